@@ -1,0 +1,23 @@
+import { z } from 'zod';
+import { clock, store } from '#runtime/app.ts';
+import { lambda } from '#runtime/http.ts';
+import { logger } from '#runtime/observability.ts';
+import { endEnrollment } from '#services/end-enrollment.ts';
+
+const inputSchema = z.object({
+  contactId: z.string().min(1),
+  enrollmentId: z.string().min(1),
+  journeyId: z.string().min(1),
+  nodeId: z.string().min(1),
+  outcome: z.enum(['completed', 'failed']),
+  error: z.object({ Error: z.string().optional(), Cause: z.string().optional() }).optional(),
+});
+
+/** Task of a journey state machine: records how an enrollment ended. */
+export const handler = lambda(async (event: unknown) => {
+  const input = inputSchema.parse(event);
+  logger.appendKeys({ contactId: input.contactId, enrollmentId: input.enrollmentId });
+  const result = await endEnrollment({ store, clock }, input);
+  logger.info('enrollment ended', { outcome: input.outcome, ...result });
+  return result;
+});

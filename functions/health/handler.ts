@@ -1,0 +1,13 @@
+import { store } from '#runtime/app.ts';
+import { httpLambda, json } from '#runtime/http.ts';
+
+/** GET /health — 200 when the table answers, 503 when it does not. */
+export const handler = httpLambda(async () => {
+  const started = Date.now();
+  try {
+    await store.getSource('__health__');
+    return json(200, { status: 'ok', services: { table: { status: 'ok', ms: Date.now() - started } } });
+  } catch (error) {
+    return json(503, { status: 'degraded', services: { table: { status: 'down', error: String(error) } } });
+  }
+});

@@ -1,0 +1,35 @@
+import { z } from 'zod';
+import { isTemplateId } from '#domain/templates.ts';
+import { clock, mail, store } from '#runtime/app.ts';
+import { config } from '#runtime/config.ts';
+import { lambda } from '#runtime/http.ts';
+import { logger } from '#runtime/observability.ts';
+import { linkSecret } from '#runtime/secrets.ts';
+import { sendJourneyEmail } from '#services/send-email.ts';
+
+const inputSchema = z.object({
+  contactId: z.string().min(1),
+  enrollmentId: z.string().min(1),
+  journeyId: z.string().min(1),
+  nodeId: z.string().min(1),
+  template: z.string().refine(isTemplateId, 'unknown template'),
+});
+
+/** Task of a journey state machine: sends one email (errors propagate to Retry/Catch). */
+export const handler = lambda(async (event: unknown) => {
+  const input = inputSchema.parse(event);
+  logger.appendKeys({ contactId: input.contactId, enrollmentId: input.enrollmentId, nodeId: input.nodeId });
+  const settings = {
+    from: config.TEND_FROM_EMAIL,
+    publicUrl: config.TEND_PUBLIC_URL,
+    postalAddress: config.TEND_POSTAL_ADDRESS,
+    configurationSet: config.TEND_SES_CONFIGURATION_SET,
+    linkSecret: await linkSecret(),
+  };
+  const outcome = await sendJourneyEmail(
+    { store, mail, clock, settings },
+    { ...input, template: input.template as never },
+  );
+  logger.info('journey email', { ...outcome });
+  return outcome;
+});

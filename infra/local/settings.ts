@@ -1,0 +1,29 @@
+import { z } from 'zod';
+import { DEFAULT_ADMIN_TOKEN, DEFAULT_DEMO_SOURCE_SECRET } from './stack.ts';
+
+const port = (fallback: number) => z.coerce.number().int().min(0).max(65_535).default(fallback);
+
+/** Settings of `npm start`, from the environment; every one has a documented default. */
+export const localSettingsSchema = z.object({
+  PORT: port(3000),
+  TEND_SES_PORT: port(8005),
+  TEND_DYNAMODB_PORT: port(8000),
+  TEND_SFN_PORT: port(8083),
+  TEND_DATA_DIR: z.string().min(1).default('.tend'),
+  TEND_TIME_SCALE: z.coerce.number().positive().max(10_000_000).default(1),
+  TEND_ADMIN_TOKEN: z.string().min(16, 'TEND_ADMIN_TOKEN must be at least 16 characters').default(DEFAULT_ADMIN_TOKEN),
+  TEND_DEMO_SOURCE_SECRET: z
+    .string()
+    .regex(/^whsec_[A-Za-z0-9+/=]{16,}$/, 'TEND_DEMO_SOURCE_SECRET must look like whsec_<base64>')
+    .default(DEFAULT_DEMO_SOURCE_SECRET),
+});
+
+export type LocalSettings = z.infer<typeof localSettingsSchema>;
+
+export function readLocalSettings(env: NodeJS.ProcessEnv = process.env): LocalSettings {
+  const parsed = localSettingsSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new Error(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('\n'));
+  }
+  return parsed.data;
+}

@@ -1,0 +1,303 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  DynamoDBClient,
+  ListTablesCommand,
+  ResourceInUseException,
+} from '@aws-sdk/client-dynamodb';
+import {
+  CreateStateMachineCommand,
+  ListStateMachinesCommand,
+  SFNClient,
+  UpdateStateMachineCommand,
+} from '@aws-sdk/client-sfn';
+import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { templateIds } from '#domain/templates.ts';
+import { compileJourney } from '#workflows/compile.ts';
+import { builtInJourney } from '#workflows/journeys/index.ts';
+import { journeyFunctions, stateMachines, streams, table } from '../manifest.ts';
+import { startDynamoDbLocal } from './dynamodb-local.ts';
+import { invokeFunction, isFunctionName, localFunctionArn } from './functions.ts';
+import { startGateway } from './gateway.ts';
+import { startStepFunctionsLocal } from './stepfunctions/server.ts';
+import { startStreamDriver } from './stream-driver.ts';
+
+export const DEFAULT_ADMIN_TOKEN = 'tend-local-admin-token';
+/** Signing secret of the seeded `demo-form` source when TEND_DEMO_SOURCE_SECRET is unset. */
+export const DEFAULT_DEMO_SOURCE_SECRET = 'whsec_dGVuZC1kZW1vLWZvcm0tbG9jYWwtc2VjcmV0LTAwMDE=';
+export const LOCAL_TABLE_NAME = 'tend';
+
+type SesServer = (config: { host: string; port: number }) => Promise<import('node:http').Server>;
+
+export interface LocalStackOptions {
+  dataDir: string;
+  /** Keep DynamoDB in memory and nothing on disk (tests). */
+  inMemory?: boolean;
+  fresh?: boolean;
+  apiPort: number;
+  sesPort: number;
+  dynamoPort: number;
+  sfnPort: number;
+  timeScale: number;
+  adminToken: string;
+  demoSourceSecret: string;
+  log: (message: string, fields?: Record<string, unknown>) => void;
+}
+
+export interface LocalStack {
+  urls: { api: string; mail: string; dynamodb: string; stepfunctions: string };
+  health(): Promise<{ ok: boolean; services: Record<string, { status: 'ok' | 'down'; detail?: string }> }>;
+  /** Resolves when the stream driver has delivered every record written so far. */
+  drained(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T>): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      return await probe();
+    } catch (error) {
+      last = error;
+      await new Promise((r) => setTimeout(r, 150));
+    }
+  }
+  throw new Error(`${what} did not become ready within ${timeoutMs / 1000} s: ${String(last)}`);
+}
+
+/** Random per data directory, so unsubscribe links keep working across restarts. */
+function localLinkSecret(dataDir: string): string {
+  const file = path.join(dataDir, 'link-secret');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  const secret = randomBytes(32).toString('base64url');
+  writeFileSync(file, secret, { mode: 0o600 });
+  return secret;
+}
+
+async function ensureTable(dynamo: DynamoDBClient) {
+  try {
+    await dynamo.send(
+      new CreateTableCommand({
+        TableName: LOCAL_TABLE_NAME,
+        BillingMode: 'PAY_PER_REQUEST',
+        AttributeDefinitions: [
+          { AttributeName: table.partitionKey, AttributeType: 'S' },
+          { AttributeName: table.sortKey, AttributeType: 'S' },
+          ...table.localIndexes.map((i) => ({ AttributeName: i.sortKey, AttributeType: 'S' as const })),
+        ],
+        KeySchema: [
+          { AttributeName: table.partitionKey, KeyType: 'HASH' },
+          { AttributeName: table.sortKey, KeyType: 'RANGE' },
+        ],
+        LocalSecondaryIndexes: table.localIndexes.map((i) => ({
+          IndexName: i.name,
+          KeySchema: [
+            { AttributeName: table.partitionKey, KeyType: 'HASH' },
+            { AttributeName: i.sortKey, KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'ALL' },
+        })),
+        StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_IMAGE' },
+      }),
+    );
+  } catch (error) {
+    if (!(error instanceof ResourceInUseException)) throw error;
+  }
+  await until('the table', 10_000, async () => {
+    const out = await dynamo.send(new DescribeTableCommand({ TableName: LOCAL_TABLE_NAME }));
+    if (out.Table?.TableStatus !== 'ACTIVE') throw new Error(out.Table?.TableStatus);
+  });
+}
+
+/** Creates or updates each manifest state machine from its compiled journey; returns the ARNs. */
+async function deployStateMachines(sfn: SFNClient): Promise<Record<string, string>> {
+  const targets = {
+    sendEmail: localFunctionArn(journeyFunctions.sendEmail),
+    endEnrollment: localFunctionArn(journeyFunctions.endEnrollment),
+  };
+  const existing = await sfn.send(new ListStateMachinesCommand({}));
+  const arns: Record<string, string> = {};
+  for (const [id, spec] of Object.entries(stateMachines)) {
+    const journeyId = path.basename(spec.journey, '.json') as 'onboarding';
+    const definition = JSON.stringify(compileJourney(builtInJourney(journeyId, templateIds), targets).definition);
+    const found = existing.stateMachines?.find((m) => m.name === `tend-${id}`);
+    if (found?.stateMachineArn) {
+      await sfn.send(new UpdateStateMachineCommand({ stateMachineArn: found.stateMachineArn, definition }));
+      arns[spec.arnEnv] = found.stateMachineArn;
+    } else {
+      const out = await sfn.send(
+        new CreateStateMachineCommand({
+          name: `tend-${id}`,
+          definition,
+          roleArn: 'arn:aws:iam::000000000000:role/tend-local',
+          type: 'STANDARD',
+        }),
+      );
+      arns[spec.arnEnv] = out.stateMachineArn as string;
+    }
+  }
+  return arns;
+}
+
+/**
+ * Starts the whole app on this machine: DynamoDB Local, the SES v2 emulator, the local Step
+ * Functions endpoint, the stream driver and the HTTP gateway, all running the same handlers and
+ * state machine definitions as AWS.
+ */
+export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
+  // Lambda runs Node 22; locally Node 20 is supported, so the SDK's upgrade notice is noise.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+  const dataDir = path.resolve(options.dataDir);
+  if (options.fresh) rmSync(dataDir, { recursive: true, force: true });
+  mkdirSync(dataDir, { recursive: true });
+  const stops: (() => Promise<void> | void)[] = [];
+  const stop = async () => {
+    for (const fn of stops.reverse()) await fn();
+    stops.length = 0;
+  };
+  try {
+    const dynamoPort = options.dynamoPort || (await freePort());
+    const dynamoLocal = startDynamoDbLocal(
+      dynamoPort,
+      options.inMemory ? undefined : path.join(dataDir, 'dynamodb'),
+      dataDir,
+    );
+    stops.push(() => dynamoLocal.stop());
+    const dynamoUrl = `http://127.0.0.1:${dynamoPort}`;
+    const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
+    const dynamo = new DynamoDBClient({ region: 'us-east-1', endpoint: dynamoUrl, credentials });
+    stops.push(() => dynamo.destroy());
+
+    // A CommonJS module whose `default` export is the server factory; loaders differ on
+    // whether that arrives as `default` or `default.default`.
+    const sesModule = (await import('aws-ses-v2-local')) as unknown as { default: SesServer | { default: SesServer } };
+    const sesServer = typeof sesModule.default === 'function' ? sesModule.default : sesModule.default.default;
+    const ses = await sesServer({ host: '127.0.0.1', port: options.sesPort });
+    stops.push(() => new Promise<void>((resolve) => ses.close(() => resolve())));
+    const sesPort = (ses.address() as net.AddressInfo).port;
+    const mailUrl = `http://localhost:${sesPort}`;
+
+    await until('DynamoDB Local', 30_000, () => dynamo.send(new ListTablesCommand({})));
+    await ensureTable(dynamo);
+
+    const sfnLocal = await startStepFunctionsLocal({
+      port: options.sfnPort,
+      dataDir: options.inMemory ? undefined : dataDir,
+      timeScale: options.timeScale,
+      invokeFunction: (name: string, payload: unknown) => {
+        if (!isFunctionName(name)) throw new Error(`no local function named ${name}`);
+        return invokeFunction(name, payload);
+      },
+      log: options.log,
+    });
+    stops.push(() => sfnLocal.close());
+    const sfn = new SFNClient({ region: 'us-east-1', endpoint: sfnLocal.endpoint, credentials });
+    stops.push(() => sfn.destroy());
+
+    const apiPort = options.apiPort || (await freePort());
+    const apiUrl = `http://localhost:${apiPort}`;
+    Object.assign(process.env, {
+      AWS_REGION: 'us-east-1',
+      TEND_TABLE_NAME: LOCAL_TABLE_NAME,
+      TEND_DYNAMODB_ENDPOINT: dynamoUrl,
+      TEND_SES_ENDPOINT: `http://127.0.0.1:${sesPort}`,
+      TEND_SFN_ENDPOINT: sfnLocal.endpoint,
+      TEND_PUBLIC_URL: apiUrl,
+      TEND_ADMIN_TOKEN: options.adminToken,
+      TEND_LINK_SECRET: localLinkSecret(dataDir),
+      AWS_ACCESS_KEY_ID: 'local',
+      AWS_SECRET_ACCESS_KEY: 'local',
+      POWERTOOLS_METRICS_DISABLED: 'true',
+      POWERTOOLS_TRACE_ENABLED: 'false',
+      POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
+      ...(await deployStateMachines(sfn)),
+    });
+
+    // Seed the demo form source (its secret follows TEND_DEMO_SOURCE_SECRET on every start).
+    const { store } = await import('#runtime/app.ts');
+    await store.putSource({
+      sourceId: 'demo-form',
+      name: 'Demo sign-up form',
+      kind: 'standard-webhooks',
+      secret: options.demoSourceSecret,
+      status: 'active',
+    });
+
+    const driver = startStreamDriver({
+      dynamo,
+      endpoint: dynamoUrl,
+      tableName: LOCAL_TABLE_NAME,
+      streams,
+      dataDir,
+      log: options.log,
+    });
+    stops.push(() => driver.close());
+
+    const health: LocalStack['health'] = async () => {
+      const check = async (probe: () => Promise<unknown>) => {
+        try {
+          await probe();
+          return { status: 'ok' as const };
+        } catch (error) {
+          return { status: 'down' as const, detail: String(error) };
+        }
+      };
+      const services = {
+        dynamodb: await check(() => dynamo.send(new ListTablesCommand({ Limit: 1 }))),
+        ses: await check(async () => {
+          const res = await fetch(`http://127.0.0.1:${sesPort}/health-check`);
+          if (!res.ok) throw new Error(`status ${res.status}`);
+        }),
+        stepfunctions: await check(() => sfn.send(new ListStateMachinesCommand({ maxResults: 1 }))),
+        table: await check(async () => {
+          const res = (await invokeFunction('health', {
+            requestContext: { http: { method: 'GET' } },
+          })) as APIGatewayProxyStructuredResultV2;
+          if (res.statusCode !== 200) throw new Error(res.body);
+        }),
+      };
+      return { ok: Object.values(services).every((s) => s.status === 'ok'), services };
+    };
+
+    const gateway = await startGateway({
+      port: apiPort,
+      intercept: async (method, url) => {
+        if (method !== 'GET' || url.pathname !== '/health') return undefined;
+        const result = await health();
+        return {
+          statusCode: result.ok ? 200 : 503,
+          headers: { 'content-type': 'application/json; charset=utf-8' },
+          body: JSON.stringify({ status: result.ok ? 'ok' : 'degraded', services: result.services }),
+        };
+      },
+      onRequest: (r) => options.log(`${r.method} ${r.path} ${r.status}`, { ms: Math.round(r.ms) }),
+    });
+    stops.push(() => gateway.close());
+
+    return {
+      urls: { api: gateway.url, mail: mailUrl, dynamodb: dynamoUrl, stepfunctions: sfnLocal.endpoint },
+      health,
+      drained: () => driver.idle(),
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}

@@ -1,0 +1,91 @@
+import { parseArgs } from 'node:util';
+import { readLocalSettings } from './settings.ts';
+import { startLocalStack } from './stack.ts';
+
+const HELP = `Usage: npm start [-- --fresh]
+
+Starts Tend on this machine: DynamoDB Local, the SES v2 emulator with its mail viewer, the local
+Step Functions endpoint and the HTTP API, with the demo-form webhook source seeded.
+
+Options:
+  --fresh        delete the data directory first (contacts, executions, checkpoints)
+  -h, --help     show this help
+
+Environment (defaults in brackets):
+  PORT [3000]                    HTTP API port
+  TEND_DATA_DIR [.tend]          where data is kept across restarts
+  TEND_TIME_SCALE [1]            speed of journey waits; 86400 makes a day pass per second
+  TEND_ADMIN_TOKEN               bearer token for /api/* [tend-local-admin-token]
+  TEND_DEMO_SOURCE_SECRET        whsec_ signing secret of the demo-form source
+  TEND_SES_PORT [8005], TEND_DYNAMODB_PORT [8000], TEND_SFN_PORT [8083]
+`;
+
+const time = () => new Date().toISOString().slice(11, 19);
+const log = (message: string, fields?: Record<string, unknown>) => {
+  const extra = fields
+    ? Object.entries(fields).map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
+    : [];
+  console.log([time(), message, ...extra].join('  '));
+};
+
+async function main() {
+  const { values } = parseArgs({
+    options: { fresh: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false } },
+  });
+  if (values.help) {
+    console.log(HELP);
+    return;
+  }
+  const settings = readLocalSettings();
+  console.log(`Starting Tend${values.fresh ? ' (fresh data)' : ''}…`);
+  const started = Date.now();
+  const stack = await startLocalStack({
+    dataDir: settings.TEND_DATA_DIR,
+    fresh: values.fresh,
+    apiPort: settings.PORT,
+    sesPort: settings.TEND_SES_PORT,
+    dynamoPort: settings.TEND_DYNAMODB_PORT,
+    sfnPort: settings.TEND_SFN_PORT,
+    timeScale: settings.TEND_TIME_SCALE,
+    adminToken: settings.TEND_ADMIN_TOKEN,
+    demoSourceSecret: settings.TEND_DEMO_SOURCE_SECRET,
+    log,
+  });
+  const { urls } = stack;
+  console.log(`
+Tend is running (ready in ${((Date.now() - started) / 1000).toFixed(1)} s)
+
+  API             ${urls.api}
+  Health          ${urls.api}/health
+  Webhooks        POST ${urls.api}/webhooks/demo-form   (Standard Webhooks, source "demo-form")
+  Contacts API    ${urls.api}/api/contacts?email=you@example.com   (Authorization: Bearer <TEND_ADMIN_TOKEN>)
+  Mail viewer     ${urls.mail}
+  DynamoDB Local  ${urls.dynamodb}
+  Step Functions  ${urls.stepfunctions}
+
+  Data            ${settings.TEND_DATA_DIR}${settings.TEND_TIME_SCALE !== 1 ? `\n  Time scale      ${settings.TEND_TIME_SCALE}x (journey waits pass faster)` : ''}
+  Try it          npm run demo:webhook -- you@example.com
+
+Press Ctrl-C to stop.
+`);
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) {
+      console.log('Forced exit.');
+      process.exit(1);
+    }
+    stopping = true;
+    console.log(`\n${signal}: stopping Tend…`);
+    await stack.stop();
+    console.log('Stopped. Data kept in', settings.TEND_DATA_DIR);
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+}
+
+main().catch((error: unknown) => {
+  console.error(`\nTend could not start: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});

@@ -1,0 +1,137 @@
+/**
+ * The one description of the app. The CDK stack (infra/aws) and the local stack (infra/local)
+ * both read it, so the functions, routes, streams and state machines cannot drift apart.
+ */
+
+/** What a function may touch; CDK turns each grant into least-privilege IAM. */
+export type Grant =
+  | 'table:read'
+  | 'table:write'
+  | 'journeys:start'
+  | 'ses:send'
+  | 'secret:admin-token'
+  | 'secret:link-signing';
+
+export interface FunctionSpec {
+  /** Handler file, relative to the repository root; it exports `handler`. */
+  entry: string;
+  description: string;
+  timeoutSeconds: number;
+  memoryMb: number;
+  grants: readonly Grant[];
+}
+
+export interface RouteSpec {
+  method: 'GET' | 'POST';
+  /** API Gateway v2 path, `{name}` for a path parameter. */
+  path: string;
+  function: FunctionName;
+}
+
+export interface StreamSpec {
+  function: FunctionName;
+  /** Only stream records whose new image has `type` equal to one of these reach the function. */
+  itemTypes: readonly string[];
+  batchSize: number;
+  /** Attempts before a batch goes to the dead-letter path. */
+  maxAttempts: number;
+}
+
+export interface StateMachineSpec {
+  /** Journey document compiled into the state machine definition. */
+  journey: string;
+  /** Environment variable through which functions learn the state machine ARN. */
+  arnEnv: string;
+}
+
+export const functions = {
+  'ingest-webhook': {
+    entry: 'functions/ingest-webhook/handler.ts',
+    description: 'Verifies a signed webhook, stores it once and acknowledges it',
+    timeoutSeconds: 10,
+    memoryMb: 512,
+    grants: ['table:read', 'table:write'],
+  },
+  'process-inbox': {
+    entry: 'functions/process-inbox/handler.ts',
+    description: 'Turns stored webhooks into contacts, timeline events and journey enrollments',
+    timeoutSeconds: 60,
+    memoryMb: 512,
+    grants: ['table:read', 'table:write', 'journeys:start'],
+  },
+  'send-email': {
+    entry: 'functions/send-email/handler.ts',
+    description: 'Sends one journey email through SES, at most once per enrollment and node',
+    timeoutSeconds: 30,
+    memoryMb: 512,
+    grants: ['table:read', 'table:write', 'ses:send', 'secret:link-signing'],
+  },
+  'end-enrollment': {
+    entry: 'functions/end-enrollment/handler.ts',
+    description: 'Records how an enrollment ended: completed or failed',
+    timeoutSeconds: 10,
+    memoryMb: 256,
+    grants: ['table:read', 'table:write'],
+  },
+  'get-contact': {
+    entry: 'functions/get-contact/handler.ts',
+    description: 'Returns a contact with its timeline and journey enrollments',
+    timeoutSeconds: 10,
+    memoryMb: 256,
+    grants: ['table:read', 'secret:admin-token'],
+  },
+  unsubscribe: {
+    entry: 'functions/unsubscribe/handler.ts',
+    description: 'One-click (RFC 8058) and visible-link unsubscribe',
+    timeoutSeconds: 10,
+    memoryMb: 256,
+    grants: ['table:read', 'table:write', 'secret:link-signing'],
+  },
+  health: {
+    entry: 'functions/health/handler.ts',
+    description: 'Reports whether the app can reach its table',
+    timeoutSeconds: 5,
+    memoryMb: 256,
+    grants: ['table:read'],
+  },
+} as const satisfies Record<string, FunctionSpec>;
+
+export type FunctionName = keyof typeof functions;
+
+export const routes: readonly RouteSpec[] = [
+  { method: 'POST', path: '/webhooks/{sourceId}', function: 'ingest-webhook' },
+  { method: 'GET', path: '/api/contacts', function: 'get-contact' },
+  { method: 'GET', path: '/unsubscribe', function: 'unsubscribe' },
+  { method: 'POST', path: '/unsubscribe', function: 'unsubscribe' },
+  { method: 'GET', path: '/health', function: 'health' },
+];
+
+export const streams: readonly StreamSpec[] = [
+  { function: 'process-inbox', itemTypes: ['inbox'], batchSize: 10, maxAttempts: 5 },
+];
+
+/** Scheduled invocations (none yet); both stacks read this list. */
+export const schedules: readonly { function: FunctionName; rate: string }[] = [];
+
+/**
+ * The single table: `pk`/`sk` string keys, a stream of new images, TTL on `expiresAt`, and a
+ * local secondary index `timeline` (sort key `timelineSk`, string, projection ALL) that orders a
+ * contact's events by time.
+ */
+export const table = {
+  partitionKey: 'pk',
+  sortKey: 'sk',
+  ttlAttribute: 'expiresAt',
+  localIndexes: [{ name: 'timeline', sortKey: 'timelineSk' }],
+  nameEnv: 'TEND_TABLE_NAME',
+} as const;
+
+export const stateMachines = {
+  onboarding: { journey: 'workflows/journeys/onboarding.json', arnEnv: 'TEND_JOURNEY_ONBOARDING_ARN' },
+} as const satisfies Record<string, StateMachineSpec>;
+
+/** Functions a compiled journey calls, by the role they play in the ASL. */
+export const journeyFunctions = {
+  sendEmail: 'send-email',
+  endEnrollment: 'end-enrollment',
+} as const satisfies Record<string, FunctionName>;

@@ -1,0 +1,148 @@
+import type { Contact, Enrollment, TimelineEvent } from '#domain/contact.ts';
+import type { JourneyRuntime, StartEnrollment } from '#ports/journeys.ts';
+import type { MailSender, OutgoingEmail } from '#ports/mail.ts';
+import type { InboxRecord, SendRecord, Source, TendStore } from '#ports/store.ts';
+
+const clone = <T>(value: T): T => structuredClone(value);
+
+/** In-memory TendStore with the same conditional semantics as the DynamoDB adapter. */
+export function createMemoryStore() {
+  const sources = new Map<string, Source>();
+  const inbox = new Map<string, InboxRecord>();
+  const emails = new Map<string, string>();
+  const contacts = new Map<string, Contact>();
+  const events = new Map<string, TimelineEvent>();
+  const enrollments = new Map<string, Enrollment>();
+  const sends = new Map<string, SendRecord>();
+  const key = (...parts: string[]) => parts.join('|');
+
+  const store: TendStore = {
+    async getSource(id) {
+      const source = sources.get(id);
+      return source && clone(source);
+    },
+    async putSource(source) {
+      sources.set(source.sourceId, clone(source));
+    },
+    async putInboxOnce(record) {
+      if (inbox.has(record.inboxId)) return 'duplicate';
+      inbox.set(record.inboxId, clone(record));
+      return 'stored';
+    },
+    async getInbox(id) {
+      const record = inbox.get(id);
+      return record && clone(record);
+    },
+    async markInbox(id, status, at, error) {
+      const record = inbox.get(id);
+      if (!record) throw new Error(`no inbox record ${id}`);
+      Object.assign(record, { status, processedAt: at }, error ? { error } : {});
+    },
+    async findContactIdByEmail(email) {
+      return emails.get(email);
+    },
+    async getContact(id) {
+      const contact = contacts.get(id);
+      return contact && clone(contact);
+    },
+    async createContact(contact, firstEvent) {
+      if (emails.has(contact.email)) return 'email-taken';
+      emails.set(contact.email, contact.contactId);
+      contacts.set(contact.contactId, clone(contact));
+      events.set(key(firstEvent.contactId, firstEvent.eventId), clone(firstEvent));
+      return 'created';
+    },
+    async updateContact(id, patch, at) {
+      const contact = contacts.get(id);
+      if (!contact) throw new Error(`no contact ${id}`);
+      if (patch.firstName !== undefined) contact.firstName = patch.firstName;
+      if (patch.lastName !== undefined) contact.lastName = patch.lastName;
+      Object.assign(contact.properties, patch.properties ?? {});
+      contact.updatedAt = at;
+    },
+    async markUnsubscribed(id, at) {
+      const contact = contacts.get(id);
+      if (!contact || contact.unsubscribedAt) return false;
+      contact.unsubscribedAt = at;
+      return true;
+    },
+    async appendEvent(event) {
+      const k = key(event.contactId, event.eventId);
+      if (events.has(k)) return 'duplicate';
+      events.set(k, clone(event));
+      return 'appended';
+    },
+    async listEvents(contactId, limit) {
+      return [...events.values()]
+        .filter((e) => e.contactId === contactId)
+        .sort((a, b) => `${b.at}#${b.eventId}`.localeCompare(`${a.at}#${a.eventId}`))
+        .slice(0, limit)
+        .map(clone);
+    },
+    async createEnrollment(enrollment) {
+      const k = key(enrollment.contactId, enrollment.enrollmentId);
+      if (enrollments.has(k)) return 'exists';
+      enrollments.set(k, clone(enrollment));
+      return 'created';
+    },
+    async getEnrollment(contactId, enrollmentId) {
+      const e = enrollments.get(key(contactId, enrollmentId));
+      return e && clone(e);
+    },
+    async setExecutionArn(contactId, enrollmentId, executionArn) {
+      const e = enrollments.get(key(contactId, enrollmentId));
+      if (!e) throw new Error(`no enrollment ${enrollmentId}`);
+      e.executionArn = executionArn;
+    },
+    async endEnrollment(contactId, enrollmentId, status, at) {
+      const e = enrollments.get(key(contactId, enrollmentId));
+      if (!e || e.status !== 'active') return false;
+      Object.assign(e, { status, endedAt: at });
+      return true;
+    },
+    async listEnrollments(contactId) {
+      return [...enrollments.values()].filter((e) => e.contactId === contactId).map(clone);
+    },
+    async claimSend(contactId, sendKey, at) {
+      const k = key(contactId, sendKey);
+      const existing = sends.get(k);
+      if (existing && existing.status === 'sent') return { outcome: 'sent', record: clone(existing) };
+      sends.set(k, { contactId, sendKey, status: 'sending', claimedAt: at });
+      return { outcome: 'claimed' };
+    },
+    async markSent(contactId, sendKey, messageId, at) {
+      const record = sends.get(key(contactId, sendKey));
+      if (!record) throw new Error(`no send ${sendKey}`);
+      Object.assign(record, { status: 'sent', messageId, sentAt: at });
+    },
+  };
+  return { store, sizes: () => ({ inbox: inbox.size, contacts: contacts.size, events: events.size, enrollments: enrollments.size }) };
+}
+
+/** Records sent mail instead of sending it. */
+export function createMemoryMail(): MailSender & { sent: OutgoingEmail[] } {
+  const sent: OutgoingEmail[] = [];
+  return {
+    sent,
+    async send(email) {
+      sent.push(clone(email));
+      return { messageId: `m-${sent.length}` };
+    },
+  };
+}
+
+/** Records started enrollments; the same name and input start one execution, as on AWS. */
+export function createMemoryJourneys(): JourneyRuntime & { started: StartEnrollment[] } {
+  const started: StartEnrollment[] = [];
+  return {
+    started,
+    async start(request) {
+      const existing = started.find((s) => s.journeyId === request.journeyId && s.enrollmentId === request.enrollmentId);
+      if (existing && JSON.stringify(existing.input) !== JSON.stringify(request.input)) {
+        throw Object.assign(new Error('execution already exists with other input'), { name: 'ExecutionAlreadyExists' });
+      }
+      if (!existing) started.push(clone(request));
+      return { executionArn: `arn:aws:states:us-east-1:000000000000:execution:${request.journeyId}:${request.enrollmentId}` };
+    },
+  };
+}

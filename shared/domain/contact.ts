@@ -1,0 +1,62 @@
+/** Canonical event names; timeline entries, routing and reports key on them. */
+export const EVENT_NAMES = [
+  'contact.created',
+  'contact.updated',
+  'form.submitted',
+  'checkout.started',
+  'order.placed',
+  'order.refunded',
+  'subscription.started',
+  'subscription.cancelled',
+  'payment.failed',
+  'nps.responded',
+  'email.sent',
+  'email.skipped',
+  'email.delivered',
+  'email.opened',
+  'email.clicked',
+  'email.bounced',
+  'email.complained',
+  'contact.unsubscribed',
+  'journey.entered',
+  'journey.converted',
+  'journey.exited',
+] as const;
+
+export type EventName = (typeof EVENT_NAMES)[number];
+
+export interface Contact {
+  contactId: string;
+  email: string;
+  firstName?: string;
+  lastName?: string;
+  properties: Record<string, string | number | boolean | null>;
+  createdAt: string;
+  updatedAt: string;
+  /** The inbox record whose processing created this contact; makes creation replay-safe. */
+  createdBy: string;
+  unsubscribedAt?: string;
+}
+
+export interface TimelineEvent {
+  /** Deterministic id: the same cause always yields the same id, so replays write nothing new. */
+  eventId: string;
+  contactId: string;
+  name: EventName;
+  at: string;
+  data: Record<string, unknown>;
+}
+
+export type EnrollmentStatus = 'active' | 'completed' | 'failed';
+
+export interface Enrollment {
+  enrollmentId: string;
+  contactId: string;
+  journeyId: string;
+  journeyVersion: number;
+  triggerEventId: string;
+  status: EnrollmentStatus;
+  enteredAt: string;
+  endedAt?: string;
+  executionArn?: string;
+}

@@ -1,0 +1,42 @@
+import { z } from 'zod';
+
+/**
+ * The only reader of `process.env`. Parsed once at module load, so a Lambda with a missing
+ * variable fails at cold start instead of halfway through a request.
+ */
+const envSchema = z.object({
+  AWS_REGION: z.string().default('us-east-1'),
+  TEND_TABLE_NAME: z.string().min(1),
+  /** ARN of the onboarding state machine (or its live alias). */
+  TEND_JOURNEY_ONBOARDING_ARN: z.string().optional(),
+  TEND_FROM_EMAIL: z.string().min(3).default('Tend <hello@tend.example.com>'),
+  /** Public base URL of the HTTP API, used in unsubscribe links. */
+  TEND_PUBLIC_URL: z.url().default('http://localhost:3000'),
+  /** Postal address shown in every marketing email footer. */
+  TEND_POSTAL_ADDRESS: z.string().default('Tend Demo Shop, 1 Example Street, Springfield'),
+  TEND_SES_CONFIGURATION_SET: z.string().optional(),
+  /** Either the token itself (local) or a Secrets Manager secret holding it (AWS). */
+  TEND_ADMIN_TOKEN: z.string().min(16).optional(),
+  TEND_ADMIN_TOKEN_SECRET_ARN: z.string().optional(),
+  /** Key that signs unsubscribe links; same either/or as the admin token. */
+  TEND_LINK_SECRET: z.string().min(16).optional(),
+  TEND_LINK_SECRET_ARN: z.string().optional(),
+  /** Local endpoints; unset on AWS. */
+  TEND_DYNAMODB_ENDPOINT: z.url().optional(),
+  TEND_SES_ENDPOINT: z.url().optional(),
+  TEND_SFN_ENDPOINT: z.url().optional(),
+  TEND_SECRETS_ENDPOINT: z.url().optional(),
+});
+
+export type Config = z.infer<typeof envSchema>;
+
+function loadConfig(): Config {
+  const parsed = envSchema.safeParse(process.env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new Error(`invalid configuration: ${problems}`);
+  }
+  return parsed.data;
+}
+
+export const config: Config = loadConfig();

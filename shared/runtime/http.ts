@@ -1,0 +1,78 @@
+import { timingSafeEqual } from 'node:crypto';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
+import middy, { type MiddlewareObj } from '@middy/core';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { HttpError, unauthorized } from '#domain/errors.ts';
+import { logger, metrics, tracer } from './observability.ts';
+import { adminToken } from './secrets.ts';
+
+export type HttpEvent = APIGatewayProxyEventV2;
+export type HttpResult = APIGatewayProxyStructuredResultV2;
+
+export const json = (statusCode: number, body: unknown, headers: Record<string, string> = {}): HttpResult => ({
+  statusCode,
+  headers: { 'content-type': 'application/json; charset=utf-8', ...headers },
+  body: JSON.stringify(body),
+});
+
+export const html = (statusCode: number, body: string): HttpResult => ({
+  statusCode,
+  headers: { 'content-type': 'text/html; charset=utf-8' },
+  body,
+});
+
+/** The body exactly as the client sent it: the bytes signatures are computed over. */
+export const rawBody = (event: HttpEvent): Buffer =>
+  Buffer.from(event.body ?? '', event.isBase64Encoded ? 'base64' : 'utf8');
+
+/** Header lookup, case-insensitive (API Gateway v2 lower-cases, other callers may not). */
+export function header(event: HttpEvent, name: string): string | undefined {
+  const wanted = name.toLowerCase();
+  for (const [key, value] of Object.entries(event.headers ?? {})) {
+    if (key.toLowerCase() === wanted) return value;
+  }
+  return undefined;
+}
+
+/** Requires `Authorization: Bearer <admin token>`, compared in constant time. */
+export async function requireAdmin(event: HttpEvent): Promise<void> {
+  const given = header(event, 'authorization')?.match(/^Bearer\s+(.+)$/i)?.[1] ?? '';
+  const expected = Buffer.from(await adminToken());
+  const actual = Buffer.from(given);
+  if (given === '' || actual.length !== expected.length || !timingSafeEqual(actual, expected)) {
+    throw unauthorized('unauthorized', 'a valid "Authorization: Bearer <admin token>" header is required');
+  }
+}
+
+/** Maps thrown errors to JSON responses; only messages below 500 reach the caller. */
+const httpErrors = (): MiddlewareObj<HttpEvent, HttpResult> => ({
+  onError: async (request) => {
+    const error = request.error;
+    if (error instanceof HttpError && error.statusCode < 500) {
+      logger.info('request refused', { status: error.statusCode, code: error.code, reason: error.message });
+      request.response = json(error.statusCode, {
+        error: { code: error.code, message: error.message, ...(error.details ? { details: error.details } : {}) },
+      });
+      return;
+    }
+    logger.error('request failed', { error });
+    request.response = json(500, { error: { code: 'internal_error', message: 'internal error' } });
+  },
+});
+
+type Handler<E, R> = (event: E, context: Context) => Promise<R>;
+
+/** Middleware in one fixed order: tracer, logger, metrics, then (for HTTP) errors. */
+export function lambda<E, R>(fn: Handler<E, R>) {
+  return middy<E, R>()
+    .use(captureLambdaHandler(tracer))
+    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use(logMetrics(metrics))
+    .handler(fn);
+}
+
+export function httpLambda(fn: Handler<HttpEvent, HttpResult>) {
+  return lambda<HttpEvent, HttpResult>(fn).use(httpErrors());
+}

@@ -1,0 +1,54 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { TestProject } from 'vitest/node';
+import { DEFAULT_DEMO_SOURCE_SECRET, type LocalStack, startLocalStack } from '../infra/local/stack.ts';
+
+/** A day of journey time passes in a tenth of a second during tests. */
+export const TEST_TIME_SCALE = 864_000;
+export const TEST_ADMIN_TOKEN = 'test-admin-token-0123456789';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    stack: {
+      api: string;
+      mail: string;
+      dynamodb: string;
+      stepfunctions: string;
+      adminToken: string;
+      demoSourceSecret: string;
+      timeScale: number;
+    };
+  }
+}
+
+let stack: LocalStack | undefined;
+let dataDir: string | undefined;
+
+/** Starts the local services once for the whole run, on free ports, with data in memory. */
+export async function setup(project: TestProject) {
+  dataDir = mkdtempSync(path.join(os.tmpdir(), 'tend-test-'));
+  stack = await startLocalStack({
+    dataDir,
+    inMemory: true,
+    apiPort: 0,
+    sesPort: 0,
+    dynamoPort: 0,
+    sfnPort: 0,
+    timeScale: TEST_TIME_SCALE,
+    adminToken: TEST_ADMIN_TOKEN,
+    demoSourceSecret: DEFAULT_DEMO_SOURCE_SECRET,
+    log: () => undefined,
+  });
+  project.provide('stack', {
+    ...stack.urls,
+    adminToken: TEST_ADMIN_TOKEN,
+    demoSourceSecret: DEFAULT_DEMO_SOURCE_SECRET,
+    timeScale: TEST_TIME_SCALE,
+  });
+}
+
+export async function teardown() {
+  await stack?.stop();
+  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+}
