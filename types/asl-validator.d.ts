@@ -4,5 +4,8 @@ declare module 'asl-validator' {
     errors: { 'Error code': string; Message: string }[];
     errorsText: (separator?: string) => string;
   }
-  export default function aslValidator(definition: unknown, options?: { checkPaths?: boolean; checkArn?: boolean }): AslValidationResult;
+  export default function aslValidator(
+    definition: unknown,
+    options?: { checkPaths?: boolean; checkArn?: boolean },
+  ): AslValidationResult;
 }

@@ -23,7 +23,9 @@ describe('compileJourney (onboarding)', () => {
     expect(tasks.length).toBe(4);
     for (const [, task] of tasks) {
       expect(task.TimeoutSeconds).toBeGreaterThan(0);
-      expect(task.Retry).toEqual([expect.objectContaining({ ErrorEquals: expect.arrayContaining(['TransientError']) })]);
+      expect(task.Retry).toEqual([
+        expect.objectContaining({ ErrorEquals: expect.arrayContaining(['TransientError']) }),
+      ]);
       expect(task.Catch).toEqual([expect.objectContaining({ ErrorEquals: ['States.ALL'] })]);
     }
   });
@@ -34,7 +36,9 @@ describe('compileJourney (onboarding)', () => {
       Resource: targets.sendEmail,
       Parameters: expect.objectContaining({ template: 'welcome', nodeId: 'welcome-email' }),
     });
-    expect(definition.States['tips-email']).toMatchObject({ Parameters: expect.objectContaining({ template: 'tips' }) });
+    expect(definition.States['tips-email']).toMatchObject({
+      Parameters: expect.objectContaining({ template: 'tips' }),
+    });
   });
 
   it('reports the state transitions of its one path', () => {

@@ -1,7 +1,7 @@
 import { HttpError } from '#domain/errors.ts';
 import { clock, store } from '#runtime/app.ts';
 import { header, httpLambda, json, rawBody } from '#runtime/http.ts';
-import { logger } from '#runtime/observability.ts';
+import { logger, metrics } from '#runtime/observability.ts';
 import { ingestWebhook } from '#services/ingest-webhook.ts';
 
 /** Webhook bodies above this are refused before any work (forms post a few KiB). */
@@ -23,6 +23,7 @@ export const handler = httpLambda(async (event) => {
       body,
     },
   );
+  metrics.addMetric(outcome.kind === 'accepted' ? 'WebhooksAccepted' : 'WebhooksReplayed', 'Count', 1);
   logger.info('webhook stored', { sourceId, inboxId: outcome.inboxId, outcome: outcome.kind });
   return json(outcome.kind === 'accepted' ? 202 : 200, { status: outcome.kind, id: outcome.inboxId });
 });

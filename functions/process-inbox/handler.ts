@@ -3,7 +3,7 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import { clock, journeys, liveJourneys, store } from '#runtime/app.ts';
 import { lambda } from '#runtime/http.ts';
-import { logger } from '#runtime/observability.ts';
+import { logger, metrics } from '#runtime/observability.ts';
 import { processInboxRecord } from '#services/process-inbox.ts';
 
 /**
@@ -21,9 +21,11 @@ export const handler = lambda<DynamoDBStreamEvent, DynamoDBBatchResponse>(async 
     if (item.type !== 'inbox' || typeof item.inboxId !== 'string') continue;
     try {
       const outcome = await processInboxRecord({ store, journeys, liveJourneys, clock }, item.inboxId);
+      metrics.addMetric('InboxRecordsProcessed', 'Count', 1);
       logger.info('inbox record processed', { inboxId: item.inboxId, ...outcome });
     } catch (error) {
       logger.error('inbox record failed', { inboxId: item.inboxId, error });
+      metrics.addMetric('InboxRecordsFailed', 'Count', 1);
       batchItemFailures.push({ itemIdentifier: record.dynamodb?.SequenceNumber ?? '' });
     }
   }

@@ -3,7 +3,7 @@ import { isTemplateId } from '#domain/templates.ts';
 import { clock, mail, store } from '#runtime/app.ts';
 import { config } from '#runtime/config.ts';
 import { lambda } from '#runtime/http.ts';
-import { logger } from '#runtime/observability.ts';
+import { logger, metrics } from '#runtime/observability.ts';
 import { linkSecret } from '#runtime/secrets.ts';
 import { sendJourneyEmail } from '#services/send-email.ts';
 
@@ -30,6 +30,8 @@ export const handler = lambda(async (event: unknown) => {
     { store, mail, clock, settings },
     { ...input, template: input.template as never },
   );
+  if (outcome.status === 'sent') metrics.addMetric('EmailsSent', 'Count', 1);
+  if (outcome.status === 'skipped') metrics.addMetric('EmailsSkipped', 'Count', 1);
   logger.info('journey email', { ...outcome });
   return outcome;
 });

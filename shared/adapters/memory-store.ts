@@ -96,7 +96,7 @@ export function createMemoryStore() {
     },
     async endEnrollment(contactId, enrollmentId, status, at) {
       const e = enrollments.get(key(contactId, enrollmentId));
-      if (!e || e.status !== 'active') return false;
+      if (e?.status !== 'active') return false;
       Object.assign(e, { status, endedAt: at });
       return true;
     },
@@ -116,7 +116,10 @@ export function createMemoryStore() {
       Object.assign(record, { status: 'sent', messageId, sentAt: at });
     },
   };
-  return { store, sizes: () => ({ inbox: inbox.size, contacts: contacts.size, events: events.size, enrollments: enrollments.size }) };
+  return {
+    store,
+    sizes: () => ({ inbox: inbox.size, contacts: contacts.size, events: events.size, enrollments: enrollments.size }),
+  };
 }
 
 /** Records sent mail instead of sending it. */
@@ -137,12 +140,16 @@ export function createMemoryJourneys(): JourneyRuntime & { started: StartEnrollm
   return {
     started,
     async start(request) {
-      const existing = started.find((s) => s.journeyId === request.journeyId && s.enrollmentId === request.enrollmentId);
+      const existing = started.find(
+        (s) => s.journeyId === request.journeyId && s.enrollmentId === request.enrollmentId,
+      );
       if (existing && JSON.stringify(existing.input) !== JSON.stringify(request.input)) {
         throw Object.assign(new Error('execution already exists with other input'), { name: 'ExecutionAlreadyExists' });
       }
       if (!existing) started.push(clone(request));
-      return { executionArn: `arn:aws:states:us-east-1:000000000000:execution:${request.journeyId}:${request.enrollmentId}` };
+      return {
+        executionArn: `arn:aws:states:us-east-1:000000000000:execution:${request.journeyId}:${request.enrollmentId}`,
+      };
     },
   };
 }

@@ -35,8 +35,12 @@ describe('verifyStandardWebhook', () => {
   });
 
   it('refuses timestamps more than five minutes away, either way', () => {
-    expect(verifyStandardWebhook(SECRET, signed('{}', 'm', NOW - 301), NOW)).toMatchObject({ reason: 'stale_timestamp' });
-    expect(verifyStandardWebhook(SECRET, signed('{}', 'm', NOW + 301), NOW)).toMatchObject({ reason: 'stale_timestamp' });
+    expect(verifyStandardWebhook(SECRET, signed('{}', 'm', NOW - 301), NOW)).toMatchObject({
+      reason: 'stale_timestamp',
+    });
+    expect(verifyStandardWebhook(SECRET, signed('{}', 'm', NOW + 301), NOW)).toMatchObject({
+      reason: 'stale_timestamp',
+    });
     expect(verifyStandardWebhook(SECRET, signed('{}', 'm', NOW - 299), NOW)).toMatchObject({ ok: true });
   });
 

@@ -1,6 +1,5 @@
 import { timingSafeEqual } from 'node:crypto';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy, { type MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
@@ -62,6 +61,14 @@ const httpErrors = (): MiddlewareObj<HttpEvent, HttpResult> => ({
   },
 });
 
+/** Publishes metrics the handler recorded; unlike logMetrics, stays quiet when there are none. */
+const publishMetrics = <E, R>(): MiddlewareObj<E, R> => {
+  const publish = async () => {
+    if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
+  };
+  return { after: publish, onError: publish };
+};
+
 type Handler<E, R> = (event: E, context: Context) => Promise<R>;
 
 /** Middleware in one fixed order: tracer, logger, metrics, then (for HTTP) errors. */
@@ -69,7 +76,7 @@ export function lambda<E, R>(fn: Handler<E, R>) {
   return middy<E, R>()
     .use(captureLambdaHandler(tracer))
     .use(injectLambdaContext(logger, { resetKeys: true }))
-    .use(logMetrics(metrics))
+    .use(publishMetrics<E, R>())
     .handler(fn);
 }
 

@@ -49,7 +49,13 @@ let journeys: ReturnType<typeof createMemoryJourneys>;
 beforeEach(async () => {
   memory = createMemoryStore();
   journeys = createMemoryJourneys();
-  await memory.store.putSource({ sourceId: 'demo-form', name: 'Demo', kind: 'standard-webhooks', secret: SECRET, status: 'active' });
+  await memory.store.putSource({
+    sourceId: 'demo-form',
+    name: 'Demo',
+    kind: 'standard-webhooks',
+    secret: SECRET,
+    status: 'active',
+  });
 });
 const deps = () => ({ store: memory.store, clock, journeys, liveJourneys: [onboarding] });
 
@@ -121,7 +127,10 @@ describe('processInboxRecord', () => {
 
   it('does not enroll an existing contact again on a later form', async () => {
     await processInboxRecord(deps(), await ingest('{"email":"ada@example.com"}', 'msg_1'));
-    const second = await processInboxRecord(deps(), await ingest('{"email":"ada@example.com","lastName":"L"}', 'msg_2'));
+    const second = await processInboxRecord(
+      deps(),
+      await ingest('{"email":"ada@example.com","lastName":"L"}', 'msg_2'),
+    );
     expect(second).toMatchObject({ kind: 'processed', created: false, enrollments: [] });
     const view = await getContactView(memory.store, 'ada@example.com');
     expect(view?.contact.lastName).toBe('L');
@@ -131,7 +140,8 @@ describe('processInboxRecord', () => {
 
 describe('sendJourneyEmail', () => {
   const setup = async () => {
-    const inboxId = (await ingestWebhook(deps(), signedRequest('{"email":"ada@example.com","firstName":"Ada"}'))).inboxId;
+    const inboxId = (await ingestWebhook(deps(), signedRequest('{"email":"ada@example.com","firstName":"Ada"}')))
+      .inboxId;
     const outcome = await processInboxRecord(deps(), inboxId);
     if (outcome.kind !== 'processed') throw new Error('not processed');
     return {
@@ -162,7 +172,9 @@ describe('sendJourneyEmail', () => {
 
   it('skips an unsubscribed contact and records why', async () => {
     const req = await setup();
-    expect(await unsubscribeContact(memory.store, req.contactId, clock.now().toISOString(), 'one-click')).toBe('unsubscribed');
+    expect(await unsubscribeContact(memory.store, req.contactId, clock.now().toISOString(), 'one-click')).toBe(
+      'unsubscribed',
+    );
     const mail = createMemoryMail();
     expect(await sendJourneyEmail({ store: memory.store, mail, clock, settings }, req)).toEqual({
       status: 'skipped',

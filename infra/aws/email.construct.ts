@@ -1,0 +1,65 @@
+import { Stack } from 'aws-cdk-lib';
+import { type IGrantable, PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import {
+  ConfigurationSet,
+  ConfigurationSetTlsPolicy,
+  EmailIdentity,
+  Identity,
+  SuppressionReasons,
+} from 'aws-cdk-lib/aws-ses';
+import { Construct } from 'constructs';
+
+export interface EmailProps {
+  /** Bare sender address (no display name); it and its domain bound the send grant. */
+  fromAddress: string;
+  /** Sending domain; when given, an SES v2 identity with Easy DKIM is created for it. */
+  domain?: string;
+}
+
+/**
+ * SES v2 sending: a configuration set every journey email goes through (reputation metrics,
+ * account-level bounce/complaint suppression, TLS required) and, optionally, the domain identity.
+ */
+export class Email extends Construct {
+  readonly configurationSet: ConfigurationSet;
+  /** Only when a domain was given; its DKIM CNAME records must be published in DNS. */
+  readonly identity?: EmailIdentity;
+  private readonly identityArns: string[];
+  private readonly configurationSetArn: string;
+
+  constructor(scope: Construct, id: string, props: EmailProps) {
+    super(scope, id);
+    this.configurationSet = new ConfigurationSet(this, 'ConfigurationSet', {
+      reputationMetrics: true,
+      sendingEnabled: true,
+      suppressionReasons: SuppressionReasons.BOUNCES_AND_COMPLAINTS,
+      tlsPolicy: ConfigurationSetTlsPolicy.REQUIRE,
+    });
+    if (props.domain) {
+      this.identity = new EmailIdentity(this, 'DomainIdentity', {
+        identity: Identity.domain(props.domain),
+        configurationSet: this.configurationSet,
+      });
+    }
+
+    const stack = Stack.of(this);
+    const identityArn = (name: string) => stack.formatArn({ service: 'ses', resource: 'identity', resourceName: name });
+    const senderDomain = props.fromAddress.split('@')[1] ?? '';
+    // SES authorises a send against the address identity or, when only the domain is verified, the domain.
+    this.identityArns = [...new Set([props.fromAddress, senderDomain, ...(props.domain ? [props.domain] : [])])]
+      .filter((name) => name.length > 0)
+      .map(identityArn);
+    this.configurationSetArn = stack.formatArn({
+      service: 'ses',
+      resource: 'configuration-set',
+      resourceName: this.configurationSet.configurationSetName,
+    });
+  }
+
+  /** `ses:SendEmail` from the sender identities through this configuration set, nothing else. */
+  grantSend(grantee: IGrantable): void {
+    grantee.grantPrincipal.addToPrincipalPolicy(
+      new PolicyStatement({ actions: ['ses:SendEmail'], resources: [...this.identityArns, this.configurationSetArn] }),
+    );
+  }
+}

@@ -1,0 +1,162 @@
+import { join } from 'node:path';
+import { Duration } from 'aws-cdk-lib';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import { assertUnreachable } from '#domain/assert.ts';
+import type { FunctionName, FunctionSpec, Grant, table as tableSpec } from '#infra/manifest.ts';
+import type { Email } from './email.construct.ts';
+import { acknowledge } from './nag.ts';
+import { pascalCase } from './names.ts';
+import type { Secrets } from './secrets.construct.ts';
+
+/** Lets esbuild's ESM output load CommonJS dependencies that call `require` (e.g. the X-Ray SDK). */
+const ESM_REQUIRE_BANNER =
+  "import { createRequire as topLevelCreateRequire } from 'node:module'; const require = topLevelCreateRequire(import.meta.url);";
+
+export interface FunctionsProps {
+  /** The app's functions, from `manifest.functions`. */
+  specs: Readonly<Record<FunctionName, FunctionSpec>>;
+  /** Absolute repository root: manifest entries are relative to it, and it holds package-lock.json. */
+  projectRoot: string;
+  table: ITable;
+  /** Name of the environment variable that carries the table name (`manifest.table.nameEnv`). */
+  tableNameEnv: (typeof tableSpec)['nameEnv'];
+  secrets: Secrets;
+  email: Email;
+  /** `From` header of journey email. */
+  fromEmail: string;
+  /** Postal address for marketing email footers. */
+  postalAddress: string;
+  /** How long function logs are kept. */
+  logRetention?: RetentionDays;
+}
+
+/** A journey state machine and the environment variable through which functions learn its ARN. */
+export interface StartableJourney {
+  stateMachine: StateMachine;
+  arnEnv: string;
+}
+
+/**
+ * One NodejsFunction per manifest function (nodejs22.x, arm64, esbuild ESM, X-Ray), each with its
+ * own role and log group, and IAM derived from the manifest grants and nothing else.
+ */
+export class Functions extends Construct {
+  readonly byName: Record<FunctionName, NodejsFunction>;
+  private readonly specs: Readonly<Record<FunctionName, FunctionSpec>>;
+
+  constructor(scope: Construct, id: string, props: FunctionsProps) {
+    super(scope, id);
+    this.specs = props.specs;
+    const entries = Object.entries(props.specs) as [FunctionName, FunctionSpec][];
+    this.byName = Object.fromEntries(
+      entries.map(([name, spec]) => [name, this.createFunction(name, spec, props)]),
+    ) as Record<FunctionName, NodejsFunction>;
+  }
+
+  /** Tells every function the public base URL of the HTTP API (unsubscribe links). */
+  setPublicUrl(url: string): void {
+    for (const fn of Object.values(this.byName)) fn.addEnvironment('TEND_PUBLIC_URL', url);
+  }
+
+  /** Gives functions with the `journeys:start` grant each journey's ARN and StartExecution on it. */
+  allowStartingJourneys(journeys: readonly StartableJourney[]): void {
+    for (const [name, fn] of Object.entries(this.byName) as [FunctionName, NodejsFunction][]) {
+      if (!this.specs[name].grants.includes('journeys:start')) continue;
+      for (const journey of journeys) {
+        fn.addEnvironment(journey.arnEnv, journey.stateMachine.stateMachineArn);
+        journey.stateMachine.grantStartExecution(fn);
+      }
+    }
+  }
+
+  private createFunction(name: FunctionName, spec: FunctionSpec, props: FunctionsProps): NodejsFunction {
+    const scope = new Construct(this, pascalCase(name));
+    const logGroup = new LogGroup(scope, 'Logs', { retention: props.logRetention ?? RetentionDays.ONE_MONTH });
+    // Own role without AWSLambdaBasicExecutionRole: it may write to its own log group only.
+    const role = new Role(scope, 'Role', {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: `Tend ${name} function`,
+    });
+    logGroup.grantWrite(role);
+
+    const fn = new NodejsFunction(scope, 'Function', {
+      entry: join(props.projectRoot, spec.entry),
+      handler: 'handler',
+      projectRoot: props.projectRoot,
+      depsLockFilePath: join(props.projectRoot, 'package-lock.json'),
+      description: spec.description,
+      runtime: Runtime.NODEJS_22_X,
+      architecture: Architecture.ARM_64,
+      memorySize: spec.memoryMb,
+      timeout: Duration.seconds(spec.timeoutSeconds),
+      tracing: Tracing.ACTIVE,
+      role,
+      logGroup,
+      environment: {
+        [props.tableNameEnv]: props.table.tableName,
+        TEND_FROM_EMAIL: props.fromEmail,
+        TEND_POSTAL_ADDRESS: props.postalAddress,
+        POWERTOOLS_SERVICE_NAME: 'tend',
+        NODE_OPTIONS: '--enable-source-maps',
+      },
+      bundling: {
+        format: OutputFormat.ESM,
+        target: 'node22',
+        mainFields: ['module', 'main'],
+        banner: ESM_REQUIRE_BANNER,
+        minify: true,
+        sourceMap: true,
+        sourcesContent: false,
+        // Bundle the AWS SDK too: the deployed code runs the SDK versions the tests ran, not the runtime's.
+        externalModules: [],
+      },
+    });
+
+    for (const grant of spec.grants) this.applyGrant(grant, fn, props);
+    acknowledge(
+      role,
+      'AwsSolutions-IAM5[Resource::*]',
+      'Only actions without resource-level permissions: X-Ray PutTraceSegments/PutTelemetryRecords, and dynamodb:ListStreams for stream consumers',
+    );
+    acknowledge(
+      fn,
+      'AwsSolutions-L1',
+      'nodejs22.x is the runtime the design pins and the toolchain is verified on; moving to 24.x is a deliberate, tested upgrade',
+    );
+    return fn;
+  }
+
+  private applyGrant(grant: Grant, fn: NodejsFunction, props: FunctionsProps): void {
+    switch (grant) {
+      case 'table:read':
+        props.table.grantReadData(fn);
+        return;
+      case 'table:write':
+        props.table.grantWriteData(fn);
+        return;
+      case 'journeys:start':
+        // The state machines call these functions, so they exist later: see allowStartingJourneys.
+        return;
+      case 'ses:send':
+        props.email.grantSend(fn);
+        fn.addEnvironment('TEND_SES_CONFIGURATION_SET', props.email.configurationSet.configurationSetName);
+        return;
+      case 'secret:admin-token':
+        props.secrets.adminToken.grantRead(fn);
+        fn.addEnvironment('TEND_ADMIN_TOKEN_SECRET_ARN', props.secrets.adminToken.secretArn);
+        return;
+      case 'secret:link-signing':
+        props.secrets.linkSigningKey.grantRead(fn);
+        fn.addEnvironment('TEND_LINK_SECRET_ARN', props.secrets.linkSigningKey.secretArn);
+        return;
+      default:
+        assertUnreachable(grant);
+    }
+  }
+}

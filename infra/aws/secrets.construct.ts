@@ -1,0 +1,36 @@
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import { Construct } from 'constructs';
+import { acknowledge } from './nag.ts';
+
+/**
+ * Secrets generated inside Secrets Manager, so no secret value ever appears in the template or
+ * in the cloud assembly. Functions receive only the ARNs and read the values at cold start.
+ */
+export class Secrets extends Construct {
+  /** Bearer token that guards the admin API (`/api/*`). */
+  readonly adminToken: Secret;
+  /** HMAC key that signs unsubscribe links. */
+  readonly linkSigningKey: Secret;
+
+  constructor(scope: Construct, id: string) {
+    super(scope, id);
+    this.adminToken = new Secret(this, 'AdminToken', {
+      description: 'Tend admin API bearer token',
+      generateSecretString: { passwordLength: 48, excludePunctuation: true },
+    });
+    this.linkSigningKey = new Secret(this, 'LinkSigningKey', {
+      description: 'Tend unsubscribe-link signing key',
+      generateSecretString: { passwordLength: 64, excludePunctuation: true },
+    });
+    acknowledge(
+      this.adminToken,
+      'AwsSolutions-SMG4',
+      'Admin token is rotated by the operator (put-secret-value); a rotation Lambda would add cost for a single static token',
+    );
+    acknowledge(
+      this.linkSigningKey,
+      'AwsSolutions-SMG4',
+      'Rotating the link-signing key would invalidate unsubscribe links already delivered, which the law requires to keep working',
+    );
+  }
+}

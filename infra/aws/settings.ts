@@ -1,0 +1,42 @@
+import type { Node } from 'constructs';
+
+/** Deployment settings a user chooses with `-c key=value`; everything else comes from the manifest. */
+export interface TendSettings {
+  /** `From` header of journey email (`tend:fromEmail`); its address or domain must be verified in SES. */
+  fromEmail: string;
+  /** Postal address printed in every marketing email footer (`tend:postalAddress`). */
+  postalAddress: string;
+  /** Sending domain (`tend:domain`); when set, an SES identity with Easy DKIM is created for it. */
+  domain?: string;
+}
+
+/** Defaults match shared/runtime/config.ts so both deployments behave alike until configured. */
+export const DEFAULT_SETTINGS: TendSettings = {
+  fromEmail: 'Tend <hello@tend.example.com>',
+  postalAddress: 'Tend Demo Shop, 1 Example Street, Springfield',
+};
+
+/** Reads the `tend:*` context keys, falling back to the documented defaults. */
+export function settingsFromContext(node: Node): TendSettings {
+  const text = (key: string): string | undefined => {
+    const value: unknown = node.tryGetContext(key);
+    if (value === undefined || value === null || value === '') return undefined;
+    if (typeof value !== 'string') throw new Error(`context ${key} must be a string`);
+    return value.trim();
+  };
+  const domain = text('tend:domain');
+  return {
+    fromEmail: text('tend:fromEmail') ?? DEFAULT_SETTINGS.fromEmail,
+    postalAddress: text('tend:postalAddress') ?? DEFAULT_SETTINGS.postalAddress,
+    ...(domain ? { domain } : {}),
+  };
+}
+
+/** The bare address of a `Name <address>` or plain `address` sender. */
+export function senderAddress(fromEmail: string): string {
+  const match = /<([^<>\s]+@[^<>\s]+)>\s*$/.exec(fromEmail);
+  const address = (match?.[1] ?? fromEmail).trim().toLowerCase();
+  if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(address))
+    throw new Error(`tend:fromEmail is not an email address: ${fromEmail}`);
+  return address;
+}

@@ -1,0 +1,61 @@
+import { Duration } from 'aws-cdk-lib';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { FilterCriteria, FilterRule, type IFunction, StartingPosition } from 'aws-cdk-lib/aws-lambda';
+import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import type { FunctionName, StreamSpec } from '#infra/manifest.ts';
+import { acknowledge } from './nag.ts';
+import { pascalCase } from './names.ts';
+
+export interface StreamsProps {
+  /** Stream consumers, from `manifest.streams`. */
+  specs: readonly StreamSpec[];
+  /** The table whose stream (NEW_IMAGE) feeds the consumers. */
+  table: ITable;
+  functions: Readonly<Record<FunctionName, IFunction>>;
+}
+
+/**
+ * Table stream → function mappings, filtered at the source so a function is only invoked (and
+ * billed) for INSERTs of the item types it handles. A batch that keeps failing is bisected down
+ * to the failing record, whose stream coordinates then go to an encrypted dead-letter queue.
+ */
+export class Streams extends Construct {
+  readonly deadLetterQueues: Queue[] = [];
+
+  constructor(scope: Construct, id: string, props: StreamsProps) {
+    super(scope, id);
+    for (const spec of props.specs) {
+      const scope = new Construct(this, pascalCase(spec.function));
+      const deadLetterQueue = new Queue(scope, 'DeadLetterQueue', {
+        encryption: QueueEncryption.SQS_MANAGED,
+        enforceSSL: true,
+        retentionPeriod: Duration.days(14),
+      });
+      acknowledge(
+        deadLetterQueue,
+        'AwsSolutions-SQS3',
+        'This queue is itself the on-failure destination of the stream mapping; cdk-nag only recognises SQS redrive DLQs',
+      );
+      props.functions[spec.function].addEventSource(
+        new DynamoEventSource(props.table, {
+          startingPosition: StartingPosition.TRIM_HORIZON,
+          batchSize: spec.batchSize,
+          // The manifest counts attempts; Lambda counts retries after the first attempt.
+          retryAttempts: spec.maxAttempts - 1,
+          bisectBatchOnError: true,
+          reportBatchItemFailures: true,
+          onFailure: new SqsDlq(deadLetterQueue),
+          filters: [
+            FilterCriteria.filter({
+              eventName: FilterRule.isEqual('INSERT'),
+              dynamodb: { NewImage: { type: { S: FilterRule.or(...spec.itemTypes) } } },
+            }),
+          ],
+        }),
+      );
+      this.deadLetterQueues.push(deadLetterQueue);
+    }
+  }
+}

@@ -1,0 +1,381 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { App, Stack } from 'aws-cdk-lib';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import { Code, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { Queue } from 'aws-cdk-lib/aws-sqs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import * as manifest from '#infra/manifest.ts';
+import { addNagChecks } from './nag.ts';
+import { Schedules } from './schedules.construct.ts';
+import { senderAddress, settingsFromContext } from './settings.ts';
+import { TendStack } from './tend-stack.ts';
+
+const projectRoot = fileURLToPath(new URL('../..', import.meta.url));
+/** The feature flags `cdk synth` runs with, so the tests see the same template. */
+const cdkContext: Record<string, unknown> = JSON.parse(readFileSync(join(projectRoot, 'cdk.json'), 'utf8')).context;
+const settings = { fromEmail: 'Shop <news@mail.shop.test>', postalAddress: '1 Test Road', domain: 'mail.shop.test' };
+const functionCount = Object.keys(manifest.functions).length;
+
+/** Builds the stack with the AwsSolutions pack; bundling runs unless `bundle` is false. */
+function build(options: { bundle: boolean; domain?: string }) {
+  const app = new App({ context: { ...cdkContext, ...(options.bundle ? {} : { 'aws:cdk:bundling-stacks': [] }) } });
+  const stack = new TendStack(app, 'Tend', {
+    settings: {
+      fromEmail: settings.fromEmail,
+      postalAddress: settings.postalAddress,
+      ...(options.domain ? { domain: options.domain } : {}),
+    },
+    projectRoot,
+  });
+  addNagChecks(app);
+  return { app, stack };
+}
+
+/** cdk-nag 3.x findings that survived acknowledgement, from the assembly's validation report. */
+function unacknowledgedFindings(app: App): { rule: string; severity: string; paths: string[] }[] {
+  const assembly = app.synth();
+  const report = JSON.parse(readFileSync(join(assembly.directory, 'validation-report.json'), 'utf8')) as {
+    pluginReports: {
+      violations: { ruleName: string; severity: string; violatingConstructs: { constructPath: string }[] }[];
+    }[];
+  };
+  return report.pluginReports.flatMap((plugin) =>
+    plugin.violations.map((v) => ({
+      rule: v.ruleName,
+      severity: v.severity,
+      paths: v.violatingConstructs.map((c) => c.constructPath),
+    })),
+  );
+}
+
+const functionLogicalId = (template: Template, name: manifest.FunctionName): string => {
+  const found = template.findResources('AWS::Lambda::Function', {
+    Properties: { Description: manifest.functions[name].description },
+  });
+  const ids = Object.keys(found);
+  expect(ids).toHaveLength(1);
+  return ids[0] as string;
+};
+
+// Bundles every handler once for the whole file; the other stacks below skip bundling.
+let app: App;
+let stack: TendStack;
+let template: Template;
+beforeAll(() => {
+  ({ app, stack } = build({ bundle: true, domain: settings.domain }));
+  template = Template.fromStack(stack);
+}, 180_000);
+
+describe('data', () => {
+  it('keeps one on-demand table with PITR, encryption, a NEW_IMAGE stream and TTL', () => {
+    template.resourceCountIs('AWS::DynamoDB::Table', 1);
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      BillingMode: 'PAY_PER_REQUEST',
+      KeySchema: [
+        { AttributeName: manifest.table.partitionKey, KeyType: 'HASH' },
+        { AttributeName: manifest.table.sortKey, KeyType: 'RANGE' },
+      ],
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      SSESpecification: { SSEEnabled: true },
+      StreamSpecification: { StreamViewType: 'NEW_IMAGE' },
+      TimeToLiveSpecification: { AttributeName: manifest.table.ttlAttribute, Enabled: true },
+    });
+  });
+
+  it('retains the table when the stack is deleted or the table replaced', () => {
+    template.hasResource('AWS::DynamoDB::Table', { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+  });
+});
+
+describe('functions', () => {
+  it('deploys one arm64 nodejs22.x function per manifest function, with its memory and timeout', () => {
+    template.resourceCountIs('AWS::Lambda::Function', functionCount);
+    for (const spec of Object.values(manifest.functions)) {
+      template.hasResourceProperties('AWS::Lambda::Function', {
+        Description: spec.description,
+        Runtime: 'nodejs22.x',
+        Architectures: ['arm64'],
+        MemorySize: spec.memoryMb,
+        Timeout: spec.timeoutSeconds,
+        TracingConfig: { Mode: 'Active' },
+        LoggingConfig: { LogGroup: Match.anyValue() },
+      });
+    }
+  });
+
+  it('passes the generated table name, API URL and service name to every function', () => {
+    for (const spec of Object.values(manifest.functions)) {
+      template.hasResourceProperties('AWS::Lambda::Function', {
+        Description: spec.description,
+        Environment: {
+          Variables: Match.objectLike({
+            [manifest.table.nameEnv]: { Ref: Match.stringLikeRegexp('^DataTable') },
+            TEND_PUBLIC_URL: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ApiHttpApi'), 'ApiEndpoint'] },
+            TEND_FROM_EMAIL: settings.fromEmail,
+            TEND_POSTAL_ADDRESS: settings.postalAddress,
+            POWERTOOLS_SERVICE_NAME: 'tend',
+            NODE_OPTIONS: '--enable-source-maps',
+          }),
+        },
+      });
+    }
+  });
+
+  it('gives journey ARNs and secret ARNs only to functions granted them', () => {
+    for (const [name, spec] of Object.entries(manifest.functions)) {
+      const variables = template.toJSON().Resources[functionLogicalId(template, name as manifest.FunctionName)]
+        .Properties.Environment.Variables as Record<string, unknown>;
+      const has = (grant: manifest.Grant) => (spec.grants as readonly manifest.Grant[]).includes(grant);
+      expect('TEND_JOURNEY_ONBOARDING_ARN' in variables, name).toBe(has('journeys:start'));
+      expect('TEND_ADMIN_TOKEN_SECRET_ARN' in variables, name).toBe(has('secret:admin-token'));
+      expect('TEND_LINK_SECRET_ARN' in variables, name).toBe(has('secret:link-signing'));
+      expect('TEND_SES_CONFIGURATION_SET' in variables, name).toBe(has('ses:send'));
+    }
+  });
+
+  it('allows states:StartExecution and ses:SendEmail only to the functions granted them', () => {
+    const policies = Object.values(template.findResources('AWS::IAM::Policy')).map((p) => JSON.stringify(p));
+    const withAction = (action: string) => policies.filter((p) => p.includes(`"${action}"`)).length;
+    const granted = (grant: manifest.Grant) =>
+      Object.values(manifest.functions).filter((f) => (f.grants as readonly manifest.Grant[]).includes(grant)).length;
+    expect(withAction('states:StartExecution')).toBe(granted('journeys:start'));
+    expect(withAction('ses:SendEmail')).toBe(granted('ses:send'));
+    expect(withAction('secretsmanager:GetSecretValue')).toBe(
+      Object.values(manifest.functions).filter((f) => f.grants.some((g) => g.startsWith('secret:'))).length,
+    );
+  });
+
+  it('uses no AWS managed policies on function roles', () => {
+    for (const role of Object.values(template.findResources('AWS::IAM::Role'))) {
+      expect(role.Properties.ManagedPolicyArns).toBeUndefined();
+    }
+  });
+});
+
+describe('api', () => {
+  it('routes every manifest route to its function', () => {
+    template.resourceCountIs('AWS::ApiGatewayV2::Route', manifest.routes.length);
+    for (const route of manifest.routes) {
+      template.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: `${route.method} ${route.path}` });
+    }
+    template.resourceCountIs('AWS::ApiGatewayV2::Integration', new Set(manifest.routes.map((r) => r.function)).size);
+  });
+
+  it('logs access and throttles on the default stage', () => {
+    template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      StageName: '$default',
+      AutoDeploy: true,
+      AccessLogSettings: { DestinationArn: Match.anyValue(), Format: Match.stringLikeRegexp('\\$context\\.requestId') },
+      DefaultRouteSettings: { ThrottlingRateLimit: Match.anyValue(), ThrottlingBurstLimit: Match.anyValue() },
+    });
+  });
+});
+
+describe('streams', () => {
+  it('feeds only INSERTs of the listed item types to the consumer, with retries, bisection and a DLQ', () => {
+    template.resourceCountIs('AWS::Lambda::EventSourceMapping', manifest.streams.length);
+    for (const spec of manifest.streams) {
+      template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+        FunctionName: { Ref: functionLogicalId(template, spec.function) },
+        EventSourceArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^DataTable'), 'StreamArn'] },
+        BatchSize: spec.batchSize,
+        MaximumRetryAttempts: spec.maxAttempts - 1,
+        BisectBatchOnFunctionError: true,
+        FunctionResponseTypes: ['ReportBatchItemFailures'],
+        DestinationConfig: {
+          OnFailure: { Destination: { 'Fn::GetAtt': [Match.stringLikeRegexp('DeadLetterQueue'), 'Arn'] } },
+        },
+        FilterCriteria: {
+          Filters: [
+            {
+              Pattern: JSON.stringify({
+                eventName: ['INSERT'],
+                dynamodb: { NewImage: { type: { S: [...spec.itemTypes] } } },
+              }),
+            },
+          ],
+        },
+      });
+    }
+  });
+
+  it('encrypts the dead-letter queue and refuses plain HTTP to it', () => {
+    template.hasResourceProperties('AWS::SQS::Queue', { SqsManagedSseEnabled: true });
+    template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        ]),
+      },
+    });
+  });
+});
+
+describe('journeys', () => {
+  it('deploys each journey as a Standard state machine with logging ALL and tracing', () => {
+    template.resourceCountIs('AWS::StepFunctions::StateMachine', Object.keys(manifest.stateMachines).length);
+    template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
+      StateMachineType: 'STANDARD',
+      LoggingConfiguration: { Level: 'ALL', IncludeExecutionData: true, Destinations: Match.anyValue() },
+      TracingConfiguration: { Enabled: true },
+      DefinitionSubstitutions: {
+        SendEmailFunctionArn: {
+          'Fn::GetAtt': [functionLogicalId(template, manifest.journeyFunctions.sendEmail), 'Arn'],
+        },
+        EndEnrollmentFunctionArn: {
+          'Fn::GetAtt': [functionLogicalId(template, manifest.journeyFunctions.endEnrollment), 'Arn'],
+        },
+      },
+    });
+  });
+
+  it('names states after the journey node ids and calls functions through placeholders', () => {
+    const [machine] = Object.values(template.findResources('AWS::StepFunctions::StateMachine'));
+    const definition = JSON.parse(machine?.Properties.DefinitionString) as {
+      StartAt: string;
+      States: Record<string, { Resource?: string }>;
+    };
+    const journey = JSON.parse(readFileSync(join(projectRoot, manifest.stateMachines.onboarding.journey), 'utf8')) as {
+      start: string;
+      nodes: Record<string, unknown>;
+    };
+    expect(definition.StartAt).toBe(journey.start);
+    expect(Object.keys(definition.States)).toEqual(expect.arrayContaining(Object.keys(journey.nodes)));
+    const resources = Object.values(definition.States).flatMap((s) => (s.Resource ? [s.Resource] : []));
+    expect(new Set(resources)).toEqual(new Set(['${SendEmailFunctionArn}', '${EndEnrollmentFunctionArn}']));
+  });
+
+  it('lets the state machine invoke only the journey functions', () => {
+    const machineRolePolicies = Object.values(template.findResources('AWS::IAM::Policy')).filter((p) =>
+      JSON.stringify(p).includes('lambda:InvokeFunction'),
+    );
+    expect(machineRolePolicies).toHaveLength(1);
+    const invoked = new Set(
+      JSON.stringify(machineRolePolicies[0]).match(/Functions[A-Za-z]+Function[0-9A-F]{8}/g) ?? [],
+    );
+    expect(invoked).toEqual(
+      new Set(Object.values(manifest.journeyFunctions).map((name) => functionLogicalId(template, name))),
+    );
+  });
+
+  it('outputs each state machine ARN', () => {
+    template.hasOutput('OnboardingStateMachineArn', { Value: { Ref: Match.stringLikeRegexp('StateMachine') } });
+  });
+});
+
+describe('email and secrets', () => {
+  it('creates an SES configuration set and, for the given domain, a DKIM identity', () => {
+    template.resourceCountIs('AWS::SES::ConfigurationSet', 1);
+    template.hasResourceProperties('AWS::SES::EmailIdentity', {
+      EmailIdentity: settings.domain,
+      ConfigurationSetAttributes: { ConfigurationSetName: Match.anyValue() },
+    });
+    template.hasOutput('SesConfigurationSetName', {});
+    template.hasOutput('SesEmailIdentity', {});
+  });
+
+  it('generates both secrets inside Secrets Manager, never in the template', () => {
+    template.resourceCountIs('AWS::SecretsManager::Secret', 2);
+    for (const secret of Object.values(template.findResources('AWS::SecretsManager::Secret'))) {
+      expect(secret.Properties.GenerateSecretString).toBeDefined();
+      expect(secret.Properties.SecretString).toBeUndefined();
+    }
+  });
+});
+
+describe('naming', () => {
+  it('hard-codes no physical resource names', () => {
+    const nameProperties: Record<string, string> = {
+      'AWS::DynamoDB::Table': 'TableName',
+      'AWS::Lambda::Function': 'FunctionName',
+      'AWS::IAM::Role': 'RoleName',
+      'AWS::SQS::Queue': 'QueueName',
+      'AWS::StepFunctions::StateMachine': 'StateMachineName',
+      'AWS::Logs::LogGroup': 'LogGroupName',
+      'AWS::SecretsManager::Secret': 'Name',
+      'AWS::SES::ConfigurationSet': 'Name',
+    };
+    for (const [type, property] of Object.entries(nameProperties)) {
+      for (const resource of Object.values(template.findResources(type))) {
+        expect(resource.Properties?.[property], `${type}.${property}`).toBeUndefined();
+      }
+    }
+  });
+});
+
+describe('cdk-nag', () => {
+  it('leaves no unacknowledged AwsSolutions error or warning', () => {
+    expect(unacknowledgedFindings(app)).toEqual([]);
+    expect(Annotations.fromStack(stack).findError('*', Match.stringLikeRegexp('AwsSolutions'))).toEqual([]);
+    expect(Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('AwsSolutions'))).toEqual([]);
+  });
+
+  it('does report a finding nobody acknowledged', () => {
+    const probe = new App({ context: cdkContext });
+    const probeStack = new Stack(probe, 'Probe');
+    new Queue(probeStack, 'PlainQueue');
+    addNagChecks(probe);
+    expect(() => probe.synth()).toThrow(/AwsSolutions-SQS/);
+  });
+});
+
+describe('without a sending domain', () => {
+  it('creates no SES identity and scopes sending to the from address and its domain', () => {
+    const { stack: plain } = build({ bundle: false });
+    const plainTemplate = Template.fromStack(plain);
+    plainTemplate.resourceCountIs('AWS::SES::EmailIdentity', 0);
+    const address = senderAddress(settings.fromEmail);
+    const sendPolicy = Object.values(plainTemplate.findResources('AWS::IAM::Policy'))
+      .map((p) => JSON.stringify(p))
+      .find((p) => p.includes('"ses:SendEmail"'));
+    expect(sendPolicy).toContain(`:identity/${address}`);
+    expect(sendPolicy).toContain(`:identity/${address.split('@')[1]}`);
+    expect(sendPolicy).toContain(':configuration-set/');
+  });
+});
+
+describe('schedules', () => {
+  it('invokes the scheduled function on a rate or cron expression', () => {
+    const probeStack = new Stack(new App(), 'Probe');
+    const health = new LambdaFunction(probeStack, 'Health', {
+      runtime: Runtime.NODEJS_22_X,
+      handler: 'index.handler',
+      code: Code.fromInline('export const handler = async () => {};'),
+    });
+    new Schedules(probeStack, 'Schedules', {
+      specs: [
+        { function: 'health', rate: '5 minutes' },
+        { function: 'health', rate: 'cron(0 9 * * ? *)' },
+      ],
+      functions: { health } as unknown as Record<manifest.FunctionName, LambdaFunction>,
+    });
+    const probe = Template.fromStack(probeStack);
+    for (const expression of ['rate(5 minutes)', 'cron(0 9 * * ? *)']) {
+      probe.hasResourceProperties('AWS::Events::Rule', {
+        ScheduleExpression: expression,
+        Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Health'), 'Arn'] } })],
+      });
+    }
+  });
+
+  it('deploys a rule per manifest schedule', () => {
+    template.resourceCountIs('AWS::Events::Rule', manifest.schedules.length);
+  });
+});
+
+describe('settings', () => {
+  it('reads tend:* context and falls back to the documented defaults', () => {
+    const withContext = new App({ context: { 'tend:fromEmail': 'A <a@b.example>', 'tend:domain': 'b.example' } });
+    expect(settingsFromContext(withContext.node)).toMatchObject({ fromEmail: 'A <a@b.example>', domain: 'b.example' });
+    const bare = settingsFromContext(new App().node);
+    expect(bare.domain).toBeUndefined();
+    expect(bare.fromEmail).toMatch(/@/);
+  });
+
+  it('rejects a sender that is not an email address', () => {
+    expect(() => senderAddress('Tend <not-an-address>')).toThrow(/not an email address/);
+    expect(senderAddress('Tend <Hello@Shop.Example>')).toBe('hello@shop.example');
+  });
+});

@@ -1,0 +1,99 @@
+import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { Construct } from 'constructs';
+import { templateIds } from '#domain/templates.ts';
+import * as manifest from '#infra/manifest.ts';
+import { Api } from './api.construct.ts';
+import { Data } from './data.construct.ts';
+import { Email } from './email.construct.ts';
+import { Functions } from './functions.construct.ts';
+import { Journeys } from './journeys.construct.ts';
+import { pascalCase } from './names.ts';
+import { Schedules } from './schedules.construct.ts';
+import { Secrets } from './secrets.construct.ts';
+import { senderAddress, type TendSettings } from './settings.ts';
+import { Streams } from './streams.construct.ts';
+
+export interface TendStackProps extends StackProps {
+  /** User choices from `tend:*` context (sender, postal address, sending domain). */
+  settings: TendSettings;
+  /** Absolute repository root, where the manifest's handler and journey paths start. */
+  projectRoot: string;
+  /** Retention of function logs; defaults to one month. */
+  functionLogRetention?: RetentionDays;
+}
+
+/**
+ * The whole app on AWS, composed from feature constructs and driven by infra/manifest.ts: add a
+ * function, route, stream, schedule or journey there and it appears here, with IAM from its grants.
+ */
+export class TendStack extends Stack {
+  constructor(scope: Construct, id: string, props: TendStackProps) {
+    super(scope, id, props);
+    const { settings, projectRoot } = props;
+
+    const data = new Data(this, 'Data', { spec: manifest.table });
+    const secrets = new Secrets(this, 'Secrets');
+    const email = new Email(this, 'Email', {
+      fromAddress: senderAddress(settings.fromEmail),
+      ...(settings.domain ? { domain: settings.domain } : {}),
+    });
+    const functions = new Functions(this, 'Functions', {
+      specs: manifest.functions,
+      projectRoot,
+      table: data.table,
+      tableNameEnv: manifest.table.nameEnv,
+      secrets,
+      email,
+      fromEmail: settings.fromEmail,
+      postalAddress: settings.postalAddress,
+      ...(props.functionLogRetention ? { logRetention: props.functionLogRetention } : {}),
+    });
+    const api = new Api(this, 'Api', {
+      routes: manifest.routes,
+      specs: manifest.functions,
+      functions: functions.byName,
+    });
+    functions.setPublicUrl(api.url);
+
+    new Streams(this, 'Streams', { specs: manifest.streams, table: data.table, functions: functions.byName });
+
+    const journeys = new Journeys(this, 'Journeys', {
+      specs: manifest.stateMachines,
+      projectRoot,
+      targets: Object.fromEntries(
+        Object.entries(manifest.journeyFunctions).map(([role, name]): [string, IFunction] => [
+          role,
+          functions.byName[name],
+        ]),
+      ) as Record<keyof typeof manifest.journeyFunctions, IFunction>,
+      knownTemplates: templateIds,
+    });
+    functions.allowStartingJourneys(journeys.machines);
+
+    new Schedules(this, 'Schedules', { specs: manifest.schedules, functions: functions.byName });
+
+    new CfnOutput(this, 'ApiUrl', { value: api.url, description: 'Base URL of the HTTP API' });
+    new CfnOutput(this, 'TableName', { value: data.table.tableName });
+    new CfnOutput(this, 'SesConfigurationSetName', { value: email.configurationSet.configurationSetName });
+    new CfnOutput(this, 'AdminTokenSecretArn', {
+      value: secrets.adminToken.secretArn,
+      description: 'Read the admin API token with: aws secretsmanager get-secret-value --secret-id <arn>',
+    });
+    for (const journey of journeys.machines) {
+      new CfnOutput(this, `${pascalCase(journey.name)}StateMachineArn`, {
+        value: journey.stateMachine.stateMachineArn,
+      });
+    }
+    if (email.identity) {
+      new CfnOutput(this, 'SesEmailIdentity', { value: email.identity.emailIdentityName });
+      email.identity.dkimRecords.forEach((record, i) => {
+        new CfnOutput(this, `DkimRecord${i + 1}`, {
+          value: `${record.name} CNAME ${record.value}`,
+          description: 'Publish in DNS to verify the sending domain with Easy DKIM',
+        });
+      });
+    }
+  }
+}

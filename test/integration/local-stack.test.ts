@@ -1,0 +1,103 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Webhook } from 'standardwebhooks';
+import { afterAll, describe, expect, it } from 'vitest';
+import { DEFAULT_ADMIN_TOKEN, DEFAULT_DEMO_SOURCE_SECRET, freePort } from '../../infra/local/stack.ts';
+import { eventually } from '../support/local.ts';
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+const dataDir = mkdtempSync(path.join(os.tmpdir(), 'tend-start-'));
+const children: ChildProcess[] = [];
+afterAll(() => {
+  for (const child of children) child.kill('SIGKILL');
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/** Runs `npm start`'s entry point as its own process, the way a person would. */
+async function start(env: Record<string, string>, args: string[] = []) {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'infra/local/start.ts', ...args], {
+    cwd: ROOT,
+    // A clean environment: the test run's own stack has put its settings into process.env.
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.push(child);
+  let output = '';
+  child.stdout?.on('data', (d: Buffer) => {
+    output += d.toString();
+  });
+  child.stderr?.on('data', (d: Buffer) => {
+    output += d.toString();
+  });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  await eventually(
+    '"Tend is running"',
+    async () => (output.includes('Tend is running') ? true : undefined),
+    30_000,
+  ).catch((error: unknown) => {
+    throw new Error(`${String(error)}\n--- output ---\n${output}`);
+  });
+  return { child, exited, output: () => output };
+}
+
+describe('npm start', () => {
+  it('serves /health, keeps contacts across a restart and leaves no process behind on Ctrl-C', async () => {
+    const ports = {
+      PORT: await freePort(),
+      TEND_SES_PORT: await freePort(),
+      TEND_DYNAMODB_PORT: await freePort(),
+      TEND_SFN_PORT: await freePort(),
+    };
+    const env = {
+      ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])),
+      TEND_DATA_DIR: dataDir,
+      TEND_TIME_SCALE: '86400',
+    };
+    const api = `http://localhost:${ports.PORT}`;
+
+    const first = await start(env, ['--fresh']);
+    expect(first.output()).toContain(`API             ${api}`);
+    expect(first.output()).toContain(`Mail viewer     http://localhost:${ports.TEND_SES_PORT}`);
+    expect((await fetch(`${api}/health`)).status).toBe(200);
+
+    const body = JSON.stringify({ email: 'restart@example.com', firstName: 'Rae' });
+    const now = new Date();
+    const res = await fetch(`${api}/webhooks/demo-form`, {
+      method: 'POST',
+      headers: {
+        'webhook-id': 'msg_restart',
+        'webhook-timestamp': String(Math.floor(now.getTime() / 1000)),
+        'webhook-signature': new Webhook(DEFAULT_DEMO_SOURCE_SECRET).sign('msg_restart', now, body),
+      },
+      body,
+    });
+    expect(res.status).toBe(202);
+    const contactUrl = `${api}/api/contacts?email=restart%40example.com`;
+    const auth = { headers: { authorization: `Bearer ${DEFAULT_ADMIN_TOKEN}` } };
+    await eventually('the contact', async () => ((await fetch(contactUrl, auth)).status === 200 ? true : undefined));
+
+    const javaPid = Number(readFileSync(path.join(dataDir, 'dynamodb-local.pid'), 'utf8'));
+    expect(alive(javaPid)).toBe(true);
+    first.child.kill('SIGINT');
+    expect(await first.exited).toBe(0);
+    await eventually('DynamoDB Local to exit', async () => (alive(javaPid) ? undefined : true), 10_000);
+
+    const second = await start(env);
+    const after = await fetch(contactUrl, auth);
+    expect(after.status).toBe(200);
+    expect(await after.json()).toMatchObject({ contact: { email: 'restart@example.com', firstName: 'Rae' } });
+    second.child.kill('SIGTERM');
+    expect(await second.exited).toBe(0);
+  }, 90_000);
+});

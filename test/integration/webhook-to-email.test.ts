@@ -1,0 +1,141 @@
+import {
+  DescribeExecutionCommand,
+  DescribeStateMachineCommand,
+  ListStateMachinesCommand,
+  StartExecutionCommand,
+} from '@aws-sdk/client-sfn';
+import { describe, expect, it } from 'vitest';
+import { emailsTo, eventually, getContact, postWebhook, sfn, stack, uniqueEmail } from '../support/local.ts';
+
+const form = (email: string, firstName = 'Ada') => JSON.stringify({ email, firstName, fields: { plan: 'pro' } });
+const names = (timeline: { name: string }[]) => timeline.map((e) => e.name);
+
+describe('signed form webhook → contact → onboarding journey → email', () => {
+  it('answers /health with the state of each local service', async () => {
+    const res = await fetch(`${stack.api}/health`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({
+      status: 'ok',
+      services: {
+        dynamodb: { status: 'ok' },
+        ses: { status: 'ok' },
+        stepfunctions: { status: 'ok' },
+        table: { status: 'ok' },
+      },
+    });
+  });
+
+  it('turns a signed webhook into a contact, a timeline, an execution and both onboarding emails', async () => {
+    const email = uniqueEmail('ada');
+    const posted = await postWebhook({ body: form(email) });
+    expect(posted.status).toBe(202);
+    expect(posted.json).toEqual({ status: 'accepted', id: `demo-form:${posted.id}` });
+
+    const welcome = await eventually('the welcome email', async () => (await emailsTo(email))[0]);
+    expect(welcome.subject).toBe('Welcome to the shop, Ada!');
+    expect(welcome.body.text).toContain('Hi Ada,');
+    const header = (name: string) => welcome.headers?.find((h) => h.name === name)?.value;
+    expect(header('List-Unsubscribe')).toMatch(new RegExp(`^<${stack.api}/unsubscribe\\?c=c-[^&]+&t=[^>]+>$`));
+    expect(header('List-Unsubscribe-Post')).toBe('List-Unsubscribe=One-Click');
+
+    const tips = await eventually('the tips email after the wait', async () => (await emailsTo(email))[1]);
+    expect(tips.subject).toBe('Ada, three tips to get started');
+
+    const view = await eventually('the completed enrollment', async () => {
+      const { body } = await getContact(email);
+      return body.enrollments?.[0]?.status === 'completed' ? body : undefined;
+    });
+    expect(view.contact).toMatchObject({ email, firstName: 'Ada' });
+    expect(names(view.timeline).sort()).toEqual(
+      ['contact.created', 'email.sent', 'email.sent', 'form.submitted', 'journey.entered', 'journey.exited'].sort(),
+    );
+    const sent = view.timeline.filter((e) => e.name === 'email.sent').map((e) => e.data.template);
+    expect(sent.sort()).toEqual(['tips', 'welcome']);
+
+    const enrollment = view.enrollments[0];
+    expect(enrollment?.executionArn).toBeDefined();
+    const execution = await sfn.send(new DescribeExecutionCommand({ executionArn: enrollment?.executionArn }));
+    expect(execution.status).toBe('SUCCEEDED');
+    expect(JSON.parse(execution.input ?? '{}')).toMatchObject({
+      contactId: view.contact.contactId,
+      journeyId: 'onboarding',
+    });
+  });
+
+  it('applies a webhook-id replayed three times once: one contact, one enrollment, one welcome email', async () => {
+    const email = uniqueEmail('replay');
+    const body = form(email, 'Rita');
+    const first = await postWebhook({ id: 'msg_replayed_1', body: body.replace('Rita', 'Rita') });
+    const id = `msg_replay_${email}`;
+    const statuses = [];
+    for (let i = 0; i < 3; i++) statuses.push((await postWebhook({ id, body })).status);
+    expect(first.status).toBe(202);
+    expect(statuses).toEqual([202, 200, 200]);
+
+    const view = await eventually('the completed enrollment', async () => {
+      const { body: v } = await getContact(email);
+      return v.enrollments?.[0]?.status === 'completed' ? v : undefined;
+    });
+    // The first post with another id for the same email was a separate delivery: it counts once too.
+    expect(view.enrollments).toHaveLength(1);
+    const welcomes = (await emailsTo(email)).filter((e) => e.subject.startsWith('Welcome'));
+    expect(welcomes).toHaveLength(1);
+    expect(names(view.timeline).filter((n) => n === 'form.submitted')).toHaveLength(2);
+    expect(names(view.timeline).filter((n) => n === 'contact.created')).toHaveLength(1);
+  });
+
+  it('skips later marketing mail to a contact who unsubscribed with one click, and records it', async () => {
+    const email = uniqueEmail('unsub');
+    await postWebhook({ body: form(email, 'Uma') });
+    const welcome = await eventually('the welcome email', async () => (await emailsTo(email))[0]);
+    const link = welcome.headers?.find((h) => h.name === 'List-Unsubscribe')?.value.slice(1, -1) ?? '';
+    const done = await eventually('the completed enrollment', async () => {
+      const { body } = await getContact(email);
+      return body.enrollments?.[0]?.status === 'completed' ? body : undefined;
+    });
+
+    const res = await fetch(link, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'List-Unsubscribe=One-Click',
+    });
+    expect(res.status).toBe(200);
+    const forged = await fetch(link.replace(/t=[^&]+/, 't=forged'), {
+      method: 'POST',
+      body: 'List-Unsubscribe=One-Click',
+    });
+    expect(forged.status).toBe(400);
+
+    // Run the onboarding journey again for this contact, as a later marketing send would.
+    const machines = await sfn.send(new ListStateMachinesCommand({}));
+    const onboarding = machines.stateMachines?.find((m) => m.name === 'tend-onboarding');
+    const described = await sfn.send(new DescribeStateMachineCommand({ stateMachineArn: onboarding?.stateMachineArn }));
+    expect(described.status).toBe('ACTIVE');
+    const enrollmentId = done.enrollments[0]?.enrollmentId as string;
+    const again = await sfn.send(
+      new StartExecutionCommand({
+        stateMachineArn: onboarding?.stateMachineArn,
+        name: `later-${done.contact.contactId}`.slice(0, 80),
+        input: JSON.stringify({
+          contactId: done.contact.contactId,
+          enrollmentId: `${enrollmentId}-later`,
+          journeyId: 'onboarding',
+          journeyVersion: 1,
+        }),
+      }),
+    );
+    await eventually('the second execution', async () => {
+      const out = await sfn.send(new DescribeExecutionCommand({ executionArn: again.executionArn }));
+      return out.status === 'RUNNING' ? undefined : out.status;
+    });
+    const { body: view } = await getContact(email);
+    expect(view.contact.unsubscribedAt).toBeDefined();
+    expect(names(view.timeline)).toContain('contact.unsubscribed');
+    const skipped = view.timeline.filter((e) => e.name === 'email.skipped');
+    expect(skipped.map((e) => [e.data.template, e.data.reason]).sort()).toEqual([
+      ['tips', 'unsubscribed'],
+      ['welcome', 'unsubscribed'],
+    ]);
+    expect(await emailsTo(email)).toHaveLength(2);
+  });
+});

@@ -1,0 +1,100 @@
+import { randomUUID } from 'node:crypto';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { Webhook } from 'standardwebhooks';
+import { inject } from 'vitest';
+import { LOCAL_TABLE_NAME } from '../../infra/local/stack.ts';
+
+export const stack = inject('stack');
+const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
+export const db = DynamoDBDocumentClient.from(
+  new DynamoDBClient({ region: 'us-east-1', endpoint: stack.dynamodb, credentials }),
+);
+export const sfn = new SFNClient({ region: 'us-east-1', endpoint: stack.stepfunctions, credentials });
+
+/** Polls until `probe` returns a value (not undefined) or the deadline passes. */
+export async function eventually<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+export const uniqueEmail = (tag: string) => `${tag}-${randomUUID().slice(0, 8)}@example.com`;
+
+export interface SignedPost {
+  id?: string;
+  body: string;
+  secret?: string;
+  timestamp?: Date;
+  sourceId?: string;
+  signature?: string;
+}
+
+/** Posts a webhook signed with the reference Standard Webhooks implementation. */
+export async function postWebhook(options: SignedPost) {
+  const id = options.id ?? `msg_${randomUUID()}`;
+  const timestamp = options.timestamp ?? new Date();
+  const signature =
+    options.signature ?? new Webhook(options.secret ?? stack.demoSourceSecret).sign(id, timestamp, options.body);
+  const res = await fetch(`${stack.api}/webhooks/${options.sourceId ?? 'demo-form'}`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      'webhook-id': id,
+      'webhook-timestamp': String(Math.floor(timestamp.getTime() / 1000)),
+      'webhook-signature': signature,
+    },
+    body: options.body,
+  });
+  return { id, status: res.status, json: (await res.json()) as Record<string, unknown> };
+}
+
+export interface CapturedEmail {
+  messageId: string;
+  destination: { to: string[] };
+  subject: string;
+  body: { html?: string; text?: string };
+  headers?: { name: string; value: string }[];
+}
+
+/** Mail captured by the SES emulator for one recipient. */
+export async function emailsTo(address: string): Promise<CapturedEmail[]> {
+  const res = await fetch(`${stack.mail}/store`);
+  const { emails } = (await res.json()) as { emails: CapturedEmail[] };
+  return emails.filter((e) => e.destination.to.includes(address));
+}
+
+export interface ContactView {
+  contact: { contactId: string; email: string; firstName?: string; unsubscribedAt?: string };
+  timeline: { eventId: string; name: string; at: string; data: Record<string, unknown> }[];
+  enrollments: { enrollmentId: string; journeyId: string; status: string; executionArn?: string }[];
+}
+
+export async function getContact(email: string, token = stack.adminToken) {
+  const res = await fetch(`${stack.api}/api/contacts?email=${encodeURIComponent(email)}`, {
+    headers: { authorization: `Bearer ${token}` },
+  });
+  return {
+    status: res.status,
+    body: (await res.json()) as ContactView & { error?: { code: string; message: string } },
+  };
+}
+
+export async function inboxRecord(inboxId: string) {
+  const out = await db.send(
+    new GetCommand({ TableName: LOCAL_TABLE_NAME, Key: { pk: `INBOX#${inboxId}`, sk: 'INBOX' } }),
+  );
+  return out.Item;
+}
+
+export async function emailIndex(email: string) {
+  const out = await db.send(
+    new GetCommand({ TableName: LOCAL_TABLE_NAME, Key: { pk: `EMAIL#${email}`, sk: 'EMAIL' } }),
+  );
+  return out.Item;
+}
