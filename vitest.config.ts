@@ -4,6 +4,7 @@ const exclude = ['node_modules/**', 'cdk.out/**', '.tend/**'];
 
 export default defineConfig({
   test: {
+    reporters: ['default', './test/summary-reporter.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     // Two cores: keep workers few so the local services are not starved.
