@@ -52,7 +52,6 @@ export function startStreamDriver(options: StreamDriverOptions): { close(): Prom
   let stopped = false;
   let streamArn: string | undefined;
   const cursors = new Map<string, ShardCursor>();
-  let busy = false;
   let waiters: (() => void)[] = [];
 
   const refreshShards = async () => {
@@ -149,7 +148,6 @@ export function startStreamDriver(options: StreamDriverOptions): { close(): Prom
     let lastRefresh = 0;
     while (!stopped) {
       let seen = 0;
-      busy = true;
       try {
         if (Date.now() - lastRefresh > 5_000 || cursors.size === 0) {
           await refreshShards();
@@ -159,7 +157,6 @@ export function startStreamDriver(options: StreamDriverOptions): { close(): Prom
       } catch (error) {
         if (!stopped) options.log('stream poll failed', { error: String(error) });
       }
-      busy = false;
       if (seen === 0) {
         for (const w of waiters) w();
         waiters = [];
@@ -178,7 +175,6 @@ export function startStreamDriver(options: StreamDriverOptions): { close(): Prom
     idle: () =>
       new Promise<void>((resolve) => {
         waiters.push(resolve);
-        void busy;
       }),
   };
 }

@@ -52,7 +52,7 @@ async function start(env: Record<string, string>, args: string[] = []) {
 }
 
 describe('npm start', () => {
-  it('serves /health, keeps contacts across a restart and leaves no process behind on Ctrl-C', async () => {
+  it('serves /health, sends both onboarding emails, keeps contacts across a restart and leaves no process behind on Ctrl-C', async () => {
     const ports = {
       PORT: await freePort(),
       TEND_SES_PORT: await freePort(),
@@ -83,9 +83,29 @@ describe('npm start', () => {
       body,
     });
     expect(res.status).toBe(202);
+    const posted = Date.now();
+
+    // At one day per second, the welcome email and (after the two-day wait) the tips email
+    // arrive within 10 seconds of the webhook.
+    const mailStore = `http://localhost:${ports.TEND_SES_PORT}/store`;
+    const subjects = await eventually(
+      'the welcome and tips emails',
+      async () => {
+        const { emails } = (await (await fetch(mailStore)).json()) as { emails: { subject: string }[] };
+        return emails.length >= 2 ? emails.map((e) => e.subject) : undefined;
+      },
+      10_000,
+    );
+    expect(Date.now() - posted).toBeLessThan(10_000);
+    expect(subjects).toEqual(['Welcome to the shop, Rae!', 'Rae, three tips to get started']);
     const contactUrl = `${api}/api/contacts?email=restart%40example.com`;
     const auth = { headers: { authorization: `Bearer ${DEFAULT_ADMIN_TOKEN}` } };
-    await eventually('the contact', async () => ((await fetch(contactUrl, auth)).status === 200 ? true : undefined));
+    const timeline = await eventually('both sends on the timeline', async () => {
+      const view = (await (await fetch(contactUrl, auth)).json()) as { timeline?: { name: string }[] };
+      const sends = view.timeline?.filter((e) => e.name === 'email.sent') ?? [];
+      return sends.length === 2 ? sends : undefined;
+    });
+    expect(timeline).toHaveLength(2);
 
     const javaPid = Number(readFileSync(path.join(dataDir, 'dynamodb-local.pid'), 'utf8'));
     expect(alive(javaPid)).toBe(true);

@@ -1,0 +1,161 @@
+/**
+ * Component costs that explain the webhook number: the CPU each in-process step costs alone
+ * (signature verify, API Gateway event construction, the whole ingest service on an in-memory
+ * store) and the throughput DynamoDB Local allows for the two calls ingest makes.
+ */
+import type http from 'node:http';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { createMemoryStore } from '#adapters/memory-store.ts';
+import { verifyStandardWebhook } from '#domain/standard-webhooks.ts';
+import { toApiGatewayEvent } from '#infra/local/gateway.ts';
+import { systemClock } from '#ports/clock.ts';
+import { ingestWebhook } from '#services/ingest-webhook.ts';
+import { microsPerAsyncCall, microsPerCall, round } from './stats.ts';
+import { createWebhookFactory } from './webhooks.ts';
+
+export interface CpuCosts {
+  /** µs per call, measured in this process, one call at a time. */
+  verifySignatureMicros: number;
+  apiGatewayEventMicros: number;
+  ingestServiceInMemoryMicros: number;
+  referenceSignMicros: number;
+}
+
+/** Times the CPU-only steps of one webhook, each alone. */
+export async function measureCpuCosts(secret: string, runId: string): Promise<CpuCosts> {
+  const iterations = 20_000;
+  const factory = createWebhookFactory(secret, runId, 'cpu');
+  const webhooks = Array.from({ length: iterations + Math.ceil(iterations / 10) }, () => factory.next());
+  const at = (i: number) => webhooks[i % webhooks.length] ?? (webhooks[0] as (typeof webhooks)[number]);
+  const bodies = webhooks.map((w) => Buffer.from(w.body));
+  const now = Math.floor(Date.now() / 1000);
+
+  const verifySignatureMicros = microsPerCall(iterations, (i) => {
+    const w = at(i);
+    const check = verifyStandardWebhook(
+      secret,
+      {
+        webhookId: w.headers['webhook-id'],
+        timestamp: w.headers['webhook-timestamp'],
+        signature: w.headers['webhook-signature'],
+        body: bodies[i % bodies.length] ?? Buffer.alloc(0),
+      },
+      now,
+    );
+    if (!check.ok) throw new Error(`signature check failed: ${check.reason}`);
+    return check;
+  });
+
+  const url = new URL('http://127.0.0.1:3000/webhooks/demo-form');
+  const apiGatewayEventMicros = microsPerCall(iterations, (i) => {
+    const w = at(i);
+    const req = {
+      method: 'POST',
+      httpVersion: '1.1',
+      headers: { host: '127.0.0.1:3000', connection: 'keep-alive', 'content-length': String(w.body.length), ...w.headers },
+      socket: { remoteAddress: '127.0.0.1' },
+    } as unknown as http.IncomingMessage;
+    return toApiGatewayEvent(req, url, bodies[i % bodies.length] ?? Buffer.alloc(0), 'POST /webhooks/{sourceId}', {
+      sourceId: 'demo-form',
+    });
+  });
+
+  const { store } = createMemoryStore();
+  await store.putSource({ sourceId: 'demo-form', name: 'bench', kind: 'standard-webhooks', secret, status: 'active' });
+  const ingestServiceInMemoryMicros = await microsPerAsyncCall(iterations, async (i) => {
+    const w = at(i);
+    const outcome = await ingestWebhook(
+      { store, clock: systemClock },
+      {
+        sourceId: 'demo-form',
+        webhookId: w.headers['webhook-id'],
+        timestamp: w.headers['webhook-timestamp'],
+        signature: w.headers['webhook-signature'],
+        body: bodies[i % bodies.length] ?? Buffer.alloc(0),
+      },
+    );
+    return outcome;
+  });
+
+  const signer = createWebhookFactory(secret, runId, 'sign');
+  const referenceSignMicros = microsPerCall(iterations, () => signer.next());
+
+  return { verifySignatureMicros, apiGatewayEventMicros, ingestServiceInMemoryMicros, referenceSignMicros };
+}
+
+export interface DynamoCeiling {
+  concurrency: number;
+  seconds: number;
+  /** Conditional PutItem of an inbox-shaped item, alone. */
+  putItemPerSecond: number;
+  /** What ingest does per webhook: a consistent GetItem of the source, then the conditional PutItem. */
+  getThenPutPerSecond: number;
+}
+
+/**
+ * DynamoDB Local's ceiling for ingest's own calls, through the app's document client with
+ * `concurrency` callers (as many as autocannon has connections). The items are typed
+ * `bench-probe`, which no stream consumer picks up.
+ */
+export async function measureDynamoCeiling(
+  db: DynamoDBDocumentClient,
+  tableName: string,
+  runId: string,
+  concurrency: number,
+  seconds: number,
+): Promise<DynamoCeiling> {
+  let n = 0;
+  const put = async () => {
+    n += 1;
+    const inboxId = `demo-form:msg_probe_${runId}_${n}`;
+    await db.send(
+      new PutCommand({
+        TableName: tableName,
+        Item: {
+          pk: `BENCHPROBE#${inboxId}`,
+          sk: 'INBOX',
+          type: 'bench-probe',
+          inboxId,
+          sourceId: 'demo-form',
+          webhookId: `msg_probe_${runId}_${n}`,
+          receivedAt: new Date().toISOString(),
+          body: JSON.stringify({ email: `probe-${runId}-${n}@example.com`, firstName: 'Bench' }),
+          status: 'received',
+        },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    );
+  };
+  const getSource = () =>
+    db.send(
+      new GetCommand({ TableName: tableName, Key: { pk: 'SOURCE#demo-form', sk: 'SOURCE' }, ConsistentRead: true }),
+    );
+  const rate = async (op: () => Promise<unknown>) => {
+    // One second of warm-up first, so the JIT on both sides of the socket has settled.
+    for (const [ms, counted] of [
+      [1_000, false],
+      [seconds * 1000, true],
+    ] as const) {
+      let done = 0;
+      const started = performance.now();
+      const until = started + ms;
+      await Promise.all(
+        Array.from({ length: concurrency }, async () => {
+          while (performance.now() < until) {
+            await op();
+            done += 1;
+          }
+        }),
+      );
+      if (counted) return round(done / ((performance.now() - started) / 1000));
+    }
+    return 0;
+  };
+  const putItemPerSecond = await rate(put);
+  const getThenPutPerSecond = await rate(async () => {
+    await getSource();
+    await put();
+  });
+  return { concurrency, seconds, putItemPerSecond, getThenPutPerSecond };
+}
