@@ -53,7 +53,12 @@ export async function measureCpuCosts(secret: string, runId: string): Promise<Cp
     const req = {
       method: 'POST',
       httpVersion: '1.1',
-      headers: { host: '127.0.0.1:3000', connection: 'keep-alive', 'content-length': String(w.body.length), ...w.headers },
+      headers: {
+        host: '127.0.0.1:3000',
+        connection: 'keep-alive',
+        'content-length': String(w.body.length),
+        ...w.headers,
+      },
       socket: { remoteAddress: '127.0.0.1' },
     } as unknown as http.IncomingMessage;
     return toApiGatewayEvent(req, url, bodies[i % bodies.length] ?? Buffer.alloc(0), 'POST /webhooks/{sourceId}', {
@@ -87,75 +92,86 @@ export async function measureCpuCosts(secret: string, runId: string): Promise<Cp
 export interface DynamoCeiling {
   concurrency: number;
   seconds: number;
+  /** Operations per second during each second of the JVM warm-up that preceded the measurement. */
+  warmupPerSecond: number[];
   /** Conditional PutItem of an inbox-shaped item, alone. */
   putItemPerSecond: number;
   /** What ingest does per webhook: a consistent GetItem of the source, then the conditional PutItem. */
   getThenPutPerSecond: number;
 }
 
+/** Runs `op` from `concurrency` callers for `ms`; returns how many completed in each second. */
+async function closedLoop(concurrency: number, ms: number, op: () => Promise<unknown>): Promise<number[]> {
+  const started = performance.now();
+  const until = started + ms;
+  const perSecond = Array.from({ length: Math.ceil(ms / 1000) }, () => 0);
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (performance.now() < until) {
+        await op();
+        const second = Math.floor((performance.now() - started) / 1000);
+        if (second < perSecond.length) perSecond[second] = (perSecond[second] ?? 0) + 1;
+      }
+    }),
+  );
+  return perSecond;
+}
+
+const mean = (values: number[]) => round(values.reduce((a, b) => a + b, 0) / Math.max(1, values.length));
+
 /**
  * DynamoDB Local's ceiling for ingest's own calls, through the app's document client with
- * `concurrency` callers (as many as autocannon has connections). The items are typed
+ * `concurrency` callers (as many as autocannon has connections). DynamoDB Local is a JVM that
+ * starts slow (a few hundred writes/s for its first seconds), so the calls run for
+ * `warmupSeconds` first and those seconds are reported separately. The items are typed
  * `bench-probe`, which no stream consumer picks up.
  */
 export async function measureDynamoCeiling(
   db: DynamoDBDocumentClient,
   tableName: string,
-  runId: string,
-  concurrency: number,
-  seconds: number,
+  options: { runId: string; concurrency: number; seconds: number; warmupSeconds: number },
+  onWarmupSecond: (second: number, ops: number) => void,
 ): Promise<DynamoCeiling> {
   let n = 0;
   const put = async () => {
     n += 1;
-    const inboxId = `demo-form:msg_probe_${runId}_${n}`;
+    const webhookId = `msg_probe_${options.runId}_${n}`;
     await db.send(
       new PutCommand({
         TableName: tableName,
         Item: {
-          pk: `BENCHPROBE#${inboxId}`,
+          pk: `BENCHPROBE#demo-form:${webhookId}`,
           sk: 'INBOX',
           type: 'bench-probe',
-          inboxId,
+          inboxId: `demo-form:${webhookId}`,
           sourceId: 'demo-form',
-          webhookId: `msg_probe_${runId}_${n}`,
+          webhookId,
           receivedAt: new Date().toISOString(),
-          body: JSON.stringify({ email: `probe-${runId}-${n}@example.com`, firstName: 'Bench' }),
+          body: JSON.stringify({ email: `probe-${options.runId}-${n}@example.com`, firstName: 'Bench' }),
           status: 'received',
         },
         ConditionExpression: 'attribute_not_exists(pk)',
       }),
     );
   };
-  const getSource = () =>
-    db.send(
+  const getThenPut = async () => {
+    await db.send(
       new GetCommand({ TableName: tableName, Key: { pk: 'SOURCE#demo-form', sk: 'SOURCE' }, ConsistentRead: true }),
     );
-  const rate = async (op: () => Promise<unknown>) => {
-    // One second of warm-up first, so the JIT on both sides of the socket has settled.
-    for (const [ms, counted] of [
-      [1_000, false],
-      [seconds * 1000, true],
-    ] as const) {
-      let done = 0;
-      const started = performance.now();
-      const until = started + ms;
-      await Promise.all(
-        Array.from({ length: concurrency }, async () => {
-          while (performance.now() < until) {
-            await op();
-            done += 1;
-          }
-        }),
-      );
-      if (counted) return round(done / ((performance.now() - started) / 1000));
-    }
-    return 0;
-  };
-  const putItemPerSecond = await rate(put);
-  const getThenPutPerSecond = await rate(async () => {
-    await getSource();
     await put();
-  });
-  return { concurrency, seconds, putItemPerSecond, getThenPutPerSecond };
+  };
+  const warmupPerSecond: number[] = [];
+  for (let second = 1; second <= options.warmupSeconds; second++) {
+    const [ops = 0] = await closedLoop(options.concurrency, 1_000, second % 2 === 0 ? getThenPut : put);
+    warmupPerSecond.push(ops);
+    onWarmupSecond(second, ops);
+  }
+  const ms = options.seconds * 1000;
+  return {
+    concurrency: options.concurrency,
+    seconds: options.seconds,
+    warmupPerSecond,
+    putItemPerSecond: mean(await closedLoop(options.concurrency, ms, put)),
+    getThenPutPerSecond: mean(await closedLoop(options.concurrency, ms, getThenPut)),
+  };
 }

@@ -19,6 +19,8 @@ export interface LoadSummary {
   responses: number;
   /** Responses per HTTP status code. */
   statusCounts: Record<string, number>;
+  /** Responses (any status) in each whole second: autocannon's per-second samples. */
+  perSecond: { min: number; max: number; stddev: number };
   non2xx: number;
   errors: number;
   timeouts: number;

@@ -20,21 +20,21 @@ async function stage(
   const fixed = job.mode === 'static' ? factory.next() : undefined;
   const requests: autocannon.Request[] = fixed
     ? [{ method: 'POST', headers: fixed.headers, body: fixed.body }]
-      : [
-          {
-            method: 'POST',
-            // A new id, email and signature for every request; the email rides in the
-            // per-request context so the 202s can be matched to the contacts they create.
-            setupRequest: (request, context) => {
-              const webhook = factory.next();
-              context.email = webhook.email;
-              return { ...request, method: 'POST', headers: webhook.headers, body: webhook.body };
-            },
-            onResponse: (status, _body, context) => {
-              if (status === 202 && typeof context.email === 'string') accepted.push(context.email);
-            },
+    : [
+        {
+          method: 'POST',
+          // A new id, email and signature for every request; the email rides in the
+          // per-request context so the 202s can be matched to the contacts they create.
+          setupRequest: (request, context) => {
+            const webhook = factory.next();
+            context.email = webhook.email;
+            return { ...request, method: 'POST', headers: webhook.headers, body: webhook.body };
           },
-        ];
+          onResponse: (status, _body, context) => {
+            if (status === 202 && typeof context.email === 'string') accepted.push(context.email);
+          },
+        },
+      ];
   send({ type: 'stage', stage: name, event: 'start' });
   const cpuBefore = process.cpuUsage();
   const wallBefore = performance.now();
@@ -56,6 +56,11 @@ async function stage(
       durationSeconds: (new Date(result.finish).getTime() - new Date(result.start).getTime()) / 1000,
       responses,
       statusCounts,
+      perSecond: {
+        min: result.requests.min,
+        max: result.requests.max,
+        stddev: Math.round(result.requests.stddev),
+      },
       non2xx: result.non2xx,
       errors: result.errors,
       timeouts: result.timeouts,

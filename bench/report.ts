@@ -1,6 +1,7 @@
 import type { CpuCosts, DynamoCeiling } from './components.ts';
+import type { LatencyResult } from './latency.ts';
 import type { LoadSummary } from './load-protocol.ts';
-import type { Distribution } from './stats.ts';
+import type { ProcessingCheck } from './pipeline.ts';
 
 export interface Machine {
   cpuModel: string;
@@ -27,11 +28,23 @@ export interface LoadPhaseResult {
 export interface BenchResults {
   runId: string;
   date: string;
+  /** The commit measured (short sha, flagged when the tree had uncommitted changes). */
+  commit: string;
   command: string;
   machine: Machine;
-  options: { connections: number; durationSeconds: number; warmupSeconds: number; latencySamples: number; pollMs: number };
+  options: {
+    connections: number;
+    durationSeconds: number;
+    warmupSeconds: number;
+    jvmWarmupSeconds: number;
+    latencySamples: number;
+    pollMs: number;
+    drainTimeoutSeconds: number;
+  };
+  /** The bare server, one signed request resent: what the divisor of every ratio is. */
   baseline: LoadPhaseResult;
-  baselineStatic: LoadPhaseResult;
+  /** The bare server with the same unique-signed-webhook generator the stack run uses. */
+  bareSigned: LoadPhaseResult;
   stackStartSeconds: number;
   cpuCosts: CpuCosts;
   dynamoCeiling: DynamoCeiling;
@@ -39,38 +52,28 @@ export interface BenchResults {
     signing: string;
     generated: number;
     acceptedTotal: number;
-    processing: {
-      drained: boolean;
-      /** Seconds from the end of the load until the last welcome email appeared. */
-      drainSeconds: number;
-      recipientsWithEmail: number;
-      acceptedWithoutEmail: number;
-      duplicateEmails: number;
-      /** Welcome emails to addresses whose 202 the generator never saw (in flight when a stage ended). */
-      emailsBeyondAccepted: number;
-      /** Welcome emails per second from the start of the warm-up to the last one. */
-      emailsPerSecond: number;
-      deadLetters: number;
-    };
+    processing: ProcessingCheck & { deadLetters: number };
+    /** SDK calls by the app's clients from the start of the load until the backlog drained. */
+    sdkCalls: Record<string, number>;
   };
-  latency: {
-    samples: number;
-    discardedWarmup: number;
-    pollIntervalMs: number;
-    /** Mean time between the starts of two store polls (interval + one HTTP round trip). */
-    effectivePollMs: number;
-    ackMs: Distribution;
-    emailMs: Distribution;
-  };
+  latency: LatencyResult;
   stackLog: string[];
+  totalSeconds: number;
 }
 
 const n = (value: number, digits = 0) =>
   Number.isFinite(value)
     ? value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits })
     : 'n/a';
-const ratio = (value: number, base: number) => (base > 0 ? `${n(value / base, value / base < 0.1 ? 3 : 2)}×` : 'n/a');
+/** Two significant digits below 1 (0.0077×), two decimals above. */
+const ratio = (value: number, base: number) => {
+  if (!(base > 0)) return 'n/a';
+  const r = value / base;
+  return `${r >= 1 || r === 0 ? n(r, 2) : Number(r.toPrecision(2)).toString()}×`;
+};
 const ms = (value: number) => `${n(value, value < 10 ? 1 : 0)} ms`;
+/** autocannon's latency histogram counts whole milliseconds. */
+const wholeMs = (value: number) => (value < 1 ? '<1 ms' : `${n(value)} ms`);
 const cpu = (value: number | undefined) => (value === undefined ? 'n/a' : `${n(value)}%`);
 
 /** The markdown the run prints and writes to bench/results/latest.md. */
@@ -78,48 +81,68 @@ export function markdown(r: BenchResults): string {
   const base = r.baseline.responsesPerSecond;
   const w = r.webhooks;
   const p = w.processing;
-  const status = (s: LoadSummary) =>
-    Object.entries(s.statusCounts)
-      .map(([code, count]) => `${code}: ${n(count)}`)
-      .join(', ');
+  const lat = (s: LoadSummary) => `${wholeMs(s.latencyMs.p50)} / ${wholeMs(s.latencyMs.p99)}`;
+  const status = Object.entries(w.measured.statusCounts)
+    .map(([code, count]) => `${code}: ${n(count)}`)
+    .join(', ');
+  const processed = Math.max(1, p.recipientsWithEmail);
+  const callRows = Object.entries(w.sdkCalls).map(
+    ([label, count]) => `| ${label} | ${n(count)} | ${n(count / processed, 2)} |`,
+  );
+  const totalDynamo = Object.entries(w.sdkCalls)
+    .filter(([label]) => label.startsWith('dynamodb'))
+    .reduce((sum, [, count]) => sum + count, 0);
   const lines = [
-    `Run ${r.runId}, ${r.date}: ${r.machine.cpuModel}, ${r.machine.cores} cores, Node ${r.machine.node}; ` +
-      `${r.options.connections} connections, ${r.options.warmupSeconds} s warm-up + ${r.options.durationSeconds} s measured.`,
+    `Run \`${r.runId}\` of ${r.commit} on ${r.date.slice(0, 16).replace('T', ' ')} UTC: ${r.machine.cpuModel}, ${r.machine.cores} cores, ` +
+      `Node ${r.machine.node}, load average at start ${r.machine.loadAverageAtStart.join(' ')}. ` +
+      `autocannon: ${r.options.connections} connections, ${r.options.warmupSeconds} s warm-up + ${r.options.durationSeconds} s measured per run.`,
     '',
     '| Measurement | Throughput | Latency p50 / p99 | vs baseline |',
     '| --- | ---: | ---: | ---: |',
-    `| Baseline: bare Node \`http\` server, unique signed webhooks | ${n(base)} req/s | ${ms(r.baseline.measured.latencyMs.p50)} / ${ms(r.baseline.measured.latencyMs.p99)} | 1.00× |`,
-    `| Bare server, one static request resent (generator cost check) | ${n(r.baselineStatic.responsesPerSecond)} req/s | ${ms(r.baselineStatic.measured.latencyMs.p50)} / ${ms(r.baselineStatic.measured.latencyMs.p99)} | ${ratio(r.baselineStatic.responsesPerSecond, base)} |`,
-    `| DynamoDB Local: conditional PutItem alone (${r.dynamoCeiling.concurrency} callers, SDK) | ${n(r.dynamoCeiling.putItemPerSecond)} /s | | ${ratio(r.dynamoCeiling.putItemPerSecond, base)} |`,
-    `| DynamoDB Local: GetItem + conditional PutItem (ingest's two calls) | ${n(r.dynamoCeiling.getThenPutPerSecond)} /s | | ${ratio(r.dynamoCeiling.getThenPutPerSecond, base)} |`,
-    `| **\`POST /webhooks/demo-form\`, accepted (202)** | **${n(w.acceptedPerSecond)} /s** | ${ms(w.measured.latencyMs.p50)} / ${ms(w.measured.latencyMs.p99)} | **${ratio(w.acceptedPerSecond, base)}** |`,
-    `| Webhooks processed to a contact + welcome email (during and after the load) | ${n(p.emailsPerSecond)} /s | | ${ratio(p.emailsPerSecond, base)} |`,
+    `| Baseline: bare Node \`http\` server, small JSON POST → 202 | ${n(base)} req/s | ${lat(r.baseline.measured)} | 1.00× |`,
+    `| Same bare server, unique signed webhooks (the generator's own ceiling) | ${n(r.bareSigned.responsesPerSecond)} req/s | ${lat(r.bareSigned.measured)} | ${ratio(r.bareSigned.responsesPerSecond, base)} |`,
+    `| DynamoDB Local (warm), conditional PutItem, ${r.dynamoCeiling.concurrency} callers | ${n(r.dynamoCeiling.putItemPerSecond)} /s | | ${ratio(r.dynamoCeiling.putItemPerSecond, base)} |`,
+    `| DynamoDB Local (warm), GetItem + conditional PutItem (ingest's two calls) | ${n(r.dynamoCeiling.getThenPutPerSecond)} /s | | ${ratio(r.dynamoCeiling.getThenPutPerSecond, base)} |`,
+    `| **\`POST /webhooks/demo-form\` on the local stack, accepted (202)** | **${n(w.acceptedPerSecond)} /s** | ${lat(w.measured)} | **${ratio(w.acceptedPerSecond, base)}** |`,
+    `| Accepted webhooks processed into a welcome email, while the load ran | ${n(p.emailsPerSecondDuringLoad, 1)} /s | | ${ratio(p.emailsPerSecondDuringLoad, base)} |`,
+    `| Same, after the load (the backlog draining on an otherwise idle stack) | ${n(p.emailsPerSecondAfterLoad, 1)} /s | | ${ratio(p.emailsPerSecondAfterLoad, base)} |`,
     '',
-    `Webhook load: ${n(w.measured.responses)} responses in ${n(w.measured.durationSeconds, 1)} s (${status(w.measured)}; ` +
-      `non-2xx ${n(w.measured.non2xx)}, connection errors ${n(w.measured.errors)}, timeouts ${n(w.measured.timeouts)}). ` +
-      `Nothing lost: of ${n(w.acceptedTotal)} webhooks answered 202 (warm-up included), ` +
-      `${n(w.acceptedTotal - p.acceptedWithoutEmail)} got their welcome email, ${n(p.acceptedWithoutEmail)} did not; ` +
-      `${n(p.duplicateEmails)} duplicate emails, ${n(p.emailsBeyondAccepted)} emails for requests still in flight when a stage ended, ` +
-      `${n(p.deadLetters)} dead letters; the backlog took ${n(p.drainSeconds, 1)} s to drain after the load${p.drained ? '' : ' (NOT fully drained before the deadline)'}.`,
+    `Webhook run: ${n(w.measured.responses)} responses in ${n(w.measured.durationSeconds, 1)} s (${status}; ` +
+      `non-2xx ${n(w.measured.non2xx)}, connection errors ${n(w.measured.errors)}, timeouts ${n(w.measured.timeouts)}), ` +
+      `${n(w.measured.perSecond.min)}–${n(w.measured.perSecond.max)} per second. ` +
+      `Of ${n(w.acceptedTotal)} webhooks answered 202 (warm-up included), ${n(w.acceptedTotal - p.acceptedWithoutEmail)} ` +
+      `got their welcome email and ${n(p.acceptedWithoutEmail)} did not; ${n(p.duplicateEmails)} duplicate emails; ` +
+      `${n(p.emailsBeyondAccepted)} more emails went to webhooks that were stored but still in flight when autocannon stopped; ` +
+      `${n(p.deadLetters)} dead letters. The backlog took ${n(p.drainSeconds, 0)} s to drain after the load` +
+      `${p.drained ? '' : ' and was NOT drained before the deadline'}.`,
     '',
-    '| Webhook → welcome email, sequential | p50 | p99 | max |',
-    '| --- | ---: | ---: | ---: |',
-    `| 202 acknowledged (n=${r.latency.ackMs.n}) | ${ms(r.latency.ackMs.p50)} | ${ms(r.latency.ackMs.p99)} | ${ms(r.latency.ackMs.max)} |`,
-    `| Email captured by the SES emulator (n=${r.latency.emailMs.n}) | ${ms(r.latency.emailMs.p50)} | ${ms(r.latency.emailMs.p99)} | ${ms(r.latency.emailMs.max)} |`,
+    '| Webhook → welcome email, one at a time | min | p50 | p99 | max |',
+    '| --- | ---: | ---: | ---: | ---: |',
+    `| 202 received (n=${r.latency.ackMs.n}) | ${ms(r.latency.ackMs.min)} | ${ms(r.latency.ackMs.p50)} | ${ms(r.latency.ackMs.p99)} | ${ms(r.latency.ackMs.max)} |`,
+    `| Welcome email seen in the SES emulator's store (n=${r.latency.emailMs.n}) | ${ms(r.latency.emailMs.min)} | ${ms(r.latency.emailMs.p50)} | ${ms(r.latency.emailMs.p99)} | ${ms(r.latency.emailMs.max)} |`,
     '',
-    `Store polled every ${r.latency.pollIntervalMs} ms (a poll started every ${n(r.latency.effectivePollMs, 1)} ms on average, round trip included).`,
+    `Each webhook followed a random 0–${r.latency.maxPauseMs} ms pause; the store was polled every ` +
+      `${r.latency.pollIntervalMs} ms after the 202 and, with the round trip, a poll started every ` +
+      `${n(r.latency.effectivePollMs, 1)} ms: the resolution of the email timings.`,
     '',
-    '| CPU during the measured stage (% of one core) | Bench process (server side) | Load generator | DynamoDB Local (Java) |',
+    '| CPU while measured (% of one core; the box has ' +
+      `${r.machine.cores}) | This process (server side) | Load generator | DynamoDB Local (JVM) |`,
     '| --- | ---: | ---: | ---: |',
     `| Baseline | ${cpu(r.baseline.cpu.benchProcess)} | ${cpu(r.baseline.cpu.loadGenerator)} | |`,
-    `| Webhooks | ${cpu(w.cpu.benchProcess)} | ${cpu(w.cpu.loadGenerator)} | ${cpu(w.cpu.dynamoDbLocal)} |`,
+    `| Bare server, unique signed webhooks | ${cpu(r.bareSigned.cpu.benchProcess)} | ${cpu(r.bareSigned.cpu.loadGenerator)} | |`,
+    `| Webhooks on the local stack | ${cpu(w.cpu.benchProcess)} | ${cpu(w.cpu.loadGenerator)} | ${cpu(w.cpu.dynamoDbLocal)} |`,
     '',
-    '| In-process CPU cost per webhook, one call at a time | µs |',
+    '| CPU per webhook in this process, one call at a time | µs |',
     '| --- | ---: |',
-    `| Verify the Standard Webhooks signature (node:crypto HMAC) | ${n(r.cpuCosts.verifySignatureMicros, 1)} |`,
+    `| Verify the Standard Webhooks signature (node:crypto HMAC-SHA256) | ${n(r.cpuCosts.verifySignatureMicros, 1)} |`,
     `| Build the API Gateway v2 event (local gateway) | ${n(r.cpuCosts.apiGatewayEventMicros, 1)} |`,
-    `| Whole ingest service on the in-memory store (verify, JSON, zod, store) | ${n(r.cpuCosts.ingestServiceInMemoryMicros, 1)} |`,
-    `| Sign one webhook with the reference \`standardwebhooks\` package (load generator side) | ${n(r.cpuCosts.referenceSignMicros, 1)} |`,
+    `| The whole ingest service on the in-memory store (verify, JSON, zod, store) | ${n(r.cpuCosts.ingestServiceInMemoryMicros, 1)} |`,
+    `| Sign one webhook with the reference \`standardwebhooks\` package (generator side) | ${n(r.cpuCosts.referenceSignMicros, 1)} |`,
+    '',
+    `| SDK calls by the app from the load's start until drained | Calls | Per processed webhook (${n(p.recipientsWithEmail)}) |`,
+    '| --- | ---: | ---: |',
+    ...callRows,
+    `| all DynamoDB calls | ${n(totalDynamo)} | ${n(totalDynamo / processed, 2)} |`,
   ];
   return `${lines.join('\n')}\n`;
 }

@@ -8,6 +8,7 @@ export function percentile(values: readonly number[], p: number): number {
 
 export interface Distribution {
   n: number;
+  min: number;
   mean: number;
   p50: number;
   p90: number;
@@ -18,6 +19,7 @@ export interface Distribution {
 export function distribution(values: readonly number[]): Distribution {
   return {
     n: values.length,
+    min: round(Math.min(...values), 2),
     mean: round(values.reduce((a, b) => a + b, 0) / Math.max(1, values.length), 2),
     p50: round(percentile(values, 50), 2),
     p90: round(percentile(values, 90), 2),
@@ -31,10 +33,13 @@ export const round = (value: number, digits = 0) => {
   return Math.round(value * f) / f;
 };
 
-/** Times `fn` over `iterations` after a warm-up of a tenth as many; returns µs per call. */
+/**
+ * Times `fn` over `iterations` after a warm-up of a tenth as many (called with the indexes after
+ * `iterations`, so per-index inputs are never reused); returns µs per call.
+ */
 export function microsPerCall(iterations: number, fn: (i: number) => unknown): number {
   let sink: unknown;
-  for (let i = 0; i < Math.ceil(iterations / 10); i++) sink = fn(i);
+  for (let i = 0; i < Math.ceil(iterations / 10); i++) sink = fn(iterations + i);
   const started = performance.now();
   for (let i = 0; i < iterations; i++) sink = fn(i);
   const elapsed = performance.now() - started;
@@ -44,7 +49,7 @@ export function microsPerCall(iterations: number, fn: (i: number) => unknown): n
 
 /** Same as microsPerCall for async work run one call at a time. */
 export async function microsPerAsyncCall(iterations: number, fn: (i: number) => Promise<unknown>): Promise<number> {
-  for (let i = 0; i < Math.ceil(iterations / 10); i++) await fn(i);
+  for (let i = 0; i < Math.ceil(iterations / 10); i++) await fn(iterations + i);
   const started = performance.now();
   for (let i = 0; i < iterations; i++) await fn(i);
   return round(((performance.now() - started) * 1000) / iterations, 2);

@@ -26,6 +26,8 @@ export interface RouteSpec {
   /** API Gateway v2 path, `{name}` for a path parameter. */
   path: string;
   function: FunctionName;
+  /** How the handler authenticates the caller (HTTP API authorizers are not used). */
+  auth: 'signature' | 'admin-token' | 'signed-link' | 'public';
 }
 
 export interface StreamSpec {
@@ -87,6 +89,20 @@ export const functions = {
     memoryMb: 256,
     grants: ['table:read', 'table:write', 'secret:link-signing'],
   },
+  'record-email-event': {
+    entry: 'functions/record-email-event/handler.ts',
+    description: 'Applies SES events: timeline entries, suppression, confirmation of sends',
+    timeoutSeconds: 30,
+    memoryMb: 256,
+    grants: ['table:read', 'table:write'],
+  },
+  preferences: {
+    entry: 'functions/preferences/handler.ts',
+    description: 'The preference centre: topic subscriptions and unsubscribe from all',
+    timeoutSeconds: 10,
+    memoryMb: 256,
+    grants: ['table:read', 'table:write', 'secret:link-signing'],
+  },
   health: {
     entry: 'functions/health/handler.ts',
     description: 'Reports whether the app can reach its table',
@@ -99,16 +115,37 @@ export const functions = {
 export type FunctionName = keyof typeof functions;
 
 export const routes: readonly RouteSpec[] = [
-  { method: 'POST', path: '/webhooks/{sourceId}', function: 'ingest-webhook' },
-  { method: 'GET', path: '/api/contacts', function: 'get-contact' },
-  { method: 'GET', path: '/unsubscribe', function: 'unsubscribe' },
-  { method: 'POST', path: '/unsubscribe', function: 'unsubscribe' },
-  { method: 'GET', path: '/health', function: 'health' },
+  { method: 'POST', path: '/webhooks/{sourceId}', function: 'ingest-webhook', auth: 'signature' },
+  { method: 'GET', path: '/api/contacts', function: 'get-contact', auth: 'admin-token' },
+  { method: 'GET', path: '/unsubscribe', function: 'unsubscribe', auth: 'signed-link' },
+  { method: 'POST', path: '/unsubscribe', function: 'unsubscribe', auth: 'signed-link' },
+  { method: 'GET', path: '/preferences', function: 'preferences', auth: 'signed-link' },
+  { method: 'POST', path: '/preferences', function: 'preferences', auth: 'signed-link' },
+  { method: 'GET', path: '/health', function: 'health', auth: 'public' },
 ];
 
 export const streams: readonly StreamSpec[] = [
   { function: 'process-inbox', itemTypes: ['inbox'], batchSize: 10, maxAttempts: 5 },
 ];
+
+/**
+ * SES configuration-set events (published to EventBridge on AWS, emulated locally) and the
+ * function that applies them. Event types use the SES v2 API's names.
+ */
+export const emailEvents = {
+  function: 'record-email-event',
+  eventTypes: [
+    'SEND',
+    'DELIVERY',
+    'BOUNCE',
+    'COMPLAINT',
+    'OPEN',
+    'CLICK',
+    'REJECT',
+    'DELIVERY_DELAY',
+    'RENDERING_FAILURE',
+  ],
+} as const satisfies { function: FunctionName; eventTypes: readonly string[] };
 
 /** Scheduled invocations (none yet); both stacks read this list. */
 export const schedules: readonly { function: FunctionName; rate: string }[] = [];

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import aslValidator from 'asl-validator';
 import { describe, expect, it } from 'vitest';
-import { templateIds } from '#domain/templates.ts';
+import { builtInTemplateIds as templateIds } from '#templating/compiled-built-ins.ts';
 import { compileJourney } from './compile.ts';
 import { builtInJourney } from './journeys/index.ts';
 
@@ -13,7 +13,18 @@ const { definition, transitionsPerPath } = compileJourney(onboarding, targets);
 describe('compileJourney (onboarding)', () => {
   it('names states after node ids, plus the error path', () => {
     expect(Object.keys(definition.States).sort()).toEqual(
-      ['done', 'failed', 'on-error', 'tips-email', 'wait-2-days', 'welcome-email'].sort(),
+      [
+        'done',
+        'failed',
+        'on-error',
+        'tips-email',
+        'tips-email:deferred?',
+        'tips-email:wait',
+        'wait-2-days',
+        'welcome-email',
+        'welcome-email:deferred?',
+        'welcome-email:wait',
+      ].sort(),
     );
     expect(definition.StartAt).toBe('welcome-email');
   });
@@ -41,9 +52,23 @@ describe('compileJourney (onboarding)', () => {
     });
   });
 
+  it('loops a deferred send through a wait back to the same send', () => {
+    expect(definition.States['welcome-email']).toMatchObject({ ResultPath: '$.send', Next: 'welcome-email:deferred?' });
+    expect(definition.States['welcome-email:deferred?']).toEqual({
+      Type: 'Choice',
+      Choices: [{ Variable: '$.send.status', StringEquals: 'deferred', Next: 'welcome-email:wait' }],
+      Default: 'wait-2-days',
+    });
+    expect(definition.States['welcome-email:wait']).toEqual({
+      Type: 'Wait',
+      TimestampPath: '$.send.until',
+      Next: 'welcome-email',
+    });
+  });
+
   it('reports the state transitions of its one path', () => {
     expect(transitionsPerPath).toEqual([
-      { path: ['welcome-email', 'wait-2-days', 'tips-email', 'done'], transitions: 4 },
+      { path: ['welcome-email', 'wait-2-days', 'tips-email', 'done'], transitions: 6 },
     ]);
   });
 

@@ -60,33 +60,56 @@ const enrollmentParameters = (nodeId: string) => ({
 
 const nextOrEnd = (next: string) => ({ Next: next });
 
-function compileNode(id: string, node: JourneyNode, targets: CompileTargets): AslState {
+/** State names a send node adds after its Task: a deferral check and the wait it leads to. */
+export const deferredCheck = (id: string) => `${id}:deferred?`;
+export const deferredWait = (id: string) => `${id}:wait`;
+
+function compileNode(
+  id: string,
+  node: JourneyNode,
+  journey: Journey,
+  targets: CompileTargets,
+): Record<string, AslState> {
   switch (node.type) {
     case 'send-email':
+      // The send may come back "deferred" (quiet hours, frequency cap) with the time to retry:
+      // wait until then and send again, so a deferral never drops the email.
       return {
-        Type: 'Task',
-        Comment: `Send the "${node.template}" email`,
-        Resource: targets.sendEmail,
-        Parameters: { ...enrollmentParameters(id), template: node.template },
-        ResultPath: null,
-        TimeoutSeconds: 60,
-        Retry: retry(),
-        Catch: catchToOnError(),
-        ...nextOrEnd(node.next),
+        [id]: {
+          Type: 'Task',
+          Comment: `Send the "${node.template}" email`,
+          Resource: targets.sendEmail,
+          Parameters: { ...enrollmentParameters(id), template: node.template, ...journey.settings },
+          ResultPath: '$.send',
+          TimeoutSeconds: 60,
+          Retry: retry(),
+          Catch: catchToOnError(),
+          Next: deferredCheck(id),
+        },
+        [deferredCheck(id)]: {
+          Type: 'Choice',
+          Choices: [{ Variable: '$.send.status', StringEquals: 'deferred', Next: deferredWait(id) }],
+          Default: node.next,
+        },
+        [deferredWait(id)]: { Type: 'Wait', TimestampPath: '$.send.until', Next: id },
       };
     case 'wait':
-      return { Type: 'Wait', Comment: 'Wait', Seconds: durationSeconds(node.duration), ...nextOrEnd(node.next) };
+      return {
+        [id]: { Type: 'Wait', Comment: 'Wait', Seconds: durationSeconds(node.duration), ...nextOrEnd(node.next) },
+      };
     case 'exit':
       return {
-        Type: 'Task',
-        Comment: 'Record that the enrollment completed',
-        Resource: targets.endEnrollment,
-        Parameters: { ...enrollmentParameters(id), outcome: 'completed' },
-        ResultPath: null,
-        TimeoutSeconds: 30,
-        Retry: retry(),
-        Catch: catchToOnError(),
-        End: true,
+        [id]: {
+          Type: 'Task',
+          Comment: 'Record that the enrollment completed',
+          Resource: targets.endEnrollment,
+          Parameters: { ...enrollmentParameters(id), outcome: 'completed' },
+          ResultPath: null,
+          TimeoutSeconds: 30,
+          Retry: retry(),
+          Catch: catchToOnError(),
+          End: true,
+        },
       };
     default:
       return assertUnreachable(node);
@@ -100,7 +123,7 @@ function compileNode(id: string, node: JourneyNode, targets: CompileTargets): As
 export function compileJourney(journey: Journey, targets: CompileTargets): CompiledJourney {
   const states: Record<string, AslState> = {};
   for (const [id, node] of Object.entries(journey.nodes)) {
-    states[id] = compileNode(id, node, targets);
+    Object.assign(states, compileNode(id, node, journey, targets));
   }
   // Any failure lands here: the enrollment is recorded as failed, so nobody is left "active".
   states[ON_ERROR] = {
@@ -132,8 +155,9 @@ function pathsFrom(journey: Journey): { path: string[]; transitions: number }[] 
     if (!node) return;
     const here = [...path, id];
     if (node.type === 'exit') {
-      // Step Functions bills every state entered; the start is free.
-      out.push({ path: here, transitions: here.length });
+      // Step Functions bills every state entered; a send also enters its deferral check.
+      const sends = here.filter((n) => journey.nodes[n]?.type === 'send-email').length;
+      out.push({ path: here, transitions: here.length + sends });
       return;
     }
     walk(node.next, here);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { frequencyCapSchema, quietHoursSchema } from '#domain/send-policy.ts';
 
 /**
  * The journey document, first cut: an event trigger, emails, waits and an exit.
@@ -45,6 +46,14 @@ export const eventTriggerSchema = z
   })
   .strict();
 
+/** Journey-wide rules for its emails; the frequency cap counts journey emails from every journey. */
+export const journeySettingsSchema = z
+  .object({
+    quietHours: quietHoursSchema.optional(),
+    frequencyCap: frequencyCapSchema.optional(),
+  })
+  .strict();
+
 export const journeySchema = z
   .object({
     schemaVersion: z.literal(1),
@@ -54,6 +63,7 @@ export const journeySchema = z
     trigger: eventTriggerSchema,
     start: nodeIdSchema,
     nodes: z.record(nodeIdSchema, journeyNodeSchema),
+    settings: journeySettingsSchema.default({}),
   })
   .strict();
 

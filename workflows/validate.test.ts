@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { templateIds } from '#domain/templates.ts';
+import { builtInTemplateIds as templateIds } from '#templating/compiled-built-ins.ts';
 import onboarding from './journeys/onboarding.json' with { type: 'json' };
 import { validateJourney } from './validate.ts';
 

@@ -11,6 +11,7 @@ import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { assertUnreachable } from '#domain/assert.ts';
 import type { FunctionName, FunctionSpec, RouteSpec } from '#infra/manifest.ts';
 import { acknowledge } from './nag.ts';
 import { pascalCase } from './names.ts';
@@ -97,18 +98,18 @@ export class Api extends Construct {
   }
 }
 
-/** Why a route needs no API Gateway authorizer, or undefined when that was never decided. */
-function handlerAuthentication(route: RouteSpec, spec: FunctionSpec): string | undefined {
-  if (spec.grants.includes('secret:admin-token')) {
-    return 'Admin route: the handler checks the admin bearer token from Secrets Manager in constant time';
+/** Why a route needs no API Gateway authorizer: the handler authenticates, as the manifest says. */
+function handlerAuthentication(route: RouteSpec, _spec: FunctionSpec): string {
+  switch (route.auth) {
+    case 'admin-token':
+      return 'Admin route: the handler checks the admin bearer token from Secrets Manager in constant time';
+    case 'signature':
+      return 'Webhook receiver for third parties: every request is verified by its provider HMAC signature';
+    case 'signed-link':
+      return 'Link from an email (RFC 8058 one-click unsubscribe, preference centre): authorised by its HMAC-signed token';
+    case 'public':
+      return 'Unauthenticated liveness probe that reveals only whether the table is reachable';
+    default:
+      return assertUnreachable(route.auth);
   }
-  if (route.path.startsWith('/webhooks/')) {
-    return 'Webhook receiver for third parties: every request is verified by its provider HMAC signature';
-  }
-  if (route.path === '/unsubscribe' && spec.grants.includes('secret:link-signing')) {
-    return 'RFC 8058 one-click unsubscribe from a mail client: authorised by the HMAC-signed link token';
-  }
-  if (route.path === '/health')
-    return 'Unauthenticated liveness probe that reveals only whether the table is reachable';
-  return undefined;
 }

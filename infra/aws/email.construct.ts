@@ -1,9 +1,15 @@
 import { Stack } from 'aws-cdk-lib';
+import { EventBus, Rule } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { type IGrantable, PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import {
   ConfigurationSet,
+  ConfigurationSetEventDestination,
   ConfigurationSetTlsPolicy,
   EmailIdentity,
+  EmailSendingEvent,
+  EventDestination,
   Identity,
   SuppressionReasons,
 } from 'aws-cdk-lib/aws-ses';
@@ -53,6 +59,32 @@ export class Email extends Construct {
       service: 'ses',
       resource: 'configuration-set',
       resourceName: this.configurationSet.configurationSetName,
+    });
+  }
+
+  /**
+   * Publishes the configuration set's events (send, delivery, bounce, complaint, open, click, …)
+   * to the default EventBridge bus and routes this configuration set's events to `target`.
+   * Publishing Open and Click events is what turns on SES's open and click tracking.
+   */
+  publishEventsTo(target: IFunction, eventTypes: readonly string[]): void {
+    const bus = EventBus.fromEventBusName(this, 'DefaultBus', 'default');
+    new ConfigurationSetEventDestination(this, 'EventDestination', {
+      configurationSet: this.configurationSet,
+      destination: EventDestination.eventBus(bus),
+      events: eventTypes.map((type) => {
+        const event = EmailSendingEvent[type as keyof typeof EmailSendingEvent];
+        if (!event) throw new Error(`unknown SES event type ${type}`);
+        return event;
+      }),
+    });
+    new Rule(this, 'EmailEventsRule', {
+      description: 'SES events of the Tend configuration set to the function that records them',
+      eventPattern: {
+        source: ['aws.ses'],
+        detail: { mail: { tags: { 'ses:configuration-set': [this.configurationSet.configurationSetName] } } },
+      },
+      targets: [new LambdaFunction(target, { retryAttempts: 8 })],
     });
   }
 

@@ -276,6 +276,24 @@ describe('email and secrets', () => {
     template.hasOutput('SesEmailIdentity', {});
   });
 
+  it('publishes SES events to EventBridge and routes them to the function that records them', () => {
+    template.hasResourceProperties('AWS::SES::ConfigurationSetEventDestination', {
+      EventDestination: Match.objectLike({
+        Enabled: true,
+        MatchingEventTypes: Match.arrayWith(['send', 'delivery', 'bounce', 'complaint', 'open', 'click']),
+        EventBridgeDestination: Match.anyValue(),
+      }),
+    });
+    const rules = template.findResources('AWS::Events::Rule', {
+      Properties: { EventPattern: Match.objectLike({ source: ['aws.ses'] }) },
+    });
+    const [rule] = Object.values(rules) as { Properties: { Targets: { Arn: unknown }[] } }[];
+    expect(rule?.Properties.Targets).toHaveLength(1);
+    expect(JSON.stringify(rule?.Properties.Targets[0]?.Arn)).toContain(
+      functionLogicalId(template, 'record-email-event'),
+    );
+  });
+
   it('generates both secrets inside Secrets Manager, never in the template', () => {
     template.resourceCountIs('AWS::SecretsManager::Secret', 2);
     for (const secret of Object.values(template.findResources('AWS::SecretsManager::Secret'))) {
@@ -360,8 +378,8 @@ describe('schedules', () => {
     }
   });
 
-  it('deploys a rule per manifest schedule', () => {
-    template.resourceCountIs('AWS::Events::Rule', manifest.schedules.length);
+  it('deploys a rule per manifest schedule (plus the one for SES events)', () => {
+    template.resourceCountIs('AWS::Events::Rule', manifest.schedules.length + 1);
   });
 });
 

@@ -2,8 +2,8 @@ import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import { templateIds } from '#domain/templates.ts';
 import * as manifest from '#infra/manifest.ts';
+import { builtInTemplateIds as templateIds } from '#templating/compiled-built-ins.ts';
 import { Api } from './api.construct.ts';
 import { Data } from './data.construct.ts';
 import { Email } from './email.construct.ts';
@@ -56,6 +56,7 @@ export class TendStack extends Stack {
       functions: functions.byName,
     });
     functions.setPublicUrl(api.url);
+    email.publishEventsTo(functions.byName[manifest.emailEvents.function], manifest.emailEvents.eventTypes);
 
     new Streams(this, 'Streams', { specs: manifest.streams, table: data.table, functions: functions.byName });
 

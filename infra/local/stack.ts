@@ -16,13 +16,14 @@ import {
   UpdateStateMachineCommand,
 } from '@aws-sdk/client-sfn';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { templateIds } from '#domain/templates.ts';
+import { builtInTemplateIds as templateIds } from '#templating/compiled-built-ins.ts';
 import { compileJourney } from '#workflows/compile.ts';
 import { builtInJourney } from '#workflows/journeys/index.ts';
-import { journeyFunctions, stateMachines, streams, table } from '../manifest.ts';
+import { emailEvents, journeyFunctions, stateMachines, streams, table } from '../manifest.ts';
 import { startDynamoDbLocal } from './dynamodb-local.ts';
 import { invokeFunction, isFunctionName, localFunctionArn } from './functions.ts';
 import { startGateway } from './gateway.ts';
+import { startSesEventsProxy } from './ses-events.ts';
 import { startStepFunctionsLocal } from './stepfunctions/server.ts';
 import { startStreamDriver } from './stream-driver.ts';
 
@@ -192,6 +193,16 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     stops.push(() => new Promise<void>((resolve) => ses.close(() => resolve())));
     const sesPort = (ses.address() as net.AddressInfo).port;
     const mailUrl = `http://localhost:${sesPort}`;
+    // The app talks to SES through a proxy that publishes SES's events, as a configuration set does.
+    const sesEvents = await startSesEventsProxy({
+      upstream: `http://127.0.0.1:${sesPort}`,
+      port: 0,
+      emit: async (event) => {
+        await invokeFunction(emailEvents.function, event);
+      },
+      log: options.log,
+    });
+    stops.push(() => sesEvents.close());
 
     await until('DynamoDB Local', 30_000, () => dynamo.send(new ListTablesCommand({})));
     await ensureTable(dynamo);
@@ -216,7 +227,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       AWS_REGION: 'us-east-1',
       TEND_TABLE_NAME: LOCAL_TABLE_NAME,
       TEND_DYNAMODB_ENDPOINT: dynamoUrl,
-      TEND_SES_ENDPOINT: `http://127.0.0.1:${sesPort}`,
+      TEND_SES_ENDPOINT: sesEvents.url,
       TEND_SFN_ENDPOINT: sfnLocal.endpoint,
       TEND_PUBLIC_URL: apiUrl,
       TEND_ADMIN_TOKEN: options.adminToken,
@@ -293,7 +304,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     return {
       urls: { api: gateway.url, mail: mailUrl, dynamodb: dynamoUrl, stepfunctions: sfnLocal.endpoint },
       health,
-      drained: () => driver.idle(),
+      drained: async () => {
+        await driver.idle();
+        await sesEvents.settled();
+      },
       stop,
     };
   } catch (error) {

@@ -8,7 +8,16 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { Contact, Enrollment, TimelineEvent } from '#domain/contact.ts';
-import type { ContactPatch, InboxRecord, SendRecord, Source, TendStore } from '#ports/store.ts';
+import type {
+  ContactPatch,
+  InboxRecord,
+  MessageRef,
+  SendRecord,
+  Source,
+  Suppression,
+  TemplateVersion,
+  TendStore,
+} from '#ports/store.ts';
 
 /**
  * Single-table layout (pk / sk):
@@ -19,6 +28,10 @@ import type { ContactPatch, InboxRecord, SendRecord, Source, TendStore } from '#
  *   CONTACT#<id>       EVENT#<eventId>            event       (LSI `timeline` orders by timelineSk)
  *   CONTACT#<id>       ENROLLMENT#<enrollmentId>  enrollment
  *   CONTACT#<id>       SEND#<enrollmentId>#<node> send
+ *   SUPPRESSION#<email> SUPPRESSION              suppression (hard bounce or complaint)
+ *   MESSAGE#<sesId>    MESSAGE                    message     (SES message id → contact, send)
+ *   TEMPLATE#<id>      CURRENT | V#<000001>       template    (current version and every version)
+ *   TEMPLATES          <id>                       template-summary (the list)
  */
 export const TIMELINE_INDEX = 'timeline';
 
@@ -204,6 +217,41 @@ export function createDynamoStore(db: DynamoDBDocumentClient, tableName: string)
         throw error;
       }
     },
+    async setGlobalUnsubscribe(contactId, unsubscribedAt, at) {
+      await db.send(
+        new UpdateCommand({
+          TableName: tableName,
+          Key: { pk: contactPk(contactId), sk: 'PROFILE' },
+          UpdateExpression: unsubscribedAt
+            ? 'SET unsubscribedAt = :u, updatedAt = :at'
+            : 'REMOVE unsubscribedAt SET updatedAt = :at',
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeValues: unsubscribedAt ? { ':u': unsubscribedAt, ':at': at } : { ':at': at },
+        }),
+      );
+    },
+    async setSubscription(contactId, topicId, subscription) {
+      // Two steps because DynamoDB cannot create the map and a key inside it in one SET.
+      const key = { pk: contactPk(contactId), sk: 'PROFILE' };
+      await db.send(
+        new UpdateCommand({
+          TableName: tableName,
+          Key: key,
+          UpdateExpression: 'SET subscriptions = if_not_exists(subscriptions, :empty)',
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeValues: { ':empty': {} },
+        }),
+      );
+      await db.send(
+        new UpdateCommand({
+          TableName: tableName,
+          Key: key,
+          UpdateExpression: 'SET subscriptions.#t = :s, updatedAt = :at',
+          ExpressionAttributeNames: { '#t': topicId },
+          ExpressionAttributeValues: { ':s': subscription, ':at': subscription.at },
+        }),
+      );
+    },
     async appendEvent(event) {
       return (await put(eventItem(event), 'attribute_not_exists(pk)')) ? 'appended' : 'duplicate';
     },
@@ -269,35 +317,107 @@ export function createDynamoStore(db: DynamoDBDocumentClient, tableName: string)
       return queryPrefix<Enrollment>(contactPk(contactId), 'ENROLLMENT#');
     },
 
-    async claimSend(contactId, sendKey, at) {
+    async getSend(contactId, sendKey) {
+      return get<SendRecord>(contactPk(contactId), `SEND#${sendKey}`);
+    },
+    async claimSend(claim) {
       const claimed = await put(
-        {
-          pk: contactPk(contactId),
-          sk: `SEND#${sendKey}`,
-          type: 'send',
-          contactId,
-          sendKey,
-          status: 'sending',
-          claimedAt: at,
-        },
-        'attribute_not_exists(pk) OR #s = :sending',
-        { '#s': 'status' },
-        { ':sending': 'sending' },
+        { pk: contactPk(claim.contactId), sk: `SEND#${claim.sendKey}`, type: 'send', ...claim, status: 'sending' },
+        'attribute_not_exists(pk)',
       );
       if (claimed) return { outcome: 'claimed' };
-      const record = (await get<SendRecord>(contactPk(contactId), `SEND#${sendKey}`)) as SendRecord;
-      return { outcome: 'sent', record };
+      const record = (await get<SendRecord>(contactPk(claim.contactId), `SEND#${claim.sendKey}`)) as SendRecord;
+      return record.status === 'sent' ? { outcome: 'sent', record } : { outcome: 'in-doubt', record };
     },
     async markSent(contactId, sendKey, messageId, at) {
-      await db.send(
-        new UpdateCommand({
-          TableName: tableName,
-          Key: { pk: contactPk(contactId), sk: `SEND#${sendKey}` },
-          UpdateExpression: 'SET #s = :sent, messageId = :m, sentAt = :at',
-          ExpressionAttributeNames: { '#s': 'status' },
-          ExpressionAttributeValues: { ':sent': 'sent', ':m': messageId, ':at': at },
-        }),
+      try {
+        await db.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: { pk: contactPk(contactId), sk: `SEND#${sendKey}` },
+            UpdateExpression: 'SET #s = :sent, messageId = :m, sentAt = :at',
+            // The first record of the send wins: a late Send event must not move sentAt.
+            ConditionExpression: 'attribute_exists(pk) AND #s = :sending',
+            ExpressionAttributeNames: { '#s': 'status' },
+            ExpressionAttributeValues: { ':sent': 'sent', ':sending': 'sending', ':m': messageId, ':at': at },
+          }),
+        );
+      } catch (error) {
+        if (!isConditionFailure(error)) throw error;
+      }
+    },
+    async listSentSince(contactId, since) {
+      const sends = await queryPrefix<SendRecord>(contactPk(contactId), 'SEND#');
+      return sends.filter((s) => s.status === 'sent' && (s.sentAt ?? '') >= since);
+    },
+
+    async getTemplate(id) {
+      return get<TemplateVersion>(`TEMPLATE#${id}`, 'CURRENT');
+    },
+    async saveTemplateVersion(v) {
+      const item = { pk: `TEMPLATE#${v.id}`, type: 'template', ...v };
+      try {
+        await db.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              {
+                Put: {
+                  TableName: tableName,
+                  Item: { ...item, sk: 'CURRENT' },
+                  // Optimistic concurrency: only the successor of the current version may land.
+                  ConditionExpression: v.version === 1 ? 'attribute_not_exists(pk)' : 'version = :previous',
+                  ExpressionAttributeValues: v.version === 1 ? undefined : { ':previous': v.version - 1 },
+                },
+              },
+              { Put: { TableName: tableName, Item: { ...item, sk: `V#${String(v.version).padStart(6, '0')}` } } },
+              {
+                Put: {
+                  TableName: tableName,
+                  Item: {
+                    pk: 'TEMPLATES',
+                    sk: v.id,
+                    type: 'template-summary',
+                    id: v.id,
+                    version: v.version,
+                    savedAt: v.savedAt,
+                    savedBy: v.savedBy,
+                  },
+                },
+              },
+            ],
+          }),
+        );
+        return 'saved';
+      } catch (error) {
+        if (
+          error instanceof TransactionCanceledException &&
+          error.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed'
+        ) {
+          return 'conflict';
+        }
+        throw error;
+      }
+    },
+    async listTemplates() {
+      return queryPrefix<{ id: string; version: number; savedAt: string; savedBy: string }>('TEMPLATES', '');
+    },
+    async listTemplateVersions(id) {
+      return queryPrefix<TemplateVersion>(`TEMPLATE#${id}`, 'V#');
+    },
+    async getSuppression(email) {
+      return get<Suppression>(`SUPPRESSION#${email}`, 'SUPPRESSION');
+    },
+    async putSuppression(entry) {
+      return put(
+        { pk: `SUPPRESSION#${entry.email}`, sk: 'SUPPRESSION', type: 'suppression', ...entry },
+        'attribute_not_exists(pk)',
       );
+    },
+    async putMessageRef(ref) {
+      await put({ pk: `MESSAGE#${ref.messageId}`, sk: 'MESSAGE', type: 'message', ...ref });
+    },
+    async getMessageRef(messageId) {
+      return get<MessageRef>(`MESSAGE#${messageId}`, 'MESSAGE');
     },
   };
 }

@@ -1,7 +1,15 @@
 import type { Contact, Enrollment, TimelineEvent } from '#domain/contact.ts';
 import type { JourneyRuntime, StartEnrollment } from '#ports/journeys.ts';
 import type { MailSender, OutgoingEmail } from '#ports/mail.ts';
-import type { InboxRecord, SendRecord, Source, TendStore } from '#ports/store.ts';
+import type {
+  InboxRecord,
+  MessageRef,
+  SendRecord,
+  Source,
+  Suppression,
+  TemplateVersion,
+  TendStore,
+} from '#ports/store.ts';
 
 const clone = <T>(value: T): T => structuredClone(value);
 
@@ -14,6 +22,9 @@ export function createMemoryStore() {
   const events = new Map<string, TimelineEvent>();
   const enrollments = new Map<string, Enrollment>();
   const sends = new Map<string, SendRecord>();
+  const suppressions = new Map<string, Suppression>();
+  const messages = new Map<string, MessageRef>();
+  const templates = new Map<string, TemplateVersion[]>();
   const key = (...parts: string[]) => parts.join('|');
 
   const store: TendStore = {
@@ -66,6 +77,19 @@ export function createMemoryStore() {
       contact.unsubscribedAt = at;
       return true;
     },
+    async setGlobalUnsubscribe(id, unsubscribedAt, at) {
+      const contact = contacts.get(id);
+      if (!contact) throw new Error(`no contact ${id}`);
+      if (unsubscribedAt) contact.unsubscribedAt = unsubscribedAt;
+      else delete contact.unsubscribedAt;
+      contact.updatedAt = at;
+    },
+    async setSubscription(id, topicId, subscription) {
+      const contact = contacts.get(id);
+      if (!contact) throw new Error(`no contact ${id}`);
+      contact.subscriptions = { ...contact.subscriptions, [topicId]: clone(subscription) };
+      contact.updatedAt = subscription.at;
+    },
     async appendEvent(event) {
       const k = key(event.contactId, event.eventId);
       if (events.has(k)) return 'duplicate';
@@ -103,17 +127,66 @@ export function createMemoryStore() {
     async listEnrollments(contactId) {
       return [...enrollments.values()].filter((e) => e.contactId === contactId).map(clone);
     },
-    async claimSend(contactId, sendKey, at) {
-      const k = key(contactId, sendKey);
+    async getSend(contactId, sendKey) {
+      const record = sends.get(key(contactId, sendKey));
+      return record && clone(record);
+    },
+    async claimSend(claim) {
+      const k = key(claim.contactId, claim.sendKey);
       const existing = sends.get(k);
-      if (existing && existing.status === 'sent') return { outcome: 'sent', record: clone(existing) };
-      sends.set(k, { contactId, sendKey, status: 'sending', claimedAt: at });
+      if (existing) {
+        return existing.status === 'sent'
+          ? { outcome: 'sent', record: clone(existing) }
+          : { outcome: 'in-doubt', record: clone(existing) };
+      }
+      sends.set(k, { ...claim, status: 'sending' });
       return { outcome: 'claimed' };
     },
     async markSent(contactId, sendKey, messageId, at) {
       const record = sends.get(key(contactId, sendKey));
-      if (!record) throw new Error(`no send ${sendKey}`);
+      if (!record || record.status === 'sent') return;
       Object.assign(record, { status: 'sent', messageId, sentAt: at });
+    },
+    async listSentSince(contactId, since) {
+      return [...sends.values()]
+        .filter((s) => s.contactId === contactId && s.status === 'sent' && (s.sentAt ?? '') >= since)
+        .map(clone);
+    },
+    async getTemplate(id) {
+      const versions = templates.get(id);
+      const current = versions?.at(-1);
+      return current && clone(current);
+    },
+    async saveTemplateVersion(v) {
+      const versions = templates.get(v.id) ?? [];
+      if (v.version !== versions.length + 1) return 'conflict';
+      templates.set(v.id, [...versions, clone(v)]);
+      return 'saved';
+    },
+    async listTemplates() {
+      return [...templates.values()].map((vs) => {
+        const { id, version, savedAt, savedBy } = vs.at(-1) as TemplateVersion;
+        return { id, version, savedAt, savedBy };
+      });
+    },
+    async listTemplateVersions(id) {
+      return (templates.get(id) ?? []).map(clone);
+    },
+    async getSuppression(email) {
+      const entry = suppressions.get(email);
+      return entry && clone(entry);
+    },
+    async putSuppression(entry) {
+      if (suppressions.has(entry.email)) return false;
+      suppressions.set(entry.email, clone(entry));
+      return true;
+    },
+    async putMessageRef(ref) {
+      messages.set(ref.messageId, clone(ref));
+    },
+    async getMessageRef(messageId) {
+      const ref = messages.get(messageId);
+      return ref && clone(ref);
     },
   };
   return {

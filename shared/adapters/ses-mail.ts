@@ -11,6 +11,8 @@ export function createSesMailSender(ses: SESv2Client, configurationSet?: string)
           new SendEmailCommand({
             FromEmailAddress: email.from,
             Destination: { ToAddresses: [email.to] },
+            ReplyToAddresses: email.replyTo ? [email.replyTo] : undefined,
+            EmailTags: Object.entries(email.tags).map(([Name, Value]) => ({ Name, Value })),
             ConfigurationSetName: configurationSet,
             Content: {
               Simple: {

@@ -12,6 +12,7 @@ export const EVENT_NAMES = [
   'nps.responded',
   'email.sent',
   'email.skipped',
+  'email.deferred',
   'email.delivered',
   'email.opened',
   'email.clicked',
@@ -25,6 +26,8 @@ export const EVENT_NAMES = [
 
 export type EventName = (typeof EVENT_NAMES)[number];
 
+import type { Subscription } from './consent.ts';
+
 export interface Contact {
   contactId: string;
   email: string;
@@ -35,7 +38,14 @@ export interface Contact {
   updatedAt: string;
   /** The inbox record whose processing created this contact; makes creation replay-safe. */
   createdBy: string;
+  /** Set when the contact left all marketing mail. */
   unsubscribedAt?: string;
+  /** Topic choices; a topic missing here follows its default. */
+  subscriptions?: Record<string, Subscription>;
+  /** BCP 47 tag chosen for templates, e.g. "fr-CA". */
+  locale?: string;
+  /** IANA time zone for quiet hours, e.g. "Europe/Paris". */
+  timeZone?: string;
 }
 
 export interface TimelineEvent {

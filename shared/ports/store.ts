@@ -1,4 +1,6 @@
+import type { Subscription } from '#domain/consent.ts';
 import type { Contact, Enrollment, EnrollmentStatus, TimelineEvent } from '#domain/contact.ts';
+import type { CompiledTemplate, EmailTemplate } from '#templating/template.schema.ts';
 
 export interface Source {
   sourceId: string;
@@ -46,6 +48,9 @@ export interface ContactStore {
   updateContact(contactId: string, patch: ContactPatch, at: string): Promise<void>;
   /** Returns false when the contact was already unsubscribed. */
   markUnsubscribed(contactId: string, at: string): Promise<boolean>;
+  /** Leaves or rejoins all marketing mail (the preference centre's "unsubscribe from all"). */
+  setGlobalUnsubscribe(contactId: string, unsubscribedAt: string | null, at: string): Promise<void>;
+  setSubscription(contactId: string, topicId: string, subscription: Subscription): Promise<void>;
   /** Appends unless an event with the same id exists. */
   appendEvent(event: TimelineEvent): Promise<'appended' | 'duplicate'>;
   /** Newest first. */
@@ -70,20 +75,79 @@ export interface SendRecord {
   contactId: string;
   /** `<enrollmentId>#<nodeId>`: one send per journey step. */
   sendKey: string;
+  /** Journey sends count towards the frequency cap; test sends do not. */
+  kind: 'journey' | 'test';
+  template: string;
   status: 'sending' | 'sent';
   claimedAt: string;
   sentAt?: string;
   messageId?: string;
 }
 
+export type ClaimOutcome =
+  | { outcome: 'claimed' }
+  | { outcome: 'sent'; record: SendRecord }
+  /** An earlier attempt claimed the send and never recorded the result: it may have gone out. */
+  | { outcome: 'in-doubt'; record: SendRecord };
+
 export interface SendStore {
-  /** Claims a send; 'sent' when it already went out (the caller must not send again). */
-  claimSend(
-    contactId: string,
-    sendKey: string,
-    at: string,
-  ): Promise<{ outcome: 'claimed' } | { outcome: 'sent'; record: SendRecord }>;
+  getSend(contactId: string, sendKey: string): Promise<SendRecord | undefined>;
+  claimSend(record: Omit<SendRecord, 'status' | 'sentAt' | 'messageId'>): Promise<ClaimOutcome>;
+  /** Records the send as gone; safe to call from the send path and from SES's Send event alike. */
   markSent(contactId: string, sendKey: string, messageId: string, at: string): Promise<void>;
+  /** Sends that went out at or after `since` (ISO), any journey. */
+  listSentSince(contactId: string, since: string): Promise<SendRecord[]>;
 }
 
-export interface TendStore extends SourceStore, InboxStore, ContactStore, EnrollmentStore, SendStore {}
+export interface Suppression {
+  email: string;
+  reason: 'bounce' | 'complaint';
+  at: string;
+  messageId: string;
+}
+
+export interface SuppressionStore {
+  getSuppression(email: string): Promise<Suppression | undefined>;
+  /** Adds the address unless it is already suppressed; returns whether it was added. */
+  putSuppression(entry: Suppression): Promise<boolean>;
+}
+
+/** Which contact and send an SES message id belongs to, for events that carry no tags. */
+export interface MessageRef {
+  messageId: string;
+  contactId: string;
+  sendKey: string;
+}
+
+export interface MessageStore {
+  putMessageRef(ref: MessageRef): Promise<void>;
+  getMessageRef(messageId: string): Promise<MessageRef | undefined>;
+}
+
+export interface TendStore
+  extends SourceStore,
+    InboxStore,
+    ContactStore,
+    EnrollmentStore,
+    SendStore,
+    SuppressionStore,
+    MessageStore,
+    TemplateStore {}
+
+/** One saved version of a template: its source, what it compiled to, who saved it and when. */
+export interface TemplateVersion {
+  id: string;
+  version: number;
+  source: EmailTemplate;
+  compiled: CompiledTemplate;
+  savedAt: string;
+  savedBy: string;
+}
+
+export interface TemplateStore {
+  getTemplate(id: string): Promise<TemplateVersion | undefined>;
+  /** Saves `version.version`, which must be one more than the current version (or 1). */
+  saveTemplateVersion(version: TemplateVersion): Promise<'saved' | 'conflict'>;
+  listTemplates(): Promise<Pick<TemplateVersion, 'id' | 'version' | 'savedAt' | 'savedBy'>[]>;
+  listTemplateVersions(id: string): Promise<TemplateVersion[]>;
+}

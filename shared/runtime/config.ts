@@ -10,6 +10,20 @@ const envSchema = z.object({
   /** ARN of the onboarding state machine (or its live alias). */
   TEND_JOURNEY_ONBOARDING_ARN: z.string().optional(),
   TEND_FROM_EMAIL: z.string().min(3).default('Tend <hello@tend.example.com>'),
+  /** Optional Reply-To address for every email. */
+  TEND_REPLY_TO: z.email().optional(),
+  /** Time zone for quiet hours when a contact has none. */
+  TEND_DEFAULT_TIME_ZONE: z
+    .string()
+    .refine((tz) => {
+      try {
+        new Intl.DateTimeFormat('en-US', { timeZone: tz });
+        return true;
+      } catch {
+        return false;
+      }
+    }, 'not an IANA time zone')
+    .default('UTC'),
   /** Public base URL of the HTTP API, used in unsubscribe links. */
   TEND_PUBLIC_URL: z.url().default('http://localhost:3000'),
   /** Postal address shown in every marketing email footer. */

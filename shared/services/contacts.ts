@@ -22,24 +22,3 @@ export async function getContactView(
   ]);
   return contact ? { contact, timeline, enrollments } : undefined;
 }
-
-/** Unsubscribes a contact from marketing mail and records it on the timeline, once. */
-export async function unsubscribeContact(
-  store: ContactStore,
-  contactId: string,
-  at: string,
-  method: 'one-click' | 'link',
-): Promise<'unsubscribed' | 'already' | 'missing'> {
-  const contact = await store.getContact(contactId);
-  if (!contact) return 'missing';
-  const changed = await store.markUnsubscribed(contactId, at);
-  if (!changed) return 'already';
-  await store.appendEvent({
-    eventId: `contact.unsubscribed:${contactId}:${at}`,
-    contactId,
-    name: 'contact.unsubscribed',
-    at,
-    data: { method },
-  });
-  return 'unsubscribed';
-}

@@ -3,11 +3,17 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { createMemoryJourneys, createMemoryMail, createMemoryStore } from '#adapters/memory-store.ts';
 import { HttpError } from '#domain/errors.ts';
 import type { Clock } from '#ports/clock.ts';
-import { getContactView, unsubscribeContact } from './contacts.ts';
+import type { MailSender } from '#ports/mail.ts';
+import { builtInCompiled } from '#templating/compiled-built-ins.ts';
+import { renderCompiled } from '#templating/render.ts';
+import type { CompiledTemplate } from '#templating/template.schema.ts';
+import { unsubscribe, updatePreferences } from './consent.ts';
+import { getContactView } from './contacts.ts';
+import { recordEmailEvent } from './email-events.ts';
 import { endEnrollment } from './end-enrollment.ts';
 import { ingestWebhook } from './ingest-webhook.ts';
 import { type LiveJourney, processInboxRecord } from './process-inbox.ts';
-import { sendJourneyEmail } from './send-email.ts';
+import { CONFIRMATION_WAIT_MS, sendJourneyEmail } from './send-email.ts';
 
 const SECRET = 'whsec_dGVzdC1zZWNyZXQtZm9yLXRoZS1mb3Jt';
 const clock: Clock = { now: () => new Date('2026-11-23T10:00:00Z') };
@@ -17,6 +23,8 @@ const onboarding: LiveJourney = {
   trigger: { type: 'event', event: 'form.submitted', newContactsOnly: true },
 };
 const settings = {
+  senderName: 'Shop',
+  defaultTimeZone: 'Europe/Paris',
   from: 'Shop <hi@shop.example>',
   publicUrl: 'https://api.shop.example',
   postalAddress: '1 Example Street',
@@ -58,6 +66,7 @@ beforeEach(async () => {
   });
 });
 const deps = () => ({ store: memory.store, clock, journeys, liveJourneys: [onboarding] });
+const deps_ = deps;
 
 describe('ingestWebhook', () => {
   it('stores a verified form submission once and reports a replay as a duplicate', async () => {
@@ -139,51 +148,199 @@ describe('processInboxRecord', () => {
 });
 
 describe('sendJourneyEmail', () => {
-  const setup = async () => {
-    const inboxId = (await ingestWebhook(deps(), signedRequest('{"email":"ada@example.com","firstName":"Ada"}')))
-      .inboxId;
-    const outcome = await processInboxRecord(deps(), inboxId);
+  const welcome = builtInCompiled.get('welcome') as CompiledTemplate;
+  const receipt: CompiledTemplate = { ...welcome, id: 'receipt', kind: 'transactional', topic: undefined };
+  const catalog = { getCompiled: async (id: string) => ({ welcome, receipt })[id as 'welcome' | 'receipt'] };
+  let now = clock.now();
+  const movingClock: Clock = { now: () => now };
+  const deps = (mail: MailSender) => ({
+    store: memory.store,
+    templates: catalog,
+    render: renderCompiled,
+    mail,
+    clock: movingClock,
+    settings,
+  });
+  const setup = async (email = 'ada@example.com') => {
+    now = clock.now();
+    const body = `{"email":"${email}","firstName":"Ada"}`;
+    const inboxId = (await ingestWebhook({ store: memory.store, clock }, signedRequest(body, `msg_${email}`))).inboxId;
+    const outcome = await processInboxRecord(deps_(), inboxId);
     if (outcome.kind !== 'processed') throw new Error('not processed');
     return {
       contactId: outcome.contactId,
       enrollmentId: outcome.enrollments[0] as string,
       journeyId: 'onboarding',
       nodeId: 'welcome-email',
-      template: 'welcome' as const,
+      template: 'welcome',
     };
   };
+  const timeline = async (email = 'ada@example.com') => (await getContactView(memory.store, email))?.timeline ?? [];
 
-  it('sends a personalised email with one-click unsubscribe headers, once per step', async () => {
+  it('sends a personalised email with one-click unsubscribe headers and SES tags, once per step', async () => {
     const req = await setup();
     const mail = createMemoryMail();
-    const first = await sendJourneyEmail({ store: memory.store, mail, clock, settings }, req);
-    const again = await sendJourneyEmail({ store: memory.store, mail, clock, settings }, req);
-    expect(first).toEqual({ status: 'sent', messageId: 'm-1' });
+    const first = await sendJourneyEmail(deps(mail), req);
+    const again = await sendJourneyEmail(deps(mail), req);
+    expect(first).toEqual({ status: 'sent', messageId: 'm-1', locale: 'en' });
     expect(again).toEqual({ status: 'already-sent', messageId: 'm-1' });
     expect(mail.sent).toHaveLength(1);
     const [email] = mail.sent;
-    expect(email?.subject).toContain('Ada');
+    expect(email?.subject).toBe('Welcome to the shop, Ada!');
+    expect(email?.html).toContain(settings.postalAddress);
     const header = (name: string) => email?.headers.find((h) => h.name === name)?.value;
-    expect(header('List-Unsubscribe')).toMatch(/^<https:\/\/api\.shop\.example\/unsubscribe\?c=.+&t=.+>$/);
+    expect(header('List-Unsubscribe')).toMatch(
+      /^<https:\/\/api\.shop\.example\/unsubscribe\?c=.+&topic=product-news&t=.+>$/,
+    );
     expect(header('List-Unsubscribe-Post')).toBe('List-Unsubscribe=One-Click');
-    const view = await getContactView(memory.store, 'ada@example.com');
-    expect(view?.timeline.filter((e) => e.name === 'email.sent')).toHaveLength(1);
+    expect(email?.tags).toEqual({
+      contactId: req.contactId,
+      enrollment: req.enrollmentId,
+      node: 'welcome-email',
+      template: 'welcome',
+    });
+    expect((await timeline()).filter((e) => e.name === 'email.sent')).toHaveLength(1);
   });
 
-  it('skips an unsubscribed contact and records why', async () => {
+  it('skips marketing mail after a topic unsubscribe and records why, but transactional mail still goes', async () => {
     const req = await setup();
-    expect(await unsubscribeContact(memory.store, req.contactId, clock.now().toISOString(), 'one-click')).toBe(
-      'unsubscribed',
-    );
+    expect(
+      await unsubscribe(memory.store, {
+        contactId: req.contactId,
+        topic: 'product-news',
+        at: now.toISOString(),
+        method: 'one-click',
+      }),
+    ).toBe('unsubscribed');
     const mail = createMemoryMail();
-    expect(await sendJourneyEmail({ store: memory.store, mail, clock, settings }, req)).toEqual({
+    expect(await sendJourneyEmail(deps(mail), req)).toEqual({ status: 'skipped', reason: 'topic-unsubscribed' });
+    expect(await sendJourneyEmail(deps(mail), { ...req, nodeId: 'receipt', template: 'receipt' })).toMatchObject({
+      status: 'sent',
+    });
+    expect(mail.sent).toHaveLength(1);
+    expect(mail.sent[0]?.headers).toEqual([]);
+    const events = await timeline();
+    expect(events.find((e) => e.name === 'email.skipped')?.data).toMatchObject({
+      reason: 'topic-unsubscribed',
+      template: 'welcome',
+    });
+    expect(events.filter((e) => e.name === 'contact.unsubscribed')).toHaveLength(1);
+  });
+
+  it('skips every marketing topic after leaving all marketing mail in the preference centre', async () => {
+    const req = await setup();
+    await updatePreferences(memory.store, {
+      contactId: req.contactId,
+      choice: { topics: {}, all: true },
+      at: now.toISOString(),
+    });
+    expect(await sendJourneyEmail(deps(createMemoryMail()), req)).toEqual({
       status: 'skipped',
       reason: 'unsubscribed',
     });
-    expect(mail.sent).toHaveLength(0);
-    const view = await getContactView(memory.store, 'ada@example.com');
-    expect(view?.timeline.find((e) => e.name === 'email.skipped')?.data).toMatchObject({ reason: 'unsubscribed' });
-    expect(view?.timeline.filter((e) => e.name === 'contact.unsubscribed')).toHaveLength(1);
+  });
+
+  it('suppresses a hard-bounced address and skips the next send, transactional too', async () => {
+    const req = await setup();
+    const mail = createMemoryMail();
+    await sendJourneyEmail(deps(mail), req);
+    const outcome = await recordEmailEvent(
+      { store: memory.store },
+      {
+        eventType: 'Bounce',
+        mail: { messageId: 'm-1', timestamp: now.toISOString(), destination: ['ada@example.com'] },
+        bounce: {
+          bounceType: 'Permanent',
+          bouncedRecipients: [{ emailAddress: 'ada@example.com' }],
+          timestamp: now.toISOString(),
+          feedbackId: 'f-1',
+        },
+      },
+    );
+    expect(outcome).toMatchObject({ suppressed: ['ada@example.com'], timeline: 1 });
+    expect(await sendJourneyEmail(deps(mail), { ...req, nodeId: 'tips-email', template: 'welcome' })).toEqual({
+      status: 'skipped',
+      reason: 'suppressed',
+    });
+    expect(await sendJourneyEmail(deps(mail), { ...req, nodeId: 'receipt', template: 'receipt' })).toEqual({
+      status: 'skipped',
+      reason: 'suppressed',
+    });
+    expect(mail.sent).toHaveLength(1);
+    expect((await timeline()).find((e) => e.name === 'email.bounced')?.data).toMatchObject({
+      bounceType: 'Permanent',
+      suppressed: true,
+    });
+  });
+
+  it('sends once when the task is retried after a crash between SES accepting and the record', async () => {
+    const req = await setup();
+    const mail = createMemoryMail();
+    const crashing: MailSender = {
+      send: async (email) => {
+        await mail.send(email);
+        throw new Error('process died after SES accepted');
+      },
+    };
+    await expect(sendJourneyEmail(deps(crashing), req)).rejects.toThrow('process died');
+    // The retry comes before SES has reported: it waits instead of sending again.
+    await expect(sendJourneyEmail(deps(mail), req)).rejects.toMatchObject({ name: 'TransientError' });
+    // SES's Send event (tagged with the send) arrives and records the send.
+    await recordEmailEvent(
+      { store: memory.store },
+      {
+        eventType: 'Send',
+        mail: {
+          messageId: 'm-1',
+          timestamp: now.toISOString(),
+          destination: ['ada@example.com'],
+          tags: { contactId: [req.contactId], enrollment: [req.enrollmentId], node: ['welcome-email'] },
+        },
+      },
+    );
+    expect(await sendJourneyEmail(deps(mail), req)).toEqual({ status: 'already-sent', messageId: 'm-1' });
+    expect(mail.sent).toHaveLength(1);
+  });
+
+  it('sends again when an earlier attempt stays unconfirmed past the wait', async () => {
+    const req = await setup();
+    const mail = createMemoryMail();
+    await expect(
+      sendJourneyEmail(deps({ send: async () => Promise.reject(new Error('SES down')) }), req),
+    ).rejects.toThrow();
+    now = new Date(now.getTime() + CONFIRMATION_WAIT_MS + 1);
+    expect(await sendJourneyEmail(deps(mail), req)).toMatchObject({ status: 'sent' });
+    expect(mail.sent).toHaveLength(1);
+  });
+
+  it('defers a send in quiet hours and a third journey email in a day, and records both', async () => {
+    const req = await setup();
+    await memory.store.updateContact(req.contactId, {}, now.toISOString());
+    const quietHours = { start: '21:00', end: '08:00', fallback: 'defer' as const };
+    // 23:00 in Paris, the contact's (default) time zone; 08:00 there is 07:00 UTC.
+    now = new Date('2026-11-23T22:00:00Z');
+    expect(await sendJourneyEmail(deps(createMemoryMail()), { ...req, quietHours })).toEqual({
+      status: 'deferred',
+      until: '2026-11-24T07:00:00.000Z',
+      reason: 'quiet-hours',
+    });
+    const mail = createMemoryMail();
+    const frequencyCap = { max: 2, periodHours: 24 };
+    now = new Date('2026-11-24T09:00:00Z');
+    expect(await sendJourneyEmail(deps(mail), { ...req, frequencyCap })).toMatchObject({ status: 'sent' });
+    now = new Date('2026-11-24T10:00:00Z');
+    expect(await sendJourneyEmail(deps(mail), { ...req, nodeId: 'tips-email', frequencyCap })).toMatchObject({
+      status: 'sent',
+    });
+    now = new Date('2026-11-24T11:00:00Z');
+    expect(await sendJourneyEmail(deps(mail), { ...req, nodeId: 'third', frequencyCap })).toEqual({
+      status: 'deferred',
+      until: '2026-11-25T09:00:01.000Z',
+      reason: 'frequency-cap',
+    });
+    expect(mail.sent).toHaveLength(2);
+    const deferred = (await timeline()).filter((e) => e.name === 'email.deferred').map((e) => e.data.reason);
+    expect(deferred.sort()).toEqual(['frequency-cap', 'quiet-hours']);
   });
 
   it('ends an enrollment once', async () => {

@@ -35,7 +35,9 @@ describe('signed form webhook → contact → onboarding journey → email', () 
     expect(welcome.subject).toBe('Welcome to the shop, Ada!');
     expect(welcome.body.text).toContain('Hi Ada,');
     const header = (name: string) => welcome.headers?.find((h) => h.name === name)?.value;
-    expect(header('List-Unsubscribe')).toMatch(new RegExp(`^<${stack.api}/unsubscribe\\?c=c-[^&]+&t=[^>]+>$`));
+    expect(header('List-Unsubscribe')).toMatch(
+      new RegExp(`^<${stack.api}/unsubscribe\\?c=c-[^&]+&topic=product-news&t=[^>]+>$`),
+    );
     expect(header('List-Unsubscribe-Post')).toBe('List-Unsubscribe=One-Click');
 
     const tips = await eventually('the tips email after the wait', async () => (await emailsTo(email))[1]);
@@ -43,12 +45,25 @@ describe('signed form webhook → contact → onboarding journey → email', () 
 
     const view = await eventually('the completed enrollment', async () => {
       const { body } = await getContact(email);
-      return body.enrollments?.[0]?.status === 'completed' ? body : undefined;
+      return body.enrollments?.[0]?.status === 'completed' && body.timeline.some((e) => e.name === 'journey.exited')
+        ? body
+        : undefined;
     });
     expect(view.contact).toMatchObject({ email, firstName: 'Ada' });
-    expect(names(view.timeline).sort()).toEqual(
+    expect(
+      names(view.timeline)
+        .filter((n) => n !== 'email.delivered')
+        .sort(),
+    ).toEqual(
       ['contact.created', 'email.sent', 'email.sent', 'form.submitted', 'journey.entered', 'journey.exited'].sort(),
     );
+    // The SES events the local stack publishes land on the timeline as they would on AWS.
+    const delivered = await eventually('both deliveries', async () => {
+      const { body } = await getContact(email);
+      const found = body.timeline.filter((e) => e.name === 'email.delivered');
+      return found.length === 2 ? found : undefined;
+    });
+    expect(delivered.map((e) => e.data.template).sort()).toEqual(['tips', 'welcome']);
     const sent = view.timeline.filter((e) => e.name === 'email.sent').map((e) => e.data.template);
     expect(sent.sort()).toEqual(['tips', 'welcome']);
 
@@ -74,7 +89,9 @@ describe('signed form webhook → contact → onboarding journey → email', () 
 
     const view = await eventually('the completed enrollment', async () => {
       const { body: v } = await getContact(email);
-      return v.enrollments?.[0]?.status === 'completed' ? v : undefined;
+      return v.enrollments?.[0]?.status === 'completed' && v.timeline.some((e) => e.name === 'journey.exited')
+        ? v
+        : undefined;
     });
     // The first post with another id for the same email was a separate delivery: it counts once too.
     expect(view.enrollments).toHaveLength(1);
@@ -91,7 +108,9 @@ describe('signed form webhook → contact → onboarding journey → email', () 
     const link = welcome.headers?.find((h) => h.name === 'List-Unsubscribe')?.value.slice(1, -1) ?? '';
     const done = await eventually('the completed enrollment', async () => {
       const { body } = await getContact(email);
-      return body.enrollments?.[0]?.status === 'completed' ? body : undefined;
+      return body.enrollments?.[0]?.status === 'completed' && body.timeline.some((e) => e.name === 'journey.exited')
+        ? body
+        : undefined;
     });
 
     const res = await fetch(link, {
@@ -129,13 +148,28 @@ describe('signed form webhook → contact → onboarding journey → email', () 
       return out.status === 'RUNNING' ? undefined : out.status;
     });
     const { body: view } = await getContact(email);
-    expect(view.contact.unsubscribedAt).toBeDefined();
     expect(names(view.timeline)).toContain('contact.unsubscribed');
     const skipped = view.timeline.filter((e) => e.name === 'email.skipped');
     expect(skipped.map((e) => [e.data.template, e.data.reason]).sort()).toEqual([
-      ['tips', 'unsubscribed'],
-      ['welcome', 'unsubscribed'],
+      ['tips', 'topic-unsubscribed'],
+      ['welcome', 'topic-unsubscribed'],
     ]);
     expect(await emailsTo(email)).toHaveLength(2);
+  });
+
+  it('suppresses an address that hard-bounces and skips the next email to it', async () => {
+    const email = `bounce+${Date.now()}@simulator.amazonses.com`;
+    await postWebhook({ body: form(email, 'Bo') });
+    const view = await eventually('the completed enrollment', async () => {
+      const { body } = await getContact(email);
+      return body.enrollments?.[0]?.status === 'completed' && body.timeline.some((e) => e.name === 'journey.exited')
+        ? body
+        : undefined;
+    });
+    const bounced = view.timeline.find((e) => e.name === 'email.bounced');
+    expect(bounced?.data).toMatchObject({ bounceType: 'Permanent', suppressed: true, template: 'welcome' });
+    const skipped = view.timeline.filter((e) => e.name === 'email.skipped');
+    expect(skipped.map((e) => [e.data.template, e.data.reason])).toEqual([['tips', 'suppressed']]);
+    expect(await emailsTo(email)).toHaveLength(1);
   });
 });

@@ -1,0 +1,315 @@
+/**
+ * `npm run bench`: the webhook ingest benchmark. In one run on this machine it measures
+ *   1. a bare Node HTTP server, the baseline every throughput is divided by,
+ *   2. `POST /webhooks/demo-form` on the local stack under the same autocannon load, every
+ *      request a new correctly signed webhook, then checks that each accepted one became a
+ *      welcome email,
+ *   3. webhook → captured welcome email latency, one webhook at a time,
+ * plus the component costs that explain them. Prints a markdown report and writes
+ * bench/results/latest.{json,md}.
+ */
+import { execFileSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  DEFAULT_ADMIN_TOKEN,
+  DEFAULT_DEMO_SOURCE_SECRET,
+  LOCAL_TABLE_NAME,
+  type LocalStack,
+  startLocalStack,
+} from '../infra/local/stack.ts';
+import { startBaselineServer } from './baseline-server.ts';
+import { measureCpuCosts, measureDynamoCeiling } from './components.ts';
+import { whyNoEmail } from './diagnose.ts';
+import { measureEmailLatency } from './latency.ts';
+import { forReport, loadPhase } from './load-phase.ts';
+import type { LoadJob } from './load-protocol.ts';
+import { waitForProcessing } from './pipeline.ts';
+import { type BenchResults, type Machine, markdown } from './report.ts';
+import { countSdkCalls, type Instrumentable } from './sdk-calls.ts';
+import { round } from './stats.ts';
+
+const ROOT = path.resolve(import.meta.dirname, '..');
+const RESULTS_DIR = path.join(ROOT, 'bench/results');
+
+const HELP = `Usage: npm run bench [-- options]
+
+  --connections N      autocannon connections (default 10)
+  --duration S         measured seconds per load run (default 10)
+  --warmup S           autocannon warm-up seconds before each load run (default 3)
+  --jvm-warmup S       seconds of DynamoDB calls to warm DynamoDB Local's JVM (default 10)
+  --latency-samples N  sequential webhooks timed to their email (default 50)
+  --poll-ms MS         SES store polling interval in the latency test (default 10)
+  --drain-timeout S    longest wait for the backlog after the load (default 240)`;
+
+const { values: args } = parseArgs({
+  options: {
+    connections: { type: 'string', default: '10' },
+    duration: { type: 'string', default: '10' },
+    warmup: { type: 'string', default: '3' },
+    'jvm-warmup': { type: 'string', default: '10' },
+    'latency-samples': { type: 'string', default: '50' },
+    'poll-ms': { type: 'string', default: '10' },
+    'drain-timeout': { type: 'string', default: '240' },
+    help: { type: 'boolean', short: 'h', default: false },
+  },
+});
+if (args.help) {
+  console.log(HELP);
+  process.exit(0);
+}
+const positive = (name: Exclude<keyof typeof args, 'help'>) => {
+  const value = Number(args[name]);
+  if (!Number.isFinite(value) || value <= 0) throw new Error(`--${name} must be a positive number`);
+  return value;
+};
+const options = {
+  connections: Math.round(positive('connections')),
+  durationSeconds: positive('duration'),
+  warmupSeconds: positive('warmup'),
+  jvmWarmupSeconds: Math.round(positive('jvm-warmup')),
+  latencySamples: Math.round(positive('latency-samples')),
+  pollMs: positive('poll-ms'),
+  drainTimeoutSeconds: positive('drain-timeout'),
+};
+
+const say = (line: string) => process.stdout.write(`${line}\n`);
+
+/** The commit measured: git's view of this checkout, or TEND_BENCH_COMMIT for an exported tree. */
+function commit(): string {
+  try {
+    const sha = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, stdio: 'pipe' }).toString().trim();
+    const dirty = execFileSync('git', ['status', '--porcelain'], { cwd: ROOT, stdio: 'pipe' }).toString().trim();
+    return dirty ? `${sha} + uncommitted changes` : sha;
+  } catch {
+    return process.env.TEND_BENCH_COMMIT ?? 'unknown';
+  }
+}
+
+function machine(): Machine {
+  const cpus = os.cpus();
+  return {
+    cpuModel: cpus[0]?.model.trim() ?? 'unknown',
+    cores: cpus.length,
+    node: process.version,
+    platform: `${os.platform()} ${os.release()} ${os.arch()}`,
+    memoryGb: round(os.totalmem() / 1024 ** 3, 1),
+    loadAverageAtStart: os.loadavg().map((l) => round(l, 2)),
+  };
+}
+
+async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | 'timeout'> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<'timeout'>((resolve) => {
+    timer = setTimeout(() => resolve('timeout'), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+async function main() {
+  const started = performance.now();
+  const runId = randomUUID().slice(0, 8);
+  const secret = DEFAULT_DEMO_SOURCE_SECRET;
+  const host = machine();
+  say(`Tend webhook benchmark, run ${runId}`);
+  say(`${host.cpuModel}, ${host.cores} cores, Node ${host.node}, load average ${host.loadAverageAtStart.join(' ')}`);
+  const job = (url: string, mode: LoadJob['mode'], phase: string): LoadJob => ({
+    url,
+    connections: options.connections,
+    warmupSeconds: options.warmupSeconds,
+    durationSeconds: options.durationSeconds,
+    mode,
+    secret,
+    runId,
+    phase,
+  });
+
+  // 1. The baseline: a bare server in this same process, in this same run.
+  const bare = await startBaselineServer();
+  const target = `${bare.url}/webhooks/demo-form`;
+  let baseline: Awaited<ReturnType<typeof loadPhase>>;
+  let bareSigned: Awaited<ReturnType<typeof loadPhase>>;
+  try {
+    baseline = await loadPhase(
+      'baseline: bare http server, one signed request resent',
+      job(target, 'static', 'st'),
+      say,
+    );
+    bareSigned = await loadPhase('bare http server, unique signed webhooks', job(target, 'signed', 'base'), say);
+  } finally {
+    await bare.close();
+  }
+
+  // 2. The local stack: in-memory DynamoDB, a temp data dir, free ports, journey time unscaled
+  // (the onboarding journey sends its welcome email, then waits two days).
+  say('\n▶ starting the local stack');
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'tend-bench-'));
+  const stackLog: string[] = [];
+  let stack: LocalStack | undefined;
+  const stopStack = async () => {
+    const running = stack;
+    stack = undefined;
+    await running?.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+  process.once('SIGINT', () => {
+    say('\ninterrupted: stopping the local stack');
+    void stopStack().finally(() => process.exit(130));
+  });
+  try {
+    const stackStarted = performance.now();
+    stack = await startLocalStack({
+      dataDir,
+      inMemory: true,
+      apiPort: 0,
+      sesPort: 0,
+      dynamoPort: 0,
+      sfnPort: 0,
+      timeScale: 1,
+      adminToken: DEFAULT_ADMIN_TOKEN,
+      demoSourceSecret: secret,
+      log: (message, fields) => {
+        // The gateway logs every request; keep what is not routine.
+        if (/^[A-Z]+ \/\S* \d{3}$/.test(message)) return;
+        stackLog.push(`${message}${fields ? ` ${JSON.stringify(fields)}` : ''}`);
+      },
+    });
+    const stackStartSeconds = round((performance.now() - stackStarted) / 1000, 1);
+    const javaPid = Number(readFileSync(path.join(dataDir, 'dynamodb-local.pid'), 'utf8')) || undefined;
+    // Loopback by address: "localhost" may resolve to ::1 first, where nothing listens.
+    const apiUrl = stack.urls.api.replace('//localhost:', '//127.0.0.1:');
+    const mailUrl = stack.urls.mail.replace('//localhost:', '//127.0.0.1:');
+    say(`  up in ${stackStartSeconds} s: api ${apiUrl}, mail ${mailUrl}, DynamoDB Local pid ${javaPid}`);
+
+    // The app's own module-scope clients, the ones every handler uses (loaded by now).
+    const clients = await import('#runtime/clients.ts');
+    const calls = countSdkCalls({
+      dynamodb: clients.dynamo as unknown as Instrumentable,
+      sfn: clients.sfn as unknown as Instrumentable,
+      ses: clients.ses as unknown as Instrumentable,
+    });
+
+    say('\n▶ component costs: in-process CPU per call');
+    const cpuCosts = await measureCpuCosts(secret, runId);
+    say(
+      `  verify ${cpuCosts.verifySignatureMicros} µs, API Gateway event ${cpuCosts.apiGatewayEventMicros} µs, ` +
+        `ingest on the memory store ${cpuCosts.ingestServiceInMemoryMicros} µs, ` +
+        `reference signer ${cpuCosts.referenceSignMicros} µs`,
+    );
+    say(`\n▶ DynamoDB Local: ${options.jvmWarmupSeconds} s JVM warm-up, then its ceiling for ingest's calls`);
+    const dynamoCeiling = await measureDynamoCeiling(
+      clients.dynamo,
+      LOCAL_TABLE_NAME,
+      { runId, concurrency: options.connections, seconds: 4, warmupSeconds: options.jvmWarmupSeconds },
+      (second, ops) => say(`  warm-up ${String(second).padStart(2)}/${options.jvmWarmupSeconds} s  ${ops} ops/s`),
+    );
+    say(
+      `  ${dynamoCeiling.concurrency} callers: PutItem ${dynamoCeiling.putItemPerSecond}/s, ` +
+        `GetItem + PutItem ${dynamoCeiling.getThenPutPerSecond}/s`,
+    );
+    await withTimeout(stack.drained(), 30_000);
+
+    // 3. The webhook endpoint under the same load as the baseline.
+    calls.reset();
+    const loadStartedAt = performance.now();
+    const load = await loadPhase(
+      'POST /webhooks/demo-form on the local stack, unique signed webhooks',
+      job(`${apiUrl}/webhooks/demo-form`, 'signed', 'load'),
+      say,
+      javaPid,
+    );
+    const loadEndedAt = performance.now();
+    say('\n▶ waiting until every accepted webhook has been processed into a welcome email');
+    const processing = await waitForProcessing({
+      stack,
+      mailUrl,
+      // Warm-up ("loadw") and measured ("load") addresses share this prefix.
+      prefix: `bench-${runId}-load`,
+      acceptedEmails: load.acceptedEmails,
+      loadStartedAt,
+      loadEndedAt,
+      timeoutSeconds: options.drainTimeoutSeconds,
+      say,
+    });
+    const sdkCalls = calls.snapshot();
+    const deadLetters = await clients.dynamo.send(
+      new QueryCommand({
+        TableName: LOCAL_TABLE_NAME,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': 'DEADLETTER' },
+        Select: 'COUNT',
+      }),
+    );
+    if (processing.acceptedWithoutEmail > 0) {
+      say(`  ! ${processing.acceptedWithoutEmail} accepted webhooks have no welcome email, for example:`);
+      for (const email of processing.missingExamples.slice(0, 2)) {
+        say(`    ${await whyNoEmail(apiUrl, DEFAULT_ADMIN_TOKEN, email)}`);
+      }
+    }
+
+    // 4. Webhook → welcome email latency, one at a time on the idle stack.
+    const warmupSamples = 3;
+    say(`\n▶ webhook → email latency: ${warmupSamples} unrecorded + ${options.latencySamples} webhooks, one at a time`);
+    await withTimeout(stack.drained(), 30_000);
+    const latency = await measureEmailLatency({
+      apiUrl,
+      adminToken: DEFAULT_ADMIN_TOKEN,
+      mailUrl,
+      secret,
+      runId,
+      samples: options.latencySamples,
+      warmupSamples,
+      pollMs: options.pollMs,
+      // Twice the stream driver's 100 ms idle poll, so arrivals spread over its whole cycle.
+      maxPauseMs: 200,
+      say,
+    });
+
+    const results: BenchResults = {
+      runId,
+      date: new Date().toISOString(),
+      commit: commit(),
+      command: `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`,
+      machine: host,
+      options,
+      baseline: forReport(baseline),
+      bareSigned: forReport(bareSigned),
+      stackStartSeconds,
+      cpuCosts,
+      dynamoCeiling,
+      webhooks: {
+        ...forReport(load),
+        signing:
+          'every request signed in autocannon setupRequest with the standardwebhooks package: new webhook-id, new email',
+        generated: load.generated,
+        acceptedTotal: load.acceptedEmails.length,
+        processing: { ...processing, deadLetters: deadLetters.Count ?? 0 },
+        sdkCalls,
+      },
+      latency,
+      stackLog: stackLog.slice(0, 50),
+      totalSeconds: 0,
+    };
+    results.totalSeconds = round((performance.now() - started) / 1000);
+    const report = markdown(results);
+    mkdirSync(RESULTS_DIR, { recursive: true });
+    writeFileSync(path.join(RESULTS_DIR, 'latest.json'), `${JSON.stringify(results, null, 2)}\n`);
+    writeFileSync(path.join(RESULTS_DIR, 'latest.md'), report);
+    say(`\n${report}`);
+    if (stackLog.length > 0) say(`Stack log (${stackLog.length} lines): ${stackLog.slice(0, 5).join(' | ')}`);
+    say(`Wrote bench/results/latest.json and bench/results/latest.md after ${results.totalSeconds} s.`);
+    if (processing.acceptedWithoutEmail > 0 || processing.duplicateEmails > 0) process.exitCode = 1;
+  } finally {
+    say('▶ stopping the local stack');
+    await stopStack();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});

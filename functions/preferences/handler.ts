@@ -1,0 +1,43 @@
+import { z } from 'zod';
+import { TOPICS } from '#domain/consent.ts';
+import { page, preferencesPage } from '#domain/consent-pages.ts';
+import { badRequest } from '#domain/errors.ts';
+import { parseOr422 } from '#domain/parse.ts';
+import { verifyLinkToken } from '#domain/signed-links.ts';
+import { clock, store } from '#runtime/app.ts';
+import { html, httpLambda, rawBody } from '#runtime/http.ts';
+import { logger } from '#runtime/observability.ts';
+import { linkSecret } from '#runtime/secrets.ts';
+import { updatePreferences } from '#services/consent.ts';
+
+const querySchema = z.object({ c: z.string().min(1).max(100), t: z.string().min(1).max(100) });
+const topicIds = new Set(TOPICS.map((t) => t.id));
+
+/** The preference centre, reached by the signed link in every marketing email. */
+export const handler = httpLambda(async (event) => {
+  const query = parseOr422(querySchema, event.queryStringParameters ?? {}, 'the link');
+  if (!verifyLinkToken(await linkSecret(), 'preferences', query.c, undefined, query.t)) {
+    throw badRequest('invalid_link', 'this preferences link is not valid');
+  }
+  const action = `/preferences?${new URLSearchParams({ c: query.c, t: query.t }).toString()}`;
+  let saved = false;
+  if (event.requestContext.http.method === 'POST') {
+    const form = new URLSearchParams(rawBody(event).toString('utf8'));
+    const chosen = new Set(form.getAll('topic'));
+    const unknown = [...chosen].filter((t) => !topicIds.has(t));
+    if (unknown.length > 0) throw badRequest('unknown_topic', `unknown topic: ${unknown.join(', ')}`);
+    const outcome = await updatePreferences(store, {
+      contactId: query.c,
+      choice: {
+        topics: Object.fromEntries(TOPICS.map((t) => [t.id, chosen.has(t.id)])),
+        all: form.get('all') === 'unsubscribe',
+      },
+      at: clock.now().toISOString(),
+    });
+    logger.info('preferences saved', { contactId: query.c, outcome });
+    saved = true;
+  }
+  const contact = await store.getContact(query.c);
+  if (!contact) return html(404, page('Link expired', '<p>We could not find these preferences any more.</p>'));
+  return html(200, preferencesPage(action, contact, saved));
+});
