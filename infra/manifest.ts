@@ -22,7 +22,7 @@ export interface FunctionSpec {
 }
 
 export interface RouteSpec {
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'PUT';
   /** API Gateway v2 path, `{name}` for a path parameter. */
   path: string;
   function: FunctionName;
@@ -103,6 +103,13 @@ export const functions = {
     memoryMb: 256,
     grants: ['table:read', 'table:write', 'secret:link-signing'],
   },
+  'templates-api': {
+    entry: 'functions/templates-api/handler.ts',
+    description: 'Email templates: list, save (compiled and checked), preview and test-send',
+    timeoutSeconds: 30,
+    memoryMb: 1024,
+    grants: ['table:read', 'table:write', 'secret:admin-token', 'secret:link-signing', 'ses:send'],
+  },
   health: {
     entry: 'functions/health/handler.ts',
     description: 'Reports whether the app can reach its table',
@@ -117,6 +124,12 @@ export type FunctionName = keyof typeof functions;
 export const routes: readonly RouteSpec[] = [
   { method: 'POST', path: '/webhooks/{sourceId}', function: 'ingest-webhook', auth: 'signature' },
   { method: 'GET', path: '/api/contacts', function: 'get-contact', auth: 'admin-token' },
+  { method: 'GET', path: '/api/templates', function: 'templates-api', auth: 'admin-token' },
+  { method: 'GET', path: '/api/templates/{id}', function: 'templates-api', auth: 'admin-token' },
+  { method: 'PUT', path: '/api/templates/{id}', function: 'templates-api', auth: 'admin-token' },
+  { method: 'GET', path: '/api/templates/{id}/versions', function: 'templates-api', auth: 'admin-token' },
+  { method: 'POST', path: '/api/templates/{id}/preview', function: 'templates-api', auth: 'admin-token' },
+  { method: 'POST', path: '/api/templates/{id}/test-send', function: 'templates-api', auth: 'admin-token' },
   { method: 'GET', path: '/unsubscribe', function: 'unsubscribe', auth: 'signed-link' },
   { method: 'POST', path: '/unsubscribe', function: 'unsubscribe', auth: 'signed-link' },
   { method: 'GET', path: '/preferences', function: 'preferences', auth: 'signed-link' },

@@ -1,10 +1,9 @@
 import { z } from 'zod';
 import { frequencyCapSchema, quietHoursSchema } from '#domain/send-policy.ts';
 import { clock, mail, store, templates } from '#runtime/app.ts';
-import { config } from '#runtime/config.ts';
 import { lambda } from '#runtime/http.ts';
 import { logger, metrics } from '#runtime/observability.ts';
-import { linkSecret } from '#runtime/secrets.ts';
+import { sendSettings } from '#runtime/send-settings.ts';
 import { sendJourneyEmail } from '#services/send-email.ts';
 import { renderCompiled } from '#templating/render.ts';
 
@@ -18,23 +17,11 @@ const inputSchema = z.object({
   frequencyCap: frequencyCapSchema.optional(),
 });
 
-/** `Shop <news@shop.example>` → `Shop`; a bare address names itself. */
-const displayName = (from: string) => from.match(/^\s*"?([^"<]+?)"?\s*</)?.[1] ?? from;
-
 /** Task of a journey state machine: sends one email (errors propagate to Retry/Catch). */
 export const handler = lambda(async (event: unknown) => {
   const input = inputSchema.parse(event);
   logger.appendKeys({ contactId: input.contactId, enrollmentId: input.enrollmentId, nodeId: input.nodeId });
-  const settings = {
-    from: config.TEND_FROM_EMAIL,
-    replyTo: config.TEND_REPLY_TO,
-    senderName: displayName(config.TEND_FROM_EMAIL),
-    publicUrl: config.TEND_PUBLIC_URL,
-    postalAddress: config.TEND_POSTAL_ADDRESS,
-    configurationSet: config.TEND_SES_CONFIGURATION_SET,
-    defaultTimeZone: config.TEND_DEFAULT_TIME_ZONE,
-    linkSecret: await linkSecret(),
-  };
+  const settings = await sendSettings();
   const outcome = await sendJourneyEmail({ store, templates, render: renderCompiled, mail, clock, settings }, input);
   if (outcome.status === 'sent') metrics.addMetric('EmailsSent', 'Count', 1);
   if (outcome.status === 'skipped') metrics.addMetric('EmailsSkipped', 'Count', 1);

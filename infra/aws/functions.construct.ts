@@ -32,6 +32,10 @@ export interface FunctionsProps {
   fromEmail: string;
   /** Postal address for marketing email footers. */
   postalAddress: string;
+  /** Reply-To of every email, when set. */
+  replyTo?: string;
+  /** Default time zone for quiet hours. */
+  timeZone: string;
   /** How long function logs are kept. */
   logRetention?: RetentionDays;
 }
@@ -102,6 +106,8 @@ export class Functions extends Construct {
         [props.tableNameEnv]: props.table.tableName,
         TEND_FROM_EMAIL: props.fromEmail,
         TEND_POSTAL_ADDRESS: props.postalAddress,
+        TEND_DEFAULT_TIME_ZONE: props.timeZone,
+        ...(props.replyTo ? { TEND_REPLY_TO: props.replyTo } : {}),
         POWERTOOLS_SERVICE_NAME: 'tend',
         NODE_OPTIONS: '--enable-source-maps',
       },

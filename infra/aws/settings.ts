@@ -6,6 +6,10 @@ export interface TendSettings {
   fromEmail: string;
   /** Postal address printed in every marketing email footer (`tend:postalAddress`). */
   postalAddress: string;
+  /** Reply-To of every email (`tend:replyTo`), optional. */
+  replyTo?: string;
+  /** Time zone for quiet hours of contacts without one (`tend:timeZone`, default UTC). */
+  timeZone: string;
   /** Sending domain (`tend:domain`); when set, an SES identity with Easy DKIM is created for it. */
   domain?: string;
 }
@@ -14,6 +18,7 @@ export interface TendSettings {
 export const DEFAULT_SETTINGS: TendSettings = {
   fromEmail: 'Tend <hello@tend.example.com>',
   postalAddress: 'Tend Demo Shop, 1 Example Street, Springfield',
+  timeZone: 'UTC',
 };
 
 /** Reads the `tend:*` context keys, falling back to the documented defaults. */
@@ -28,6 +33,8 @@ export function settingsFromContext(node: Node): TendSettings {
   return {
     fromEmail: text('tend:fromEmail') ?? DEFAULT_SETTINGS.fromEmail,
     postalAddress: text('tend:postalAddress') ?? DEFAULT_SETTINGS.postalAddress,
+    timeZone: text('tend:timeZone') ?? DEFAULT_SETTINGS.timeZone,
+    ...(text('tend:replyTo') ? { replyTo: text('tend:replyTo') } : {}),
     ...(domain ? { domain } : {}),
   };
 }

@@ -25,6 +25,8 @@ function build(options: { bundle: boolean; domain?: string }) {
     settings: {
       fromEmail: settings.fromEmail,
       postalAddress: settings.postalAddress,
+      timeZone: 'Europe/Paris',
+      replyTo: 'help@mail.example.com',
       ...(options.domain ? { domain: options.domain } : {}),
     },
     projectRoot,
@@ -103,6 +105,14 @@ describe('functions', () => {
         LoggingConfig: { LogGroup: Match.anyValue() },
       });
     }
+  });
+
+  it('passes the sender settings to every function', () => {
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: {
+        Variables: Match.objectLike({ TEND_DEFAULT_TIME_ZONE: 'Europe/Paris', TEND_REPLY_TO: 'help@mail.example.com' }),
+      },
+    });
   });
 
   it('passes the generated table name, API URL and service name to every function', () => {

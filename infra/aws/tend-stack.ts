@@ -48,6 +48,8 @@ export class TendStack extends Stack {
       email,
       fromEmail: settings.fromEmail,
       postalAddress: settings.postalAddress,
+      timeZone: settings.timeZone,
+      ...(settings.replyTo ? { replyTo: settings.replyTo } : {}),
       ...(props.functionLogRetention ? { logRetention: props.functionLogRetention } : {}),
     });
     const api = new Api(this, 'Api', {

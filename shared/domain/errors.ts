@@ -20,6 +20,7 @@ export const badRequest = (code: string, message: string, details?: unknown) =>
   new HttpError(400, code, message, { details });
 export const unauthorized = (code: string, message: string) => new HttpError(401, code, message);
 export const notFound = (code: string, message: string) => new HttpError(404, code, message);
+export const conflict = (code: string, message: string) => new HttpError(409, code, message);
 export const unprocessable = (code: string, message: string, details?: unknown) =>
   new HttpError(422, code, message, { details });
 
