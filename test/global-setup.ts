@@ -13,6 +13,7 @@ declare module 'vitest' {
     stack: {
       api: string;
       mail: string;
+      sesApi: string;
       dynamodb: string;
       stepfunctions: string;
       adminToken: string;

@@ -50,7 +50,8 @@ export interface LocalStackOptions {
 }
 
 export interface LocalStack {
-  urls: { api: string; mail: string; dynamodb: string; stepfunctions: string };
+  /** `sesApi` is the SES v2 endpoint the app uses (the event-publishing proxy). */
+  urls: { api: string; mail: string; sesApi: string; dynamodb: string; stepfunctions: string };
   health(): Promise<{ ok: boolean; services: Record<string, { status: 'ok' | 'down'; detail?: string }> }>;
   /** Resolves when the stream driver has delivered every record written so far. */
   drained(): Promise<void>;
@@ -302,7 +303,13 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     stops.push(() => gateway.close());
 
     return {
-      urls: { api: gateway.url, mail: mailUrl, dynamodb: dynamoUrl, stepfunctions: sfnLocal.endpoint },
+      urls: {
+        api: gateway.url,
+        mail: mailUrl,
+        sesApi: sesEvents.url,
+        dynamodb: dynamoUrl,
+        stepfunctions: sfnLocal.endpoint,
+      },
       health,
       drained: async () => {
         await driver.idle();
