@@ -37,6 +37,9 @@ export const TIMELINE_INDEX = 'timeline';
 
 const contactPk = (id: string) => `CONTACT#${id}`;
 const isConditionFailure = (error: unknown) => error instanceof ConditionalCheckFailedException;
+/** A transaction cancelled because its first item's condition failed (the one that guards it). */
+const firstConditionFailed = (error: unknown) =>
+  error instanceof TransactionCanceledException && error.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed';
 
 /** Strips key attributes so the domain never sees storage details. */
 function strip<T>(item: Record<string, unknown> | undefined): T | undefined {
@@ -159,12 +162,7 @@ export function createDynamoStore(db: DynamoDBDocumentClient, tableName: string)
         );
         return 'created';
       } catch (error) {
-        if (
-          error instanceof TransactionCanceledException &&
-          error.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed'
-        ) {
-          return 'email-taken';
-        }
+        if (firstConditionFailed(error)) return 'email-taken';
         throw error;
       }
     },
@@ -389,12 +387,7 @@ export function createDynamoStore(db: DynamoDBDocumentClient, tableName: string)
         );
         return 'saved';
       } catch (error) {
-        if (
-          error instanceof TransactionCanceledException &&
-          error.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed'
-        ) {
-          return 'conflict';
-        }
+        if (firstConditionFailed(error)) return 'conflict';
         throw error;
       }
     },
