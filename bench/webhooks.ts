@@ -1,4 +1,5 @@
 import { Webhook } from 'standardwebhooks';
+import { signedWebhookHeaders } from '../infra/local/signed-webhook.ts';
 
 /** One unique, correctly signed demo-form submission. */
 export interface SignedWebhook {
@@ -35,12 +36,7 @@ export function createWebhookFactory(secret: string, runId: string, phase: strin
         id,
         email,
         body,
-        headers: {
-          'content-type': 'application/json',
-          'webhook-id': id,
-          'webhook-timestamp': String(Math.floor(now.getTime() / 1000)),
-          'webhook-signature': signer.sign(id, now, body),
-        },
+        headers: signedWebhookHeaders(signer, id, now, body),
       };
     },
   };

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
-import { Webhook } from 'standardwebhooks';
 import { readLocalSettings } from './settings.ts';
+import { signedWebhookHeaders } from './signed-webhook.ts';
 
 const HELP = `Usage: npm run demo:webhook -- <email> [--first-name Ada] [--last-name Lovelace] [--id <webhook-id>]
 
@@ -32,16 +32,10 @@ async function main() {
   });
   const id = values.id ?? `msg_${randomUUID()}`;
   const timestamp = new Date();
-  const signature = new Webhook(settings.TEND_DEMO_SOURCE_SECRET).sign(id, timestamp, body);
   const url = `http://localhost:${settings.PORT}/webhooks/demo-form`;
   const res = await fetch(url, {
     method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      'webhook-id': id,
-      'webhook-timestamp': String(Math.floor(timestamp.getTime() / 1000)),
-      'webhook-signature': signature,
-    },
+    headers: signedWebhookHeaders(settings.TEND_DEMO_SOURCE_SECRET, id, timestamp, body),
     body,
   }).catch((error: unknown) => {
     console.error(`Could not reach ${url}: is \`npm start\` running? (${String(error)})`);

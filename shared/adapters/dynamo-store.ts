@@ -49,14 +49,24 @@ function strip<T>(item: Record<string, unknown> | undefined): T | undefined {
 }
 
 export function createDynamoStore(db: DynamoDBDocumentClient, tableName: string): TendStore {
+  /** Runs a conditional write; false when its condition failed, any other error thrown. */
+  const conditional = async (write: () => Promise<unknown>): Promise<boolean> => {
+    try {
+      await write();
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  };
   const put = async (
     item: Record<string, unknown>,
     condition?: string,
     names?: Record<string, string>,
     values?: Record<string, unknown>,
-  ): Promise<boolean> => {
-    try {
-      await db.send(
+  ): Promise<boolean> =>
+    conditional(() =>
+      db.send(
         new PutCommand({
           TableName: tableName,
           Item: item,
@@ -64,13 +74,8 @@ export function createDynamoStore(db: DynamoDBDocumentClient, tableName: string)
           ExpressionAttributeNames: names,
           ExpressionAttributeValues: values,
         }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
-  };
+      ),
+    );
   const get = async <T>(pk: string, sk: string): Promise<T | undefined> => {
     const out = await db.send(new GetCommand({ TableName: tableName, Key: { pk, sk }, ConsistentRead: true }));
     return strip<T>(out.Item);
@@ -199,8 +204,8 @@ export function createDynamoStore(db: DynamoDBDocumentClient, tableName: string)
       );
     },
     async markUnsubscribed(contactId, at) {
-      try {
-        await db.send(
+      return conditional(() =>
+        db.send(
           new UpdateCommand({
             TableName: tableName,
             Key: { pk: contactPk(contactId), sk: 'PROFILE' },
@@ -208,12 +213,8 @@ export function createDynamoStore(db: DynamoDBDocumentClient, tableName: string)
             ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(unsubscribedAt)',
             ExpressionAttributeValues: { ':at': at },
           }),
-        );
-        return true;
-      } catch (error) {
-        if (isConditionFailure(error)) return false;
-        throw error;
-      }
+        ),
+      );
     },
     async setGlobalUnsubscribe(contactId, unsubscribedAt, at) {
       await db.send(
@@ -294,8 +295,8 @@ export function createDynamoStore(db: DynamoDBDocumentClient, tableName: string)
       );
     },
     async endEnrollment(contactId, enrollmentId, status, at) {
-      try {
-        await db.send(
+      return conditional(() =>
+        db.send(
           new UpdateCommand({
             TableName: tableName,
             Key: { pk: contactPk(contactId), sk: `ENROLLMENT#${enrollmentId}` },
@@ -304,12 +305,8 @@ export function createDynamoStore(db: DynamoDBDocumentClient, tableName: string)
             ExpressionAttributeNames: { '#s': 'status' },
             ExpressionAttributeValues: { ':s': status, ':at': at, ':active': 'active' },
           }),
-        );
-        return true;
-      } catch (error) {
-        if (isConditionFailure(error)) return false;
-        throw error;
-      }
+        ),
+      );
     },
     async listEnrollments(contactId) {
       return queryPrefix<Enrollment>(contactPk(contactId), 'ENROLLMENT#');
@@ -328,8 +325,8 @@ export function createDynamoStore(db: DynamoDBDocumentClient, tableName: string)
       return record.status === 'sent' ? { outcome: 'sent', record } : { outcome: 'in-doubt', record };
     },
     async markSent(contactId, sendKey, messageId, at) {
-      try {
-        await db.send(
+      await conditional(() =>
+        db.send(
           new UpdateCommand({
             TableName: tableName,
             Key: { pk: contactPk(contactId), sk: `SEND#${sendKey}` },
@@ -339,10 +336,8 @@ export function createDynamoStore(db: DynamoDBDocumentClient, tableName: string)
             ExpressionAttributeNames: { '#s': 'status' },
             ExpressionAttributeValues: { ':sent': 'sent', ':sending': 'sending', ':m': messageId, ':at': at },
           }),
-        );
-      } catch (error) {
-        if (!isConditionFailure(error)) throw error;
-      }
+        ),
+      );
     },
     async listSentSince(contactId, since) {
       const sends = await queryPrefix<SendRecord>(contactPk(contactId), 'SEND#');

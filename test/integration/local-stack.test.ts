@@ -2,8 +2,8 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Webhook } from 'standardwebhooks';
 import { afterAll, describe, expect, it } from 'vitest';
+import { signedWebhookHeaders } from '../../infra/local/signed-webhook.ts';
 import { DEFAULT_ADMIN_TOKEN, DEFAULT_DEMO_SOURCE_SECRET, freePort } from '../../infra/local/stack.ts';
 import { eventually } from '../support/local.ts';
 
@@ -75,11 +75,7 @@ describe('npm start', () => {
     const now = new Date();
     const res = await fetch(`${api}/webhooks/demo-form`, {
       method: 'POST',
-      headers: {
-        'webhook-id': 'msg_restart',
-        'webhook-timestamp': String(Math.floor(now.getTime() / 1000)),
-        'webhook-signature': new Webhook(DEFAULT_DEMO_SOURCE_SECRET).sign('msg_restart', now, body),
-      },
+      headers: signedWebhookHeaders(DEFAULT_DEMO_SOURCE_SECRET, 'msg_restart', now, body),
       body,
     });
     expect(res.status).toBe(202);

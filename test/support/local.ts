@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
-import { Webhook } from 'standardwebhooks';
 import { inject } from 'vitest';
+import { signedWebhookHeaders } from '../../infra/local/signed-webhook.ts';
 import { LOCAL_TABLE_NAME } from '../../infra/local/stack.ts';
 
 export const stack = inject('stack');
@@ -39,16 +39,11 @@ export interface SignedPost {
 export async function postWebhook(options: SignedPost) {
   const id = options.id ?? `msg_${randomUUID()}`;
   const timestamp = options.timestamp ?? new Date();
-  const signature =
-    options.signature ?? new Webhook(options.secret ?? stack.demoSourceSecret).sign(id, timestamp, options.body);
+  const headers = signedWebhookHeaders(options.secret ?? stack.demoSourceSecret, id, timestamp, options.body);
+  if (options.signature) headers['webhook-signature'] = options.signature;
   const res = await fetch(`${stack.api}/webhooks/${options.sourceId ?? 'demo-form'}`, {
     method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      'webhook-id': id,
-      'webhook-timestamp': String(Math.floor(timestamp.getTime() / 1000)),
-      'webhook-signature': signature,
-    },
+    headers,
     body: options.body,
   });
   return { id, status: res.status, json: (await res.json()) as Record<string, unknown> };
