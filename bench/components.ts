@@ -6,11 +6,13 @@
 import type http from 'node:http';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { createLocalSecretBox } from '#adapters/local-secret-box.ts';
 import { createMemoryStore } from '#adapters/memory-store.ts';
 import { verifyStandardWebhook } from '#domain/standard-webhooks.ts';
 import { toApiGatewayEvent } from '#infra/local/gateway.ts';
 import { systemClock } from '#ports/clock.ts';
 import { ingestWebhook } from '#services/ingest-webhook.ts';
+import { ensureSource } from '#services/sources.ts';
 import { microsPerAsyncCall, microsPerCall, round } from './stats.ts';
 import { createWebhookFactory } from './webhooks.ts';
 
@@ -67,19 +69,16 @@ export async function measureCpuCosts(secret: string, runId: string): Promise<Cp
   });
 
   const { store } = createMemoryStore();
-  await store.putSource({ sourceId: 'demo-form', name: 'bench', kind: 'standard-webhooks', secret, status: 'active' });
+  const deps = { store, clock: systemClock, secretBox: createLocalSecretBox('bench-local-secret-key') };
+  await ensureSource(deps, { sourceId: 'demo-form', name: 'bench', kind: 'standard-webhooks', secret });
   const ingestServiceInMemoryMicros = await microsPerAsyncCall(iterations, async (i) => {
     const w = at(i);
-    const outcome = await ingestWebhook(
-      { store, clock: systemClock },
-      {
-        sourceId: 'demo-form',
-        webhookId: w.headers['webhook-id'],
-        timestamp: w.headers['webhook-timestamp'],
-        signature: w.headers['webhook-signature'],
-        body: bodies[i % bodies.length] ?? Buffer.alloc(0),
-      },
-    );
+    const headers: Record<string, string> = w.headers;
+    const outcome = await ingestWebhook(deps, {
+      sourceId: 'demo-form',
+      header: (name) => headers[name],
+      body: bodies[i % bodies.length] ?? Buffer.alloc(0),
+    });
     return outcome;
   });
 

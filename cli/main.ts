@@ -1,5 +1,8 @@
-import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { conflictsCommand, endpointsCommand, keysCommand, sourcesCommand } from './admin.ts';
+import { createApiClient, usageError } from './http.ts';
+import { importFile } from './import.ts';
+import { templatesCommand } from './templates.ts';
 
 const HELP = `Usage: npx tend <area> <command> [options]
 
@@ -9,104 +12,130 @@ Templates:
   tend templates preview <id> [--email a@b.co] [--locale fr] [--format text|html|json]
   tend templates test-send <id> --to a@b.co [--email a@b.co] [--locale fr]
 
+Sources (signed webhooks in):
+  tend sources list [--json]
+  tend sources create <id> --kind standard-webhooks|shopify|stripe|woocommerce|typeform
+                      [--name "Shop"] [--secret <provider secret>] [--settings '<json>']
+  tend sources show <id>
+  tend sources rotate <id> [--secret <new>] [--overlap-hours 24]
+  tend sources disable|enable <id>
+
+API keys (for POST /api/events and imports):
+  tend keys list
+  tend keys create <name> [--scopes events:write,contacts:import]
+  tend keys revoke <keyId>
+
+Contacts:
+  tend import <file.csv> [--mode merge|replace] [--dry-run] [--errors report.csv] [--batch 500]
+  tend conflicts list [--json]                     identity conflicts waiting for review
+  tend conflicts dismiss <conflictId>
+
+Outbound webhooks:
+  tend endpoints list [--json]
+  tend endpoints create <https://url> [--events order.placed,form.submitted|*] [--name "CRM sync"]
+  tend endpoints rotate|disable <endpointId>
+  tend endpoints deliveries <endpointId> [--json]  the delivery log
+
 Options:
   --api <url>      API base URL [TEND_API_URL or http://localhost:3000]
-  --token <token>  admin token [TEND_ADMIN_TOKEN or tend-local-admin-token]
+  --token <token>  admin token or API key [TEND_ADMIN_TOKEN or tend-local-admin-token]
   -h, --help       show this help
 
-Exit codes: 0 success, 1 refused or failed (the reason is printed), 2 wrong usage.`;
+Secrets (source and endpoint signing secrets, API keys) are printed once, when created.
+Exit codes: 0 success, 1 refused or failed (the reason is printed; an import with refused
+rows also exits 1), 2 wrong usage.`;
 
-const { values, positionals } = parseArgs({
-  allowPositionals: true,
-  options: {
-    api: { type: 'string' },
-    token: { type: 'string' },
-    email: { type: 'string' },
-    locale: { type: 'string' },
-    to: { type: 'string' },
-    format: { type: 'string', default: 'text' },
-    help: { type: 'boolean', short: 'h', default: false },
-  },
-});
-
-const usage = (message?: string): never => {
-  if (message) console.error(`tend: ${message}\n`);
-  console.error(HELP);
-  process.exit(2);
-};
+let parsed: ReturnType<typeof parse>;
+function parse() {
+  return parseArgs({
+    allowPositionals: true,
+    options: {
+      api: { type: 'string' },
+      token: { type: 'string' },
+      email: { type: 'string' },
+      locale: { type: 'string' },
+      to: { type: 'string' },
+      format: { type: 'string', default: 'text' },
+      name: { type: 'string' },
+      kind: { type: 'string' },
+      secret: { type: 'string' },
+      settings: { type: 'string' },
+      scopes: { type: 'string' },
+      url: { type: 'string' },
+      events: { type: 'string' },
+      'overlap-hours': { type: 'string' },
+      mode: { type: 'string', default: 'merge' },
+      'dry-run': { type: 'boolean', default: false },
+      errors: { type: 'string' },
+      batch: { type: 'string', default: '500' },
+      quiet: { type: 'boolean', default: false },
+      json: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+}
+try {
+  parsed = parse();
+} catch (error) {
+  usageError(HELP, (error as Error).message);
+}
+const { values, positionals } = parsed;
+const usage = (message?: string): never => usageError(HELP, message);
 
 const base = values.api ?? process.env.TEND_API_URL ?? 'http://localhost:3000';
 const token = values.token ?? process.env.TEND_ADMIN_TOKEN ?? 'tend-local-admin-token';
-
-async function call(method: string, path: string, body?: unknown): Promise<Record<string, unknown>> {
-  const res = await fetch(new URL(path, base), {
-    method,
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  }).catch((error: unknown) => {
-    console.error(`tend: cannot reach ${base} (${String(error)}); is \`npm start\` running, or is --api right?`);
-    process.exit(1);
-  });
-  const json = (await res.json().catch(() => ({}))) as Record<string, unknown>;
-  if (!res.ok) {
-    const error = json.error as
-      | { message?: string; details?: { locale?: string; line?: number; message?: string }[] }
-      | undefined;
-    console.error(`tend: ${res.status} ${error?.message ?? res.statusText}`);
-    for (const d of Array.isArray(error?.details) ? error.details : []) {
-      console.error(
-        `  - ${d.locale ? `[${d.locale}] ` : ''}${d.line ? `line ${d.line}: ` : ''}${d.message ?? JSON.stringify(d)}`,
-      );
-    }
-    process.exit(1);
-  }
-  return json;
-}
-
-async function templates(command: string | undefined, args: string[]) {
-  const previewBody = {
-    ...(values.email ? { email: values.email } : {}),
-    ...(values.locale ? { locale: values.locale } : {}),
-  };
-  switch (command) {
-    case 'list': {
-      const { templates: list } = (await call('GET', '/api/templates')) as { templates: Record<string, unknown>[] };
-      for (const t of list)
-        console.log(`${String(t.id).padEnd(24)} ${t.builtIn ? 'built-in' : `v${t.version}  saved ${t.savedAt}`}`);
-      return;
-    }
-    case 'save': {
-      const file = args[0] ?? usage('save needs a JSON file');
-      const source = JSON.parse(readFileSync(file, 'utf8')) as { id?: string };
-      if (!source.id) usage(`${file} has no "id"`);
-      const saved = await call('PUT', `/api/templates/${encodeURIComponent(String(source.id))}`, source);
-      console.log(`saved ${source.id} version ${saved.version}`);
-      return;
-    }
-    case 'preview': {
-      const id = args[0] ?? usage('preview needs a template id');
-      const out = await call('POST', `/api/templates/${encodeURIComponent(id)}/preview`, previewBody);
-      if (values.format === 'json') console.log(JSON.stringify(out, null, 2));
-      else if (values.format === 'html') console.log(out.html);
-      else console.log(`Locale:  ${out.locale}\nTo:      ${out.contact}\nSubject: ${out.subject}\n\n${out.text}`);
-      return;
-    }
-    case 'test-send': {
-      const id = args[0] ?? usage('test-send needs a template id');
-      if (!values.to) usage('test-send needs --to');
-      const out = await call('POST', `/api/templates/${encodeURIComponent(id)}/test-send`, {
-        ...previewBody,
-        to: values.to,
-      });
-      console.log(`sent to ${values.to} (message ${out.messageId})`);
-      return;
-    }
-    default:
-      usage(command ? `unknown templates command "${command}"` : 'templates needs a command');
-  }
-}
+const api = createApiClient(base, token);
+const admin = {
+  name: values.name,
+  kind: values.kind,
+  secret: values.secret,
+  settings: values.settings,
+  scopes: values.scopes,
+  url: values.url,
+  events: values.events,
+  overlapHours: values['overlap-hours'],
+  json: values.json,
+};
 
 const [area, command, ...rest] = positionals;
 if (values.help || !area) usage();
-if (area === 'templates') await templates(command, rest);
-else usage(`unknown area "${area}"`);
+switch (area) {
+  case 'templates':
+    await templatesCommand(api, command, rest, { ...values, format: values.format ?? 'text' }, usage);
+    break;
+  case 'sources':
+    await sourcesCommand(api, command, rest, admin, usage);
+    break;
+  case 'keys':
+    await keysCommand(api, command, rest, admin, usage);
+    break;
+  case 'conflicts':
+    await conflictsCommand(api, command, rest, admin, usage);
+    break;
+  case 'endpoints':
+    await endpointsCommand(api, command, rest, admin, usage);
+    break;
+  case 'import': {
+    const file = command ?? usage('import needs a CSV file');
+    if (values.mode !== 'merge' && values.mode !== 'replace') usage('--mode is merge or replace');
+    const batchSize = Number(values.batch);
+    if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 1000) usage('--batch is 1 to 1000 rows');
+    try {
+      process.exitCode = await importFile(file, {
+        base,
+        token,
+        mode: values.mode as 'merge' | 'replace',
+        dryRun: values['dry-run'] ?? false,
+        errorsFile: values.errors,
+        batchSize,
+        quiet: values.quiet ?? false,
+      });
+    } catch (error) {
+      console.error(`tend: import failed: ${(error as Error).message}`);
+      process.exitCode = 1;
+    }
+    break;
+  }
+  default:
+    usage(`unknown area "${area}"`);
+}

@@ -10,7 +10,11 @@ export type Grant =
   | 'journeys:start'
   | 'ses:send'
   | 'secret:admin-token'
-  | 'secret:link-signing';
+  | 'secret:link-signing'
+  /** Seal and open stored webhook secrets with the stack's KMS key. */
+  | 'kms:seal'
+  /** Only open them (verify or sign with a stored secret). */
+  | 'kms:open';
 
 export interface FunctionSpec {
   /** Handler file, relative to the repository root; it exports `handler`. */
@@ -27,7 +31,7 @@ export interface RouteSpec {
   path: string;
   function: FunctionName;
   /** How the handler authenticates the caller (HTTP API authorizers are not used). */
-  auth: 'signature' | 'admin-token' | 'signed-link' | 'public';
+  auth: 'signature' | 'admin-token' | 'api-key' | 'admin-token-or-api-key' | 'signed-link' | 'public';
 }
 
 export interface StreamSpec {
@@ -49,10 +53,66 @@ export interface StateMachineSpec {
 export const functions = {
   'ingest-webhook': {
     entry: 'functions/ingest-webhook/handler.ts',
-    description: 'Verifies a signed webhook, stores it once and acknowledges it',
+    description: 'Verifies a signed webhook from any source kind, stores it once and acknowledges it',
     timeoutSeconds: 10,
     memoryMb: 512,
+    grants: ['table:read', 'table:write', 'kms:open'],
+  },
+  'events-api': {
+    entry: 'functions/events-api/handler.ts',
+    description: 'Identify and track calls in batches, authenticated by API key, stored once per messageId',
+    timeoutSeconds: 15,
+    memoryMb: 512,
     grants: ['table:read', 'table:write'],
+  },
+  'sources-api': {
+    entry: 'functions/sources-api/handler.ts',
+    description: 'Webhook sources: create, list, rotate (with overlap) and disable',
+    timeoutSeconds: 10,
+    memoryMb: 256,
+    grants: ['table:read', 'table:write', 'secret:admin-token', 'kms:seal'],
+  },
+  'keys-api': {
+    entry: 'functions/keys-api/handler.ts',
+    description: 'API keys: create (shown once), list and revoke',
+    timeoutSeconds: 10,
+    memoryMb: 256,
+    grants: ['table:read', 'table:write', 'secret:admin-token'],
+  },
+  'identity-api': {
+    entry: 'functions/identity-api/handler.ts',
+    description: 'Identity conflicts waiting for review',
+    timeoutSeconds: 10,
+    memoryMb: 256,
+    grants: ['table:read', 'table:write', 'secret:admin-token'],
+  },
+  'imports-api': {
+    entry: 'functions/imports-api/handler.ts',
+    description: 'Contact CSV import: batches of rows through identity resolution, with an error report',
+    timeoutSeconds: 60,
+    memoryMb: 1024,
+    grants: ['table:read', 'table:write', 'secret:admin-token'],
+  },
+  'endpoints-api': {
+    entry: 'functions/endpoints-api/handler.ts',
+    description: 'Outbound webhook endpoints: create, list, rotate, disable, delivery log',
+    timeoutSeconds: 10,
+    memoryMb: 256,
+    grants: ['table:read', 'table:write', 'secret:admin-token', 'kms:seal'],
+  },
+  'deliver-webhook': {
+    entry: 'functions/deliver-webhook/handler.ts',
+    description: 'First attempt of each outbound webhook delivery, signed with Standard Webhooks',
+    timeoutSeconds: 60,
+    memoryMb: 256,
+    grants: ['table:read', 'table:write', 'kms:open'],
+  },
+  'retry-webhooks': {
+    entry: 'functions/retry-webhooks/handler.ts',
+    description: 'Retries outbound webhook deliveries that are due, with backoff',
+    timeoutSeconds: 120,
+    memoryMb: 256,
+    grants: ['table:read', 'table:write', 'kms:open'],
   },
   'process-inbox': {
     entry: 'functions/process-inbox/handler.ts',
@@ -124,6 +184,28 @@ export type FunctionName = keyof typeof functions;
 export const routes: readonly RouteSpec[] = [
   { method: 'POST', path: '/webhooks/{sourceId}', function: 'ingest-webhook', auth: 'signature' },
   { method: 'GET', path: '/api/contacts', function: 'get-contact', auth: 'admin-token' },
+  { method: 'POST', path: '/api/events', function: 'events-api', auth: 'api-key' },
+  { method: 'GET', path: '/api/sources', function: 'sources-api', auth: 'admin-token' },
+  { method: 'POST', path: '/api/sources', function: 'sources-api', auth: 'admin-token' },
+  { method: 'GET', path: '/api/sources/{id}', function: 'sources-api', auth: 'admin-token' },
+  { method: 'POST', path: '/api/sources/{id}/rotate', function: 'sources-api', auth: 'admin-token' },
+  { method: 'POST', path: '/api/sources/{id}/disable', function: 'sources-api', auth: 'admin-token' },
+  { method: 'POST', path: '/api/sources/{id}/enable', function: 'sources-api', auth: 'admin-token' },
+  { method: 'GET', path: '/api/keys', function: 'keys-api', auth: 'admin-token' },
+  { method: 'POST', path: '/api/keys', function: 'keys-api', auth: 'admin-token' },
+  { method: 'POST', path: '/api/keys/{id}/revoke', function: 'keys-api', auth: 'admin-token' },
+  { method: 'GET', path: '/api/identity/conflicts', function: 'identity-api', auth: 'admin-token' },
+  { method: 'POST', path: '/api/identity/conflicts/{id}/dismiss', function: 'identity-api', auth: 'admin-token' },
+  { method: 'POST', path: '/api/imports', function: 'imports-api', auth: 'admin-token-or-api-key' },
+  { method: 'GET', path: '/api/imports/{id}', function: 'imports-api', auth: 'admin-token-or-api-key' },
+  { method: 'POST', path: '/api/imports/{id}/rows', function: 'imports-api', auth: 'admin-token-or-api-key' },
+  { method: 'POST', path: '/api/imports/{id}/complete', function: 'imports-api', auth: 'admin-token-or-api-key' },
+  { method: 'GET', path: '/api/endpoints', function: 'endpoints-api', auth: 'admin-token' },
+  { method: 'POST', path: '/api/endpoints', function: 'endpoints-api', auth: 'admin-token' },
+  { method: 'GET', path: '/api/endpoints/{id}', function: 'endpoints-api', auth: 'admin-token' },
+  { method: 'POST', path: '/api/endpoints/{id}/rotate', function: 'endpoints-api', auth: 'admin-token' },
+  { method: 'POST', path: '/api/endpoints/{id}/disable', function: 'endpoints-api', auth: 'admin-token' },
+  { method: 'GET', path: '/api/endpoints/{id}/deliveries', function: 'endpoints-api', auth: 'admin-token' },
   { method: 'GET', path: '/api/templates', function: 'templates-api', auth: 'admin-token' },
   { method: 'GET', path: '/api/templates/{id}', function: 'templates-api', auth: 'admin-token' },
   { method: 'PUT', path: '/api/templates/{id}', function: 'templates-api', auth: 'admin-token' },
@@ -139,6 +221,7 @@ export const routes: readonly RouteSpec[] = [
 
 export const streams: readonly StreamSpec[] = [
   { function: 'process-inbox', itemTypes: ['inbox'], batchSize: 10, maxAttempts: 5 },
+  { function: 'deliver-webhook', itemTypes: ['webhook-delivery'], batchSize: 10, maxAttempts: 3 },
 ];
 
 /**
@@ -160,8 +243,10 @@ export const emailEvents = {
   ],
 } as const satisfies { function: FunctionName; eventTypes: readonly string[] };
 
-/** Scheduled invocations (none yet); both stacks read this list. */
-export const schedules: readonly { function: FunctionName; rate: string }[] = [];
+/** Scheduled invocations; both stacks read this list (locally the rate is divided by the time scale). */
+export const schedules: readonly { function: FunctionName; rate: string }[] = [
+  { function: 'retry-webhooks', rate: '1 minute' },
+];
 
 /**
  * The single table: `pk`/`sk` string keys, a stream of new images, TTL on `expiresAt`, and a

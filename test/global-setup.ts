@@ -39,7 +39,9 @@ export async function setup(project: TestProject) {
     timeScale: TEST_TIME_SCALE,
     adminToken: TEST_ADMIN_TOKEN,
     demoSourceSecret: DEFAULT_DEMO_SOURCE_SECRET,
-    log: () => undefined,
+    log: process.env.TEND_TEST_STACK_LOG
+      ? (m: string, f?: Record<string, unknown>) => console.error(m, f ?? '')
+      : () => undefined,
   });
   project.provide('stack', {
     ...stack.urls,

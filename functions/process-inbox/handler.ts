@@ -1,7 +1,7 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
-import { clock, journeys, liveJourneys, store } from '#runtime/app.ts';
+import { clock, journeys, liveJourneys, outbound, store } from '#runtime/app.ts';
 import { lambda } from '#runtime/http.ts';
 import { logger, metrics } from '#runtime/observability.ts';
 import { processInboxRecord } from '#services/process-inbox.ts';
@@ -20,7 +20,10 @@ export const handler = lambda<DynamoDBStreamEvent, DynamoDBBatchResponse>(async 
     const item = unmarshall(image as unknown as Record<string, AttributeValue>);
     if (item.type !== 'inbox' || typeof item.inboxId !== 'string') continue;
     try {
-      const outcome = await processInboxRecord({ store, journeys, liveJourneys, clock }, item.inboxId);
+      const outcome = await processInboxRecord(
+        { store, journeys, liveJourneys, clock, onEvent: (e) => outbound.enqueueForEvent(e) },
+        item.inboxId,
+      );
       metrics.addMetric('InboxRecordsProcessed', 'Count', 1);
       logger.info('inbox record processed', { inboxId: item.inboxId, ...outcome });
     } catch (error) {

@@ -103,6 +103,10 @@ function handlerAuthentication(route: RouteSpec, _spec: FunctionSpec): string {
   switch (route.auth) {
     case 'admin-token':
       return 'Admin route: the handler checks the admin bearer token from Secrets Manager in constant time';
+    case 'api-key':
+      return 'Events API: the handler checks a scoped API key against its stored SHA-256 hash in constant time';
+    case 'admin-token-or-api-key':
+      return 'Import route: the handler accepts the admin bearer token or an API key with the contacts:import scope';
     case 'signature':
       return 'Webhook receiver for third parties: every request is verified by its provider HMAC signature';
     case 'signed-link':

@@ -161,6 +161,15 @@ export class Functions extends Construct {
         props.secrets.linkSigningKey.grantRead(fn);
         fn.addEnvironment('TEND_LINK_SECRET_ARN', props.secrets.linkSigningKey.secretArn);
         return;
+      case 'kms:seal':
+      case 'kms:open':
+        // Exact actions (no GenerateDataKey*/ReEncrypt* wildcards): Tend calls Encrypt and Decrypt only.
+        props.secrets.sealingKey.grant(
+          fn,
+          ...(grant === 'kms:seal' ? ['kms:Encrypt', 'kms:Decrypt'] : ['kms:Decrypt']),
+        );
+        fn.addEnvironment('TEND_KMS_KEY_ID', props.secrets.sealingKey.keyArn);
+        return;
       default:
         assertUnreachable(grant);
     }

@@ -1,3 +1,4 @@
+import { Key } from 'aws-cdk-lib/aws-kms';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { acknowledge } from './nag.ts';
@@ -11,6 +12,8 @@ export class Secrets extends Construct {
   readonly adminToken: Secret;
   /** HMAC key that signs unsubscribe links. */
   readonly linkSigningKey: Secret;
+  /** KMS key that seals webhook signing secrets stored in the table (sources, endpoints). */
+  readonly sealingKey: Key;
 
   constructor(scope: Construct, id: string) {
     super(scope, id);
@@ -21,6 +24,10 @@ export class Secrets extends Construct {
     this.linkSigningKey = new Secret(this, 'LinkSigningKey', {
       description: 'Tend unsubscribe-link signing key',
       generateSecretString: { passwordLength: 64, excludePunctuation: true },
+    });
+    this.sealingKey = new Key(this, 'SealingKey', {
+      description: 'Tend: seals webhook signing secrets kept in the table',
+      enableKeyRotation: true,
     });
     acknowledge(
       this.adminToken,

@@ -19,10 +19,11 @@ import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { builtInTemplateIds as templateIds } from '#templating/compiled-built-ins.ts';
 import { compileJourney } from '#workflows/compile.ts';
 import { builtInJourney } from '#workflows/journeys/index.ts';
-import { emailEvents, journeyFunctions, stateMachines, streams, table } from '../manifest.ts';
+import { emailEvents, journeyFunctions, schedules, stateMachines, streams, table } from '../manifest.ts';
 import { startDynamoDbLocal } from './dynamodb-local.ts';
 import { invokeFunction, isFunctionName, localFunctionArn } from './functions.ts';
 import { startGateway } from './gateway.ts';
+import { startScheduleDriver } from './schedule-driver.ts';
 import { startSesEventsProxy } from './ses-events.ts';
 import { startStepFunctionsLocal } from './stepfunctions/server.ts';
 import { startStreamDriver } from './stream-driver.ts';
@@ -84,8 +85,9 @@ async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T>
 }
 
 /** Random per data directory, so unsubscribe links keep working across restarts. */
-function localLinkSecret(dataDir: string): string {
-  const file = path.join(dataDir, 'link-secret');
+/** A random local secret kept in the data directory (so links and sealed secrets survive restarts). */
+function localSecret(dataDir: string, name: string): string {
+  const file = path.join(dataDir, name);
   if (existsSync(file)) return readFileSync(file, 'utf8').trim();
   const secret = randomBytes(32).toString('base64url');
   writeFileSync(file, secret, { mode: 0o600 });
@@ -232,7 +234,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       TEND_SFN_ENDPOINT: sfnLocal.endpoint,
       TEND_PUBLIC_URL: apiUrl,
       TEND_ADMIN_TOKEN: options.adminToken,
-      TEND_LINK_SECRET: localLinkSecret(dataDir),
+      TEND_LINK_SECRET: localSecret(dataDir, 'link-secret'),
+      TEND_SECRET_KEY: localSecret(dataDir, 'secret-key'),
+      TEND_ALLOW_INSECURE_WEBHOOKS: 'true',
+      TEND_TIME_SCALE: String(options.timeScale),
       AWS_ACCESS_KEY_ID: 'local',
       AWS_SECRET_ACCESS_KEY: 'local',
       POWERTOOLS_METRICS_DISABLED: 'true',
@@ -242,13 +247,13 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     });
 
     // Seed the demo form source (its secret follows TEND_DEMO_SOURCE_SECRET on every start).
-    const { store } = await import('#runtime/app.ts');
-    await store.putSource({
+    const app = await import('#runtime/app.ts');
+    const { ensureSource } = await import('#services/sources.ts');
+    await ensureSource(app, {
       sourceId: 'demo-form',
       name: 'Demo sign-up form',
       kind: 'standard-webhooks',
       secret: options.demoSourceSecret,
-      status: 'active',
     });
 
     const driver = startStreamDriver({
@@ -260,6 +265,13 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       log: options.log,
     });
     stops.push(() => driver.close());
+    const scheduler = startScheduleDriver({
+      schedules,
+      invoke: invokeFunction,
+      timeScale: options.timeScale,
+      log: options.log,
+    });
+    stops.push(() => scheduler.close());
 
     const health: LocalStack['health'] = async () => {
       const check = async (probe: () => Promise<unknown>) => {

@@ -129,7 +129,7 @@ export function startStreamDriver(options: StreamDriverOptions): { close(): Prom
     const out = await streamsClient.send(new GetRecordsCommand({ ShardIterator: cursor.iterator, Limit: 100 }));
     cursor.iterator = out.NextShardIterator;
     if (!out.NextShardIterator) cursor.closed = true;
-    const records = out.Records ?? [];
+    const records = (out.Records ?? []).map(repairEmptyMaps);
     for (const spec of options.streams) {
       const selected = records.filter((r) => matches(spec, r));
       for (let i = 0; i < selected.length; i += spec.batchSize) {
@@ -176,5 +176,32 @@ export function startStreamDriver(options: StreamDriverOptions): { close(): Prom
       new Promise<void>((resolve) => {
         waiters.push(resolve);
       }),
+  };
+}
+
+type Attribute = Record<string, unknown>;
+
+/**
+ * DynamoDB Local's stream reads an empty map back as `{}` rather than `{"M":{}}` (as AWS sends
+ * it), which unmarshalling then rejects. Restores the `M` so handlers see what they would on AWS.
+ */
+export function repairEmptyMaps(record: StreamRecord): StreamRecord {
+  const fix = (value: Attribute): Attribute => {
+    if (Object.keys(value).length === 0) return { M: {} };
+    if (value.M) return { M: fixImage(value.M as Record<string, Attribute>) };
+    if (Array.isArray(value.L)) return { L: (value.L as Attribute[]).map(fix) };
+    return value;
+  };
+  const fixImage = (image: Record<string, Attribute>) =>
+    Object.fromEntries(Object.entries(image).map(([k, v]) => [k, fix(v)]));
+  const data = record.dynamodb;
+  if (!data) return record;
+  return {
+    ...record,
+    dynamodb: {
+      ...data,
+      ...(data.NewImage ? { NewImage: fixImage(data.NewImage as unknown as Record<string, Attribute>) } : {}),
+      ...(data.OldImage ? { OldImage: fixImage(data.OldImage as unknown as Record<string, Attribute>) } : {}),
+    } as unknown as typeof data,
   };
 }

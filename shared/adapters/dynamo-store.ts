@@ -1,29 +1,32 @@
-import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
   type DynamoDBDocumentClient,
-  GetCommand,
   PutCommand,
   QueryCommand,
   TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
+import type { IdentifierKind } from '#domain/canonical-event.ts';
 import type { Contact, Enrollment, TimelineEvent } from '#domain/contact.ts';
 import type {
-  ContactPatch,
+  IdentityRef,
   InboxRecord,
   MessageRef,
+  ProfileChange,
   SendRecord,
   Source,
   Suppression,
   TemplateVersion,
   TendStore,
 } from '#ports/store.ts';
+import { createDynamoRegistry } from './dynamo-registry.ts';
+import { firstConditionFailed, strip, tableOps } from './dynamo-table.ts';
 
 /**
  * Single-table layout (pk / sk):
- *   SOURCE#<id>        SOURCE                     source
+ *   SOURCES            <sourceId>                 source      (sealed secrets, settings, counters)
  *   INBOX#<inboxId>    INBOX                      inbox       (stream → process-inbox)
- *   EMAIL#<email>      EMAIL                      email-index (unique email → contact)
+ *   IDENTITY#<kind>#<value> IDENTITY              identity    (email, phone, provider id → one contact)
  *   CONTACT#<id>       PROFILE                    contact
  *   CONTACT#<id>       EVENT#<eventId>            event       (LSI `timeline` orders by timelineSk)
  *   CONTACT#<id>       ENROLLMENT#<enrollmentId>  enrollment
@@ -32,33 +35,14 @@ import type {
  *   MESSAGE#<sesId>    MESSAGE                    message     (SES message id → contact, send)
  *   TEMPLATE#<id>      CURRENT | V#<000001>       template    (current version and every version)
  *   TEMPLATES          <id>                       template-summary (the list)
+ * plus the registry items listed in dynamo-registry.ts.
  */
 export const TIMELINE_INDEX = 'timeline';
 
 const contactPk = (id: string) => `CONTACT#${id}`;
-const isConditionFailure = (error: unknown) => error instanceof ConditionalCheckFailedException;
-/** A transaction cancelled because its first item's condition failed (the one that guards it). */
-const firstConditionFailed = (error: unknown) =>
-  error instanceof TransactionCanceledException && error.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed';
-
-/** Strips key attributes so the domain never sees storage details. */
-function strip<T>(item: Record<string, unknown> | undefined): T | undefined {
-  if (!item) return undefined;
-  const { pk: _pk, sk: _sk, type: _type, timelineSk: _t, ...rest } = item;
-  return rest as T;
-}
-
+const identityPk = (kind: IdentifierKind, value: string) => `IDENTITY#${kind}#${value}`;
 export function createDynamoStore(db: DynamoDBDocumentClient, tableName: string): TendStore {
-  /** Runs a conditional write; false when its condition failed, any other error thrown. */
-  const conditional = async (write: () => Promise<unknown>): Promise<boolean> => {
-    try {
-      await write();
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
-  };
+  const { conditional, get, queryPrefix } = tableOps(db, tableName);
   const put = async (
     item: Record<string, unknown>,
     condition?: string,
@@ -76,35 +60,71 @@ export function createDynamoStore(db: DynamoDBDocumentClient, tableName: string)
         }),
       ),
     );
-  const get = async <T>(pk: string, sk: string): Promise<T | undefined> => {
-    const out = await db.send(new GetCommand({ TableName: tableName, Key: { pk, sk }, ConsistentRead: true }));
-    return strip<T>(out.Item);
-  };
-  const queryPrefix = async <T>(pk: string, prefix: string): Promise<T[]> => {
-    const items: T[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const out = await db.send(
-        new QueryCommand({
-          TableName: tableName,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-          ExpressionAttributeValues: { ':pk': pk, ':prefix': prefix },
-          ExclusiveStartKey: startKey,
-          ConsistentRead: true,
-        }),
-      );
-      for (const item of out.Items ?? []) items.push(strip<T>(item) as T);
-      startKey = out.LastEvaluatedKey;
-    } while (startKey);
-    return items;
-  };
+
+  const identityItem = (ref: IdentityRef, contactId: string) => ({
+    pk: identityPk(ref.kind, ref.value),
+    sk: 'IDENTITY',
+    type: 'identity',
+    kind: ref.kind,
+    value: ref.value,
+    contactId,
+  });
 
   return {
+    ...createDynamoRegistry(db, tableName),
+
     async getSource(sourceId) {
-      return get<Source>(`SOURCE#${sourceId}`, 'SOURCE');
+      return get<Source>('SOURCES', sourceId);
     },
-    async putSource(source) {
-      await put({ pk: `SOURCE#${source.sourceId}`, sk: 'SOURCE', type: 'source', ...source });
+    async createSource(source) {
+      const item = { pk: 'SOURCES', sk: source.sourceId, type: 'source', ...source };
+      return (await put(item, 'attribute_not_exists(pk)')) ? 'created' : 'exists';
+    },
+    async updateSource(source) {
+      await db.send(
+        new UpdateCommand({
+          TableName: tableName,
+          Key: { pk: 'SOURCES', sk: source.sourceId },
+          UpdateExpression: 'SET #n = :n, secrets = :sec, settings = :set, #s = :s, updatedAt = :u',
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeNames: { '#n': 'name', '#s': 'status' },
+          ExpressionAttributeValues: {
+            ':n': source.name,
+            ':sec': source.secrets,
+            ':set': source.settings,
+            ':s': source.status,
+            ':u': source.updatedAt,
+          },
+        }),
+      );
+    },
+    async listSources() {
+      return queryPrefix<Source>('SOURCES', '');
+    },
+    async countDelivery(sourceId, outcome, at) {
+      // Two steps: DynamoDB cannot create the map and add inside it in one expression.
+      const key = { pk: 'SOURCES', sk: sourceId };
+      await conditional(() =>
+        db.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: key,
+            UpdateExpression: 'SET stats = :empty',
+            ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(stats)',
+            ExpressionAttributeValues: { ':empty': {} },
+          }),
+        ),
+      );
+      await db.send(
+        new UpdateCommand({
+          TableName: tableName,
+          Key: key,
+          UpdateExpression: 'ADD stats.#o :one SET stats.lastDeliveryAt = :at',
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeNames: { '#o': outcome },
+          ExpressionAttributeValues: { ':one': 1, ':at': at },
+        }),
+      );
     },
 
     async putInboxOnce(record) {
@@ -131,29 +151,26 @@ export function createDynamoStore(db: DynamoDBDocumentClient, tableName: string)
     },
 
     async findContactIdByEmail(email) {
-      const index = await get<{ contactId: string }>(`EMAIL#${email}`, 'EMAIL');
-      return index?.contactId;
+      return (await get<{ contactId: string }>(identityPk('email', email), 'IDENTITY'))?.contactId;
+    },
+    async findContactIdByIdentifier(kind, value) {
+      return (await get<{ contactId: string }>(identityPk(kind, value), 'IDENTITY'))?.contactId;
     },
     async getContact(contactId) {
       return get<Contact>(contactPk(contactId), 'PROFILE');
     },
-    async createContact(contact, firstEvent) {
+    async createContact(contact, firstEvent, identities) {
       try {
         await db.send(
           new TransactWriteCommand({
             TransactItems: [
-              {
+              ...identities.map((ref) => ({
                 Put: {
                   TableName: tableName,
-                  Item: {
-                    pk: `EMAIL#${contact.email}`,
-                    sk: 'EMAIL',
-                    type: 'email-index',
-                    contactId: contact.contactId,
-                  },
+                  Item: identityItem(ref, contact.contactId),
                   ConditionExpression: 'attribute_not_exists(pk)',
                 },
-              },
+              })),
               {
                 Put: {
                   TableName: tableName,
@@ -167,40 +184,72 @@ export function createDynamoStore(db: DynamoDBDocumentClient, tableName: string)
         );
         return 'created';
       } catch (error) {
-        if (firstConditionFailed(error)) return 'email-taken';
+        const reasons = error instanceof TransactionCanceledException ? (error.CancellationReasons ?? []) : [];
+        if (reasons.slice(0, identities.length).some((r) => r.Code === 'ConditionalCheckFailed')) {
+          return 'identifier-taken';
+        }
         throw error;
       }
     },
-    async updateContact(contactId, patch: ContactPatch, at) {
-      const names: Record<string, string> = { '#u': 'updatedAt' };
-      const values: Record<string, unknown> = { ':u': at };
-      const sets = ['#u = :u'];
-      const add = (field: string, value: unknown) => {
-        const n = `#f${sets.length}`;
-        const v = `:v${sets.length}`;
-        sets.push(`${n} = ${v}`);
-        names[n] = field;
-        values[v] = value;
+    async claimIdentifier(ref, contactId) {
+      return put(identityItem(ref, contactId), 'attribute_not_exists(pk) OR contactId = :c', undefined, {
+        ':c': contactId,
+      });
+    },
+    async moveIdentifier(ref, from, to) {
+      return put(identityItem(ref, to), 'contactId = :from', undefined, { ':from': from });
+    },
+    async changeProfile(contactId, expectedVersion, change: ProfileChange, at) {
+      const names: Record<string, string> = { '#u': 'updatedAt', '#ver': 'version' };
+      const values: Record<string, unknown> = { ':u': at, ':next': expectedVersion + 1 };
+      const sets = ['#u = :u', '#ver = :next'];
+      const removes: string[] = [];
+      let n = 0;
+      const name = (field: string) => {
+        const key = `#n${n++}`;
+        names[key] = field;
+        return key;
       };
-      if (patch.firstName !== undefined) add('firstName', patch.firstName);
-      if (patch.lastName !== undefined) add('lastName', patch.lastName);
-      for (const [key, value] of Object.entries(patch.properties ?? {})) {
-        const n = `#p${sets.length}`;
-        const v = `:v${sets.length}`;
-        sets.push(`#props.${n} = ${v}`);
-        names['#props'] = 'properties';
-        names[n] = key;
-        values[v] = value;
+      const value = (v: unknown) => {
+        const key = `:v${n++}`;
+        values[key] = v;
+        return key;
+      };
+      for (const field of ['email', 'phone', 'mergedInto'] as const) {
+        if (change[field] !== undefined) sets.push(`${name(field)} = ${value(change[field])}`);
       }
-      await db.send(
-        new UpdateCommand({
-          TableName: tableName,
-          Key: { pk: contactPk(contactId), sk: 'PROFILE' },
-          UpdateExpression: `SET ${sets.join(', ')}`,
-          ConditionExpression: 'attribute_exists(pk)',
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: values,
-        }),
+      for (const field of ['firstName', 'lastName'] as const) {
+        const v = change[field];
+        if (v === null) removes.push(name(field));
+        else if (v !== undefined) sets.push(`${name(field)} = ${value(v)}`);
+      }
+      if (change.externalIds && Object.keys(change.externalIds).length > 0) {
+        sets.push(`${name('externalIds')} = ${value(change.externalIds)}`);
+      }
+      if (change.addAnonymousIds?.length) {
+        const list = name('anonymousIds');
+        sets.push(`${list} = list_append(if_not_exists(${list}, ${value([])}), ${value(change.addAnonymousIds)})`);
+      }
+      const inMap = (map: string, key: string) => `${name(map)}.${name(key)}`;
+      for (const [key, v] of Object.entries(change.setProperties ?? {}))
+        sets.push(`${inMap('properties', key)} = ${value(v)}`);
+      for (const key of change.removeProperties ?? []) removes.push(inMap('properties', key));
+      for (const [key, v] of Object.entries(change.provenance ?? {}))
+        sets.push(`${inMap('provenance', key)} = ${value(v)}`);
+      return conditional(() =>
+        db.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: { pk: contactPk(contactId), sk: 'PROFILE' },
+            UpdateExpression: `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
+            ConditionExpression:
+              expectedVersion === 0
+                ? 'attribute_exists(pk) AND attribute_not_exists(#ver)'
+                : 'attribute_exists(pk) AND #ver = :expected',
+            ExpressionAttributeNames: names,
+            ExpressionAttributeValues: expectedVersion === 0 ? values : { ...values, ':expected': expectedVersion },
+          }),
+        ),
       );
     },
     async markUnsubscribed(contactId, at) {

@@ -2,6 +2,7 @@ import type { Contact, Enrollment, TimelineEvent } from '#domain/contact.ts';
 import type { JourneyRuntime, StartEnrollment } from '#ports/journeys.ts';
 import type { MailSender, OutgoingEmail } from '#ports/mail.ts';
 import type {
+  IdentityRef,
   InboxRecord,
   MessageRef,
   SendRecord,
@@ -10,6 +11,7 @@ import type {
   TemplateVersion,
   TendStore,
 } from '#ports/store.ts';
+import { createMemoryRegistry } from './memory-registry.ts';
 
 const clone = <T>(value: T): T => structuredClone(value);
 
@@ -17,7 +19,8 @@ const clone = <T>(value: T): T => structuredClone(value);
 export function createMemoryStore() {
   const sources = new Map<string, Source>();
   const inbox = new Map<string, InboxRecord>();
-  const emails = new Map<string, string>();
+  const identities = new Map<string, string>();
+  const idKey = (ref: IdentityRef) => `${ref.kind}#${ref.value}`;
   const contacts = new Map<string, Contact>();
   const events = new Map<string, TimelineEvent>();
   const enrollments = new Map<string, Enrollment>();
@@ -28,12 +31,29 @@ export function createMemoryStore() {
   const key = (...parts: string[]) => parts.join('|');
 
   const store: TendStore = {
+    ...createMemoryRegistry(),
     async getSource(id) {
       const source = sources.get(id);
       return source && clone(source);
     },
-    async putSource(source) {
+    async createSource(source) {
+      if (sources.has(source.sourceId)) return 'exists';
       sources.set(source.sourceId, clone(source));
+      return 'created';
+    },
+    async updateSource(source) {
+      const existing = sources.get(source.sourceId);
+      if (!existing) throw new Error(`no source ${source.sourceId}`);
+      const { name, secrets, settings, status, updatedAt } = clone(source);
+      Object.assign(existing, { name, secrets, settings, status, updatedAt });
+    },
+    async listSources() {
+      return [...sources.values()].map(clone);
+    },
+    async countDelivery(id, outcome, at) {
+      const source = sources.get(id);
+      if (!source) return;
+      source.stats = { ...source.stats, [outcome]: (source.stats?.[outcome] ?? 0) + 1, lastDeliveryAt: at };
     },
     async putInboxOnce(record) {
       if (inbox.has(record.inboxId)) return 'duplicate';
@@ -50,26 +70,52 @@ export function createMemoryStore() {
       Object.assign(record, { status, processedAt: at }, error ? { error } : {});
     },
     async findContactIdByEmail(email) {
-      return emails.get(email);
+      return identities.get(idKey({ kind: 'email', value: email }));
+    },
+    async findContactIdByIdentifier(kind, value) {
+      return identities.get(idKey({ kind, value }));
     },
     async getContact(id) {
       const contact = contacts.get(id);
       return contact && clone(contact);
     },
-    async createContact(contact, firstEvent) {
-      if (emails.has(contact.email)) return 'email-taken';
-      emails.set(contact.email, contact.contactId);
+    async createContact(contact, firstEvent, refs) {
+      if (refs.some((ref) => identities.has(idKey(ref)))) return 'identifier-taken';
+      for (const ref of refs) identities.set(idKey(ref), contact.contactId);
       contacts.set(contact.contactId, clone(contact));
       events.set(key(firstEvent.contactId, firstEvent.eventId), clone(firstEvent));
       return 'created';
     },
-    async updateContact(id, patch, at) {
+    async claimIdentifier(ref, contactId) {
+      const holder = identities.get(idKey(ref));
+      if (holder && holder !== contactId) return false;
+      identities.set(idKey(ref), contactId);
+      return true;
+    },
+    async moveIdentifier(ref, from, to) {
+      if (identities.get(idKey(ref)) !== from) return false;
+      identities.set(idKey(ref), to);
+      return true;
+    },
+    async changeProfile(id, expectedVersion, change, at) {
       const contact = contacts.get(id);
-      if (!contact) throw new Error(`no contact ${id}`);
-      if (patch.firstName !== undefined) contact.firstName = patch.firstName;
-      if (patch.lastName !== undefined) contact.lastName = patch.lastName;
-      Object.assign(contact.properties, patch.properties ?? {});
+      if (!contact || (contact.version ?? 0) !== expectedVersion) return false;
+      const c = clone(change);
+      if (c.email !== undefined) contact.email = c.email;
+      if (c.phone !== undefined) contact.phone = c.phone;
+      if (c.mergedInto !== undefined) contact.mergedInto = c.mergedInto;
+      for (const field of ['firstName', 'lastName'] as const) {
+        if (c[field] === null) delete contact[field];
+        else if (c[field] !== undefined) contact[field] = c[field];
+      }
+      if (c.externalIds && Object.keys(c.externalIds).length > 0) contact.externalIds = c.externalIds;
+      if (c.addAnonymousIds?.length) contact.anonymousIds = [...(contact.anonymousIds ?? []), ...c.addAnonymousIds];
+      Object.assign(contact.properties, c.setProperties ?? {});
+      for (const k of c.removeProperties ?? []) delete contact.properties[k];
+      contact.provenance = { ...contact.provenance, ...c.provenance };
+      contact.version = expectedVersion + 1;
       contact.updatedAt = at;
+      return true;
     },
     async markUnsubscribed(id, at) {
       const contact = contacts.get(id);

@@ -54,7 +54,7 @@ export function preferencesPage(
   return page(
     'Email preferences',
     `${saved ? '<p role="status"><strong>Your preferences are saved.</strong></p>' : ''}
-<p>For ${escapeHtml(contact.email)}. Choose the emails you want from us.</p>
+<p>For ${escapeHtml(contact.email ?? 'you')}. Choose the emails you want from us.</p>
 <form method="post" action="${escapeHtml(action)}">
 <input type="hidden" name="form" value="preferences">
 ${rows}

@@ -19,6 +19,7 @@ export const EVENT_NAMES = [
   'email.bounced',
   'email.complained',
   'contact.unsubscribed',
+  'contact.merged',
   'journey.entered',
   'journey.converted',
   'journey.exited',
@@ -26,14 +27,41 @@ export const EVENT_NAMES = [
 
 export type EventName = (typeof EVENT_NAMES)[number];
 
+import type { PropertyValue } from './canonical-event.ts';
 import type { Subscription } from './consent.ts';
+
+/** Where a profile value came from: the source (or import, or API key) and the event time. */
+export interface Provenance {
+  source: string;
+  at: string;
+}
+
+/** Ids from stores and apps that resolve to the contact; each resolves to one contact only. */
+export interface ExternalIds {
+  shopifyCustomerId?: string;
+  stripeCustomerId?: string;
+  wooCustomerId?: string;
+  userId?: string;
+}
 
 export interface Contact {
   contactId: string;
-  email: string;
+  /** Normalised; absent for an anonymous contact (known only by an anonymousId). */
+  email?: string;
+  /** E.164. */
+  phone?: string;
+  externalIds?: ExternalIds;
+  /** Device or browser ids seen before the person was identified, and merged ones. */
+  anonymousIds?: string[];
   firstName?: string;
   lastName?: string;
-  properties: Record<string, string | number | boolean | null>;
+  properties: Record<string, PropertyValue>;
+  /** For each of firstName, lastName and every property key: where and when it was set. */
+  provenance?: Record<string, Provenance>;
+  /** Optimistic-concurrency counter for profile and identity changes. */
+  version?: number;
+  /** Set on an anonymous contact merged into an identified one; reads follow it. */
+  mergedInto?: string;
   createdAt: string;
   updatedAt: string;
   /** The inbox record whose processing created this contact; makes creation replay-safe. */

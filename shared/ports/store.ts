@@ -1,32 +1,62 @@
+import type { ApiScope } from '#domain/api-keys.ts';
+import type { CanonicalEvent, IdentifierKind, Identifiers, PropertyValue } from '#domain/canonical-event.ts';
 import type { Subscription } from '#domain/consent.ts';
-import type { Contact, Enrollment, EnrollmentStatus, TimelineEvent } from '#domain/contact.ts';
+import type { Contact, Enrollment, EnrollmentStatus, ExternalIds, Provenance, TimelineEvent } from '#domain/contact.ts';
+import type { SourceKind } from '#domain/providers/provider.ts';
 import type { CompiledTemplate, EmailTemplate } from '#templating/template.schema.ts';
+
+export interface StoredSecret {
+  /** Sealed by the SecretBox (KMS on AWS); never stored or logged in clear. */
+  sealed: string;
+  createdAt: string;
+  /** Set on the previous secret when a rotation starts: it verifies until then. */
+  expiresAt?: string;
+}
 
 export interface Source {
   sourceId: string;
   name: string;
-  kind: 'standard-webhooks';
-  /** `whsec_<base64>` signing secret. */
-  secret: string;
+  kind: SourceKind;
+  /** Newest first; more than one only during a rotation's overlap window. */
+  secrets: StoredSecret[];
+  /** Provider-specific settings (e.g. Typeform's field mapping). */
+  settings: Record<string, unknown>;
   status: 'active' | 'disabled';
+  createdAt: string;
+  createdBy: string;
+  updatedAt: string;
+  /** Delivery counters, kept with atomic adds. */
+  stats?: { accepted?: number; duplicate?: number; ignored?: number; lastDeliveryAt?: string };
 }
 
 export interface InboxRecord {
-  /** `<sourceId>:<webhook-id>`: the key that makes a replayed delivery a no-op. */
+  /** `<sourceId>:<provider event id>`: the key that makes a replayed delivery a no-op. */
   inboxId: string;
   sourceId: string;
+  /** The provider's id for the delivery (webhook-id, X-Shopify-Event-Id, evt_..., messageId). */
   webhookId: string;
+  /** Provider topic, e.g. `orders/create`, `invoice.paid`, `track`. */
+  topic?: string;
   receivedAt: string;
-  /** The raw body exactly as received. */
+  /** The raw body exactly as received (for audit and reprocessing). */
   body: string;
-  status: 'received' | 'processed' | 'dead';
+  /** What the body was normalised to at ingest; processing applies these. */
+  events?: CanonicalEvent[];
+  status: 'received' | 'ignored' | 'processed' | 'dead';
+  /** Why an ignored record was ignored (unknown topic, no identifier). */
+  reason?: string;
   processedAt?: string;
   error?: string;
 }
 
 export interface SourceStore {
   getSource(sourceId: string): Promise<Source | undefined>;
-  putSource(source: Source): Promise<void>;
+  /** Creates the source unless one with the same id exists. */
+  createSource(source: Source): Promise<'created' | 'exists'>;
+  /** Replaces secrets, settings, name or status (everything but id, kind and stats). */
+  updateSource(source: Source): Promise<void>;
+  listSources(): Promise<Source[]>;
+  countDelivery(sourceId: string, outcome: 'accepted' | 'duplicate' | 'ignored', at: string): Promise<void>;
 }
 
 export interface InboxStore {
@@ -36,16 +66,45 @@ export interface InboxStore {
   markInbox(inboxId: string, status: 'processed' | 'dead', at: string, error?: string): Promise<void>;
 }
 
-export type ContactPatch = Partial<Pick<Contact, 'firstName' | 'lastName'>> & {
-  properties?: Contact['properties'];
-};
+/** An identifier as stored in the identity index: one contact per (kind, value). */
+export interface IdentityRef {
+  kind: IdentifierKind;
+  value: string;
+}
+
+/** A change to a contact's profile and identity, applied only if `version` is unchanged. */
+export interface ProfileChange {
+  email?: string;
+  phone?: string;
+  externalIds?: ExternalIds;
+  addAnonymousIds?: string[];
+  firstName?: string | null;
+  lastName?: string | null;
+  setProperties?: Record<string, PropertyValue>;
+  removeProperties?: string[];
+  provenance?: Record<string, Provenance>;
+  mergedInto?: string;
+}
 
 export interface ContactStore {
   findContactIdByEmail(email: string): Promise<string | undefined>;
+  findContactIdByIdentifier(kind: IdentifierKind, value: string): Promise<string | undefined>;
   getContact(contactId: string): Promise<Contact | undefined>;
-  /** Creates the contact, its email index and its first timeline event atomically. */
-  createContact(contact: Contact, firstEvent: TimelineEvent): Promise<'created' | 'email-taken'>;
-  updateContact(contactId: string, patch: ContactPatch, at: string): Promise<void>;
+  /**
+   * Creates the contact, its identity index entries and its first timeline event atomically;
+   * `identifier-taken` when another contact already holds one of the identifiers.
+   */
+  createContact(
+    contact: Contact,
+    firstEvent: TimelineEvent,
+    identities: IdentityRef[],
+  ): Promise<'created' | 'identifier-taken'>;
+  /** Points (kind, value) at the contact if free or already its own; false when another holds it. */
+  claimIdentifier(ref: IdentityRef, contactId: string): Promise<boolean>;
+  /** Re-points an identifier from one contact to another (merges); false if `from` no longer holds it. */
+  moveIdentifier(ref: IdentityRef, from: string, to: string): Promise<boolean>;
+  /** Applies the change if the contact's version is still `expectedVersion`; false otherwise. */
+  changeProfile(contactId: string, expectedVersion: number, change: ProfileChange, at: string): Promise<boolean>;
   /** Returns false when the contact was already unsubscribed. */
   markUnsubscribed(contactId: string, at: string): Promise<boolean>;
   /** Leaves or rejoins all marketing mail (the preference centre's "unsubscribe from all"). */
@@ -55,6 +114,78 @@ export interface ContactStore {
   appendEvent(event: TimelineEvent): Promise<'appended' | 'duplicate'>;
   /** Newest first. */
   listEvents(contactId: string, limit: number): Promise<TimelineEvent[]>;
+}
+
+/** Two identified contacts an event tied together; recorded for a person to review, never merged. */
+export interface IdentityConflict {
+  /** Deterministic from the cause, so a replay records nothing new. */
+  conflictId: string;
+  kind: 'two-contacts' | 'different-identifier';
+  /** The contact the event was applied to, then the other(s). */
+  contactIds: string[];
+  identifiers: Identifiers;
+  /** The inbox record, API message or import row that raised it. */
+  cause: string;
+  detail: string;
+  at: string;
+  status: 'open' | 'dismissed';
+}
+
+export interface ApiKey {
+  keyId: string;
+  name: string;
+  scopes: ApiScope[];
+  /** SHA-256 (hex) of the key's secret part; the key itself is shown once, at creation. */
+  hash: string;
+  createdAt: string;
+  createdBy: string;
+  revokedAt?: string;
+  lastUsedAt?: string;
+}
+
+export interface ImportRecord {
+  importId: string;
+  mode: 'merge' | 'replace';
+  dryRun: boolean;
+  fileName?: string;
+  status: 'running' | 'completed';
+  createdAt: string;
+  createdBy: string;
+  completedAt?: string;
+  counts: { rows: number; created: number; updated: number; unchanged: number; failed: number; conflicts: number };
+}
+
+export interface ImportRowError {
+  row: number;
+  message: string;
+  values?: Record<string, string>;
+}
+
+export interface RegistryStore {
+  putConflict(conflict: IdentityConflict): Promise<'recorded' | 'duplicate'>;
+  listConflicts(): Promise<IdentityConflict[]>;
+  setConflictStatus(conflictId: string, status: IdentityConflict['status']): Promise<boolean>;
+
+  createApiKey(key: ApiKey): Promise<void>;
+  getApiKey(keyId: string): Promise<ApiKey | undefined>;
+  listApiKeys(): Promise<ApiKey[]>;
+  revokeApiKey(keyId: string, at: string): Promise<boolean>;
+  touchApiKey(keyId: string, at: string): Promise<void>;
+
+  createImport(record: ImportRecord): Promise<void>;
+  getImport(importId: string): Promise<ImportRecord | undefined>;
+  /**
+   * Records one applied batch: adds its counts and errors unless the batch (by first row) was
+   * recorded before, so a retried batch counts once. Returns false for such a repeat.
+   */
+  recordImportBatch(
+    importId: string,
+    firstRow: number,
+    counts: Omit<ImportRecord['counts'], 'rows'> & { rows: number },
+    errors: ImportRowError[],
+  ): Promise<boolean>;
+  completeImport(importId: string, at: string): Promise<void>;
+  listImportErrors(importId: string, limit: number): Promise<ImportRowError[]>;
 }
 
 export interface EnrollmentStore {
@@ -132,7 +263,8 @@ export interface TendStore
     SendStore,
     SuppressionStore,
     MessageStore,
-    TemplateStore {}
+    TemplateStore,
+    RegistryStore {}
 
 /** One saved version of a template: its source, what it compiled to, who saved it and when. */
 export interface TemplateVersion {

@@ -1,4 +1,5 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { KMSClient } from '@aws-sdk/client-kms';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { SFNClient } from '@aws-sdk/client-sfn';
@@ -19,3 +20,4 @@ export const dynamo = DynamoDBDocumentClient.from(new DynamoDBClient(options(con
 export const ses = new SESv2Client(options(config.TEND_SES_ENDPOINT));
 export const sfn = new SFNClient(options(config.TEND_SFN_ENDPOINT));
 export const secrets = new SecretsManagerClient(options(config.TEND_SECRETS_ENDPOINT));
+export const kms = new KMSClient(options(config.TEND_KMS_ENDPOINT));

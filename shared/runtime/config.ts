@@ -35,11 +35,23 @@ const envSchema = z.object({
   /** Key that signs unsubscribe links; same either/or as the admin token. */
   TEND_LINK_SECRET: z.string().min(16).optional(),
   TEND_LINK_SECRET_ARN: z.string().optional(),
+  /** KMS key that seals stored webhook secrets (AWS). */
+  TEND_KMS_KEY_ID: z.string().optional(),
+  /** Master key for sealing stored secrets when there is no KMS (local). */
+  TEND_SECRET_KEY: z.string().min(16).optional(),
+  /** Lets outbound webhooks reach http:// and loopback URLs (local only). */
+  TEND_ALLOW_INSECURE_WEBHOOKS: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((v) => v === 'true'),
+  /** Local only: virtual seconds per real second (waits, schedules and webhook retry delays). */
+  TEND_TIME_SCALE: z.coerce.number().positive().default(1),
   /** Local endpoints; unset on AWS. */
   TEND_DYNAMODB_ENDPOINT: z.url().optional(),
   TEND_SES_ENDPOINT: z.url().optional(),
   TEND_SFN_ENDPOINT: z.url().optional(),
   TEND_SECRETS_ENDPOINT: z.url().optional(),
+  TEND_KMS_ENDPOINT: z.url().optional(),
 });
 
 export type Config = z.infer<typeof envSchema>;

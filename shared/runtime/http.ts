@@ -3,7 +3,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy, { type MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { HttpError, unauthorized } from '#domain/errors.ts';
+import { badRequest, HttpError, unauthorized } from '#domain/errors.ts';
 import { logger, metrics, tracer } from './observability.ts';
 import { adminToken } from './secrets.ts';
 
@@ -25,6 +25,23 @@ export const html = (statusCode: number, body: string): HttpResult => ({
 /** The body exactly as the client sent it: the bytes signatures are computed over. */
 export const rawBody = (event: HttpEvent): Buffer =>
   Buffer.from(event.body ?? '', event.isBase64Encoded ? 'base64' : 'utf8');
+
+/** The body parsed as JSON (an empty body is `{}`); 400 when it is not JSON. */
+export function jsonBody(event: HttpEvent): unknown {
+  const text = rawBody(event).toString('utf8');
+  try {
+    return JSON.parse(text || '{}');
+  } catch {
+    throw badRequest('malformed_json', 'the body is not valid JSON');
+  }
+}
+
+/** Refuses a body above `limit` bytes before any work (413). */
+export function limitBody(event: HttpEvent, limit: number): Buffer {
+  const body = rawBody(event);
+  if (body.length > limit) throw new HttpError(413, 'payload_too_large', `the body is larger than ${limit} bytes`);
+  return body;
+}
 
 /** Header lookup, case-insensitive (API Gateway v2 lower-cases, other callers may not). */
 export function header(event: HttpEvent, name: string): string | undefined {

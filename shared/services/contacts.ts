@@ -1,3 +1,4 @@
+import type { IdentifierKind } from '#domain/canonical-event.ts';
 import type { Contact, Enrollment, TimelineEvent } from '#domain/contact.ts';
 import type { ContactStore, EnrollmentStore } from '#ports/store.ts';
 
@@ -7,18 +8,27 @@ export interface ContactView {
   enrollments: Enrollment[];
 }
 
-/** A contact with its newest timeline events and its journey enrollments. */
+/** How a contact is looked up: by id or by any identifier that resolves to it. */
+export type ContactLookup = { contactId: string } | { kind: IdentifierKind; value: string };
+
+/** A contact with its newest timeline events and its journey enrollments; follows merges. */
 export async function getContactView(
   store: ContactStore & EnrollmentStore,
-  email: string,
+  lookup: ContactLookup,
   timelineLimit = 100,
 ): Promise<ContactView | undefined> {
-  const contactId = await store.findContactIdByEmail(email);
-  if (!contactId) return undefined;
-  const [contact, timeline, enrollments] = await Promise.all([
-    store.getContact(contactId),
+  let contactId =
+    'contactId' in lookup ? lookup.contactId : await store.findContactIdByIdentifier(lookup.kind, lookup.value);
+  let contact: Contact | undefined;
+  for (let hops = 0; contactId && hops < 5; hops++) {
+    contact = await store.getContact(contactId);
+    if (!contact?.mergedInto) break;
+    contactId = contact.mergedInto;
+  }
+  if (!contact || !contactId) return undefined;
+  const [timeline, enrollments] = await Promise.all([
     store.listEvents(contactId, timelineLimit),
     store.listEnrollments(contactId),
   ]);
-  return contact ? { contact, timeline, enrollments } : undefined;
+  return { contact, timeline, enrollments };
 }

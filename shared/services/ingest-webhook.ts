@@ -1,52 +1,97 @@
-import { badRequest, notFound, unauthorized } from '#domain/errors.ts';
-import { formSubmissionSchema } from '#domain/form.schema.ts';
-import { parseOr422 } from '#domain/parse.ts';
-import { verifyStandardWebhook } from '#domain/standard-webhooks.ts';
+import { ZodError } from 'zod';
+import { badRequest, HttpError, notFound, unauthorized, unprocessable } from '#domain/errors.ts';
+import { providers } from '#domain/providers/index.ts';
+import type { Delivery, VerifyFailure } from '#domain/providers/provider.ts';
 import type { Clock } from '#ports/clock.ts';
+import type { SecretBox } from '#ports/secret-box.ts';
 import type { InboxStore, SourceStore } from '#ports/store.ts';
+import { secretContext, validSecrets } from './sources.ts';
 
 export interface IngestRequest {
   sourceId: string;
-  webhookId: string | undefined;
-  timestamp: string | undefined;
-  signature: string | undefined;
+  header(name: string): string | undefined;
   body: Buffer;
 }
 
-export type IngestOutcome = { kind: 'accepted' | 'duplicate'; inboxId: string };
+export type IngestOutcome = {
+  /** `handshake`: a provider's unsigned set-up ping (WooCommerce), answered 200, stored nowhere. */
+  kind: 'accepted' | 'duplicate' | 'ignored' | 'handshake';
+  inboxId: string;
+  topic: string;
+  /** Why an ignored delivery is ignored (an unused topic, no way to tell who it is about). */
+  reason?: string;
+};
 
 /**
- * Durable-first ingest: verify, validate, store once keyed by the webhook id, acknowledge.
- * Processing happens later from the stored record. A refused request stores nothing.
+ * Durable-first ingest for every provider: verify the signature over the raw bytes (against each
+ * secret valid now, so rotation has an overlap), parse the payload with the provider's schema,
+ * normalise it to canonical events, store it once keyed by the provider's event id, acknowledge.
+ * Processing happens later from the stored record. A refused request stores nothing. A topic
+ * Tend does not use is stored as ignored and answered 202, so the provider does not retry it.
  */
 export async function ingestWebhook(
-  deps: { store: SourceStore & InboxStore; clock: Clock },
+  deps: { store: SourceStore & InboxStore; clock: Clock; secretBox: SecretBox },
   req: IngestRequest,
 ): Promise<IngestOutcome> {
   const source = await deps.store.getSource(req.sourceId);
-  if (source?.status !== 'active') {
-    throw notFound('unknown_source', `no active webhook source "${req.sourceId}"`);
-  }
+  if (!source) throw notFound('unknown_source', `no webhook source "${req.sourceId}"`);
+  if (source.status !== 'active') throw new HttpError(410, 'source_disabled', `source "${req.sourceId}" is disabled`);
   const now = deps.clock.now();
-  const check = verifyStandardWebhook(source.secret, req, Math.floor(now.getTime() / 1000));
-  if (!check.ok) throw unauthorized(check.reason, check.message);
+  const provider = providers[source.kind];
+  const delivery: Delivery = { header: req.header, body: req.body, nowSeconds: Math.floor(now.getTime() / 1000) };
+  if (provider.isHandshake?.(delivery)) return { kind: 'handshake', inboxId: '', topic: 'handshake' };
 
+  let failure: VerifyFailure | undefined;
+  let verified = false;
+  for (const stored of validSecrets(source, now)) {
+    const check = provider.verify(await deps.secretBox.open(stored.sealed, secretContext(source.sourceId)), delivery);
+    if (check.ok) {
+      verified = true;
+      break;
+    }
+    failure ??= check;
+  }
+  if (!verified) {
+    throw unauthorized(failure?.reason ?? 'bad_signature', failure?.message ?? 'the signature does not verify');
+  }
+
+  const text = req.body.toString('utf8');
   let payload: unknown;
   try {
-    payload = JSON.parse(req.body.toString('utf8'));
+    payload = JSON.parse(text);
   } catch {
-    throw badRequest('malformed_json', 'the body is not valid JSON');
+    // WooCommerce's creation ping is form-encoded; every other provider sends JSON.
+    if (source.kind !== 'woocommerce') throw badRequest('malformed_json', 'the body is not valid JSON');
+    payload = text;
   }
-  parseOr422(formSubmissionSchema, payload, 'the form submission');
+  let parsed: ReturnType<typeof provider.parse>;
+  try {
+    parsed = provider.parse(delivery, payload, source.settings);
+  } catch (error) {
+    if (!(error instanceof ZodError)) throw error;
+    const problems = error.issues.map((i) => ({ path: i.path.join('.') || '(root)', message: i.message }));
+    throw unprocessable(
+      'invalid_payload',
+      `the ${source.kind} payload is invalid: ${problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`,
+      problems,
+    );
+  }
 
-  const inboxId = `${source.sourceId}:${check.webhookId}`;
+  const result = parsed.result;
+  const ignored = result.kind === 'ignored' ? result.reason : undefined;
+  const inboxId = `${source.sourceId}:${parsed.deliveryId}`;
   const stored = await deps.store.putInboxOnce({
     inboxId,
     sourceId: source.sourceId,
-    webhookId: check.webhookId,
+    webhookId: parsed.deliveryId,
+    topic: parsed.topic,
     receivedAt: now.toISOString(),
-    body: req.body.toString('utf8'),
-    status: 'received',
+    body: text,
+    ...(result.kind === 'events'
+      ? { status: 'received' as const, events: result.events }
+      : { status: 'ignored' as const, reason: result.reason }),
   });
-  return { kind: stored === 'stored' ? 'accepted' : 'duplicate', inboxId };
+  const kind = stored === 'duplicate' ? 'duplicate' : ignored !== undefined ? 'ignored' : 'accepted';
+  await deps.store.countDelivery(source.sourceId, kind, now.toISOString());
+  return { kind, inboxId, topic: parsed.topic, ...(ignored !== undefined ? { reason: ignored } : {}) };
 }

@@ -1,9 +1,10 @@
-import type { Contact, TimelineEvent } from '#domain/contact.ts';
-import { formSubmissionSchema } from '#domain/form.schema.ts';
-import { deterministicId, newContactId } from '#domain/ids.ts';
+import type { CanonicalEvent } from '#domain/canonical-event.ts';
+import type { TimelineEvent } from '#domain/contact.ts';
+import { deterministicId } from '#domain/ids.ts';
 import type { Clock } from '#ports/clock.ts';
 import type { JourneyRuntime } from '#ports/journeys.ts';
-import type { ContactStore, EnrollmentStore, InboxRecord, InboxStore } from '#ports/store.ts';
+import type { ContactStore, EnrollmentStore, InboxStore, RegistryStore } from '#ports/store.ts';
+import { applyProfile, resolveContact } from './identity.ts';
 
 /** A live journey as routing sees it. */
 export interface LiveJourney {
@@ -13,89 +14,89 @@ export interface LiveJourney {
 }
 
 export interface ProcessDeps {
-  store: InboxStore & ContactStore & EnrollmentStore;
+  store: InboxStore & ContactStore & EnrollmentStore & RegistryStore;
   journeys: JourneyRuntime;
   liveJourneys: readonly LiveJourney[];
   clock: Clock;
+  /** Called with every timeline event the record produced (outbound webhook subscriptions). */
+  onEvent?: (event: TimelineEvent) => Promise<unknown>;
+}
+
+export interface ProcessedEvent {
+  eventId: string;
+  contactId: string;
+  created: boolean;
+  merged: string[];
+  conflicts: string[];
+  enrollments: string[];
 }
 
 export type ProcessOutcome =
-  | { kind: 'processed'; contactId: string; created: boolean; enrollments: string[] }
+  | { kind: 'processed'; events: ProcessedEvent[] }
   | { kind: 'already-processed' }
   | { kind: 'missing' };
 
 /**
- * Turns one stored webhook into a contact, its timeline and its journey enrollments. Every
- * write is keyed by something derived from the inbox record, so running it twice (a retry, a
- * replayed stream record) changes nothing the first run did.
+ * Applies one stored delivery: for each canonical event it carries, resolve the contact, apply
+ * the profile with provenance, append the timeline event, notify subscribers and enroll the
+ * contact in matching live journeys. Every write is keyed by something derived from the record
+ * (or from the business fact it describes), so running it twice, or receiving the same order
+ * under two topics, changes nothing the first run did.
  */
 export async function processInboxRecord(deps: ProcessDeps, inboxId: string): Promise<ProcessOutcome> {
   const record = await deps.store.getInbox(inboxId);
   if (!record) return { kind: 'missing' };
   if (record.status !== 'received') return { kind: 'already-processed' };
-  const form = formSubmissionSchema.parse(JSON.parse(record.body));
-  const { contactId, created } = await resolveContact(deps, record, form);
+  const results: ProcessedEvent[] = [];
+  for (const [index, event] of (record.events ?? []).entries()) {
+    const cause = index === 0 ? record.inboxId : `${record.inboxId}#${index}`;
+    results.push(await applyEvent(deps, record.sourceId, cause, event));
+  }
+  await deps.store.markInbox(record.inboxId, 'processed', deps.clock.now().toISOString());
+  return { kind: 'processed', events: results };
+}
 
-  const submitted: TimelineEvent = {
-    eventId: `form.submitted:${record.inboxId}`,
+/** One canonical event: identity, profile, timeline, subscribers, journeys. */
+export async function applyEvent(
+  deps: ProcessDeps,
+  sourceId: string,
+  cause: string,
+  event: CanonicalEvent,
+): Promise<ProcessedEvent> {
+  const resolution = await resolveContact(deps, {
+    identifiers: event.identifiers,
+    cause,
+    at: event.occurredAt,
+    profile: event.profile,
+    source: sourceId,
+  });
+  const { contactId } = resolution;
+  if (event.profile && !resolution.created)
+    await applyProfile(deps, contactId, event.profile, { source: sourceId, at: event.occurredAt });
+  const timelineEvent: TimelineEvent = {
+    eventId: `${event.name}:${sourceId}:${event.key}`,
     contactId,
-    name: 'form.submitted',
-    at: record.receivedAt,
-    data: { sourceId: record.sourceId, webhookId: record.webhookId, fields: form.fields ?? {} },
+    name: event.name,
+    at: event.occurredAt,
+    data: { ...event.data, sourceId, cause },
   };
-  await deps.store.appendEvent(submitted);
+  await deps.store.appendEvent(timelineEvent);
+  await deps.onEvent?.(timelineEvent);
 
   const enrollments: string[] = [];
   for (const journey of deps.liveJourneys) {
-    if (journey.trigger.event !== submitted.name) continue;
-    if (journey.trigger.newContactsOnly && !created) continue;
-    enrollments.push(await enroll(deps, journey, contactId, submitted));
+    if (journey.trigger.event !== timelineEvent.name) continue;
+    if (journey.trigger.newContactsOnly && !resolution.created) continue;
+    enrollments.push(await enroll(deps, journey, contactId, timelineEvent));
   }
-  await deps.store.markInbox(record.inboxId, 'processed', deps.clock.now().toISOString());
-  return { kind: 'processed', contactId, created, enrollments };
-}
-
-async function resolveContact(
-  deps: ProcessDeps,
-  record: InboxRecord,
-  form: ReturnType<typeof formSubmissionSchema.parse>,
-): Promise<{ contactId: string; created: boolean }> {
-  const now = deps.clock.now().toISOString();
-  const existingId = await deps.store.findContactIdByEmail(form.email);
-  if (existingId) {
-    const existing = await deps.store.getContact(existingId);
-    // A retry of the run that created the contact still counts as "created" for routing.
-    const created = existing?.createdBy === record.inboxId;
-    if (!created) {
-      await deps.store.updateContact(
-        existingId,
-        { firstName: form.firstName, lastName: form.lastName, properties: form.fields },
-        now,
-      );
-    }
-    return { contactId: existingId, created };
-  }
-  const contact: Contact = {
-    contactId: newContactId(),
-    email: form.email,
-    firstName: form.firstName,
-    lastName: form.lastName,
-    properties: form.fields ?? {},
-    createdAt: record.receivedAt,
-    updatedAt: now,
-    createdBy: record.inboxId,
+  return {
+    eventId: timelineEvent.eventId,
+    contactId,
+    created: resolution.created,
+    merged: resolution.merged,
+    conflicts: resolution.conflicts.map((c) => c.conflictId),
+    enrollments,
   };
-  const event: TimelineEvent = {
-    eventId: `contact.created:${record.inboxId}`,
-    contactId: contact.contactId,
-    name: 'contact.created',
-    at: record.receivedAt,
-    data: { sourceId: record.sourceId },
-  };
-  const outcome = await deps.store.createContact(contact, event);
-  if (outcome === 'created') return { contactId: contact.contactId, created: true };
-  // Another submission with the same email won the race: use that contact.
-  return resolveContact(deps, record, form);
 }
 
 async function enroll(deps: ProcessDeps, journey: LiveJourney, contactId: string, trigger: TimelineEvent) {

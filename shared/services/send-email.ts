@@ -39,6 +39,8 @@ export type Render = (
 
 export type SkipReason =
   | 'contact-missing'
+  /** Known only by a phone, provider id or device id so far. */
+  | 'no-email'
   | 'unsubscribed'
   | 'topic-unsubscribed'
   | 'unknown-topic'
@@ -101,9 +103,11 @@ export async function sendJourneyEmail(deps: SendDeps, req: JourneyEmailRequest)
   const earlier = await store.getSend(contact.contactId, sendKey);
   if (earlier?.status === 'sent' && earlier.messageId) return { status: 'already-sent', messageId: earlier.messageId };
 
+  const email = contact.email;
+  if (!email) return skip('no-email');
   const consent = consentAllows(contact, template.kind, template.topic);
   if (!consent.allowed) return skip(consent.reason);
-  if (await store.getSuppression(contact.email)) return skip('suppressed');
+  if (await store.getSuppression(email)) return skip('suppressed');
 
   if (req.quietHours || req.frequencyCap) {
     const periodMs = (req.frequencyCap?.periodHours ?? 0) * 3_600_000;
@@ -142,7 +146,7 @@ export async function sendJourneyEmail(deps: SendDeps, req: JourneyEmailRequest)
     throw new TransientError(`waiting for SES to confirm an earlier attempt of ${sendKey}`);
   }
 
-  const { messageId, locale } = await deliver(deps, contact, template, req);
+  const { messageId, locale } = await deliver(deps, { ...contact, email }, template, req);
   const sentAt = clock.now().toISOString();
   await store.putMessageRef({ messageId, contactId: contact.contactId, sendKey });
   await store.markSent(contact.contactId, sendKey, messageId, sentAt);
@@ -159,11 +163,12 @@ export async function sendJourneyEmail(deps: SendDeps, req: JourneyEmailRequest)
 /** Renders and hands the email to SES with the one-click unsubscribe headers and tags. */
 async function deliver(
   deps: SendDeps,
-  contact: Contact,
+  contact: Contact & { email: string },
   template: CompiledTemplate,
   req: JourneyEmailRequest,
 ): Promise<{ messageId: string; locale: string }> {
   const { settings } = deps;
+  const { email } = contact;
   const marketing = template.kind === 'marketing';
   const unsubscribe = signedLink(
     settings.publicUrl,
@@ -186,7 +191,7 @@ async function deliver(
   const { messageId } = await deps.mail.send({
     from: settings.from,
     replyTo: settings.replyTo,
-    to: contact.email,
+    to: email,
     subject: rendered.subject,
     html: rendered.html,
     text: rendered.text,

@@ -1,5 +1,6 @@
 import { Webhook } from 'standardwebhooks';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { createLocalSecretBox } from '#adapters/local-secret-box.ts';
 import { createMemoryJourneys, createMemoryMail, createMemoryStore } from '#adapters/memory-store.ts';
 import { HttpError } from '#domain/errors.ts';
 import type { Clock } from '#ports/clock.ts';
@@ -14,8 +15,10 @@ import { endEnrollment } from './end-enrollment.ts';
 import { ingestWebhook } from './ingest-webhook.ts';
 import { type LiveJourney, processInboxRecord } from './process-inbox.ts';
 import { CONFIRMATION_WAIT_MS, sendJourneyEmail } from './send-email.ts';
+import { ensureSource } from './sources.ts';
 
 const SECRET = 'whsec_dGVzdC1zZWNyZXQtZm9yLXRoZS1mb3Jt';
+const secretBox = createLocalSecretBox('unit-test-secret-key');
 const clock: Clock = { now: () => new Date('2026-11-23T10:00:00Z') };
 const onboarding: LiveJourney = {
   journeyId: 'onboarding',
@@ -31,15 +34,15 @@ const settings = {
   linkSecret: 's'.repeat(32),
 };
 
-function signedRequest(body: string, id = 'msg_1', secret = SECRET) {
+function signedRequest(body: string, id = 'msg_1', secret = SECRET, overrides: Record<string, string> = {}) {
   const ts = clock.now();
-  return {
-    sourceId: 'demo-form',
-    webhookId: id,
-    timestamp: String(Math.floor(ts.getTime() / 1000)),
-    signature: new Webhook(secret).sign(id, ts, body),
-    body: Buffer.from(body),
+  const headers: Record<string, string> = {
+    'webhook-id': id,
+    'webhook-timestamp': String(Math.floor(ts.getTime() / 1000)),
+    'webhook-signature': new Webhook(secret).sign(id, ts, body),
+    ...overrides,
   };
+  return { sourceId: 'demo-form', header: (name: string) => headers[name], body: Buffer.from(body) };
 }
 
 async function refusal(promise: Promise<unknown>): Promise<{ status: number; code: string }> {
@@ -57,31 +60,32 @@ let journeys: ReturnType<typeof createMemoryJourneys>;
 beforeEach(async () => {
   memory = createMemoryStore();
   journeys = createMemoryJourneys();
-  await memory.store.putSource({
-    sourceId: 'demo-form',
-    name: 'Demo',
-    kind: 'standard-webhooks',
-    secret: SECRET,
-    status: 'active',
-  });
+  await ensureSource(
+    { store: memory.store, clock, secretBox },
+    { sourceId: 'demo-form', name: 'Demo', kind: 'standard-webhooks', secret: SECRET },
+  );
 });
-const deps = () => ({ store: memory.store, clock, journeys, liveJourneys: [onboarding] });
+const deps = () => ({ store: memory.store, clock, secretBox, journeys, liveJourneys: [onboarding] });
 const deps_ = deps;
 
 describe('ingestWebhook', () => {
   it('stores a verified form submission once and reports a replay as a duplicate', async () => {
     const req = signedRequest('{"email":"Ada@Example.com","firstName":"Ada"}');
-    expect(await ingestWebhook(deps(), req)).toEqual({ kind: 'accepted', inboxId: 'demo-form:msg_1' });
-    expect(await ingestWebhook(deps(), req)).toEqual({ kind: 'duplicate', inboxId: 'demo-form:msg_1' });
+    expect(await ingestWebhook(deps(), req)).toEqual({
+      kind: 'accepted',
+      inboxId: 'demo-form:msg_1',
+      topic: 'form.submitted',
+    });
+    expect(await ingestWebhook(deps(), req)).toMatchObject({ kind: 'duplicate', inboxId: 'demo-form:msg_1' });
     expect(memory.sizes().inbox).toBe(1);
   });
 
   it.each([
-    ['an unknown source', { sourceId: 'nope' }, 404, 'unknown_source'],
-    ['a wrong signature', { signature: 'v1,AAAA' }, 401, 'bad_signature'],
-    ['a stale timestamp', { timestamp: '1000' }, 401, 'stale_timestamp'],
-  ])('refuses %s and stores nothing', async (_, override, status, code) => {
-    const req = { ...signedRequest('{"email":"a@b.co"}'), ...override };
+    ['an unknown source', { sourceId: 'nope' }, {}, 404, 'unknown_source'],
+    ['a wrong signature', {}, { 'webhook-signature': 'v1,AAAA' }, 401, 'bad_signature'],
+    ['a stale timestamp', {}, { 'webhook-timestamp': '1000' }, 401, 'stale_timestamp'],
+  ])('refuses %s and stores nothing', async (_, override, headers, status, code) => {
+    const req = { ...signedRequest('{"email":"a@b.co"}', 'msg_1', SECRET, headers), ...override };
     expect(await refusal(ingestWebhook(deps(), req))).toEqual({ status, code });
     expect(memory.sizes().inbox).toBe(0);
   });
@@ -103,8 +107,8 @@ describe('processInboxRecord', () => {
   it('creates the contact, its timeline and one onboarding enrollment', async () => {
     const inboxId = await ingest('{"email":"Ada@Example.com","firstName":"Ada","fields":{"plan":"pro"}}');
     const outcome = await processInboxRecord(deps(), inboxId);
-    expect(outcome).toMatchObject({ kind: 'processed', created: true });
-    const view = await getContactView(memory.store, 'ada@example.com');
+    expect(outcome).toMatchObject({ kind: 'processed', events: [{ created: true }] });
+    const view = await getContactView(memory.store, { kind: 'email', value: 'ada@example.com' });
     expect(view?.contact).toMatchObject({ email: 'ada@example.com', firstName: 'Ada', properties: { plan: 'pro' } });
     expect(view?.timeline.map((e) => e.name).sort()).toEqual(['contact.created', 'form.submitted', 'journey.entered']);
     expect(view?.enrollments).toHaveLength(1);
@@ -127,7 +131,7 @@ describe('processInboxRecord', () => {
     await expect(processInboxRecord(crashing, inboxId)).rejects.toThrow('network down');
     await processInboxRecord(deps(), inboxId);
     await processInboxRecord(deps(), inboxId);
-    const view = await getContactView(memory.store, 'ada@example.com');
+    const view = await getContactView(memory.store, { kind: 'email', value: 'ada@example.com' });
     expect(view?.enrollments).toHaveLength(1);
     expect(view?.enrollments[0]?.executionArn).toBeDefined();
     expect(journeys.started).toHaveLength(1);
@@ -140,8 +144,8 @@ describe('processInboxRecord', () => {
       deps(),
       await ingest('{"email":"ada@example.com","lastName":"L"}', 'msg_2'),
     );
-    expect(second).toMatchObject({ kind: 'processed', created: false, enrollments: [] });
-    const view = await getContactView(memory.store, 'ada@example.com');
+    expect(second).toMatchObject({ kind: 'processed', events: [{ created: false, enrollments: [] }] });
+    const view = await getContactView(memory.store, { kind: 'email', value: 'ada@example.com' });
     expect(view?.contact.lastName).toBe('L');
     expect(view?.timeline.filter((e) => e.name === 'form.submitted')).toHaveLength(2);
   });
@@ -164,18 +168,19 @@ describe('sendJourneyEmail', () => {
   const setup = async (email = 'ada@example.com') => {
     now = clock.now();
     const body = `{"email":"${email}","firstName":"Ada"}`;
-    const inboxId = (await ingestWebhook({ store: memory.store, clock }, signedRequest(body, `msg_${email}`))).inboxId;
+    const inboxId = (await ingestWebhook(deps_(), signedRequest(body, `msg_${email}`))).inboxId;
     const outcome = await processInboxRecord(deps_(), inboxId);
-    if (outcome.kind !== 'processed') throw new Error('not processed');
+    if (outcome.kind !== 'processed' || !outcome.events[0]) throw new Error('not processed');
     return {
-      contactId: outcome.contactId,
-      enrollmentId: outcome.enrollments[0] as string,
+      contactId: outcome.events[0].contactId,
+      enrollmentId: outcome.events[0].enrollments[0] as string,
       journeyId: 'onboarding',
       nodeId: 'welcome-email',
       template: 'welcome',
     };
   };
-  const timeline = async (email = 'ada@example.com') => (await getContactView(memory.store, email))?.timeline ?? [];
+  const timeline = async (email = 'ada@example.com') =>
+    (await getContactView(memory.store, { kind: 'email', value: email }))?.timeline ?? [];
 
   it('sends a personalised email with one-click unsubscribe headers and SES tags, once per step', async () => {
     const req = await setup();
@@ -315,7 +320,6 @@ describe('sendJourneyEmail', () => {
 
   it('defers a send in quiet hours and a third journey email in a day, and records both', async () => {
     const req = await setup();
-    await memory.store.updateContact(req.contactId, {}, now.toISOString());
     const quietHours = { start: '21:00', end: '08:00', fallback: 'defer' as const };
     // 23:00 in Paris, the contact's (default) time zone; 08:00 there is 07:00 UTC.
     now = new Date('2026-11-23T22:00:00Z');
@@ -348,7 +352,7 @@ describe('sendJourneyEmail', () => {
     const end = { ...req, nodeId: 'done', outcome: 'completed' as const };
     expect(await endEnrollment({ store: memory.store, clock }, end)).toEqual({ ended: true });
     expect(await endEnrollment({ store: memory.store, clock }, end)).toEqual({ ended: false });
-    const view = await getContactView(memory.store, 'ada@example.com');
+    const view = await getContactView(memory.store, { kind: 'email', value: 'ada@example.com' });
     expect(view?.enrollments[0]?.status).toBe('completed');
     expect(view?.timeline.filter((e) => e.name === 'journey.exited')).toHaveLength(1);
   });

@@ -81,7 +81,7 @@ export async function previewTemplate(
     const found = await deps.store.findContactIdByEmail(req.email);
     const real = found ? await deps.store.getContact(found) : undefined;
     if (!real) throw notFound('contact_not_found', `no contact has the email ${req.email}`);
-    contact = real;
+    contact = { ...real, email: req.email };
     contactId = real.contactId;
   }
   const { settings } = deps;

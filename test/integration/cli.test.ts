@@ -50,3 +50,44 @@ describe('npx tend templates', () => {
     expect(out.stderr).toContain('unknown templates command "frobnicate"');
   });
 });
+
+describe('npx tend sources, keys and conflicts', () => {
+  it('creates a source showing its secret once, lists it, rotates it with an overlap and disables it', () => {
+    const id = `cli-woo-${Date.now()}`;
+    const created = tend('sources', 'create', id, '--kind', 'woocommerce', '--name', 'CLI shop');
+    expect(created.status).toBe(0);
+    expect(created.stdout).toContain(`point the provider at ${stack.api}/webhooks/${id}`);
+    expect(created.stdout).toMatch(/shown once; store it now\):\n {2}\S{43}/);
+
+    const list = tend('sources', 'list');
+    expect(list.stdout).toMatch(new RegExp(`${id}\\s+woocommerce\\s+active`));
+    expect(list.stdout).not.toContain(created.stdout.trim().split('\n').at(-1)?.trim());
+
+    const rotated = tend('sources', 'rotate', id, '--overlap-hours', '2');
+    expect(rotated.stdout).toMatch(/the previous secret keeps working until \d{4}-/);
+    expect(tend('sources', 'disable', id).stdout).toContain(`${id} is disabled`);
+  });
+
+  it('refuses a Shopify source without the secret Shopify issued, naming the field', () => {
+    const out = tend('sources', 'create', 'cli-shop', '--kind', 'shopify');
+    expect(out.status).toBe(1);
+    expect(out.stderr).toContain('422');
+    expect(out.stderr).toContain('secret');
+  });
+
+  it('creates an API key shown once, lists it without the secret, and revokes it', () => {
+    const created = tend('keys', 'create', 'cli-key', '--scopes', 'events:write');
+    expect(created.status).toBe(0);
+    const token = created.stdout.match(/tend_[0-9a-f]{12}_\S+/)?.[0] as string;
+    const keyId = token.split('_')[1] as string;
+    expect(tend('keys', 'list').stdout).toContain(keyId);
+    expect(tend('keys', 'list').stdout).not.toContain(token);
+    expect(tend('keys', 'revoke', keyId).stdout).toContain(`revoked ${keyId}`);
+  });
+
+  it('lists identity conflicts', () => {
+    const out = tend('conflicts', 'list', '--json');
+    expect(out.status).toBe(0);
+    expect(Array.isArray(JSON.parse(out.stdout))).toBe(true);
+  });
+});

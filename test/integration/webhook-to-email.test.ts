@@ -29,7 +29,7 @@ describe('signed form webhook → contact → onboarding journey → email', () 
     const email = uniqueEmail('ada');
     const posted = await postWebhook({ body: form(email) });
     expect(posted.status).toBe(202);
-    expect(posted.json).toEqual({ status: 'accepted', id: `demo-form:${posted.id}` });
+    expect(posted.json).toEqual({ status: 'accepted', id: `demo-form:${posted.id}`, topic: 'form.submitted' });
 
     const welcome = await eventually('the welcome email', async () => (await emailsTo(email))[0]);
     expect(welcome.subject).toBe('Welcome to the shop, Ada!');

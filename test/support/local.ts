@@ -89,7 +89,18 @@ export async function inboxRecord(inboxId: string) {
 
 export async function emailIndex(email: string) {
   const out = await db.send(
-    new GetCommand({ TableName: LOCAL_TABLE_NAME, Key: { pk: `EMAIL#${email}`, sk: 'EMAIL' } }),
+    new GetCommand({ TableName: LOCAL_TABLE_NAME, Key: { pk: `IDENTITY#email#${email}`, sk: 'IDENTITY' } }),
   );
   return out.Item;
+}
+
+/** Calls the admin API with the local admin token. */
+export async function adminCall(method: string, route: string, body?: unknown, token = stack.adminToken) {
+  const res = await fetch(`${stack.api}${route}`, {
+    method,
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  // JSON responses are checked field by field by the assertions.
+  return { status: res.status, json: (await res.json()) as Record<string, any> };
 }

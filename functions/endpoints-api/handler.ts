@@ -1,0 +1,37 @@
+import { z } from 'zod';
+import { notFound } from '#domain/errors.ts';
+import { parseOr422 } from '#domain/parse.ts';
+import { outbound } from '#runtime/app.ts';
+import { httpLambda, json, jsonBody, limitBody, requireAdmin } from '#runtime/http.ts';
+
+const querySchema = z.object({ limit: z.coerce.number().int().min(1).max(100).default(25) });
+
+/** /api/endpoints: register, list, read, rotate and disable outbound webhook endpoints; read their log. */
+export const handler = httpLambda(async (event) => {
+  await requireAdmin(event);
+  const id = event.pathParameters?.id ?? '';
+  switch (event.routeKey) {
+    case 'GET /api/endpoints':
+      return json(200, { endpoints: await outbound.listEndpoints() });
+    case 'POST /api/endpoints': {
+      limitBody(event, 16 * 1024);
+      // The secret is in this answer only; it is stored sealed.
+      return json(201, await outbound.createEndpoint(jsonBody(event), 'admin'), { 'cache-control': 'no-store' });
+    }
+    case 'GET /api/endpoints/{id}': {
+      const endpoint = await outbound.getEndpoint(id);
+      if (!endpoint) throw notFound('endpoint_not_found', `no webhook endpoint "${id}"`);
+      return json(200, { endpoint });
+    }
+    case 'POST /api/endpoints/{id}/rotate':
+      return json(200, await outbound.rotateEndpointSecret(id), { 'cache-control': 'no-store' });
+    case 'POST /api/endpoints/{id}/disable':
+      return json(200, { endpoint: await outbound.disableEndpoint(id) });
+    case 'GET /api/endpoints/{id}/deliveries': {
+      const { limit } = parseOr422(querySchema, event.queryStringParameters ?? {}, 'the query');
+      return json(200, { deliveries: await outbound.listDeliveries(id, limit) });
+    }
+    default:
+      throw notFound('no_route', `no route ${event.routeKey}`);
+  }
+});

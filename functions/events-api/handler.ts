@@ -1,0 +1,27 @@
+import { badRequest } from '#domain/errors.ts';
+import { clock, store } from '#runtime/app.ts';
+import { header, httpLambda, json, limitBody } from '#runtime/http.ts';
+import { logger, metrics } from '#runtime/observability.ts';
+import { authenticateKey } from '#services/api-keys.ts';
+import { ingestEvents } from '#services/events-api.ts';
+
+/** A full batch of 100 messages with rich properties fits comfortably. */
+export const MAX_EVENTS_BODY_BYTES = 512 * 1024;
+
+/** POST /api/events: identify and track, batches up to 100, each stored once by messageId. */
+export const handler = httpLambda(async (event) => {
+  const body = limitBody(event, MAX_EVENTS_BODY_BYTES);
+  const key = await authenticateKey({ store, clock }, header(event, 'authorization'), 'events:write');
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body.toString('utf8'));
+  } catch {
+    throw badRequest('malformed_json', 'the body is not valid JSON');
+  }
+  const { results } = await ingestEvents({ store, clock }, parsed, key.keyId);
+  const accepted = results.filter((r) => r.status === 'accepted').length;
+  metrics.addMetric('EventsAccepted', 'Count', accepted);
+  metrics.addMetric('EventsReplayed', 'Count', results.length - accepted);
+  logger.info('events stored', { keyId: key.keyId, accepted, duplicates: results.length - accepted });
+  return json(accepted > 0 ? 202 : 200, { results });
+});

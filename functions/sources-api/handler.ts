@@ -1,0 +1,37 @@
+import { notFound } from '#domain/errors.ts';
+import { clock, secretBox, store } from '#runtime/app.ts';
+import { config } from '#runtime/config.ts';
+import { httpLambda, json, jsonBody, requireAdmin } from '#runtime/http.ts';
+import { createSource, rotateSource, setSourceStatus, sourceSummary } from '#services/sources.ts';
+
+const deps = { store, secretBox, clock };
+const summary = (source: Parameters<typeof sourceSummary>[0]) => sourceSummary(source, config.TEND_PUBLIC_URL);
+
+/** /api/sources: create, list, read, rotate, disable and enable webhook sources. */
+export const handler = httpLambda(async (event) => {
+  await requireAdmin(event);
+  const id = event.pathParameters?.id ?? '';
+  switch (event.routeKey) {
+    case 'GET /api/sources':
+      return json(200, { sources: (await store.listSources()).map(summary) });
+    case 'POST /api/sources': {
+      const { source, secret } = await createSource(deps, jsonBody(event), 'admin');
+      return json(201, { source: summary(source), ...(secret ? { secret } : {}) });
+    }
+    case 'GET /api/sources/{id}': {
+      const source = await store.getSource(id);
+      if (!source) throw notFound('unknown_source', `no source "${id}"`);
+      return json(200, { source: summary(source) });
+    }
+    case 'POST /api/sources/{id}/rotate': {
+      const { source, secret } = await rotateSource(deps, id, jsonBody(event));
+      return json(200, { source: summary(source), ...(secret ? { secret } : {}) });
+    }
+    case 'POST /api/sources/{id}/disable':
+      return json(200, { source: summary(await setSourceStatus(deps, id, 'disabled')) });
+    case 'POST /api/sources/{id}/enable':
+      return json(200, { source: summary(await setSourceStatus(deps, id, 'active')) });
+    default:
+      throw notFound('no_route', `no route ${event.routeKey}`);
+  }
+});

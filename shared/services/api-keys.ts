@@ -1,0 +1,69 @@
+import { z } from 'zod';
+import { API_SCOPES, type ApiScope, newApiKey, parseApiKey, secretMatches } from '#domain/api-keys.ts';
+import { HttpError, notFound, unauthorized } from '#domain/errors.ts';
+import { parseOr422 } from '#domain/parse.ts';
+import type { Clock } from '#ports/clock.ts';
+import type { ApiKey, RegistryStore } from '#ports/store.ts';
+
+export interface ApiKeyDeps {
+  store: RegistryStore;
+  clock: Clock;
+}
+
+export const createKeySchema = z
+  .object({
+    name: z.string().trim().min(1).max(100),
+    scopes: z.array(z.enum(API_SCOPES)).min(1).default(['events:write']),
+  })
+  .strict();
+
+/** What the API shows of a key: never the hash. */
+export const keySummary = ({ hash: _hash, ...rest }: ApiKey) => rest;
+
+/** Creates a key; the token is in this response and nowhere else, ever. */
+export async function createApiKey(deps: ApiKeyDeps, body: unknown, createdBy: string) {
+  const input = parseOr422(createKeySchema, body, 'the API key');
+  const fresh = newApiKey();
+  const key: ApiKey = {
+    keyId: fresh.keyId,
+    name: input.name,
+    scopes: input.scopes,
+    hash: fresh.hash,
+    createdAt: deps.clock.now().toISOString(),
+    createdBy,
+  };
+  await deps.store.createApiKey(key);
+  return { key: keySummary(key), token: fresh.token };
+}
+
+export async function revokeApiKey(deps: ApiKeyDeps, keyId: string) {
+  const key = await deps.store.getApiKey(keyId);
+  if (!key) throw notFound('unknown_key', `no API key "${keyId}"`);
+  await deps.store.revokeApiKey(keyId, deps.clock.now().toISOString());
+  return keySummary((await deps.store.getApiKey(keyId)) as ApiKey);
+}
+
+/** lastUsedAt is refreshed at most this often, so a busy key does not cost a write per call. */
+const TOUCH_EVERY_MS = 60 * 60_000;
+
+/**
+ * Authenticates `Authorization: Bearer tend_<keyId>_<secret>` for a scope: 401 for a missing,
+ * malformed, unknown, revoked or wrong key (one message, so probing learns nothing), 403 when
+ * the key lacks the scope.
+ */
+export async function authenticateKey(deps: ApiKeyDeps, authorization: string | undefined, scope: ApiScope) {
+  const token = authorization?.match(/^Bearer\s+(\S+)$/i)?.[1] ?? '';
+  const parts = parseApiKey(token);
+  const key = parts ? await deps.store.getApiKey(parts.keyId) : undefined;
+  if (!parts || !key || key.revokedAt || !secretMatches(parts.secret, key.hash)) {
+    throw unauthorized('unauthorized', 'a valid "Authorization: Bearer tend_..." API key is required');
+  }
+  if (!key.scopes.includes(scope)) {
+    throw new HttpError(403, 'forbidden', `this API key lacks the "${scope}" scope`);
+  }
+  const now = deps.clock.now();
+  if (!key.lastUsedAt || now.getTime() - Date.parse(key.lastUsedAt) > TOUCH_EVERY_MS) {
+    await deps.store.touchApiKey(key.keyId, now.toISOString());
+  }
+  return keySummary(key);
+}
