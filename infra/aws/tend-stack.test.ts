@@ -313,6 +313,29 @@ describe('email and secrets', () => {
   });
 });
 
+describe('sealed webhook secrets', () => {
+  const kmsActions = (name: manifest.FunctionName): string[] => {
+    const roleId = template.findResources('AWS::Lambda::Function')[functionLogicalId(template, name)]?.Properties.Role[
+      'Fn::GetAtt'
+    ][0];
+    const policies = Object.values(template.findResources('AWS::IAM::Policy')).filter((p) =>
+      (p.Properties.Roles as { Ref: string }[]).some((r) => r.Ref === roleId),
+    );
+    return policies
+      .flatMap((p) => p.Properties.PolicyDocument.Statement as { Action: string | string[] }[])
+      .flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action]))
+      .filter((a) => a.startsWith('kms:'))
+      .sort();
+  };
+
+  it('creates a rotating KMS key and grants exactly Encrypt/Decrypt or Decrypt by manifest grant', () => {
+    template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
+    expect(kmsActions('sources-api')).toEqual(['kms:Decrypt', 'kms:Encrypt']);
+    expect(kmsActions('ingest-webhook')).toEqual(['kms:Decrypt']);
+    expect(kmsActions('get-contact')).toEqual([]);
+  });
+});
+
 describe('naming', () => {
   it('hard-codes no physical resource names', () => {
     const nameProperties: Record<string, string> = {
