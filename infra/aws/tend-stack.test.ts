@@ -315,9 +315,10 @@ describe('email and secrets', () => {
 
 describe('sealed webhook secrets', () => {
   const kmsActions = (name: manifest.FunctionName): string[] => {
-    const roleId = template.findResources('AWS::Lambda::Function')[functionLogicalId(template, name)]?.Properties.Role[
-      'Fn::GetAtt'
-    ][0];
+    const roleId =
+      template.findResources('AWS::Lambda::Function')[functionLogicalId(template, name)]?.Properties.Role[
+        'Fn::GetAtt'
+      ][0];
     const policies = Object.values(template.findResources('AWS::IAM::Policy')).filter((p) =>
       (p.Properties.Roles as { Ref: string }[]).some((r) => r.Ref === roleId),
     );
