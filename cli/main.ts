@@ -98,7 +98,11 @@ const admin = {
 };
 
 const [area, command, ...rest] = positionals;
-if (values.help || !area) usage();
+if (values.help) {
+  console.log(HELP);
+  process.exit(0);
+}
+if (!area) usage();
 switch (area) {
   case 'templates':
     await templatesCommand(api, command, rest, { ...values, format: values.format ?? 'text' }, usage);

@@ -72,6 +72,7 @@ Tend is running (ready in ${((Date.now() - started) / 1000).toFixed(1)} s)
 
   Data            ${settings.TEND_DATA_DIR}${settings.TEND_TIME_SCALE !== 1 ? `\n  Time scale      ${settings.TEND_TIME_SCALE}x (journey waits pass faster)` : ''}
   Try it          npm run demo:webhook -- you@example.com
+  Sources, keys   npx tend sources list   |   npx tend keys create website   |   npx tend --help
 
 Press Ctrl-C to stop.
 `);

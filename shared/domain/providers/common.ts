@@ -70,8 +70,9 @@ export const decimalSchema = z.union([
   z
     .string()
     .trim()
-    .regex(/^-?\d+(\.\d+)?$/, 'a decimal amount such as "19.99"'),
-  z.number().finite(),
+    // At most 13 whole digits: minor units then stay exact integers (below 2^53).
+    .regex(/^-?\d{1,13}(\.\d{1,8})?$/, 'a decimal amount such as "19.99"'),
+  z.number().finite().gt(-1e13).lt(1e13),
 ]);
 
 export const currencySchema = z.string().regex(/^[A-Za-z]{3}$/, 'a three-letter ISO 4217 currency code');

@@ -79,7 +79,8 @@ const eventSchema = <T extends z.ZodType>(object: T) =>
   z.looseObject({
     id: stripeId,
     type: z.string().min(1),
-    created: z.number().int().nonnegative(),
+    // Seconds since the epoch; bounded to what a Date can hold (year 275760).
+    created: z.number().int().nonnegative().max(8_640_000_000_000),
     data: z.looseObject({ object, previous_attributes: z.record(z.string(), z.unknown()).nullish() }),
   });
 

@@ -68,7 +68,8 @@ function verify(secret: string, delivery: Delivery): Verification {
 
 /** WooCommerce's `*_gmt` dates: UTC without a zone, e.g. `2017-03-22T16:28:02`. */
 const gmtDateSchema = z.iso.datetime({ local: true });
-const gmtToIso = (value: string): string => new Date(`${value}Z`).toISOString();
+// WooCommerce sends `_gmt` times without a zone; a `Z` some plugins add is accepted too.
+const gmtToIso = (value: string): string => new Date(value.endsWith('Z') ? value : `${value}Z`).toISOString();
 
 const addressSchema = z.looseObject({
   first_name: optionalText,
