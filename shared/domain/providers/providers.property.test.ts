@@ -23,7 +23,17 @@ const SECRETS: Record<SourceKind, string> = {
 
 const FIXTURES: Record<SourceKind, string[]> = {
   'standard-webhooks': ['form.submitted', 'order.placed'],
-  shopify: ['checkouts-create', 'customers-create', 'orders-create', 'orders-paid', 'orders-updated', 'refunds-create'],
+  shopify: [
+    'checkouts-create',
+    'checkouts-update',
+    'customers-create',
+    'customers-update',
+    'orders-create',
+    'orders-paid',
+    'orders-updated',
+    'products-create',
+    'refunds-create',
+  ],
   stripe: [
     'checkout.session.completed',
     'customer.subscription.created',

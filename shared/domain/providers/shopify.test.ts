@@ -104,7 +104,110 @@ describe('shopify verify', () => {
   });
 });
 
+/**
+ * The fixtures are Shopify's documented sample payloads (webhook reference,
+ * https://shopify.dev/docs/api/webhooks, "Sample Payload" of each topic; see the README next to
+ * them). Two things about those samples shape the assertions below:
+ * - every id in them is beyond 2^53, so JSON.parse rounds the numeric `id`s; the exact digits come
+ *   from `admin_graphql_api_id` where Shopify sends one. Line items carry no product gid, so their
+ *   `productId` is the rounded number (788032119674292922 arrives as 788032119674292900);
+ * - no documented order, checkout or customer has a phone in E.164 or a checkout/cart token on the
+ *   order, so the tests for those paths set them on a copy of the sample.
+ */
 describe('shopify parse', () => {
+  /** The documented orders/create sample, normalised: the order, its customer, its five lines. */
+  const documentedOrder: CanonicalEvent = {
+    name: 'order.placed',
+    key: 'order:820982911946154508',
+    occurredAt: '2022-01-01T00:00:00.000Z',
+    // The order's own email wins over the customer record's (john@example.com); the billing phone
+    // "555-555-SHIP" is not a number, so there is no phone.
+    identifiers: { email: 'jon@example.com', shopifyCustomerId: '115310627314723954' },
+    profile: { firstName: 'John', lastName: 'Smith' },
+    data: {
+      provider: 'shopify',
+      orderId: '820982911946154508',
+      orderNumber: '1234',
+      total: { amountMinor: 40495, currency: 'USD' },
+      lineItems: [
+        {
+          productId: '788032119674292900',
+          sku: 'SKU2006-001',
+          name: 'Aviator sunglasses',
+          quantity: 1,
+          unitPrice: { amountMinor: 8999, currency: 'USD' },
+        },
+        {
+          sku: 'LENS-PROTECT-2YR',
+          name: 'Lens Protection Plan (2 Year)',
+          quantity: 1,
+          unitPrice: { amountMinor: 1999, currency: 'USD' },
+        },
+        {
+          sku: 'CASE-LEATHER-PREM',
+          name: 'Premium Leather Case',
+          quantity: 1,
+          unitPrice: { amountMinor: 2499, currency: 'USD' },
+        },
+        {
+          productId: '788032119674292900',
+          sku: 'SKU2006-020',
+          name: 'Mid-century lounger',
+          quantity: 1,
+          unitPrice: { amountMinor: 15999, currency: 'USD' },
+        },
+        {
+          productId: '788032119674292900',
+          sku: 'SKU2006-035',
+          name: 'Coffee table',
+          quantity: 1,
+          unitPrice: { amountMinor: 11999, currency: 'USD' },
+        },
+      ],
+    },
+  };
+
+  /** The documented checkouts/create (and identical checkouts/update) sample, normalised. */
+  const documentedCheckout: CanonicalEvent = {
+    name: 'checkout.started',
+    key: 'checkout:123123123',
+    occurredAt: '2022-01-01T00:00:00.000Z',
+    identifiers: { email: 'example@email.com', shopifyCustomerId: '603851970716743426' },
+    profile: { firstName: 'John', lastName: 'Smith' },
+    data: {
+      provider: 'shopify',
+      cartId: '123123123',
+      total: { amountMinor: 42188, currency: 'USD' },
+      lineItems: [
+        {
+          productId: '632910392',
+          sku: 'IPOD2008PINK',
+          name: 'IPod Nano - 8GB',
+          quantity: 1,
+          unitPrice: { amountMinor: 19900, currency: 'USD' },
+        },
+        {
+          productId: '632910392',
+          sku: 'IPOD2008PINK',
+          name: 'IPod Nano - 8GB',
+          quantity: 1,
+          unitPrice: { amountMinor: 19900, currency: 'USD' },
+        },
+      ],
+      recoveryUrl: 'https://checkout.local/548380009/checkouts/123123123/recover?key=example-secret-token',
+    },
+  };
+
+  /** The documented customers/create (and identical customers/update) sample, normalised. */
+  const documentedCustomer: CanonicalEvent = {
+    name: 'contact.updated',
+    key: 'customer:706405506930370084:2021-12-31T19:00:00-05:00',
+    occurredAt: '2022-01-01T00:00:00.000Z',
+    identifiers: { email: 'bob@biller.com', shopifyCustomerId: '706405506930370084' },
+    profile: { firstName: 'Bob', lastName: 'Biller' },
+    data: { provider: 'shopify' },
+  };
+
   it('turns orders/create into order.placed with minor-unit money, line items and identifiers', () => {
     // Arrange
     const body = fixture('shopify', 'orders-create');
@@ -112,58 +215,39 @@ describe('shopify parse', () => {
     const parsed = parse(body, 'orders/create');
     // Assert
     expect(parsed).toMatchObject({ deliveryId: 'event-orders/create', topic: 'orders/create' });
-    expect(onlyEvent(parsed.result)).toEqual({
-      name: 'order.placed',
-      key: 'order:5804432113876',
-      occurredAt: '2025-03-14T13:26:53.000Z',
-      identifiers: {
-        email: 'ada.lovelace@example.com',
-        phone: '+16135550119',
-        shopifyCustomerId: '7010658123987',
-      },
-      profile: { firstName: 'Ada', lastName: 'Lovelace' },
-      data: {
-        provider: 'shopify',
-        orderId: '5804432113876',
-        orderNumber: '1042',
-        cartId: 'ae0ed4e40b4fe3c339cc9be09ea0d41b',
-        total: { amountMinor: 40994, currency: 'USD' },
-        lineItems: [
-          {
-            productId: '632910392',
-            sku: 'IPOD2008PINK',
-            name: 'IPod Nano - 8GB - Pink',
-            quantity: 1,
-            unitPrice: { amountMinor: 19900, currency: 'USD' },
-          },
-          {
-            productId: '921728736',
-            name: 'Lightning cable',
-            quantity: 2,
-            unitPrice: { amountMinor: 9950, currency: 'USD' },
-          },
-        ],
-      },
-    });
+    expect(onlyEvent(parsed.result)).toEqual(documentedOrder);
   });
 
-  it('gives orders/create and orders/paid of one order the same key, so the timeline keeps one', () => {
-    const created = onlyEvent(parse(fixture('shopify', 'orders-create'), 'orders/create').result);
+  it('turns orders/paid into the same order.placed, so the timeline keeps one', () => {
     const paid = onlyEvent(parse(fixture('shopify', 'orders-paid'), 'orders/paid').result);
 
-    expect(paid.name).toBe('order.placed');
-    expect(paid.key).toBe(created.key);
+    expect(paid).toEqual(documentedOrder);
   });
 
-  it('takes the exact id from admin_graphql_api_id when the numeric id is beyond 2^53', () => {
-    const order = fixtureJson('shopify', 'orders-create');
-    const body = JSON.stringify(order)
-      .replace('"id":5804432113876', '"id":820982911946154508')
-      .replace('gid://shopify/Order/5804432113876', 'gid://shopify/Order/820982911946154508');
+  it('takes the exact order and customer ids from admin_graphql_api_id, beyond 2^53', () => {
+    const order = fixtureJson('shopify', 'orders-create') as { id: number; customer: { id: number } };
 
-    const event = onlyEvent(parse(body, 'orders/create').result);
+    const event = onlyEvent(parse(fixture('shopify', 'orders-create'), 'orders/create').result);
 
+    // JSON.parse has rounded the numeric ids; the event still carries the exact ones.
+    expect(String(order.id)).not.toBe('820982911946154508');
+    expect(String(order.customer.id)).not.toBe('115310627314723954');
     expect(event.key).toBe('order:820982911946154508');
+    expect(event.identifiers.shopifyCustomerId).toBe('115310627314723954');
+  });
+
+  it('reads a checkout token as the cart id and an E.164 phone when the order has them', () => {
+    // Not in the documented sample (both are null there): set on a copy.
+    const order = { ...fixtureJson('shopify', 'orders-create'), checkout_token: 'c0ffee', phone: '+1 (613) 555-0119' };
+
+    const event = onlyEvent(parse(JSON.stringify(order), 'orders/create').result);
+
+    expect(event.data.cartId).toBe('c0ffee');
+    expect(event.identifiers).toEqual({
+      email: 'jon@example.com',
+      phone: '+16135550119',
+      shopifyCustomerId: '115310627314723954',
+    });
   });
 
   it('ignores refunds/create, whose payload names no customer', () => {
@@ -173,6 +257,8 @@ describe('shopify parse', () => {
   });
 
   it('turns the refunds of orders/updated into order.refunded keyed by refund id', () => {
+    // orders-updated.json is built on an order with a refund: the documented orders/updated
+    // sample has `"refunds": []`, so it cannot show this path.
     const event = onlyEvent(parse(fixture('shopify', 'orders-updated'), 'orders/updated').result);
 
     expect(event).toEqual({
@@ -204,39 +290,29 @@ describe('shopify parse', () => {
     expect(parsed.result).toMatchObject({ kind: 'ignored' });
   });
 
-  it('turns checkouts/create into checkout.started in the buyer currency with a recovery link', () => {
+  it('turns checkouts/create into checkout.started with a recovery link', () => {
     const event = onlyEvent(parse(fixture('shopify', 'checkouts-create'), 'checkouts/create').result);
 
-    expect(event).toEqual({
-      name: 'checkout.started',
-      key: 'checkout:b7c93d1f0e2a4c8b9d6e5f4a3b2c1d0e',
-      occurredAt: '2025-04-02T22:41:09.000Z',
-      identifiers: { email: 'grace.hopper@example.com', phone: '+14155550142', shopifyCustomerId: '7010661564627' },
-      profile: { firstName: 'Grace', lastName: 'Hopper' },
-      data: {
-        provider: 'shopify',
-        cartId: 'b7c93d1f0e2a4c8b9d6e5f4a3b2c1d0e',
-        total: { amountMinor: 39800, currency: 'CAD' },
-        lineItems: [
-          {
-            productId: '632910392',
-            sku: 'IPOD2008BLACK',
-            name: 'IPod Nano - 8GB',
-            quantity: 2,
-            unitPrice: { amountMinor: 19900, currency: 'CAD' },
-          },
-        ],
-        recoveryUrl:
-          'https://example-shop.myshopify.com/71234/checkouts/ac/b7c93d1f0e2a4c8b9d6e5f4a3b2c1d0e/recover?key=6dacd6065bb80268bda857ee',
-      },
-    });
+    expect(event).toEqual(documentedCheckout);
   });
 
-  it('gives checkouts/update the same key as checkouts/create', () => {
-    const created = onlyEvent(parse(fixture('shopify', 'checkouts-create'), 'checkouts/create').result);
-    const updated = onlyEvent(parse(fixture('shopify', 'checkouts-create'), 'checkouts/update').result);
+  it('turns checkouts/update into the same checkout.started, keyed by the checkout token', () => {
+    const event = onlyEvent(parse(fixture('shopify', 'checkouts-update'), 'checkouts/update').result);
 
-    expect(updated.key).toBe(created.key);
+    expect(event).toEqual(documentedCheckout);
+  });
+
+  it("prices a checkout in the buyer's presentment currency", () => {
+    // The documented sample has USD for both; a buyer paying in CAD is set on a copy.
+    const checkout = { ...fixtureJson('shopify', 'checkouts-create'), presentment_currency: 'CAD' };
+
+    const event = onlyEvent(parse(JSON.stringify(checkout), 'checkouts/create').result);
+
+    expect(event.data.total).toEqual({ amountMinor: 42188, currency: 'CAD' });
+    expect((event.data.lineItems as { unitPrice: unknown }[]).map((l) => l.unitPrice)).toEqual([
+      { amountMinor: 19900, currency: 'CAD' },
+      { amountMinor: 19900, currency: 'CAD' },
+    ]);
   });
 
   it('ignores a checkout that has no email, phone or customer yet', () => {
@@ -250,32 +326,49 @@ describe('shopify parse', () => {
   it('turns customers/create into contact.updated keyed by id and update time', () => {
     const event = onlyEvent(parse(fixture('shopify', 'customers-create'), 'customers/create').result);
 
-    expect(event).toEqual({
-      name: 'contact.updated',
-      key: 'customer:7010664020179:2025-05-09T08:12:45-04:00',
-      occurredAt: '2025-05-09T12:12:45.000Z',
-      identifiers: {
-        email: 'katherine.johnson@example.com',
-        phone: '+16135550187',
-        shopifyCustomerId: '7010664020179',
-      },
-      profile: { firstName: 'Katherine', lastName: 'Johnson' },
-      data: { provider: 'shopify' },
+    expect(event).toEqual(documentedCustomer);
+  });
+
+  it('turns customers/update into contact.updated keyed by id and update time', () => {
+    const event = onlyEvent(parse(fixture('shopify', 'customers-update'), 'customers/update').result);
+
+    expect(event).toEqual(documentedCustomer);
+  });
+
+  it('gives a later customers/update a new key, so each change reaches the timeline', () => {
+    const updated = { ...fixtureJson('shopify', 'customers-update'), updated_at: '2022-02-01T10:00:00-05:00' };
+
+    const event = onlyEvent(parse(JSON.stringify(updated), 'customers/update').result);
+
+    expect(event.key).toBe('customer:706405506930370084:2022-02-01T10:00:00-05:00');
+    expect(event.key).not.toBe(documentedCustomer.key);
+  });
+
+  it("normalises a customer's email case and an E.164 phone", () => {
+    // The documented customer has no phone; Shopify stores phones in E.164.
+    const customer = { ...fixtureJson('shopify', 'customers-create'), email: 'Bob@Biller.com', phone: '+16135550187' };
+
+    const event = onlyEvent(parse(JSON.stringify(customer), 'customers/create').result);
+
+    expect(event.identifiers).toEqual({
+      email: 'bob@biller.com',
+      phone: '+16135550187',
+      shopifyCustomerId: '706405506930370084',
     });
   });
 
   it('ignores a topic Tend does not use, naming it', () => {
-    const parsed = parse(fixture('shopify', 'orders-create'), 'products/create');
+    const parsed = parse(fixture('shopify', 'products-create'), 'products/create');
 
     expect(parsed.result).toEqual({ kind: 'ignored', reason: 'shopify topic "products/create" is not used by Tend' });
   });
 
   it('drops an email that is not an address and a phone that is not E.164', () => {
-    const order = { ...fixtureJson('shopify', 'customers-create'), email: 'not-an-email', phone: '613-555-0187' };
+    const customer = { ...fixtureJson('shopify', 'customers-create'), email: 'not-an-email', phone: '613-555-0187' };
 
-    const event = onlyEvent(parse(JSON.stringify(order), 'customers/update').result);
+    const event = onlyEvent(parse(JSON.stringify(customer), 'customers/update').result);
 
-    expect(event.identifiers).toEqual({ shopifyCustomerId: '7010664020179' });
+    expect(event.identifiers).toEqual({ shopifyCustomerId: '706405506930370084' });
   });
 
   it('throws a ZodError naming the path when a used field is malformed', () => {
