@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { stack } from '../support/local.ts';
+import { eventsKey, stack, tieTwoIdentifiedContacts } from '../support/local.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const tend = (...args: string[]) =>
@@ -85,9 +85,25 @@ describe('npx tend sources, keys and conflicts', () => {
     expect(tend('keys', 'revoke', keyId).stdout).toContain(`revoked ${keyId}`);
   });
 
-  it('lists identity conflicts', () => {
-    const out = tend('conflicts', 'list', '--json');
-    expect(out.status).toBe(0);
-    expect(Array.isArray(JSON.parse(out.stdout))).toBe(true);
+  it('lists an open identity conflict, dismisses it, and refuses an unknown id with exit code 1', async () => {
+    const { conflict } = await tieTwoIdentifiedContacts(await eventsKey());
+    const id = conflict.conflictId as string;
+    const json = () =>
+      JSON.parse(tend('conflicts', 'list', '--json').stdout) as { conflictId: string; status: string }[];
+
+    const listed = tend('conflicts', 'list');
+    expect(listed.status).toBe(0);
+    expect(listed.stdout).toMatch(new RegExp(`^${id}  \\S+  two-contacts: `, 'm'));
+    expect(json().find((c) => c.conflictId === id)?.status).toBe('open');
+
+    const dismissed = tend('conflicts', 'dismiss', id);
+    expect(dismissed.status).toBe(0);
+    expect(dismissed.stdout).toContain(`dismissed ${id}`);
+    expect(tend('conflicts', 'list').stdout).not.toContain(id); // the text list shows open ones only
+    expect(json().find((c) => c.conflictId === id)?.status).toBe('dismissed');
+
+    const unknown = tend('conflicts', 'dismiss', 'x-no-such-conflict');
+    expect(unknown.status).toBe(1);
+    expect(unknown.stderr).toContain('404');
   });
 });

@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { adminCall, eventually, postWebhook, stack, uniqueEmail } from '../support/local.ts';
+import { adminCall, eventually, postWebhook, stack, tieTwoIdentifiedContacts, uniqueEmail } from '../support/local.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const fixture = (provider: string, name: string): Record<string, any> =>
@@ -101,6 +101,49 @@ describe('one contact per person', () => {
     });
     expect((await contact(`stripeCustomerId=${stripeId}`))?.contact.contactId).toBe(view.contact.contactId);
     expect((await contact(`email=${encodeURIComponent(email)}`))?.contact.contactId).toBe(view.contact.contactId);
+  });
+
+  it('records a conflict when one event names two identified contacts, lists it (API and CLI), and merges nothing', async () => {
+    const { a, b, orderId, conflict } = await tieTwoIdentifiedContacts(apiKey);
+
+    // The userId outranks the email, so B is the contact the event went to; A is the other.
+    expect(conflict).toMatchObject({
+      kind: 'two-contacts',
+      status: 'open',
+      contactIds: [b.contactId, a.contactId],
+      identifiers: { email: a.email, userId: b.userId },
+    });
+    expect(conflict.detail).toContain(a.contactId);
+
+    const cli = spawnSync(
+      process.execPath,
+      ['bin/tend.js', 'conflicts', 'list', '--json', '--api', stack.api, '--token', stack.adminToken],
+      { cwd: ROOT, encoding: 'utf8', timeout: 30_000 },
+    );
+    expect(cli.status).toBe(0);
+    const listed = (JSON.parse(cli.stdout) as { conflictId: string }[]).find(
+      (c) => c.conflictId === conflict.conflictId,
+    );
+    expect(listed).toEqual(conflict);
+
+    // Two contacts still: each keeps its own email; A gained no userId, B no second email.
+    const viewB = await eventually('the order on B', async () => {
+      const v = await contact(`userId=${b.userId}`);
+      return v?.timeline.some((e: { name: string; data: { orderId?: string } }) => e.data.orderId === orderId)
+        ? v
+        : undefined;
+    });
+    const viewA = await contact(`email=${encodeURIComponent(a.email)}`);
+    expect(viewB.contact).toMatchObject({ contactId: b.contactId, email: b.email, externalIds: { userId: b.userId } });
+    expect(viewA?.contact.contactId).toBe(a.contactId);
+    expect(viewA?.contact.email).toBe(a.email);
+    expect(viewA?.contact.externalIds?.userId).toBeUndefined();
+    expect(viewA?.contact.mergedInto).toBeUndefined();
+    expect(viewB.contact.mergedInto).toBeUndefined();
+    expect(viewA?.timeline.map((e: { name: string }) => e.name)).not.toContain('order.placed');
+    expect([...(viewA?.timeline ?? []), ...viewB.timeline].map((e: { name: string }) => e.name)).not.toContain(
+      'contact.merged',
+    );
   });
 });
 

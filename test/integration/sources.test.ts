@@ -1,12 +1,14 @@
 import { createHmac, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { Webhook } from 'standardwebhooks';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { adminCall, eventually, stack, uniqueEmail } from '../support/local.ts';
+import { adminCall, eventually, inboxRecord, stack, uniqueEmail } from '../support/local.ts';
 
 /**
  * Each provider end to end on the local stack: a documented example, signed here with the
- * provider's documented algorithm (node:crypto, not the code under test), goes through the HTTP
- * gateway, the ingest function, the stream and processing into a contact's timeline.
+ * provider's documented algorithm (node:crypto, or the reference `standardwebhooks` package for
+ * Standard Webhooks; never the code under test), goes through the HTTP gateway, the ingest
+ * function, the stream and processing into a contact's timeline.
  */
 const fixture = (provider: string, name: string): Record<string, any> =>
   JSON.parse(readFileSync(new URL(`../fixtures/providers/${provider}/${name}.json`, import.meta.url), 'utf8'));
@@ -48,7 +50,23 @@ const sign: Record<string, Signer> = {
   }),
   // Typeform: "sha256=" + base64 HMAC-SHA256 of the body.
   typeform: (secret, body) => ({ body, headers: { 'Typeform-Signature': `sha256=${hmac(secret, body, 'base64')}` } }),
+  // Standard Webhooks: the reference package signs "id.timestamp.body" with the whsec_ key.
+  'standard-webhooks': (secret, body, id) => standardSigned(secret, body, id, new Date()),
 };
+
+function standardSigned(secret: string, body: string, id: string, at: Date): Signed {
+  return {
+    body,
+    headers: {
+      'webhook-id': id,
+      'webhook-timestamp': String(Math.floor(at.getTime() / 1000)),
+      'webhook-signature': new Webhook(secret).sign(id, at, body),
+    },
+  };
+}
+
+/** Not any source's secret; a valid whsec_ value, so every signer (the reference package too) accepts it. */
+const WRONG_SECRET = `whsec_${Buffer.from('wrong-secret-wrong-secret').toString('base64')}`;
 
 async function post(sourceId: string, signed: Signed) {
   const res = await fetch(`${stack.api}/webhooks/${sourceId}`, {
@@ -95,6 +113,10 @@ const examples = {
     for (const answer of response.form_response.answers) if (answer.type === 'email') answer.email = email;
     return { body: JSON.stringify(response), event: 'form.submitted' };
   },
+  'standard-webhooks': (email: string) => {
+    const form = fixture('standard-webhooks', 'form.submitted');
+    return { body: JSON.stringify({ ...form, email }), event: 'form.submitted' };
+  },
 } as const;
 
 const secrets: Record<string, string> = {
@@ -134,7 +156,7 @@ describe.each(Object.keys(examples) as (keyof typeof examples)[])('%s source', (
     if (event === 'order.placed') expect(entry.data.total.amountMinor).toBeGreaterThan(0);
   });
 
-  it('refuses a body altered by one byte, a wrong secret and (Stripe) a stale timestamp, storing nothing', async () => {
+  it('refuses a body altered by one byte, a wrong secret and (Stripe, Standard Webhooks) a stale timestamp, storing nothing', async () => {
     const email = uniqueEmail(`${kind}-refused`);
     const { body } = examples[kind](email);
     const id = randomUUID();
@@ -146,13 +168,19 @@ describe.each(Object.keys(examples) as (keyof typeof examples)[])('%s source', (
     expect(Buffer.compare(Buffer.from(oneByte.body), Buffer.from(body))).not.toBe(0);
     expect(Buffer.byteLength(oneByte.body)).toBe(Buffer.byteLength(body));
     expect((await post(sourceId, oneByte)).status).toBe(401);
-    expect((await post(sourceId, signer('wrong-secret-wrong-secret', body, id))).status).toBe(401);
+    expect((await post(sourceId, signer(WRONG_SECRET, body, id))).status).toBe(401);
     if (kind === 'stripe') {
       const t = Math.floor(Date.now() / 1000) - 301;
       const stale = {
         body,
         headers: { 'Stripe-Signature': `t=${t},v1=${hmac(secrets.stripe as string, `${t}.${body}`, 'hex')}` },
       };
+      const refused = await post(sourceId, stale);
+      expect(refused.status).toBe(401);
+      expect(refused.json.error.code).toBe('stale_timestamp');
+    }
+    if (kind === 'standard-webhooks') {
+      const stale = standardSigned(secrets[kind] as string, body, id, new Date(Date.now() - 6 * 60_000));
       const refused = await post(sourceId, stale);
       expect(refused.status).toBe(401);
       expect(refused.json.error.code).toBe('stale_timestamp');
@@ -182,5 +210,63 @@ describe.each(Object.keys(examples) as (keyof typeof examples)[])('%s source', (
     // Forms start the onboarding journey for new contacts; orders start none yet.
     expect(again.enrollments).toHaveLength(event === 'form.submitted' ? 1 : 0);
     expect(view.contact.email).toBe(email);
+  });
+});
+
+describe('a verified delivery on a topic Tend does not use', () => {
+  const sourceId = 'it-shopify-unused-topics';
+  const secret = `shpss_${randomUUID().replaceAll('-', '')}`;
+  const shopify = (topic: string, body: string) => ({
+    body,
+    headers: {
+      'X-Shopify-Hmac-Sha256': hmac(secret, body, 'base64'),
+      'X-Shopify-Topic': topic,
+      'X-Shopify-Event-Id': randomUUID(),
+    },
+  });
+  const stats = async () => (await adminCall('GET', `/api/sources/${sourceId}`)).json.source.stats ?? {};
+
+  beforeAll(async () => {
+    const res = await adminCall('POST', '/api/sources', { sourceId, name: 'Unused topics', kind: 'shopify', secret });
+    expect(res.status).toBe(201);
+  });
+
+  it('answers 202 ignored with the reason, stores it as ignored, counts it, and touches no contact', async () => {
+    // Shopify's documented orders/fulfilled body is the order itself, so this one names a real
+    // (unique) email and customer: processed, it would create a contact. Tend does not use the topic.
+    const email = uniqueEmail('unused-topic');
+    const customerId = String(Date.now());
+    const order = fixture('shopify', 'orders-create');
+    Object.assign(order, { email, contact_email: email });
+    order.customer = { ...order.customer, email, admin_graphql_api_id: `gid://shopify/Customer/${customerId}` };
+    const deliveries = [
+      { topic: 'products/create', body: JSON.stringify(fixture('shopify', 'products-create')) },
+      { topic: 'orders/fulfilled', body: JSON.stringify(order) },
+    ];
+    const before = await stats();
+
+    for (const { topic, body } of deliveries) {
+      const res = await post(sourceId, shopify(topic, body));
+      const reason = `shopify topic "${topic}" is not used by Tend`;
+      expect(res.status).toBe(202);
+      expect(res.json).toMatchObject({ status: 'ignored', topic, reason });
+      expect(await inboxRecord(res.json.id)).toMatchObject({ sourceId, topic, status: 'ignored', reason });
+    }
+    const after = await stats();
+    expect(after.ignored ?? 0).toBe((before.ignored ?? 0) + 2);
+    expect(after.accepted ?? 0).toBe(before.accepted ?? 0);
+
+    // A used topic posted afterwards goes through the same stream; once it has reached its
+    // contact, the ignored ones before it would have too, had they been processed.
+    const control = uniqueEmail('unused-topic-control');
+    const placed = examples.shopify(control);
+    expect((await post(sourceId, shopify('orders/create', placed.body))).status).toBe(202);
+    await eventually('the control order on its contact', async () =>
+      (await contactTimeline(control))?.timeline.some((e: { name: string }) => e.name === 'order.placed')
+        ? true
+        : undefined,
+    );
+    expect(await contactTimeline(email)).toBeUndefined();
+    expect((await adminCall('GET', `/api/contacts?shopifyCustomerId=${customerId}`)).status).toBe(404);
   });
 });

@@ -104,3 +104,62 @@ export async function adminCall(method: string, route: string, body?: unknown, t
   // JSON responses are checked field by field by the assertions.
   return { status: res.status, json: (await res.json()) as Record<string, any> };
 }
+
+/** A fresh API key with the events:write scope. */
+export async function eventsKey(): Promise<string> {
+  const res = await adminCall('POST', '/api/keys', {
+    name: `it-${randomUUID().slice(0, 8)}`,
+    scopes: ['events:write'],
+  });
+  if (res.status !== 201) throw new Error(`could not create an API key: ${res.status}`);
+  return res.json.token;
+}
+
+async function sendEvents(token: string, batch: unknown[]) {
+  const res = await fetch(`${stack.api}/api/events`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ batch }),
+  });
+  if (res.status !== 202) throw new Error(`events API answered ${res.status}: ${await res.text()}`);
+}
+
+const contactIdBy = async (query: string): Promise<string | undefined> => {
+  const res = await adminCall('GET', `/api/contacts?${query}`);
+  return res.status === 200 ? res.json.contact.contactId : undefined;
+};
+
+/**
+ * Two identified contacts (A known by an email, B by a userId and another email) and then one
+ * event naming A's email and B's userId: nothing may merge, so identity resolution records a
+ * conflict. Waits (with deadlines) for both contacts and for the conflict to be listed.
+ */
+export async function tieTwoIdentifiedContacts(token: string) {
+  const tag = randomUUID().slice(0, 8);
+  const a = { email: `conflict-a-${tag}@example.com` };
+  const b = { email: `conflict-b-${tag}@example.com`, userId: `u-conflict-${tag}` };
+  await sendEvents(token, [
+    { type: 'identify', messageId: `m-a-${tag}`, traits: { email: a.email } },
+    { type: 'identify', messageId: `m-b-${tag}`, userId: b.userId, traits: { email: b.email } },
+  ]);
+  const contactA = await eventually('contact A', () => contactIdBy(`email=${encodeURIComponent(a.email)}`));
+  const contactB = await eventually('contact B', () => contactIdBy(`userId=${b.userId}`));
+  const orderId = `o-conflict-${tag}`;
+  await sendEvents(token, [
+    {
+      type: 'track',
+      messageId: `m-tie-${tag}`,
+      userId: b.userId,
+      email: a.email,
+      event: 'order.placed',
+      properties: { orderId, total: { amountMinor: 1500, currency: 'EUR' } },
+    },
+  ]);
+  const conflict = await eventually('the identity conflict to be listed', async () => {
+    const { json } = await adminCall('GET', '/api/identity/conflicts');
+    return (json.conflicts as { contactIds: string[] }[]).find(
+      (c) => c.contactIds.includes(contactA) && c.contactIds.includes(contactB),
+    ) as Record<string, any> | undefined;
+  });
+  return { a: { ...a, contactId: contactA }, b: { ...b, contactId: contactB }, orderId, conflict };
+}
