@@ -1,20 +1,20 @@
 import { notFound } from '#domain/errors.ts';
 import { store } from '#runtime/app.ts';
-import { httpLambda, json, requireAdmin } from '#runtime/http.ts';
+import { httpLambda, json, limitBody, requireAdmin } from '#runtime/http.ts';
+import { dismissConflict, listConflicts } from '#services/identity-conflicts.ts';
+
+/** Neither route reads a body; anything sent is refused above this before any work. */
+const MAX_BODY_BYTES = 16 * 1024;
 
 /** /api/identity/conflicts: identity conflicts waiting for review, and dismissing one. */
 export const handler = httpLambda(async (event) => {
+  limitBody(event, MAX_BODY_BYTES);
   await requireAdmin(event);
   switch (event.routeKey) {
-    case 'GET /api/identity/conflicts': {
-      const conflicts = (await store.listConflicts()).sort((a, b) => b.at.localeCompare(a.at));
-      return json(200, { conflicts });
-    }
-    case 'POST /api/identity/conflicts/{id}/dismiss': {
-      const id = event.pathParameters?.id ?? '';
-      if (!(await store.setConflictStatus(id, 'dismissed'))) throw notFound('unknown_conflict', `no conflict "${id}"`);
-      return json(200, { conflictId: id, status: 'dismissed' });
-    }
+    case 'GET /api/identity/conflicts':
+      return json(200, { conflicts: await listConflicts({ store }) });
+    case 'POST /api/identity/conflicts/{id}/dismiss':
+      return json(200, await dismissConflict({ store }, event.pathParameters?.id));
     default:
       throw notFound('no_route', `no route ${event.routeKey}`);
   }

@@ -1,10 +1,14 @@
 import { notFound } from '#domain/errors.ts';
 import { clock, store } from '#runtime/app.ts';
-import { httpLambda, json, jsonBody, requireAdmin } from '#runtime/http.ts';
+import { httpLambda, json, jsonBody, limitBody, requireAdmin } from '#runtime/http.ts';
 import { createApiKey, keySummary, revokeApiKey } from '#services/api-keys.ts';
+
+/** A key is a name and a few scopes; a body beyond this is refused before any work. */
+const MAX_BODY_BYTES = 16 * 1024;
 
 /** /api/keys: create (the token is shown once), list and revoke API keys. */
 export const handler = httpLambda(async (event) => {
+  limitBody(event, MAX_BODY_BYTES);
   await requireAdmin(event);
   switch (event.routeKey) {
     case 'GET /api/keys':

@@ -1,14 +1,18 @@
 import { notFound } from '#domain/errors.ts';
 import { clock, secretBox, store } from '#runtime/app.ts';
 import { config } from '#runtime/config.ts';
-import { httpLambda, json, jsonBody, requireAdmin } from '#runtime/http.ts';
-import { createSource, rotateSource, setSourceStatus, sourceSummary } from '#services/sources.ts';
+import { httpLambda, json, jsonBody, limitBody, requireAdmin } from '#runtime/http.ts';
+import { createSource, findSource, rotateSource, setSourceStatus, sourceSummary } from '#services/sources.ts';
 
 const deps = { store, secretBox, clock };
 const summary = (source: Parameters<typeof sourceSummary>[0]) => sourceSummary(source, config.TEND_PUBLIC_URL);
 
+/** Room for a secret and settings such as a Typeform field map; beyond this is refused before any work. */
+const MAX_BODY_BYTES = 64 * 1024;
+
 /** /api/sources: create, list, read, rotate, disable and enable webhook sources. */
 export const handler = httpLambda(async (event) => {
+  limitBody(event, MAX_BODY_BYTES);
   await requireAdmin(event);
   const id = event.pathParameters?.id ?? '';
   switch (event.routeKey) {
@@ -19,7 +23,7 @@ export const handler = httpLambda(async (event) => {
       return json(201, { source: summary(source), ...(secret ? { secret } : {}) });
     }
     case 'GET /api/sources/{id}': {
-      const source = await store.getSource(id);
+      const source = await findSource(deps, id);
       if (!source) throw notFound('unknown_source', `no source "${id}"`);
       return json(200, { source: summary(source) });
     }

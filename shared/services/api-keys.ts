@@ -36,9 +36,18 @@ export async function createApiKey(deps: ApiKeyDeps, body: unknown, createdBy: s
   return { key: keySummary(key), token: fresh.token };
 }
 
+/** The shape `newApiKey` gives every key id: 12 hex digits. */
+const KEY_ID = /^[0-9a-f]{12}$/;
+
+/**
+ * Revokes a key; 404 for an id that names none. An id without the key shape is a 404 before the
+ * store is asked (DynamoDB refuses an empty or over-long key with a validation error, a 500).
+ */
 export async function revokeApiKey(deps: ApiKeyDeps, keyId: string) {
+  const unknown = () => notFound('unknown_key', `no API key "${String(keyId).slice(0, 100)}"`);
+  if (typeof keyId !== 'string' || !KEY_ID.test(keyId)) throw unknown();
   const key = await deps.store.getApiKey(keyId);
-  if (!key) throw notFound('unknown_key', `no API key "${keyId}"`);
+  if (!key) throw unknown();
   await deps.store.revokeApiKey(keyId, deps.clock.now().toISOString());
   return keySummary((await deps.store.getApiKey(keyId)) as ApiKey);
 }

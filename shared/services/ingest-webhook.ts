@@ -5,7 +5,7 @@ import type { Delivery, VerifyFailure } from '#domain/providers/provider.ts';
 import type { Clock } from '#ports/clock.ts';
 import type { SecretBox } from '#ports/secret-box.ts';
 import type { InboxStore, SourceStore } from '#ports/store.ts';
-import { secretContext, validSecrets } from './sources.ts';
+import { findSource, secretContext, validSecrets } from './sources.ts';
 
 export interface IngestRequest {
   sourceId: string;
@@ -33,7 +33,7 @@ export async function ingestWebhook(
   deps: { store: SourceStore & InboxStore; clock: Clock; secretBox: SecretBox },
   req: IngestRequest,
 ): Promise<IngestOutcome> {
-  const source = await deps.store.getSource(req.sourceId);
+  const source = await findSource(deps, req.sourceId);
   if (!source) throw notFound('unknown_source', `no webhook source "${req.sourceId}"`);
   if (source.status !== 'active') throw new HttpError(410, 'source_disabled', `source "${req.sourceId}" is disabled`);
   const now = deps.clock.now();

@@ -114,8 +114,16 @@ export async function createSource(deps: SourceDeps, body: unknown, createdBy: s
   return { source, secret: input.secret ? undefined : secret };
 }
 
+/**
+ * The source with this id, or undefined. An id no source can have (the shape createSource
+ * allows) is not looked up: DynamoDB refuses an over-long key with a validation error, a 500.
+ */
+export async function findSource(deps: { store: SourceStore }, sourceId: string): Promise<Source | undefined> {
+  return sourceIdSchema.safeParse(sourceId).success ? deps.store.getSource(sourceId) : undefined;
+}
+
 async function existing(deps: SourceDeps, sourceId: string): Promise<Source> {
-  const source = await deps.store.getSource(sourceId);
+  const source = await findSource(deps, sourceId);
   if (!source) throw notFound('unknown_source', `no source "${sourceId}"`);
   return source;
 }
