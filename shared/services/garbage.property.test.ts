@@ -5,9 +5,9 @@ import { describe, expect, it } from 'vitest';
 import { createLocalSecretBox } from '#adapters/local-secret-box.ts';
 import { createMemoryStore } from '#adapters/memory-store.ts';
 import { rowToContact } from '#domain/csv-contacts.ts';
-import { HttpError } from '#domain/errors.ts';
 import { SOURCE_KINDS, type SourceKind } from '#domain/providers/provider.ts';
 import type { Clock } from '#ports/clock.ts';
+import { expectClientError, mutate, mutationArb, outcome } from '../../test/support/properties.ts';
 import { authenticateKey, createApiKey } from './api-keys.ts';
 import { ingestEvents } from './events-api.ts';
 import { importRows, startImport } from './imports.ts';
@@ -47,26 +47,6 @@ async function storeWithSources() {
   return { memory, deps };
 }
 
-/** Runs a call; returns 'ok' with the value, or the HttpError. Any other throw fails the property. */
-async function outcome<T>(call: () => Promise<T>): Promise<{ ok: true; value: T } | { ok: false; error: HttpError }> {
-  try {
-    return { ok: true, value: await call() };
-  } catch (error) {
-    if (!(error instanceof HttpError)) throw error;
-    return { ok: false, error };
-  }
-}
-
-function expectClientError(error: HttpError, allowed?: number[]) {
-  expect(error.statusCode).toBeGreaterThanOrEqual(400);
-  expect(error.statusCode).toBeLessThan(500);
-  if (allowed) expect(allowed).toContain(error.statusCode);
-  expect(error.message.trim()).not.toBe('');
-  expect(error.code.trim()).not.toBe('');
-  // The message must survive JSON serialisation as the API error body.
-  expect(JSON.parse(JSON.stringify({ error: error.code, message: error.message })).message).toBe(error.message);
-}
-
 /** No known non-HttpError throws remain; kept as the single place to pin one if found. */
 const isKnownBug = (_error: unknown) => false;
 
@@ -84,83 +64,20 @@ const fixtures: Record<SourceKind, unknown[]> = Object.fromEntries(
 
 const TOPICS: Record<SourceKind, string[]> = {
   'standard-webhooks': [],
-  shopify: ['orders/create', 'orders/paid', 'orders/updated', 'refunds/create', 'checkouts/create', 'customers/create'],
+  shopify: [
+    'orders/create',
+    'orders/paid',
+    'orders/updated',
+    'refunds/create',
+    'checkouts/create',
+    'checkouts/update',
+    'customers/create',
+    'customers/update',
+  ],
   stripe: [],
   woocommerce: ['order.created', 'order.updated', 'customer.created'],
   typeform: [],
 };
-
-/** Values that tend to break code: boundaries, wrong types, odd strings. */
-const nasty = fc.oneof(
-  fc.jsonValue(),
-  fc.constantFrom<unknown>(
-    null,
-    '',
-    ' ',
-    [],
-    {},
-    0,
-    -1,
-    1.5,
-    2 ** 53 + 2,
-    9e15,
-    1e21,
-    1e300,
-    -1e300,
-    'x'.repeat(300),
-    '2026-01-01T00:00:00Z',
-    '2026-01-01T00:00:00',
-    '2026-02-30T00:00:00Z',
-    '+14155550123',
-    'ada@example.com',
-    'not-an-email',
-    '__proto__',
-    'constructor',
-    'NaN',
-    '19.99',
-    '-0',
-    'USD',
-    'usd',
-  ),
-);
-
-/** Every path to a value inside a JSON value. */
-function paths(value: unknown, prefix: (string | number)[] = [], out: (string | number)[][] = []) {
-  out.push(prefix);
-  if (Array.isArray(value)) {
-    for (const [i, v] of value.entries()) paths(v, [...prefix, i], out);
-  } else if (value && typeof value === 'object')
-    for (const [k, v] of Object.entries(value)) paths(v, [...prefix, k], out);
-  return out;
-}
-
-type Mutation = { at: number; op: 'delete' | 'set'; value: unknown };
-const mutationArb: fc.Arbitrary<Mutation> = fc.record({
-  at: fc.nat(),
-  op: fc.constantFrom<'delete' | 'set'>('delete', 'set', 'set'),
-  value: nasty,
-});
-
-/** A copy of `value` with each mutation applied at a path chosen by index. */
-function mutate(value: unknown, mutations: Mutation[]): unknown {
-  let root = structuredClone(value);
-  for (const m of mutations) {
-    const all = paths(root);
-    const path = all[m.at % all.length] as (string | number)[];
-    if (path.length === 0) {
-      root = m.op === 'set' ? m.value : {};
-      continue;
-    }
-    let parent = root as Record<string | number, unknown>;
-    for (const key of path.slice(0, -1)) parent = parent[key] as Record<string | number, unknown>;
-    const last = path[path.length - 1] as string | number;
-    if (m.op === 'delete') {
-      if (Array.isArray(parent)) parent.splice(Number(last), 1);
-      else delete parent[last];
-    } else parent[last] = m.value;
-  }
-  return root;
-}
 
 const mutatedFixture = (kind: SourceKind) =>
   fc
