@@ -4,7 +4,7 @@ export interface ApiClient {
   call(method: string, path: string, body?: unknown): Promise<Record<string, unknown>>;
 }
 
-type ErrorDetail = { locale?: string; line?: number; path?: string; message?: string };
+type ErrorDetail = { locale?: string; line?: number; path?: string; nodeId?: string; message?: string };
 
 export function createApiClient(base: string, token: string): ApiClient {
   return {
@@ -23,7 +23,7 @@ export function createApiClient(base: string, token: string): ApiClient {
         const error = json.error as { message?: string; details?: ErrorDetail[] } | undefined;
         console.error(`tend: ${res.status} ${error?.message ?? res.statusText}`);
         for (const d of Array.isArray(error?.details) ? error.details : []) {
-          const where = `${d.locale ? `[${d.locale}] ` : ''}${d.line ? `line ${d.line}: ` : ''}`;
+          const where = `${d.locale ? `[${d.locale}] ` : ''}${d.line ? `line ${d.line}: ` : ''}${d.path?.startsWith('$') ? `${d.path}: ` : ''}`;
           console.error(`  - ${where}${d.message ?? JSON.stringify(d)}`);
         }
         process.exit(1);

@@ -2,9 +2,26 @@ import { parseArgs } from 'node:util';
 import { conflictsCommand, endpointsCommand, keysCommand, sourcesCommand } from './admin.ts';
 import { createApiClient, usageError } from './http.ts';
 import { importFile } from './import.ts';
+import { journeysCommand, tasksCommand } from './journeys.ts';
 import { templatesCommand } from './templates.ts';
 
 const HELP = `Usage: npx tend <area> <command> [options]
+
+Journeys (files run offline; ids go through the API):
+  tend journeys list [--json]                      saved, live and built-in journeys
+  tend journeys show <id>                          status, working draft and its violations, live version
+  tend journeys save <journey.json>                save a draft revision (violations are listed)
+  tend journeys validate <journey.json|id> [--remote]
+                                                   every violation with its node and fix, and what each path costs
+  tend journeys simulate <journey.json|id> --timeline <scenario.json> [--from T] [--until T] [--json]
+                                                   one contact's path on a virtual clock
+  tend journeys backtest <journey.json|id> --from <date> --to <date> [--events events.jsonl] [--json]
+                                                   what a draft would have done with the stored (or given) events
+  tend journeys publish <id|journey.json>          new version, live for new contacts
+  tend journeys pause|resume|archive <id>          contacts inside always finish
+  tend journeys history <id>                       versions, who published them, when, and the diff
+  tend tasks list [--status open|done] [--json]    the owner's tasks from notify-owner steps
+  tend tasks done <taskId>
 
 Templates:
   tend templates list                              saved and built-in templates
@@ -70,6 +87,11 @@ function parse() {
       batch: { type: 'string', default: '500' },
       quiet: { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
+      timeline: { type: 'string' },
+      from: { type: 'string' },
+      until: { type: 'string' },
+      remote: { type: 'boolean', default: false },
+      status: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -104,6 +126,22 @@ if (values.help) {
 }
 if (!area) usage();
 switch (area) {
+  case 'journeys':
+  case 'tasks': {
+    const journeyOptions = {
+      json: values.json ?? false,
+      timeline: values.timeline,
+      events: values.events,
+      from: values.from,
+      to: values.to,
+      until: values.until,
+      remote: values.remote ?? false,
+      status: values.status,
+    };
+    if (area === 'journeys') await journeysCommand(api, command, rest, journeyOptions, usage);
+    else await tasksCommand(api, command, rest, journeyOptions, usage);
+    break;
+  }
   case 'templates':
     await templatesCommand(api, command, rest, { ...values, format: values.format ?? 'text' }, usage);
     break;

@@ -7,7 +7,10 @@
 export type Grant =
   | 'table:read'
   | 'table:write'
-  | 'journeys:start'
+  /** Start, stop and resume journey executions (StartExecution, StopExecution, SendTaskSuccess). */
+  | 'journeys:run'
+  /** Create journey state machines, publish versions, move the live alias (and pass the journey role). */
+  | 'journeys:publish'
   | 'ses:send'
   | 'secret:admin-token'
   | 'secret:link-signing'
@@ -41,13 +44,6 @@ export interface StreamSpec {
   batchSize: number;
   /** Attempts before a batch goes to the dead-letter path. */
   maxAttempts: number;
-}
-
-export interface StateMachineSpec {
-  /** Journey document compiled into the state machine definition. */
-  journey: string;
-  /** Environment variable through which functions learn the state machine ARN. */
-  arnEnv: string;
 }
 
 export const functions = {
@@ -116,10 +112,41 @@ export const functions = {
   },
   'process-inbox': {
     entry: 'functions/process-inbox/handler.ts',
-    description: 'Turns stored webhooks into contacts, timeline events and journey enrollments',
+    description:
+      'Turns stored webhooks into contacts, timeline events and journey enrollments, exits and resumed waits',
     timeoutSeconds: 60,
     memoryMb: 512,
-    grants: ['table:read', 'table:write', 'journeys:start'],
+    grants: ['table:read', 'table:write', 'journeys:run'],
+  },
+  'journey-step': {
+    entry: 'functions/journey-step/handler.ts',
+    description:
+      'One journey node: branches, splits, waits for events, contact updates, webhooks, owner notifications, goals',
+    timeoutSeconds: 30,
+    memoryMb: 512,
+    grants: ['table:read', 'table:write', 'journeys:run', 'ses:send'],
+  },
+  'journeys-api': {
+    entry: 'functions/journeys-api/handler.ts',
+    description:
+      'Journeys: drafts, validation, publishing with versions, pause/archive, history, simulation, backtests',
+    timeoutSeconds: 300,
+    memoryMb: 1024,
+    grants: ['table:read', 'table:write', 'secret:admin-token', 'journeys:publish'],
+  },
+  'journey-scheduler': {
+    entry: 'functions/journey-scheduler/handler.ts',
+    description: 'Date, inactivity and schedule triggers: fires what is due and runs resumable contact scans',
+    timeoutSeconds: 300,
+    memoryMb: 512,
+    grants: ['table:read', 'table:write', 'journeys:run'],
+  },
+  'watch-contacts': {
+    entry: 'functions/watch-contacts/handler.ts',
+    description: 'Arms date triggers whenever a contact changes',
+    timeoutSeconds: 60,
+    memoryMb: 256,
+    grants: ['table:read', 'table:write'],
   },
   'send-email': {
     entry: 'functions/send-email/handler.ts',
@@ -212,6 +239,22 @@ export const routes: readonly RouteSpec[] = [
   { method: 'GET', path: '/api/templates/{id}/versions', function: 'templates-api', auth: 'admin-token' },
   { method: 'POST', path: '/api/templates/{id}/preview', function: 'templates-api', auth: 'admin-token' },
   { method: 'POST', path: '/api/templates/{id}/test-send', function: 'templates-api', auth: 'admin-token' },
+  { method: 'GET', path: '/api/journeys', function: 'journeys-api', auth: 'admin-token' },
+  { method: 'POST', path: '/api/journeys/validate', function: 'journeys-api', auth: 'admin-token' },
+  { method: 'GET', path: '/api/journeys/{id}', function: 'journeys-api', auth: 'admin-token' },
+  { method: 'PUT', path: '/api/journeys/{id}', function: 'journeys-api', auth: 'admin-token' },
+  { method: 'POST', path: '/api/journeys/{id}/validate', function: 'journeys-api', auth: 'admin-token' },
+  { method: 'POST', path: '/api/journeys/{id}/publish', function: 'journeys-api', auth: 'admin-token' },
+  { method: 'POST', path: '/api/journeys/{id}/pause', function: 'journeys-api', auth: 'admin-token' },
+  { method: 'POST', path: '/api/journeys/{id}/resume', function: 'journeys-api', auth: 'admin-token' },
+  { method: 'POST', path: '/api/journeys/{id}/archive', function: 'journeys-api', auth: 'admin-token' },
+  { method: 'GET', path: '/api/journeys/{id}/versions', function: 'journeys-api', auth: 'admin-token' },
+  { method: 'GET', path: '/api/journeys/{id}/versions/{version}', function: 'journeys-api', auth: 'admin-token' },
+  { method: 'POST', path: '/api/journeys/{id}/simulate', function: 'journeys-api', auth: 'admin-token' },
+  { method: 'POST', path: '/api/journeys/{id}/backtest', function: 'journeys-api', auth: 'admin-token' },
+  { method: 'GET', path: '/api/tasks', function: 'journeys-api', auth: 'admin-token' },
+  { method: 'POST', path: '/api/tasks/{id}/done', function: 'journeys-api', auth: 'admin-token' },
+  { method: 'GET', path: '/api/openapi.json', function: 'journeys-api', auth: 'public' },
   { method: 'GET', path: '/unsubscribe', function: 'unsubscribe', auth: 'signed-link' },
   { method: 'POST', path: '/unsubscribe', function: 'unsubscribe', auth: 'signed-link' },
   { method: 'GET', path: '/preferences', function: 'preferences', auth: 'signed-link' },
@@ -222,6 +265,7 @@ export const routes: readonly RouteSpec[] = [
 export const streams: readonly StreamSpec[] = [
   { function: 'process-inbox', itemTypes: ['inbox'], batchSize: 10, maxAttempts: 5 },
   { function: 'deliver-webhook', itemTypes: ['webhook-delivery'], batchSize: 10, maxAttempts: 3 },
+  { function: 'watch-contacts', itemTypes: ['contact'], batchSize: 100, maxAttempts: 5 },
 ];
 
 /**
@@ -246,6 +290,7 @@ export const emailEvents = {
 /** Scheduled invocations; both stacks read this list (locally the rate is divided by the time scale). */
 export const schedules: readonly { function: FunctionName; rate: string }[] = [
   { function: 'retry-webhooks', rate: '1 minute' },
+  { function: 'journey-scheduler', rate: '1 minute' },
 ];
 
 /**
@@ -261,12 +306,19 @@ export const table = {
   nameEnv: 'TEND_TABLE_NAME',
 } as const;
 
-export const stateMachines = {
-  onboarding: { journey: 'workflows/journeys/onboarding.json', arnEnv: 'TEND_JOURNEY_ONBOARDING_ARN' },
-} as const satisfies Record<string, StateMachineSpec>;
-
-/** Functions a compiled journey calls, by the role they play in the ASL. */
+/**
+ * Functions a compiled journey calls, by the role they play in the ASL. Journeys themselves are
+ * data: each is published at run time (API or CLI) as a state machine version, not deployed.
+ */
 export const journeyFunctions = {
   sendEmail: 'send-email',
   endEnrollment: 'end-enrollment',
+  journeyStep: 'journey-step',
 } as const satisfies Record<string, FunctionName>;
+
+/** The environment variable through which a journey function's ARN reaches the publisher. */
+export const journeyFunctionEnv = {
+  sendEmail: 'TEND_SEND_EMAIL_FUNCTION_ARN',
+  endEnrollment: 'TEND_END_ENROLLMENT_FUNCTION_ARN',
+  journeyStep: 'TEND_JOURNEY_STEP_FUNCTION_ARN',
+} as const satisfies Record<keyof typeof journeyFunctions, string>;

@@ -1,11 +1,19 @@
-/** Regenerates the golden ASL of the built-in journeys (review the diff before committing). */
+/**
+ * Regenerates the golden ASL of the built-in journeys and the editor JSON Schema of the journey
+ * language (review the diff before committing). A test fails when either is stale.
+ */
 import { writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { builtInTemplateIds as templateIds } from '#templating/compiled-built-ins.ts';
-import { compileJourney } from '#workflows/compile.ts';
-import { builtInJourney } from '#workflows/journeys/index.ts';
+import { GOLDEN_TARGETS, goldenAsl, journeyJsonSchema } from '#workflows/golden.ts';
+import { BUILT_IN_JOURNEY_IDS, builtInJourney } from '#workflows/journeys/index.ts';
 
-const d = compileJourney(builtInJourney('onboarding', templateIds), {
-  sendEmail: '${SendEmailFunctionArn}',
-  endEnrollment: '${EndEnrollmentFunctionArn}',
-}).definition;
-writeFileSync('workflows/journeys/onboarding.asl.json', JSON.stringify(d, null, 2) + '\n');
+const root = path.resolve(import.meta.dirname, '..');
+for (const id of BUILT_IN_JOURNEY_IDS) {
+  const file = path.join(root, 'workflows/journeys', `${id}.asl.json`);
+  writeFileSync(file, goldenAsl(builtInJourney(id, templateIds), GOLDEN_TARGETS));
+  console.log(`wrote ${path.relative(root, file)}`);
+}
+const schemaFile = path.join(root, 'workflows/journey.schema.json');
+writeFileSync(schemaFile, journeyJsonSchema());
+console.log(`wrote ${path.relative(root, schemaFile)}`);

@@ -3,88 +3,222 @@ import path from 'node:path';
 import aslValidator from 'asl-validator';
 import { describe, expect, it } from 'vitest';
 import { builtInTemplateIds as templateIds } from '#templating/compiled-built-ins.ts';
-import { compileJourney } from './compile.ts';
-import { builtInJourney } from './journeys/index.ts';
+import { type AslState, compileJourney } from './compile.ts';
+import { GOLDEN_TARGETS, goldenAsl, journeyJsonSchema } from './golden.ts';
+import { journeySchema } from './journey.schema.ts';
+import { BUILT_IN_JOURNEY_IDS, builtInJourney } from './journeys/index.ts';
+import { pathsOf } from './paths.ts';
 
-const targets = { sendEmail: '${SendEmailFunctionArn}', endEnrollment: '${EndEnrollmentFunctionArn}' };
-const onboarding = builtInJourney('onboarding', templateIds);
-const { definition, transitionsPerPath } = compileJourney(onboarding, targets);
+const targets = GOLDEN_TARGETS;
 
-describe('compileJourney (onboarding)', () => {
-  it('names states after node ids, plus the error path', () => {
+/** A journey using every node type once (and every successor field). */
+const everyNode = journeySchema.parse({
+  schemaVersion: 1,
+  id: 'every-node',
+  name: 'Every node',
+  triggers: [{ type: 'event', event: 'checkout.started', correlationKey: 'cartId' }],
+  start: 'wait-order',
+  nodes: {
+    'wait-order': {
+      type: 'wait-for-event',
+      event: 'order.placed',
+      correlate: true,
+      timeout: { hours: 1 },
+      next: 'bought',
+      onTimeout: 'which',
+    },
+    which: {
+      type: 'branch',
+      conditions: [{ kind: 'tag', tag: 'vip' }],
+      onTrue: 'morning',
+      onFalse: 'segment',
+    },
+    segment: {
+      type: 'split',
+      branches: [
+        {
+          name: 'big',
+          conditions: [{ kind: 'property', property: 'properties.ltv', op: 'gte', value: 100 }],
+          next: 'ab',
+        },
+      ],
+      else: 'ab',
+    },
+    ab: {
+      type: 'random-split',
+      branches: [
+        { name: 'a', percent: 50, next: 'remind' },
+        { name: 'b', percent: 50, next: 'pause' },
+      ],
+    },
+    morning: { type: 'wait-until', until: { time: '09:00', weekdays: ['mon'] }, next: 'remind' },
+    pause: { type: 'wait', duration: { days: 1 }, next: 'remind' },
+    remind: { type: 'send-email', template: 'cart-reminder', next: 'tag' },
+    tag: { type: 'update-contact', changes: [{ op: 'add-tag', tag: 'reminded' }], next: 'hook' },
+    hook: { type: 'webhook', endpoint: 'ep-1', next: 'tell' },
+    tell: { type: 'notify-owner', channel: 'task', subject: 'Cart', message: 'Call {{ contact.email }}', next: 'done' },
+    bought: { type: 'goal', name: 'purchased' },
+    done: { type: 'exit' },
+  },
+  settings: { quietHours: { start: '21:00', end: '08:00' }, frequencyCap: { max: 2, periodHours: 24 } },
+});
+
+describe('compileJourney', () => {
+  const { definition, paths } = compileJourney(everyNode, targets);
+  const state = (name: string) => definition.States[name] as AslState;
+
+  it('names states after node ids, with readable helper states and the error path', () => {
     expect(Object.keys(definition.States).sort()).toEqual(
       [
+        'ab',
+        'ab:route',
+        'bought',
         'done',
+        'exited',
         'failed',
+        'hook',
+        'morning',
+        'morning:wait',
         'on-error',
-        'tips-email',
-        'tips-email:deferred?',
-        'tips-email:wait',
-        'wait-2-days',
-        'welcome-email',
-        'welcome-email:deferred?',
-        'welcome-email:wait',
+        'pause',
+        'remind',
+        'remind:route',
+        'remind:wait',
+        'segment',
+        'segment:route',
+        'tag',
+        'tell',
+        'wait-order',
+        'which',
+        'which:route',
       ].sort(),
     );
-    expect(definition.StartAt).toBe('welcome-email');
+    expect(definition.StartAt).toBe('wait-order');
   });
 
-  it('gives every Task a timeout, a retry and a catch', () => {
+  it('gives every Task an explicit timeout, a retry and a catch that ends the enrollment', () => {
     const tasks = Object.entries(definition.States).filter(([, s]) => s.Type === 'Task');
-    expect(tasks.length).toBe(4);
-    for (const [, task] of tasks) {
-      expect(task.TimeoutSeconds).toBeGreaterThan(0);
-      expect(task.Retry).toEqual([
+    expect(tasks.length).toBe(12); // 11 nodes' tasks and on-error
+    for (const [name, task] of tasks) {
+      expect(task.TimeoutSeconds, name).toBeGreaterThan(0);
+      expect(task.Retry, name).toEqual([
         expect.objectContaining({ ErrorEquals: expect.arrayContaining(['TransientError']) }),
       ]);
-      expect(task.Catch).toEqual([expect.objectContaining({ ErrorEquals: ['States.ALL'] })]);
+      expect(task.Catch, name).toEqual(
+        expect.arrayContaining([expect.objectContaining({ ErrorEquals: ['States.ALL'] })]),
+      );
     }
   });
 
-  it('compiles the two-day wait to seconds and sends the right templates', () => {
-    expect(definition.States['wait-2-days']).toMatchObject({ Type: 'Wait', Seconds: 172_800, Next: 'tips-email' });
-    expect(definition.States['welcome-email']).toMatchObject({
-      Resource: targets.sendEmail,
-      Parameters: expect.objectContaining({ template: 'welcome', nodeId: 'welcome-email' }),
+  it('waits for the event with a task token, times out to its own branch and never retries the timeout', () => {
+    const wait = state('wait-order');
+    expect(wait).toMatchObject({
+      Resource: 'arn:aws:states:::lambda:invoke.waitForTaskToken',
+      TimeoutSeconds: 3600,
+      Next: 'bought',
+      Parameters: {
+        FunctionName: '${JourneyStepFunctionArn}',
+        Payload: expect.objectContaining({
+          action: 'wait-for-event',
+          'taskToken.$': '$$.Task.Token',
+          nodeId: 'wait-order',
+        }),
+      },
     });
-    expect(definition.States['tips-email']).toMatchObject({
-      Parameters: expect.objectContaining({ template: 'tips' }),
-    });
-  });
-
-  it('loops a deferred send through a wait back to the same send', () => {
-    expect(definition.States['welcome-email']).toMatchObject({ ResultPath: '$.send', Next: 'welcome-email:deferred?' });
-    expect(definition.States['welcome-email:deferred?']).toEqual({
-      Type: 'Choice',
-      Choices: [{ Variable: '$.send.status', StringEquals: 'deferred', Next: 'welcome-email:wait' }],
-      Default: 'wait-2-days',
-    });
-    expect(definition.States['welcome-email:wait']).toEqual({
-      Type: 'Wait',
-      TimestampPath: '$.send.until',
-      Next: 'welcome-email',
-    });
-  });
-
-  it('reports the state transitions of its one path', () => {
-    expect(transitionsPerPath).toEqual([
-      { path: ['welcome-email', 'wait-2-days', 'tips-email', 'done'], transitions: 6 },
+    expect(wait.Catch).toEqual([
+      { ErrorEquals: ['States.Timeout'], ResultPath: null, Next: 'which' },
+      { ErrorEquals: ['EnrollmentExited'], ResultPath: null, Next: 'exited' },
+      { ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'on-error' },
     ]);
+    expect(JSON.stringify(wait.Retry)).not.toContain('States.Timeout');
   });
 
-  it('is valid ASL', () => {
-    const concrete = JSON.parse(
-      JSON.stringify(definition)
-        .replaceAll('${SendEmailFunctionArn}', 'arn:aws:lambda:us-east-1:123456789012:function:send')
-        .replaceAll('${EndEnrollmentFunctionArn}', 'arn:aws:lambda:us-east-1:123456789012:function:end'),
-    );
-    const result = aslValidator(concrete);
-    expect(result.errors).toEqual([]);
-    expect(result.isValid).toBe(true);
+  it('routes branches and splits on the successor the step returns, defaulting to the last', () => {
+    expect(state('which:route')).toEqual({
+      Type: 'Choice',
+      Choices: [{ Variable: '$.step.next', StringEquals: 'morning', Next: 'morning' }],
+      Default: 'segment',
+    });
+    // Both split outcomes lead to "ab": one successor, so the Choice only has a default.
+    expect(state('segment:route')).toEqual({ Type: 'Choice', Choices: [], Default: 'ab' });
+    expect(state('ab:route')).toMatchObject({
+      Default: 'pause',
+      Choices: [{ StringEquals: 'remind', Next: 'remind' }],
+    });
   });
 
-  it('matches the golden file', () => {
-    const golden = JSON.parse(readFileSync(path.join(import.meta.dirname, 'journeys/onboarding.asl.json'), 'utf8'));
-    expect(definition).toEqual(golden);
+  it('passes quiet hours, the cap and the topic to each send, and loops a deferral through a Wait', () => {
+    expect(state('remind').Parameters).toMatchObject({
+      template: 'cart-reminder',
+      quietHours: { start: '21:00', end: '08:00', fallback: 'defer' },
+      frequencyCap: { max: 2, periodHours: 24 },
+    });
+    expect(state('remind:route')).toMatchObject({
+      Choices: [{ StringEquals: 'deferred', Next: 'remind:wait' }],
+      Default: 'tag',
+    });
+    expect(state('remind:wait')).toEqual({ Type: 'Wait', TimestampPath: '$.send.until', Next: 'remind' });
+  });
+
+  it('computes wait-until in a step, then waits for that timestamp', () => {
+    expect(state('morning')).toMatchObject({ ResultPath: '$.step', Next: 'morning:wait' });
+    expect(state('morning:wait')).toEqual({ Type: 'Wait', TimestampPath: '$.step.until', Next: 'remind' });
+    expect(state('pause')).toMatchObject({ Type: 'Wait', Seconds: 86_400, Next: 'remind' });
+  });
+
+  it('ends a goal without successor in the same step, and an exit through end-enrollment', () => {
+    expect(state('bought')).toMatchObject({ End: true, Parameters: expect.objectContaining({ action: 'goal' }) });
+    expect(state('done')).toMatchObject({
+      Resource: '${EndEnrollmentFunctionArn}',
+      End: true,
+      Parameters: expect.objectContaining({ outcome: 'completed' }),
+    });
+    expect(state('exited')).toMatchObject({ Type: 'Succeed' });
+  });
+
+  it('reports the transitions each path costs', () => {
+    expect(paths.paths.find((p) => p.nodes.join(' ') === 'wait-order bought')?.transitions).toBe(2);
+    const longest = paths.paths.find((p) => p.nodes.join(' ') === 'wait-order which morning remind tag hook tell done');
+    // wait(1) branch(2) wait-until(2) send(2) update(1) webhook(1) notify(1) exit(1)
+    expect(longest?.transitions).toBe(11);
+    expect(longest?.choices).toEqual(['wait-order: timeout', 'which: yes']);
+    expect(paths.minTransitions).toBe(2);
+    expect(paths.paths).toHaveLength(6);
+  });
+
+  it('emits a definition asl-validator accepts, for every built-in journey', () => {
+    for (const id of BUILT_IN_JOURNEY_IDS) {
+      const compiled = compileJourney(builtInJourney(id, templateIds), {
+        sendEmail: 'arn:aws:lambda:us-east-1:000000000000:function:send-email',
+        endEnrollment: 'arn:aws:lambda:us-east-1:000000000000:function:end-enrollment',
+        journeyStep: 'arn:aws:lambda:us-east-1:000000000000:function:journey-step',
+      });
+      // JSONPath only: the local endpoint ignores JSONata. (asl-validator adds defaults, so check first.)
+      expect(JSON.stringify(compiled.definition)).not.toContain('QueryLanguage');
+      const { isValid, errorsText } = aslValidator(structuredClone(compiled.definition) as never);
+      expect(isValid, `${id}: ${errorsText()}`).toBe(true);
+    }
+  });
+
+  it('is deterministic', () => {
+    expect(JSON.stringify(compileJourney(everyNode, targets))).toBe(JSON.stringify(compileJourney(everyNode, targets)));
+  });
+});
+
+describe('golden files', () => {
+  it.each(BUILT_IN_JOURNEY_IDS)('%s.asl.json matches the compiler (run `npm run journeys:golden`)', (id) => {
+    const golden = readFileSync(path.join(import.meta.dirname, 'journeys', `${id}.asl.json`), 'utf8');
+    expect(golden).toBe(goldenAsl(builtInJourney(id, templateIds), targets));
+  });
+
+  it('journey.schema.json matches the zod schema (run `npm run journeys:golden`)', () => {
+    expect(readFileSync(path.join(import.meta.dirname, 'journey.schema.json'), 'utf8')).toBe(journeyJsonSchema());
+  });
+
+  it('costs what the abandoned cart promises: 2 transitions to convert at once, at most 7', () => {
+    const report = pathsOf(builtInJourney('abandoned-cart', templateIds));
+    expect(report.minTransitions).toBe(2);
+    // wait(1) reminder(2) wait(1) last reminder(2) exit(1)
+    expect(report.maxTransitions).toBe(7);
   });
 });

@@ -1,10 +1,14 @@
 import { assertUnreachable } from '#domain/assert.ts';
-import { durationSeconds, type Journey, type JourneyNode } from './journey.schema.ts';
+import { durationSeconds, type Journey, type JourneyNode, successorsOf } from './journey.schema.ts';
+import { type PathReport, pathsOf } from './paths.ts';
+import { ENROLLMENT_EXITED_ERROR, EXITED, FAILED, ON_ERROR, routeState, waitState } from './states.ts';
 
-/** ARNs (or placeholders such as `${SendEmailFunctionArn}`) of the functions the ASL calls. */
+/** ARNs (or names) of the functions the ASL calls, by the role they play. */
 export interface CompileTargets {
   sendEmail: string;
   endEnrollment: string;
+  /** Evaluates branches and splits, computes waits, updates contacts, registers event waits... */
+  journeyStep: string;
 }
 
 export interface AslState {
@@ -21,9 +25,31 @@ export interface AslDefinition {
 
 export interface CompiledJourney {
   definition: AslDefinition;
-  /** State transitions an enrollment costs on each path from the start, for cost estimates. */
-  transitionsPerPath: { path: string[]; transitions: number }[];
+  /** What each path from the start costs in state transitions. */
+  paths: PathReport;
 }
+
+/**
+ * The input every execution starts with (and carries along). `trigger` says what enrolled the
+ * contact; `correlation` is the value of the trigger's correlation key (the cart id).
+ */
+export interface EnrollmentInput {
+  contactId: string;
+  enrollmentId: string;
+  journeyId: string;
+  journeyVersion: number;
+  enteredAt: string;
+  trigger: {
+    type: 'event' | 'date' | 'inactivity' | 'schedule';
+    eventId: string;
+    name?: string;
+    at: string;
+    correlation?: string | null;
+  };
+}
+
+/** Resource of a Task that waits for a task token: the function is invoked with the token. */
+export const WAIT_FOR_TOKEN_RESOURCE = 'arn:aws:states:::lambda:invoke.waitForTaskToken';
 
 /** Errors worth retrying: Lambda's own transient failures and our TransientError. */
 const RETRYABLE = [
@@ -31,15 +57,12 @@ const RETRYABLE = [
   'Lambda.AWSLambdaException',
   'Lambda.SdkClientException',
   'Lambda.TooManyRequestsException',
-  'States.Timeout',
   'TransientError',
 ];
-const ON_ERROR = 'on-error';
-const FAILED = 'failed';
 
-const retry = () => [
+const retry = (alsoTimeouts: boolean) => [
   {
-    ErrorEquals: RETRYABLE,
+    ErrorEquals: alsoTimeouts ? [...RETRYABLE, 'States.Timeout'] : RETRYABLE,
     IntervalSeconds: 2,
     MaxAttempts: 6,
     BackoffRate: 2,
@@ -47,22 +70,101 @@ const retry = () => [
     JitterStrategy: 'FULL',
   },
 ];
-const catchToOnError = () => [{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: ON_ERROR }];
 
-/** The enrollment context every task receives; node-specific fields are added per state. */
-const enrollmentParameters = (nodeId: string) => ({
+const catches = (...first: Record<string, unknown>[]) => [
+  ...first,
+  { ErrorEquals: [ENROLLMENT_EXITED_ERROR], ResultPath: null, Next: EXITED },
+  { ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: ON_ERROR },
+];
+
+/** The enrollment context every step receives; node-specific fields are added per state. */
+const context = (nodeId: string) => ({
   'contactId.$': '$.contactId',
   'enrollmentId.$': '$.enrollmentId',
   'journeyId.$': '$.journeyId',
   'journeyVersion.$': '$.journeyVersion',
+  'enteredAt.$': '$.enteredAt',
+  'trigger.$': '$.trigger',
   nodeId,
 });
 
-const nextOrEnd = (next: string) => ({ Next: next });
+/** A Lambda task with the house Retry and Catch; `TimeoutSeconds` is always explicit. */
+function lambdaTask(
+  resource: string,
+  comment: string,
+  parameters: Record<string, unknown>,
+  rest: Record<string, unknown>,
+): AslState {
+  return {
+    Type: 'Task',
+    Comment: comment,
+    Resource: resource,
+    Parameters: parameters,
+    TimeoutSeconds: 60,
+    Retry: retry(true),
+    Catch: catches(),
+    ...rest,
+  };
+}
 
-/** State names a send node adds after its Task: a deferral check and the wait it leads to. */
-export const deferredCheck = (id: string) => `${id}:deferred?`;
-export const deferredWait = (id: string) => `${id}:wait`;
+/** A journey-step task for a node: the node's own definition travels in the Parameters. */
+const stepTask = (
+  id: string,
+  node: JourneyNode,
+  targets: CompileTargets,
+  comment: string,
+  rest: Record<string, unknown>,
+) => lambdaTask(targets.journeyStep, comment, { action: node.type, node, ...context(id) }, rest);
+
+/** A step that returns `{ next }`, then a Choice that follows it (branches, splits). */
+function routedStep(id: string, node: JourneyNode, targets: CompileTargets, comment: string): Record<string, AslState> {
+  const successors = [...new Set(successorsOf(node).map((s) => s.id))];
+  const fallback = successors[successors.length - 1] as string;
+  return {
+    [id]: stepTask(id, node, targets, comment, {
+      ResultPath: '$.step',
+      Next: routeState(id),
+    }),
+    [routeState(id)]: {
+      Type: 'Choice',
+      Choices: successors.slice(0, -1).map((s) => ({ Variable: '$.step.next', StringEquals: s, Next: s })),
+      Default: fallback,
+    },
+  };
+}
+
+function describe(node: JourneyNode): string {
+  switch (node.type) {
+    case 'wait':
+      return `Wait ${formatDuration(durationSeconds(node.duration))}`;
+    case 'wait-until':
+      return 'property' in node.until
+        ? `Wait until ${node.until.property}`
+        : `Wait until ${node.until.time}${node.until.weekdays.length ? ` on ${node.until.weekdays.join('/')}` : ''} in the contact's time zone`;
+    case 'wait-for-event':
+      return `Wait up to ${formatDuration(durationSeconds(node.timeout))} for ${node.event}${node.correlate ? ' (same correlation value)' : ''}`;
+    case 'branch':
+      return `Branch on ${node.conditions.length} condition(s), ${node.match}`;
+    case 'split':
+      return `Split: ${node.branches.map((b) => b.name).join(', ')}, else`;
+    case 'random-split':
+      return `Random split: ${node.branches.map((b) => `${b.name} ${b.percent}%`).join(', ')}`;
+    case 'send-email':
+      return `Send the "${node.template}" email`;
+    case 'update-contact':
+      return `Update the contact (${node.changes.map((c) => c.op).join(', ')})`;
+    case 'webhook':
+      return `Post a signed webhook to endpoint ${node.endpoint}`;
+    case 'notify-owner':
+      return `Notify the owner by ${node.channel}: ${node.subject}`;
+    case 'goal':
+      return `Goal reached: ${node.name}`;
+    case 'exit':
+      return 'Record that the enrollment completed';
+    default:
+      return assertUnreachable(node);
+  }
+}
 
 function compileNode(
   id: string,
@@ -70,45 +172,100 @@ function compileNode(
   journey: Journey,
   targets: CompileTargets,
 ): Record<string, AslState> {
+  const comment = describe(node);
   switch (node.type) {
-    case 'send-email':
-      // The send may come back "deferred" (quiet hours, frequency cap) with the time to retry:
-      // wait until then and send again, so a deferral never drops the email.
+    case 'wait':
+      return { [id]: { Type: 'Wait', Comment: comment, Seconds: durationSeconds(node.duration), Next: node.next } };
+    case 'wait-until':
+      // The time depends on the contact (time zone, a date property), so a step computes it.
+      return {
+        [id]: stepTask(id, node, targets, comment, {
+          ResultPath: '$.step',
+          Next: waitState(id),
+        }),
+        [waitState(id)]: { Type: 'Wait', TimestampPath: '$.step.until', Next: node.next },
+      };
+    case 'wait-for-event':
+      // The step registers the task token under (contact, event, correlation value); ingest
+      // resumes it with the event. No event in time: States.Timeout takes the timeout branch.
       return {
         [id]: {
           Type: 'Task',
-          Comment: `Send the "${node.template}" email`,
-          Resource: targets.sendEmail,
-          Parameters: { ...enrollmentParameters(id), template: node.template, ...journey.settings },
-          ResultPath: '$.send',
-          TimeoutSeconds: 60,
-          Retry: retry(),
-          Catch: catchToOnError(),
-          Next: deferredCheck(id),
+          Comment: comment,
+          Resource: WAIT_FOR_TOKEN_RESOURCE,
+          Parameters: {
+            FunctionName: targets.journeyStep,
+            Payload: {
+              action: node.type,
+              node,
+              ...context(id),
+              'taskToken.$': '$$.Task.Token',
+              'waitStartedAt.$': '$$.State.EnteredTime',
+            },
+          },
+          TimeoutSeconds: durationSeconds(node.timeout),
+          ResultPath: '$.received',
+          Retry: retry(false),
+          Catch: catches({ ErrorEquals: ['States.Timeout'], ResultPath: null, Next: node.onTimeout }),
+          Next: node.next,
         },
-        [deferredCheck(id)]: {
+      };
+    case 'branch':
+    case 'split':
+    case 'random-split':
+      return routedStep(id, node, targets, comment);
+    case 'send-email': {
+      const { quietHours, frequencyCap } = journey.settings;
+      // The send may come back "deferred" (quiet hours, frequency cap) with the time to retry:
+      // wait until then and send again, so a deferral never drops the email.
+      return {
+        [id]: lambdaTask(
+          targets.sendEmail,
+          comment,
+          {
+            ...context(id),
+            template: node.template,
+            ...(node.topic ? { topic: node.topic } : {}),
+            ...(quietHours ? { quietHours } : {}),
+            ...(frequencyCap ? { frequencyCap } : {}),
+          },
+          { ResultPath: '$.send', Next: routeState(id) },
+        ),
+        [routeState(id)]: {
           Type: 'Choice',
-          Choices: [{ Variable: '$.send.status', StringEquals: 'deferred', Next: deferredWait(id) }],
+          Choices: [{ Variable: '$.send.status', StringEquals: 'deferred', Next: waitState(id) }],
           Default: node.next,
         },
-        [deferredWait(id)]: { Type: 'Wait', TimestampPath: '$.send.until', Next: id },
+        [waitState(id)]: { Type: 'Wait', TimestampPath: '$.send.until', Next: id },
       };
-    case 'wait':
+    }
+    case 'update-contact':
+    case 'webhook':
+    case 'notify-owner':
       return {
-        [id]: { Type: 'Wait', Comment: 'Wait', Seconds: durationSeconds(node.duration), ...nextOrEnd(node.next) },
+        [id]: stepTask(id, node, targets, comment, {
+          ResultPath: null,
+          Next: node.next,
+        }),
+      };
+    case 'goal':
+      // Without a successor the goal also ends the enrollment (converted), in the same step.
+      return {
+        [id]: stepTask(id, node, targets, comment, {
+          ResultPath: null,
+          ...(node.next ? { Next: node.next } : { End: true }),
+        }),
       };
     case 'exit':
       return {
         [id]: {
-          Type: 'Task',
-          Comment: 'Record that the enrollment completed',
-          Resource: targets.endEnrollment,
-          Parameters: { ...enrollmentParameters(id), outcome: 'completed' },
-          ResultPath: null,
+          ...lambdaTask(
+            targets.endEnrollment,
+            comment,
+            { ...context(id), outcome: 'completed' },
+            { ResultPath: null, End: true },
+          ),
           TimeoutSeconds: 30,
-          Retry: retry(),
-          Catch: catchToOnError(),
-          End: true,
         },
       };
     default:
@@ -118,22 +275,26 @@ function compileNode(
 
 /**
  * Compiles a validated journey into an ASL definition (JSONPath only). Pure and deterministic:
- * state names are the node ids, so execution history and alarms read like the journey.
+ * state names are the node ids (helpers add `:route` / `:wait`), so execution history, alarms
+ * and reports read like the journey.
  */
 export function compileJourney(journey: Journey, targets: CompileTargets): CompiledJourney {
   const states: Record<string, AslState> = {};
   for (const [id, node] of Object.entries(journey.nodes)) {
     Object.assign(states, compileNode(id, node, journey, targets));
   }
-  // Any failure lands here: the enrollment is recorded as failed, so nobody is left "active".
+  states[EXITED] = {
+    Type: 'Succeed',
+    Comment: 'The enrollment ended early: an exit rule held, the goal was reached, or it was ended by hand',
+  };
   states[ON_ERROR] = {
     Type: 'Task',
     Comment: 'Record that the enrollment failed',
     Resource: targets.endEnrollment,
-    Parameters: { ...enrollmentParameters(ON_ERROR), outcome: 'failed', 'error.$': '$.error' },
+    Parameters: { ...context(ON_ERROR), outcome: 'failed', 'error.$': '$.error' },
     ResultPath: null,
     TimeoutSeconds: 30,
-    Retry: retry(),
+    Retry: retry(true),
     Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.recordError', Next: FAILED }],
     Next: FAILED,
   };
@@ -144,24 +305,23 @@ export function compileJourney(journey: Journey, targets: CompileTargets): Compi
   };
   return {
     definition: { Comment: `Tend journey "${journey.name}" (${journey.id})`, StartAt: journey.start, States: states },
-    transitionsPerPath: pathsFrom(journey),
+    paths: pathsOf(journey),
   };
 }
 
-function pathsFrom(journey: Journey): { path: string[]; transitions: number }[] {
-  const out: { path: string[]; transitions: number }[] = [];
-  const walk = (id: string, path: string[]) => {
-    const node = journey.nodes[id];
-    if (!node) return;
-    const here = [...path, id];
-    if (node.type === 'exit') {
-      // Step Functions bills every state entered; a send also enters its deferral check.
-      const sends = here.filter((n) => journey.nodes[n]?.type === 'send-email').length;
-      out.push({ path: here, transitions: here.length + sends });
-      return;
-    }
-    walk(node.next, here);
-  };
-  walk(journey.start, []);
-  return out;
+/** "2 days", "1 hour 30 minutes". */
+export function formatDuration(seconds: number): string {
+  const parts: string[] = [];
+  const units: [number, string][] = [
+    [86_400, 'day'],
+    [3_600, 'hour'],
+    [60, 'minute'],
+  ];
+  let rest = seconds;
+  for (const [size, name] of units) {
+    const n = Math.floor(rest / size);
+    if (n > 0) parts.push(`${n} ${name}${n === 1 ? '' : 's'}`);
+    rest -= n * size;
+  }
+  return parts.join(' ') || '0 minutes';
 }

@@ -8,6 +8,7 @@ const inputSchema = z.object({
   contactId: z.string().min(1),
   enrollmentId: z.string().min(1),
   journeyId: z.string().min(1),
+  journeyVersion: z.number().int().min(1).optional(),
   nodeId: z.string().min(1),
   outcome: z.enum(['completed', 'failed']),
   error: z.object({ Error: z.string().optional(), Cause: z.string().optional() }).optional(),

@@ -1,7 +1,7 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
-import { clock, journeys, liveJourneys, outbound, store } from '#runtime/app.ts';
+import { clock, journeyRuntime, outbound, store, versions } from '#runtime/app.ts';
 import { lambda } from '#runtime/http.ts';
 import { logger, metrics } from '#runtime/observability.ts';
 import { processInboxRecord } from '#services/process-inbox.ts';
@@ -21,7 +21,7 @@ export const handler = lambda<DynamoDBStreamEvent, DynamoDBBatchResponse>(async 
     if (item.type !== 'inbox' || typeof item.inboxId !== 'string') continue;
     try {
       const outcome = await processInboxRecord(
-        { store, journeys, liveJourneys, clock, onEvent: (e) => outbound.enqueueForEvent(e) },
+        { store, runtime: journeyRuntime, clock, versions, onEvent: (e) => outbound.enqueueForEvent(e) },
         item.inboxId,
       );
       metrics.addMetric('InboxRecordsProcessed', 'Count', 1);

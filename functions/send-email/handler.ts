@@ -1,18 +1,17 @@
 import { z } from 'zod';
 import { frequencyCapSchema, quietHoursSchema } from '#domain/send-policy.ts';
-import { clock, mail, store, templates } from '#runtime/app.ts';
+import { clock, mail, store, templates, versions } from '#runtime/app.ts';
 import { lambda } from '#runtime/http.ts';
 import { logger, metrics } from '#runtime/observability.ts';
 import { sendSettings } from '#runtime/send-settings.ts';
+import { enrollmentContextSchema } from '#services/journey-input.ts';
+import { guard } from '#services/journey-step.ts';
 import { sendJourneyEmail } from '#services/send-email.ts';
 import { renderCompiled } from '#templating/render.ts';
 
-const inputSchema = z.object({
-  contactId: z.string().min(1),
-  enrollmentId: z.string().min(1),
-  journeyId: z.string().min(1),
-  nodeId: z.string().min(1),
+const inputSchema = enrollmentContextSchema.extend({
   template: z.string().min(1),
+  topic: z.string().min(1).optional(),
   quietHours: quietHoursSchema.optional(),
   frequencyCap: frequencyCapSchema.optional(),
 });
@@ -21,8 +20,13 @@ const inputSchema = z.object({
 export const handler = lambda(async (event: unknown) => {
   const input = inputSchema.parse(event);
   logger.appendKeys({ contactId: input.contactId, enrollmentId: input.enrollmentId, nodeId: input.nodeId });
+  // Throws EnrollmentExited (caught by the ASL) when the enrollment ended or an exit rule holds.
+  await guard({ store, clock, versions }, input);
   const settings = await sendSettings();
-  const outcome = await sendJourneyEmail({ store, templates, render: renderCompiled, mail, clock, settings }, input);
+  const outcome = await sendJourneyEmail(
+    { store, templates, render: renderCompiled, mail, clock, settings },
+    { ...input, triggerEventId: input.trigger.eventId },
+  );
   if (outcome.status === 'sent') metrics.addMetric('EmailsSent', 'Count', 1);
   if (outcome.status === 'skipped') metrics.addMetric('EmailsSkipped', 'Count', 1);
   if (outcome.status === 'deferred') metrics.addMetric('EmailsDeferred', 'Count', 1);

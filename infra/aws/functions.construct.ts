@@ -5,11 +5,11 @@ import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
-import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { assertUnreachable } from '#domain/assert.ts';
 import type { FunctionName, FunctionSpec, Grant, table as tableSpec } from '#infra/manifest.ts';
 import type { Email } from './email.construct.ts';
+import type { Journeys } from './journeys.construct.ts';
 import { acknowledge } from './nag.ts';
 import { pascalCase } from './names.ts';
 import type { Secrets } from './secrets.construct.ts';
@@ -40,12 +40,6 @@ export interface FunctionsProps {
   logRetention?: RetentionDays;
 }
 
-/** A journey state machine and the environment variable through which functions learn its ARN. */
-export interface StartableJourney {
-  stateMachine: StateMachine;
-  arnEnv: string;
-}
-
 /**
  * One NodejsFunction per manifest function (nodejs22.x, arm64, esbuild ESM, X-Ray), each with its
  * own role and log group, and IAM derived from the manifest grants and nothing else.
@@ -68,14 +62,15 @@ export class Functions extends Construct {
     for (const fn of Object.values(this.byName)) fn.addEnvironment('TEND_PUBLIC_URL', url);
   }
 
-  /** Gives functions with the `journeys:start` grant each journey's ARN and StartExecution on it. */
-  allowStartingJourneys(journeys: readonly StartableJourney[]): void {
+  /**
+   * Applies the `journeys:run` and `journeys:publish` grants. Deferred because the journey
+   * execution role may invoke the journey functions, so they must exist first.
+   */
+  allowJourneys(journeys: Journeys): void {
     for (const [name, fn] of Object.entries(this.byName) as [FunctionName, NodejsFunction][]) {
-      if (!this.specs[name].grants.includes('journeys:start')) continue;
-      for (const journey of journeys) {
-        fn.addEnvironment(journey.arnEnv, journey.stateMachine.stateMachineArn);
-        journey.stateMachine.grantStartExecution(fn);
-      }
+      const grants = this.specs[name].grants;
+      if (grants.includes('journeys:run')) journeys.grantRun(fn);
+      if (grants.includes('journeys:publish')) journeys.grantPublish(fn);
     }
   }
 
@@ -128,7 +123,7 @@ export class Functions extends Construct {
     acknowledge(
       role,
       'AwsSolutions-IAM5[Resource::*]',
-      'Only actions without resource-level permissions: X-Ray PutTraceSegments/PutTelemetryRecords, and dynamodb:ListStreams for stream consumers',
+      'Only actions without resource-level permissions: X-Ray, dynamodb:ListStreams, and for journey grants states:ListStateMachines/SendTask* and logs:CreateLogDelivery',
     );
     acknowledge(
       fn,
@@ -146,8 +141,9 @@ export class Functions extends Construct {
       case 'table:write':
         props.table.grantWriteData(fn);
         return;
-      case 'journeys:start':
-        // The state machines call these functions, so they exist later: see allowStartingJourneys.
+      case 'journeys:run':
+      case 'journeys:publish':
+        // The journey role is allowed to invoke some of these functions, so it comes later: see allowJourneys.
         return;
       case 'ses:send':
         props.email.grantSend(fn);

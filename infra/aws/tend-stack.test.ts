@@ -7,6 +7,7 @@ import { Code, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambd
 import { Queue } from 'aws-cdk-lib/aws-sqs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as manifest from '#infra/manifest.ts';
+import { journeyPrefix } from './journeys.construct.ts';
 import { addNagChecks } from './nag.ts';
 import { Schedules } from './schedules.construct.ts';
 import { senderAddress, settingsFromContext } from './settings.ts';
@@ -60,6 +61,55 @@ const functionLogicalId = (template: Template, name: manifest.FunctionName): str
   expect(ids).toHaveLength(1);
   return ids[0] as string;
 };
+
+type Statement = { Action: string | string[]; Resource: unknown; Condition?: unknown };
+
+/** Every IAM statement attached to a function's own role. */
+const statementsOf = (template: Template, name: manifest.FunctionName): Statement[] => {
+  const roleId =
+    template.findResources('AWS::Lambda::Function')[functionLogicalId(template, name)]?.Properties.Role[
+      'Fn::GetAtt'
+    ][0];
+  return Object.values(template.findResources('AWS::IAM::Policy'))
+    .filter((p) => (p.Properties.Roles as { Ref: string }[]).some((r) => r.Ref === roleId))
+    .flatMap((p) => p.Properties.PolicyDocument.Statement as Statement[]);
+};
+
+const actionsOf = (statements: Statement[]): string[] =>
+  statements.flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action]));
+
+const hasGrant = (name: manifest.FunctionName, grant: manifest.Grant): boolean =>
+  (manifest.functions[name].grants as readonly manifest.Grant[]).includes(grant);
+
+const functionNames = Object.keys(manifest.functions) as manifest.FunctionName[];
+
+/** `arn:${Partition}:states:${Region}:${Account}:<rest>` as CloudFormation renders it. */
+const statesArn = (rest: string) => ({
+  'Fn::Join': [
+    '',
+    ['arn:', { Ref: 'AWS::Partition' }, ':states:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, rest],
+  ],
+});
+
+const RUN_ACTIONS = [
+  'states:DescribeExecution',
+  'states:SendTaskFailure',
+  'states:SendTaskHeartbeat',
+  'states:SendTaskSuccess',
+  'states:StartExecution',
+  'states:StopExecution',
+];
+const PUBLISH_ACTIONS = [
+  'states:CreateStateMachine',
+  'states:CreateStateMachineAlias',
+  'states:DescribeStateMachine',
+  'states:DescribeStateMachineAlias',
+  'states:ListStateMachines',
+  'states:PublishStateMachineVersion',
+  'states:TagResource',
+  'states:UpdateStateMachine',
+  'states:UpdateStateMachineAlias',
+];
 
 // Bundles every handler once for the whole file; the other stacks below skip bundling.
 let app: App;
@@ -133,24 +183,27 @@ describe('functions', () => {
     }
   });
 
-  it('gives journey ARNs and secret ARNs only to functions granted them', () => {
-    for (const [name, spec] of Object.entries(manifest.functions)) {
-      const variables = template.toJSON().Resources[functionLogicalId(template, name as manifest.FunctionName)]
-        .Properties.Environment.Variables as Record<string, unknown>;
-      const has = (grant: manifest.Grant) => (spec.grants as readonly manifest.Grant[]).includes(grant);
-      expect('TEND_JOURNEY_ONBOARDING_ARN' in variables, name).toBe(has('journeys:start'));
-      expect('TEND_ADMIN_TOKEN_SECRET_ARN' in variables, name).toBe(has('secret:admin-token'));
-      expect('TEND_LINK_SECRET_ARN' in variables, name).toBe(has('secret:link-signing'));
-      expect('TEND_SES_CONFIGURATION_SET' in variables, name).toBe(has('ses:send'));
+  it('gives journey settings and secret ARNs only to functions granted them', () => {
+    for (const name of functionNames) {
+      const variables = template.toJSON().Resources[functionLogicalId(template, name)].Properties.Environment
+        .Variables as Record<string, unknown>;
+      const runsOrPublishes = hasGrant(name, 'journeys:run') || hasGrant(name, 'journeys:publish');
+      expect('TEND_JOURNEY_PREFIX' in variables, name).toBe(runsOrPublishes);
+      expect('TEND_JOURNEY_ROLE_ARN' in variables, name).toBe(hasGrant(name, 'journeys:publish'));
+      expect('TEND_JOURNEY_LOG_GROUP_ARN' in variables, name).toBe(hasGrant(name, 'journeys:publish'));
+      for (const env of Object.values(manifest.journeyFunctionEnv)) {
+        expect(env in variables, `${name} ${env}`).toBe(hasGrant(name, 'journeys:publish'));
+      }
+      expect('TEND_ADMIN_TOKEN_SECRET_ARN' in variables, name).toBe(hasGrant(name, 'secret:admin-token'));
+      expect('TEND_LINK_SECRET_ARN' in variables, name).toBe(hasGrant(name, 'secret:link-signing'));
+      expect('TEND_SES_CONFIGURATION_SET' in variables, name).toBe(hasGrant(name, 'ses:send'));
     }
   });
 
-  it('allows states:StartExecution and ses:SendEmail only to the functions granted them', () => {
+  it('allows ses:SendEmail and secrets only to the functions granted them', () => {
     const policies = Object.values(template.findResources('AWS::IAM::Policy')).map((p) => JSON.stringify(p));
     const withAction = (action: string) => policies.filter((p) => p.includes(`"${action}"`)).length;
-    const granted = (grant: manifest.Grant) =>
-      Object.values(manifest.functions).filter((f) => (f.grants as readonly manifest.Grant[]).includes(grant)).length;
-    expect(withAction('states:StartExecution')).toBe(granted('journeys:start'));
+    const granted = (grant: manifest.Grant) => functionNames.filter((name) => hasGrant(name, grant)).length;
     expect(withAction('ses:SendEmail')).toBe(granted('ses:send'));
     expect(withAction('secretsmanager:GetSecretValue')).toBe(
       Object.values(manifest.functions).filter((f) => f.grants.some((g) => g.startsWith('secret:'))).length,
@@ -211,6 +264,17 @@ describe('streams', () => {
     }
   });
 
+  it('feeds contact writes to the contact watcher, which arms date triggers', () => {
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionName: { Ref: functionLogicalId(template, 'watch-contacts') },
+      FilterCriteria: {
+        Filters: [
+          { Pattern: JSON.stringify({ eventName: ['INSERT'], dynamodb: { NewImage: { type: { S: ['contact'] } } } }) },
+        ],
+      },
+    });
+  });
+
   it('encrypts the dead-letter queue and refuses plain HTTP to it', () => {
     template.hasResourceProperties('AWS::SQS::Queue', { SqsManagedSseEnabled: true });
     template.hasResourceProperties('AWS::SQS::QueuePolicy', {
@@ -224,54 +288,199 @@ describe('streams', () => {
 });
 
 describe('journeys', () => {
-  it('deploys each journey as a Standard state machine with logging ALL and tracing', () => {
-    template.resourceCountIs('AWS::StepFunctions::StateMachine', Object.keys(manifest.stateMachines).length);
-    template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
-      StateMachineType: 'STANDARD',
-      LoggingConfiguration: { Level: 'ALL', IncludeExecutionData: true, Destinations: Match.anyValue() },
-      TracingConfiguration: { Enabled: true },
-      DefinitionSubstitutions: {
-        SendEmailFunctionArn: {
-          'Fn::GetAtt': [functionLogicalId(template, manifest.journeyFunctions.sendEmail), 'Arn'],
+  const journeyRoleId = (): string => {
+    const roles = template.findResources('AWS::IAM::Role', {
+      Properties: {
+        AssumeRolePolicyDocument: {
+          Statement: [Match.objectLike({ Principal: { Service: 'states.amazonaws.com' } })],
         },
-        EndEnrollmentFunctionArn: {
-          'Fn::GetAtt': [functionLogicalId(template, manifest.journeyFunctions.endEnrollment), 'Arn'],
-        },
+      },
+    });
+    const ids = Object.keys(roles);
+    expect(ids).toHaveLength(1);
+    return ids[0] as string;
+  };
+  const prefix = journeyPrefix('Tend');
+
+  it('deploys no state machine: journeys are data, published at run time', () => {
+    template.resourceCountIs('AWS::StepFunctions::StateMachine', 0);
+  });
+
+  it('lets only journey state machines of this account assume the journey role', () => {
+    template.hasResourceProperties('AWS::IAM::Role', {
+      AssumeRolePolicyDocument: {
+        Statement: [
+          {
+            Action: 'sts:AssumeRole',
+            Effect: 'Allow',
+            Principal: { Service: 'states.amazonaws.com' },
+            Condition: {
+              StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+              ArnLike: { 'aws:SourceArn': statesArn(`:stateMachine:${prefix}-*`) },
+            },
+          },
+        ],
       },
     });
   });
 
-  it('names states after the journey node ids and calls functions through placeholders', () => {
-    const [machine] = Object.values(template.findResources('AWS::StepFunctions::StateMachine'));
-    const definition = JSON.parse(machine?.Properties.DefinitionString) as {
-      StartAt: string;
-      States: Record<string, { Resource?: string }>;
-    };
-    const journey = JSON.parse(readFileSync(join(projectRoot, manifest.stateMachines.onboarding.journey), 'utf8')) as {
-      start: string;
-      nodes: Record<string, unknown>;
-    };
-    expect(definition.StartAt).toBe(journey.start);
-    expect(Object.keys(definition.States)).toEqual(expect.arrayContaining(Object.keys(journey.nodes)));
-    const resources = Object.values(definition.States).flatMap((s) => (s.Resource ? [s.Resource] : []));
-    expect(new Set(resources)).toEqual(new Set(['${SendEmailFunctionArn}', '${EndEnrollmentFunctionArn}']));
+  it('lets the journey role invoke only the journey functions and their versions', () => {
+    const roleId = journeyRoleId();
+    const invokers = Object.values(template.findResources('AWS::IAM::Policy')).filter((p) =>
+      JSON.stringify(p).includes('"lambda:InvokeFunction"'),
+    );
+    expect(invokers).toHaveLength(1);
+    expect(invokers[0]?.Properties.Roles).toEqual([{ Ref: roleId }]);
+    const arns = Object.values(manifest.journeyFunctions).map((name) => ({
+      'Fn::GetAtt': [functionLogicalId(template, name), 'Arn'],
+    }));
+    const statements = invokers[0]?.Properties.PolicyDocument.Statement as Statement[];
+    const invoke = statements.filter((s) => actionsOf([s]).includes('lambda:InvokeFunction'));
+    expect(invoke).toHaveLength(1);
+    expect(invoke[0]?.Action).toBe('lambda:InvokeFunction');
+    const expected = [...arns, ...arns.map((arn) => ({ 'Fn::Join': ['', [arn, ':*']] }))];
+    expect(invoke[0]?.Resource).toHaveLength(expected.length);
+    expect(invoke[0]?.Resource).toEqual(expect.arrayContaining(expected));
   });
 
-  it('lets the state machine invoke only the journey functions', () => {
-    const machineRolePolicies = Object.values(template.findResources('AWS::IAM::Policy')).filter((p) =>
-      JSON.stringify(p).includes('lambda:InvokeFunction'),
-    );
-    expect(machineRolePolicies).toHaveLength(1);
-    const invoked = new Set(
-      JSON.stringify(machineRolePolicies[0]).match(/Functions[A-Za-z]+Function[0-9A-F]{8}/g) ?? [],
-    );
-    expect(invoked).toEqual(
-      new Set(Object.values(manifest.journeyFunctions).map((name) => functionLogicalId(template, name))),
-    );
+  it('lets the journey role deliver execution logs and traces, and do nothing else on *', () => {
+    const roleId = journeyRoleId();
+    const statements = Object.values(template.findResources('AWS::IAM::Policy'))
+      .filter((p) => (p.Properties.Roles as { Ref: string }[]).some((r) => r.Ref === roleId))
+      .flatMap((p) => p.Properties.PolicyDocument.Statement as Statement[]);
+    const unscoped = statements.filter((s) => s.Resource === '*');
+    expect(actionsOf(unscoped).sort()).toEqual([
+      'logs:CreateLogDelivery',
+      'logs:DeleteLogDelivery',
+      'logs:DescribeLogGroups',
+      'logs:DescribeResourcePolicies',
+      'logs:GetLogDelivery',
+      'logs:ListLogDeliveries',
+      'logs:PutResourcePolicy',
+      'logs:UpdateLogDelivery',
+      'xray:GetSamplingRules',
+      'xray:GetSamplingTargets',
+      'xray:PutTelemetryRecords',
+      'xray:PutTraceSegments',
+    ]);
+    expect(actionsOf(statements).sort()).toEqual([...actionsOf(unscoped), 'lambda:InvokeFunction'].sort());
   });
 
-  it('outputs each state machine ARN', () => {
-    template.hasOutput('OnboardingStateMachineArn', { Value: { Ref: Match.stringLikeRegexp('StateMachine') } });
+  it('gives journeys:run functions exactly the run actions, on journey state machines and executions', () => {
+    for (const name of functionNames.filter((n) => hasGrant(n, 'journeys:run'))) {
+      const statements = statementsOf(template, name);
+      expect(
+        actionsOf(statements)
+          .filter((a) => a.startsWith('states:'))
+          .sort(),
+        name,
+      ).toEqual(RUN_ACTIONS);
+      expect(statements).toContainEqual(
+        expect.objectContaining({
+          Action: 'states:StartExecution',
+          Resource: [statesArn(`:stateMachine:${prefix}-*`), statesArn(`:stateMachine:${prefix}-*:*`)],
+        }),
+      );
+      expect(statements).toContainEqual(
+        expect.objectContaining({
+          Action: ['states:DescribeExecution', 'states:StopExecution'],
+          Resource: statesArn(`:execution:${prefix}-*:*`),
+        }),
+      );
+    }
+  });
+
+  it('gives journeys:publish functions exactly the publish actions, on journey state machines only', () => {
+    const publishers = functionNames.filter((n) => hasGrant(n, 'journeys:publish'));
+    expect(publishers).toContain('journeys-api');
+    for (const name of publishers) {
+      const statements = statementsOf(template, name);
+      expect(
+        actionsOf(statements)
+          .filter((a) => a.startsWith('states:'))
+          .sort(),
+        name,
+      ).toEqual(PUBLISH_ACTIONS);
+      expect(actionsOf(statements), name).toEqual(
+        expect.arrayContaining(['logs:CreateLogDelivery', 'logs:PutResourcePolicy', 'iam:PassRole']),
+      );
+      for (const statement of statements.filter((s) => actionsOf([s]).some((a) => a.startsWith('states:')))) {
+        if (actionsOf([statement]).includes('states:ListStateMachines')) {
+          expect(statement.Resource, 'ListStateMachines supports no resource').toBe('*');
+        } else {
+          expect(statement.Resource).toEqual([
+            statesArn(`:stateMachine:${prefix}-*`),
+            statesArn(`:stateMachine:${prefix}-*:*`),
+          ]);
+        }
+      }
+    }
+  });
+
+  it('gives functions without a journey grant no states: action', () => {
+    const without = functionNames.filter((n) => !hasGrant(n, 'journeys:run') && !hasGrant(n, 'journeys:publish'));
+    expect(without).toContain('watch-contacts');
+    for (const name of without) {
+      expect(
+        actionsOf(statementsOf(template, name)).filter((a) => a.startsWith('states:')),
+        name,
+      ).toEqual([]);
+    }
+  });
+
+  it('allows iam:PassRole only on the journey role, only to Step Functions, only to publishers', () => {
+    const passRole = Object.values(template.findResources('AWS::IAM::Policy'))
+      .flatMap((p) => p.Properties.PolicyDocument.Statement as Statement[])
+      .filter((s) => actionsOf([s]).some((a) => a.startsWith('iam:')));
+    expect(passRole).toHaveLength(functionNames.filter((n) => hasGrant(n, 'journeys:publish')).length);
+    for (const statement of passRole) {
+      expect(statement).toMatchObject({
+        Action: 'iam:PassRole',
+        Resource: { 'Fn::GetAtt': [journeyRoleId(), 'Arn'] },
+        Condition: { StringEquals: { 'iam:PassedToService': 'states.amazonaws.com' } },
+      });
+    }
+  });
+
+  it('tells publishers the prefix, the journey role, the log group and each journey function ARN', () => {
+    const logGroupId = Object.keys(template.findResources('AWS::Logs::LogGroup')).find((id) =>
+      id.startsWith('JourneysExecutionLogs'),
+    );
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Description: manifest.functions['journeys-api'].description,
+      Environment: {
+        Variables: Match.objectLike({
+          TEND_JOURNEY_PREFIX: prefix,
+          TEND_JOURNEY_ROLE_ARN: { 'Fn::GetAtt': [journeyRoleId(), 'Arn'] },
+          TEND_JOURNEY_LOG_GROUP_ARN: { 'Fn::GetAtt': [logGroupId, 'Arn'] },
+          ...Object.fromEntries(
+            Object.entries(manifest.journeyFunctions).map(([target, name]) => [
+              manifest.journeyFunctionEnv[target as keyof typeof manifest.journeyFunctionEnv],
+              { 'Fn::GetAtt': [functionLogicalId(template, name), 'Arn'] },
+            ]),
+          ),
+        }),
+      },
+    });
+  });
+
+  it('keeps journey execution logs for three months and outputs the role and log group', () => {
+    const [logGroup] = Object.entries(template.findResources('AWS::Logs::LogGroup')).filter(([id]) =>
+      id.startsWith('JourneysExecutionLogs'),
+    );
+    expect(logGroup?.[1].Properties.RetentionInDays).toBe(90);
+    template.hasOutput('JourneyRoleArn', { Value: { 'Fn::GetAtt': [journeyRoleId(), 'Arn'] } });
+    template.hasOutput('JourneyLogGroupName', { Value: { Ref: logGroup?.[0] } });
+  });
+
+  it('derives a valid prefix from the stack name, distinct for long names sharing a head', () => {
+    const valid = /^[A-Za-z0-9-_]{1,16}$/;
+    expect(journeyPrefix('Tend')).toBe('Tend');
+    expect(journeyPrefix('Tend.Prod EU')).toBe('TendProdEU');
+    const a = journeyPrefix('Tend-Production-EuWest1');
+    const b = journeyPrefix('Tend-Production-EuWest2');
+    for (const p of [a, b, journeyPrefix('...'), journeyPrefix('x'.repeat(200))]) expect(p).toMatch(valid);
+    expect(a).not.toBe(b);
   });
 });
 
@@ -314,20 +523,10 @@ describe('email and secrets', () => {
 });
 
 describe('sealed webhook secrets', () => {
-  const kmsActions = (name: manifest.FunctionName): string[] => {
-    const roleId =
-      template.findResources('AWS::Lambda::Function')[functionLogicalId(template, name)]?.Properties.Role[
-        'Fn::GetAtt'
-      ][0];
-    const policies = Object.values(template.findResources('AWS::IAM::Policy')).filter((p) =>
-      (p.Properties.Roles as { Ref: string }[]).some((r) => r.Ref === roleId),
-    );
-    return policies
-      .flatMap((p) => p.Properties.PolicyDocument.Statement as { Action: string | string[] }[])
-      .flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action]))
+  const kmsActions = (name: manifest.FunctionName): string[] =>
+    actionsOf(statementsOf(template, name))
       .filter((a) => a.startsWith('kms:'))
       .sort();
-  };
 
   it('creates a rotating KMS key and grants exactly Encrypt/Decrypt or Decrypt by manifest grant', () => {
     template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
@@ -410,6 +609,13 @@ describe('schedules', () => {
         Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Health'), 'Arn'] } })],
       });
     }
+  });
+
+  it('runs the journey scheduler every minute', () => {
+    template.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'rate(1 minute)',
+      Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [functionLogicalId(template, 'journey-scheduler'), 'Arn'] } })],
+    });
   });
 
   it('deploys a rule per manifest schedule (plus the one for SES events)', () => {

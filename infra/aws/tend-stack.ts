@@ -1,15 +1,13 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
-import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import * as manifest from '#infra/manifest.ts';
-import { builtInTemplateIds as templateIds } from '#templating/compiled-built-ins.ts';
 import { Api } from './api.construct.ts';
 import { Data } from './data.construct.ts';
 import { Email } from './email.construct.ts';
 import { Functions } from './functions.construct.ts';
-import { Journeys } from './journeys.construct.ts';
-import { pascalCase } from './names.ts';
+import { Journeys, type JourneyTarget } from './journeys.construct.ts';
 import { Schedules } from './schedules.construct.ts';
 import { Secrets } from './secrets.construct.ts';
 import { senderAddress, type TendSettings } from './settings.ts';
@@ -18,15 +16,18 @@ import { Streams } from './streams.construct.ts';
 export interface TendStackProps extends StackProps {
   /** User choices from `tend:*` context (sender, postal address, sending domain). */
   settings: TendSettings;
-  /** Absolute repository root, where the manifest's handler and journey paths start. */
+  /** Absolute repository root, where the manifest's handler paths start. */
   projectRoot: string;
   /** Retention of function logs; defaults to one month. */
   functionLogRetention?: RetentionDays;
+  /** Retention of journey execution logs; defaults to three months. */
+  journeyLogRetention?: RetentionDays;
 }
 
 /**
  * The whole app on AWS, composed from feature constructs and driven by infra/manifest.ts: add a
- * function, route, stream, schedule or journey there and it appears here, with IAM from its grants.
+ * function, route, stream or schedule there and it appears here, with IAM from its grants.
+ * Journeys are not deployed: the journeys API publishes them at run time under the journey role.
  */
 export class TendStack extends Stack {
   constructor(scope: Construct, id: string, props: TendStackProps) {
@@ -63,17 +64,16 @@ export class TendStack extends Stack {
     new Streams(this, 'Streams', { specs: manifest.streams, table: data.table, functions: functions.byName });
 
     const journeys = new Journeys(this, 'Journeys', {
-      specs: manifest.stateMachines,
-      projectRoot,
       targets: Object.fromEntries(
-        Object.entries(manifest.journeyFunctions).map(([role, name]): [string, IFunction] => [
-          role,
+        Object.entries(manifest.journeyFunctions).map(([target, name]): [string, NodejsFunction] => [
+          target,
           functions.byName[name],
         ]),
-      ) as Record<keyof typeof manifest.journeyFunctions, IFunction>,
-      knownTemplates: templateIds,
+      ) as Record<JourneyTarget, NodejsFunction>,
+      targetEnv: manifest.journeyFunctionEnv,
+      ...(props.journeyLogRetention ? { logRetention: props.journeyLogRetention } : {}),
     });
-    functions.allowStartingJourneys(journeys.machines);
+    functions.allowJourneys(journeys);
 
     new Schedules(this, 'Schedules', { specs: manifest.schedules, functions: functions.byName });
 
@@ -84,11 +84,18 @@ export class TendStack extends Stack {
       value: secrets.adminToken.secretArn,
       description: 'Read the admin API token with: aws secretsmanager get-secret-value --secret-id <arn>',
     });
-    for (const journey of journeys.machines) {
-      new CfnOutput(this, `${pascalCase(journey.name)}StateMachineArn`, {
-        value: journey.stateMachine.stateMachineArn,
-      });
-    }
+    new CfnOutput(this, 'JourneyRoleArn', {
+      value: journeys.role.roleArn,
+      description: 'Role every published journey state machine runs as',
+    });
+    new CfnOutput(this, 'JourneyLogGroupName', {
+      value: journeys.logGroup.logGroupName,
+      description: 'Execution logs of every journey',
+    });
+    new CfnOutput(this, 'JourneyPrefix', {
+      value: journeys.prefix,
+      description: 'Journey state machines are named <prefix>-<journeyId>',
+    });
     if (email.identity) {
       new CfnOutput(this, 'SesEmailIdentity', { value: email.identity.emailIdentityName });
       email.identity.dkimRecords.forEach((record, i) => {

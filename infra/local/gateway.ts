@@ -154,7 +154,9 @@ export async function startGateway(options: GatewayOptions): Promise<{ url: stri
       });
     });
   });
-  server.keepAliveTimeout = 5_000;
+  // Idle keep-alive connections stay open longer than clients keep them (undici: 4 s), so a
+  // client never reuses a socket the gateway is closing at that very moment.
+  server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port, options.host ?? '127.0.0.1', () => resolve());

@@ -9,17 +9,9 @@ import {
   ListTablesCommand,
   ResourceInUseException,
 } from '@aws-sdk/client-dynamodb';
-import {
-  CreateStateMachineCommand,
-  ListStateMachinesCommand,
-  SFNClient,
-  UpdateStateMachineCommand,
-} from '@aws-sdk/client-sfn';
+import { ListStateMachinesCommand, SFNClient } from '@aws-sdk/client-sfn';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { builtInTemplateIds as templateIds } from '#templating/compiled-built-ins.ts';
-import { compileJourney } from '#workflows/compile.ts';
-import { builtInJourney } from '#workflows/journeys/index.ts';
-import { emailEvents, journeyFunctions, schedules, stateMachines, streams, table } from '../manifest.ts';
+import { emailEvents, journeyFunctionEnv, journeyFunctions, schedules, streams, table } from '../manifest.ts';
 import { startDynamoDbLocal } from './dynamodb-local.ts';
 import { invokeFunction, isFunctionName, localFunctionArn } from './functions.ts';
 import { startGateway } from './gateway.ts';
@@ -47,6 +39,10 @@ export interface LocalStackOptions {
   timeScale: number;
   adminToken: string;
   demoSourceSecret: string;
+  /** Built-in journeys published at start when not published yet (default: all of them). */
+  journeys?: readonly string[];
+  /** Journeys with their own time scale, e.g. `{ "abandoned-cart": 3600 }` (tests). */
+  journeyTimeScales?: Record<string, number>;
   log: (message: string, fields?: Record<string, unknown>) => void;
 }
 
@@ -129,34 +125,32 @@ async function ensureTable(dynamo: DynamoDBClient) {
   });
 }
 
-/** Creates or updates each manifest state machine from its compiled journey; returns the ARNs. */
-async function deployStateMachines(sfn: SFNClient): Promise<Record<string, string>> {
-  const targets = {
-    sendEmail: localFunctionArn(journeyFunctions.sendEmail),
-    endEnrollment: localFunctionArn(journeyFunctions.endEnrollment),
+/** Publishes each named built-in journey that has never been published; returns their ids. */
+async function publishBuiltIns(
+  app: typeof import('#runtime/app.ts'),
+  ids: readonly string[] | undefined,
+): Promise<string[]> {
+  const { publishJourney } = await import('#services/journeys.ts');
+  const { BUILT_IN_JOURNEY_IDS } = await import('#workflows/journeys/index.ts');
+  const { builtInTemplateIds } = await import('#templating/compiled-built-ins.ts');
+  const { TOPICS } = await import('#domain/consent.ts');
+  const deps = {
+    store: app.store,
+    runtime: app.journeyRuntime,
+    clock: app.clock,
+    targets: app.journeyTargets,
+    validationContext: async () => ({
+      templates: new Set([...builtInTemplateIds, ...(await app.store.listTemplates()).map((t) => t.id)]),
+      topics: new Set(TOPICS.map((t) => t.id)),
+    }),
   };
-  const existing = await sfn.send(new ListStateMachinesCommand({}));
-  const arns: Record<string, string> = {};
-  for (const [id, spec] of Object.entries(stateMachines)) {
-    const journeyId = path.basename(spec.journey, '.json') as 'onboarding';
-    const definition = JSON.stringify(compileJourney(builtInJourney(journeyId, templateIds), targets).definition);
-    const found = existing.stateMachines?.find((m) => m.name === `tend-${id}`);
-    if (found?.stateMachineArn) {
-      await sfn.send(new UpdateStateMachineCommand({ stateMachineArn: found.stateMachineArn, definition }));
-      arns[spec.arnEnv] = found.stateMachineArn;
-    } else {
-      const out = await sfn.send(
-        new CreateStateMachineCommand({
-          name: `tend-${id}`,
-          definition,
-          roleArn: 'arn:aws:iam::000000000000:role/tend-local',
-          type: 'STANDARD',
-        }),
-      );
-      arns[spec.arnEnv] = out.stateMachineArn as string;
-    }
+  const published: string[] = [];
+  for (const id of ids ?? BUILT_IN_JOURNEY_IDS) {
+    if (await app.store.getJourney(id)) continue;
+    await publishJourney(deps, id, 'npm start');
+    published.push(id);
   }
-  return arns;
+  return published;
 }
 
 /**
@@ -243,7 +237,15 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       POWERTOOLS_METRICS_DISABLED: 'true',
       POWERTOOLS_TRACE_ENABLED: 'false',
       POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
-      ...(await deployStateMachines(sfn)),
+      TEND_JOURNEY_PREFIX: 'tend',
+      TEND_JOURNEY_ROLE_ARN: 'arn:aws:iam::000000000000:role/tend-local-journeys',
+      TEND_JOURNEY_TIME_SCALES: JSON.stringify(options.journeyTimeScales ?? {}),
+      ...Object.fromEntries(
+        Object.entries(journeyFunctionEnv).map(([role, env]) => [
+          env,
+          localFunctionArn(journeyFunctions[role as keyof typeof journeyFunctions]),
+        ]),
+      ),
     });
 
     // Seed the demo form source (its secret follows TEND_DEMO_SOURCE_SECRET on every start).
@@ -255,6 +257,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       kind: 'standard-webhooks',
       secret: options.demoSourceSecret,
     });
+
+    // Publish the built-in journeys nobody has published yet (a restart keeps what is there).
+    const published = await publishBuiltIns(app, options.journeys);
+    if (published.length > 0) options.log('journeys published', { journeys: published });
 
     const driver = startStreamDriver({
       dynamo,

@@ -7,7 +7,7 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { IdentifierKind } from '#domain/canonical-event.ts';
-import type { Contact, Enrollment, TimelineEvent } from '#domain/contact.ts';
+import type { Contact, TimelineEvent } from '#domain/contact.ts';
 import type {
   IdentityRef,
   InboxRecord,
@@ -19,6 +19,7 @@ import type {
   TemplateVersion,
   TendStore,
 } from '#ports/store.ts';
+import { createDynamoJourneyStores } from './dynamo-journeys.ts';
 import { createDynamoRegistry } from './dynamo-registry.ts';
 import { firstConditionFailed, strip, tableOps } from './dynamo-table.ts';
 
@@ -29,13 +30,12 @@ import { firstConditionFailed, strip, tableOps } from './dynamo-table.ts';
  *   IDENTITY#<kind>#<value> IDENTITY              identity    (email, phone, provider id → one contact)
  *   CONTACT#<id>       PROFILE                    contact
  *   CONTACT#<id>       EVENT#<eventId>            event       (LSI `timeline` orders by timelineSk)
- *   CONTACT#<id>       ENROLLMENT#<enrollmentId>  enrollment
  *   CONTACT#<id>       SEND#<enrollmentId>#<node> send
  *   SUPPRESSION#<email> SUPPRESSION              suppression (hard bounce or complaint)
  *   MESSAGE#<sesId>    MESSAGE                    message     (SES message id → contact, send)
  *   TEMPLATE#<id>      CURRENT | V#<000001>       template    (current version and every version)
  *   TEMPLATES          <id>                       template-summary (the list)
- * plus the registry items listed in dynamo-registry.ts.
+ * plus the registry items listed in dynamo-registry.ts and the journey items in dynamo-journeys.ts.
  */
 export const TIMELINE_INDEX = 'timeline';
 
@@ -72,6 +72,7 @@ export function createDynamoStore(db: DynamoDBDocumentClient, tableName: string)
 
   return {
     ...createDynamoRegistry(db, tableName),
+    ...createDynamoJourneyStores(db, tableName),
 
     async getSource(sourceId) {
       return get<Source>('SOURCES', sourceId);
@@ -226,6 +227,7 @@ export function createDynamoStore(db: DynamoDBDocumentClient, tableName: string)
       if (change.externalIds && Object.keys(change.externalIds).length > 0) {
         sets.push(`${name('externalIds')} = ${value(change.externalIds)}`);
       }
+      if (change.tags) sets.push(`${name('tags')} = ${value(change.tags)}`);
       if (change.addAnonymousIds?.length) {
         const list = name('anonymousIds');
         sets.push(`${list} = list_append(if_not_exists(${list}, ${value([])}), ${value(change.addAnonymousIds)})`);
@@ -303,6 +305,9 @@ export function createDynamoStore(db: DynamoDBDocumentClient, tableName: string)
     async appendEvent(event) {
       return (await put(eventItem(event), 'attribute_not_exists(pk)')) ? 'appended' : 'duplicate';
     },
+    async getEvent(contactId, eventId) {
+      return get<TimelineEvent>(contactPk(contactId), `EVENT#${eventId}`);
+    },
     async listEvents(contactId, limit) {
       const out = await db.send(
         new QueryCommand({
@@ -315,50 +320,6 @@ export function createDynamoStore(db: DynamoDBDocumentClient, tableName: string)
         }),
       );
       return (out.Items ?? []).map((item) => strip<TimelineEvent>(item) as TimelineEvent);
-    },
-
-    async createEnrollment(enrollment) {
-      const created = await put(
-        {
-          pk: contactPk(enrollment.contactId),
-          sk: `ENROLLMENT#${enrollment.enrollmentId}`,
-          type: 'enrollment',
-          ...enrollment,
-        },
-        'attribute_not_exists(pk)',
-      );
-      return created ? 'created' : 'exists';
-    },
-    async getEnrollment(contactId, enrollmentId) {
-      return get<Enrollment>(contactPk(contactId), `ENROLLMENT#${enrollmentId}`);
-    },
-    async setExecutionArn(contactId, enrollmentId, executionArn) {
-      await db.send(
-        new UpdateCommand({
-          TableName: tableName,
-          Key: { pk: contactPk(contactId), sk: `ENROLLMENT#${enrollmentId}` },
-          UpdateExpression: 'SET executionArn = :arn',
-          ConditionExpression: 'attribute_exists(pk)',
-          ExpressionAttributeValues: { ':arn': executionArn },
-        }),
-      );
-    },
-    async endEnrollment(contactId, enrollmentId, status, at) {
-      return conditional(() =>
-        db.send(
-          new UpdateCommand({
-            TableName: tableName,
-            Key: { pk: contactPk(contactId), sk: `ENROLLMENT#${enrollmentId}` },
-            UpdateExpression: 'SET #s = :s, endedAt = :at',
-            ConditionExpression: '#s = :active',
-            ExpressionAttributeNames: { '#s': 'status' },
-            ExpressionAttributeValues: { ':s': status, ':at': at, ':active': 'active' },
-          }),
-        ),
-      );
-    },
-    async listEnrollments(contactId) {
-      return queryPrefix<Enrollment>(contactPk(contactId), 'ENROLLMENT#');
     },
 
     async getSend(contactId, sendKey) {

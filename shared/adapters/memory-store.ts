@@ -1,5 +1,5 @@
-import type { Contact, Enrollment, TimelineEvent } from '#domain/contact.ts';
-import type { JourneyRuntime, StartEnrollment } from '#ports/journeys.ts';
+import type { Contact, TimelineEvent } from '#domain/contact.ts';
+import type { JourneyRuntime, JourneyStore, StartEnrollment } from '#ports/journeys.ts';
 import type { MailSender, OutgoingEmail } from '#ports/mail.ts';
 import type {
   IdentityRef,
@@ -11,27 +11,33 @@ import type {
   TemplateVersion,
   TendStore,
 } from '#ports/store.ts';
+import { createMemoryJourneyRuntimeStores, createMemoryJourneyStore } from './memory-journeys.ts';
 import { createMemoryRegistry } from './memory-registry.ts';
 
 const clone = <T>(value: T): T => structuredClone(value);
 
-/** In-memory TendStore with the same conditional semantics as the DynamoDB adapter. */
-export function createMemoryStore() {
+/**
+ * In-memory TendStore with the same conditional semantics as the DynamoDB adapter. `journeys`
+ * lets several stores share one set of published journeys (the simulator's contacts do).
+ */
+export function createMemoryStore(options: { journeys?: JourneyStore } = {}) {
   const sources = new Map<string, Source>();
   const inbox = new Map<string, InboxRecord>();
   const identities = new Map<string, string>();
   const idKey = (ref: IdentityRef) => `${ref.kind}#${ref.value}`;
   const contacts = new Map<string, Contact>();
   const events = new Map<string, TimelineEvent>();
-  const enrollments = new Map<string, Enrollment>();
   const sends = new Map<string, SendRecord>();
   const suppressions = new Map<string, Suppression>();
   const messages = new Map<string, MessageRef>();
   const templates = new Map<string, TemplateVersion[]>();
   const key = (...parts: string[]) => parts.join('|');
 
+  const runtimeStores = createMemoryJourneyRuntimeStores(contacts);
   const store: TendStore = {
     ...createMemoryRegistry(),
+    ...(options.journeys ?? createMemoryJourneyStore()),
+    ...runtimeStores,
     async getSource(id) {
       const source = sources.get(id);
       return source && clone(source);
@@ -109,6 +115,7 @@ export function createMemoryStore() {
         else if (c[field] !== undefined) contact[field] = c[field];
       }
       if (c.externalIds && Object.keys(c.externalIds).length > 0) contact.externalIds = c.externalIds;
+      if (c.tags) contact.tags = [...c.tags];
       if (c.addAnonymousIds?.length) contact.anonymousIds = [...(contact.anonymousIds ?? []), ...c.addAnonymousIds];
       Object.assign(contact.properties, c.setProperties ?? {});
       for (const k of c.removeProperties ?? []) delete contact.properties[k];
@@ -142,36 +149,16 @@ export function createMemoryStore() {
       events.set(k, clone(event));
       return 'appended';
     },
+    async getEvent(contactId, eventId) {
+      const event = events.get(key(contactId, eventId));
+      return event && clone(event);
+    },
     async listEvents(contactId, limit) {
       return [...events.values()]
         .filter((e) => e.contactId === contactId)
         .sort((a, b) => `${b.at}#${b.eventId}`.localeCompare(`${a.at}#${a.eventId}`))
         .slice(0, limit)
         .map(clone);
-    },
-    async createEnrollment(enrollment) {
-      const k = key(enrollment.contactId, enrollment.enrollmentId);
-      if (enrollments.has(k)) return 'exists';
-      enrollments.set(k, clone(enrollment));
-      return 'created';
-    },
-    async getEnrollment(contactId, enrollmentId) {
-      const e = enrollments.get(key(contactId, enrollmentId));
-      return e && clone(e);
-    },
-    async setExecutionArn(contactId, enrollmentId, executionArn) {
-      const e = enrollments.get(key(contactId, enrollmentId));
-      if (!e) throw new Error(`no enrollment ${enrollmentId}`);
-      e.executionArn = executionArn;
-    },
-    async endEnrollment(contactId, enrollmentId, status, at) {
-      const e = enrollments.get(key(contactId, enrollmentId));
-      if (e?.status !== 'active') return false;
-      Object.assign(e, { status, endedAt: at });
-      return true;
-    },
-    async listEnrollments(contactId) {
-      return [...enrollments.values()].filter((e) => e.contactId === contactId).map(clone);
     },
     async getSend(contactId, sendKey) {
       const record = sends.get(key(contactId, sendKey));
@@ -237,7 +224,7 @@ export function createMemoryStore() {
   };
   return {
     store,
-    sizes: () => ({ inbox: inbox.size, contacts: contacts.size, events: events.size, enrollments: enrollments.size }),
+    sizes: () => ({ inbox: inbox.size, contacts: contacts.size, events: events.size }),
   };
 }
 
@@ -253,22 +240,40 @@ export function createMemoryMail(): MailSender & { sent: OutgoingEmail[] } {
   };
 }
 
-/** Records started enrollments; the same name and input start one execution, as on AWS. */
-export function createMemoryJourneys(): JourneyRuntime & { started: StartEnrollment[] } {
+/**
+ * A JourneyRuntime that records what it is asked: started executions (the same name and input
+ * start one, as on AWS), stops, resumed task tokens and publications.
+ */
+export function createMemoryJourneys() {
   const started: StartEnrollment[] = [];
-  return {
-    started,
+  const stopped: { executionArn: string; reason: string }[] = [];
+  const resumed: { taskToken: string; output: unknown }[] = [];
+  const published: { journeyId: string; definition: string; version: number }[] = [];
+  const arnOf = (request: StartEnrollment) =>
+    `${request.stateMachineArn.replace(':stateMachine:', ':execution:').replace(/:\d+$/, '')}:${request.enrollmentId}`;
+  const runtime: JourneyRuntime = {
     async start(request) {
-      const existing = started.find(
-        (s) => s.journeyId === request.journeyId && s.enrollmentId === request.enrollmentId,
-      );
+      const existing = started.find((s) => s.enrollmentId === request.enrollmentId && arnOf(s) === arnOf(request));
       if (existing && JSON.stringify(existing.input) !== JSON.stringify(request.input)) {
         throw Object.assign(new Error('execution already exists with other input'), { name: 'ExecutionAlreadyExists' });
       }
       if (!existing) started.push(clone(request));
-      return {
-        executionArn: `arn:aws:states:us-east-1:000000000000:execution:${request.journeyId}:${request.enrollmentId}`,
-      };
+      return { executionArn: arnOf(request) };
+    },
+    async stop(executionArn, reason) {
+      stopped.push({ executionArn, reason });
+    },
+    async resume(taskToken, output) {
+      if (resumed.some((r) => r.taskToken === taskToken)) return 'gone';
+      resumed.push({ taskToken, output: clone(output) });
+      return 'resumed';
+    },
+    async publish(journeyId, definition) {
+      const version = published.filter((p) => p.journeyId === journeyId).length + 1;
+      published.push({ journeyId, definition, version });
+      const stateMachineArn = `arn:aws:states:us-east-1:000000000000:stateMachine:tend-${journeyId}`;
+      return { stateMachineArn, versionArn: `${stateMachineArn}:${version}`, aliasArn: `${stateMachineArn}:live` };
     },
   };
+  return Object.assign(runtime, { started, stopped, resumed, published });
 }

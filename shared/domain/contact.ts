@@ -74,6 +74,10 @@ export interface Contact {
   locale?: string;
   /** IANA time zone for quiet hours, e.g. "Europe/Paris". */
   timeZone?: string;
+  /** Labels set by journeys, imports or people, e.g. "vip", "churn-risk". */
+  tags?: string[];
+  /** When each kind of event last happened to the contact (inactivity triggers read it). */
+  lastEventAt?: Record<string, string>;
 }
 
 export interface TimelineEvent {
@@ -85,7 +89,35 @@ export interface TimelineEvent {
   data: Record<string, unknown>;
 }
 
-export type EnrollmentStatus = 'active' | 'completed' | 'failed';
+/**
+ * How an enrollment stands. `holdout`: the contact entered but was kept out as a control group
+ * (no execution runs; conversions still count, for lift). `exited`: ended early by an exit
+ * rule, the goal or an operator.
+ */
+export type EnrollmentStatus = 'active' | 'completed' | 'exited' | 'failed' | 'holdout';
+
+/** What enrolled the contact: an event, or a date, inactivity or schedule trigger firing. */
+export interface EnrollmentTrigger {
+  type: 'event' | 'date' | 'inactivity' | 'schedule';
+  /** The timeline event id, or a deterministic id for the other kinds (one per firing). */
+  eventId: string;
+  /** The event name (event triggers). */
+  name?: string;
+  /** When the trigger happened (the event's time, or the firing time). */
+  at: string;
+  /** The value of the trigger's correlation key in the event (e.g. the cart id). */
+  correlation?: string | null;
+}
+
+export interface Conversion {
+  at: string;
+  /** The goal event, or the goal node reached. */
+  goal: string;
+  eventId?: string;
+  nodeId?: string;
+  /** Revenue the converting event carried (an order's total). */
+  revenue?: { amountMinor: number; currency: string };
+}
 
 export interface Enrollment {
   enrollmentId: string;
@@ -93,8 +125,14 @@ export interface Enrollment {
   journeyId: string;
   journeyVersion: number;
   triggerEventId: string;
+  trigger?: EnrollmentTrigger;
   status: EnrollmentStatus;
   enteredAt: string;
   endedAt?: string;
+  /** Why it ended: completed, failed, converted, exit-rule, stopped. */
+  exitReason?: string;
+  /** The node it ended at, when known. */
+  exitNodeId?: string;
+  conversion?: Conversion;
   executionArn?: string;
 }

@@ -48,7 +48,7 @@ export interface SendPolicyInput {
 const minutesOf = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
 
 /** Wall-clock parts of an instant in a time zone. */
-function wallClock(at: Date, timeZone: string) {
+export function wallClock(at: Date, timeZone: string) {
   const parts = new Intl.DateTimeFormat('en-US', {
     timeZone,
     hourCycle: 'h23',

@@ -1,9 +1,12 @@
 import type { ApiScope } from '#domain/api-keys.ts';
 import type { CanonicalEvent, IdentifierKind, Identifiers, PropertyValue } from '#domain/canonical-event.ts';
 import type { Subscription } from '#domain/consent.ts';
-import type { Contact, Enrollment, EnrollmentStatus, ExternalIds, Provenance, TimelineEvent } from '#domain/contact.ts';
+import type { Contact, ExternalIds, Provenance, TimelineEvent } from '#domain/contact.ts';
 import type { SourceKind } from '#domain/providers/provider.ts';
 import type { CompiledTemplate, EmailTemplate } from '#templating/template.schema.ts';
+import type { DueStore, EnrollmentStore, JourneyStore, TaskStore, WaiterStore } from './journeys.ts';
+
+export type { EnrollmentStore } from './journeys.ts';
 
 export interface StoredSecret {
   /** Sealed by the SecretBox (KMS on AWS); never stored or logged in clear. */
@@ -84,6 +87,8 @@ export interface ProfileChange {
   removeProperties?: string[];
   provenance?: Record<string, Provenance>;
   mergedInto?: string;
+  /** The whole tag list after the change. */
+  tags?: string[];
 }
 
 export interface ContactStore {
@@ -114,6 +119,7 @@ export interface ContactStore {
   appendEvent(event: TimelineEvent): Promise<'appended' | 'duplicate'>;
   /** Newest first. */
   listEvents(contactId: string, limit: number): Promise<TimelineEvent[]>;
+  getEvent(contactId: string, eventId: string): Promise<TimelineEvent | undefined>;
 }
 
 /** Two identified contacts an event tied together; recorded for a person to review, never merged. */
@@ -188,20 +194,6 @@ export interface RegistryStore {
   listImportErrors(importId: string, limit: number): Promise<ImportRowError[]>;
 }
 
-export interface EnrollmentStore {
-  createEnrollment(enrollment: Enrollment): Promise<'created' | 'exists'>;
-  getEnrollment(contactId: string, enrollmentId: string): Promise<Enrollment | undefined>;
-  setExecutionArn(contactId: string, enrollmentId: string, executionArn: string): Promise<void>;
-  /** Moves an active enrollment to its end state; false when it had already ended. */
-  endEnrollment(
-    contactId: string,
-    enrollmentId: string,
-    status: Exclude<EnrollmentStatus, 'active'>,
-    at: string,
-  ): Promise<boolean>;
-  listEnrollments(contactId: string): Promise<Enrollment[]>;
-}
-
 export interface SendRecord {
   contactId: string;
   /** `<enrollmentId>#<nodeId>`: one send per journey step. */
@@ -264,7 +256,11 @@ export interface TendStore
     SuppressionStore,
     MessageStore,
     TemplateStore,
-    RegistryStore {}
+    RegistryStore,
+    JourneyStore,
+    WaiterStore,
+    TaskStore,
+    DueStore {}
 
 /** One saved version of a template: its source, what it compiled to, who saved it and when. */
 export interface TemplateVersion {

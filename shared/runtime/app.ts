@@ -7,10 +7,9 @@ import { createSfnJourneyRuntime } from '#adapters/sfn-journeys.ts';
 import { createTemplateCatalog } from '#adapters/template-catalog.ts';
 import { systemClock } from '#ports/clock.ts';
 import type { SecretBox } from '#ports/secret-box.ts';
+import { createVersionCache } from '#services/journey-context.ts';
 import { createOutboundWebhooks } from '#services/outbound-webhooks.ts';
-import type { LiveJourney } from '#services/process-inbox.ts';
-import { builtInTemplateIds as templateIds } from '#templating/compiled-built-ins.ts';
-import { builtInJourney } from '#workflows/journeys/index.ts';
+import type { CompileTargets } from '#workflows/compile.ts';
 import { dynamo, kms, ses, sfn } from './clients.ts';
 import { config } from './config.ts';
 
@@ -30,17 +29,36 @@ export const secretBox: SecretBox = config.TEND_KMS_KEY_ID
         open: () => Promise.reject(new Error('configure TEND_KMS_KEY_ID or TEND_SECRET_KEY to read secrets')),
       };
 
-const onboarding = builtInJourney('onboarding', templateIds);
+/** Published versions are immutable: one cache per warm function. */
+export const versions = createVersionCache(store);
 
-/** Journeys that are live in this deployment, with the state machine that runs each. */
-export const liveJourneys: LiveJourney[] = config.TEND_JOURNEY_ONBOARDING_ARN
-  ? [{ journeyId: onboarding.id, version: 1, trigger: onboarding.trigger }]
-  : [];
+/** Step Functions: one state machine per journey, a version per publish, executions per enrollment. */
+export const journeyRuntime = createSfnJourneyRuntime(sfn, {
+  roleArn: config.TEND_JOURNEY_ROLE_ARN,
+  namePrefix: config.TEND_JOURNEY_PREFIX,
+  logGroupArn: config.TEND_JOURNEY_LOG_GROUP_ARN,
+  tracing: config.TEND_JOURNEY_LOG_GROUP_ARN !== undefined,
+  tags: (journeyId): Record<string, string> => {
+    const scale = config.TEND_JOURNEY_TIME_SCALES[journeyId];
+    return scale ? { 'tend:time-scale': String(scale) } : {};
+  },
+});
 
-export const journeys = createSfnJourneyRuntime(
-  sfn,
-  config.TEND_JOURNEY_ONBOARDING_ARN ? { [onboarding.id]: config.TEND_JOURNEY_ONBOARDING_ARN } : {},
-);
+/** What routing, steps and the journey scheduler share. */
+export const journeyDeps = {
+  store,
+  runtime: journeyRuntime,
+  clock,
+  versions,
+  settings: { defaultTimeZone: config.TEND_DEFAULT_TIME_ZONE },
+};
+
+/** The functions compiled journeys call. */
+export const journeyTargets: CompileTargets = {
+  sendEmail: config.TEND_SEND_EMAIL_FUNCTION_ARN,
+  endEnrollment: config.TEND_END_ENROLLMENT_FUNCTION_ARN,
+  journeyStep: config.TEND_JOURNEY_STEP_FUNCTION_ARN,
+};
 
 export const outbound = createOutboundWebhooks({
   store: createDynamoOutboundStore(dynamo, config.TEND_TABLE_NAME),

@@ -7,8 +7,33 @@ import { z } from 'zod';
 const envSchema = z.object({
   AWS_REGION: z.string().default('us-east-1'),
   TEND_TABLE_NAME: z.string().min(1),
-  /** ARN of the onboarding state machine (or its live alias). */
-  TEND_JOURNEY_ONBOARDING_ARN: z.string().optional(),
+  /** Role journey state machines run as; publishing needs it. */
+  TEND_JOURNEY_ROLE_ARN: z.string().min(1).default('arn:aws:iam::000000000000:role/tend-local-journeys'),
+  /** Journey state machines are named `<prefix>-<journeyId>`. */
+  TEND_JOURNEY_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9-_]{1,16}$/)
+    .default('tend'),
+  /** CloudWatch Logs group for journey execution logs (AWS). */
+  TEND_JOURNEY_LOG_GROUP_ARN: z.string().optional(),
+  /** The functions compiled journeys call (ARNs on AWS, local ARNs locally). */
+  TEND_SEND_EMAIL_FUNCTION_ARN: z.string().default('send-email'),
+  TEND_END_ENROLLMENT_FUNCTION_ARN: z.string().default('end-enrollment'),
+  TEND_JOURNEY_STEP_FUNCTION_ARN: z.string().default('journey-step'),
+  /** Where notify-owner emails go when the node names no address. */
+  TEND_OWNER_EMAIL: z.email().optional(),
+  /** Local only: per-journey time scales, e.g. `{"abandoned-cart":3600}` (JSON). */
+  TEND_JOURNEY_TIME_SCALES: z
+    .string()
+    .default('{}')
+    .transform((text, ctx) => {
+      try {
+        return z.record(z.string(), z.number().positive()).parse(JSON.parse(text));
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'must be a JSON object of journey id to time scale' });
+        return z.NEVER;
+      }
+    }),
   TEND_FROM_EMAIL: z.string().min(3).default('Tend <hello@tend.example.com>'),
   /** Optional Reply-To address for every email. */
   TEND_REPLY_TO: z.email().optional(),

@@ -1,34 +1,33 @@
 import type { Clock } from '#ports/clock.ts';
-import type { ContactStore, EnrollmentStore } from '#ports/store.ts';
+import type { EnrollmentStore } from '#ports/journeys.ts';
+import type { ContactStore } from '#ports/store.ts';
+import { finishEnrollment } from './journey-context.ts';
 
 export interface EndEnrollmentRequest {
   contactId: string;
   enrollmentId: string;
   journeyId: string;
+  journeyVersion?: number;
   nodeId: string;
   outcome: 'completed' | 'failed';
   error?: { Error?: string; Cause?: string };
 }
 
-/** Marks an enrollment ended and records `journey.exited` once, however often it runs. */
+/** Marks an enrollment ended (exit node, or a failed step) and records `journey.exited` once, however often it runs. */
 export async function endEnrollment(
   deps: { store: EnrollmentStore & ContactStore; clock: Clock },
   req: EndEnrollmentRequest,
 ): Promise<{ ended: boolean }> {
-  const at = deps.clock.now().toISOString();
-  const ended = await deps.store.endEnrollment(req.contactId, req.enrollmentId, req.outcome, at);
-  await deps.store.appendEvent({
-    eventId: `journey.exited:${req.enrollmentId}`,
-    contactId: req.contactId,
-    name: 'journey.exited',
-    at,
-    data: {
-      journeyId: req.journeyId,
+  const ended = await finishEnrollment(
+    deps,
+    {
+      contactId: req.contactId,
       enrollmentId: req.enrollmentId,
-      nodeId: req.nodeId,
-      reason: req.outcome,
-      ...(req.error?.Error ? { error: req.error.Error } : {}),
+      journeyId: req.journeyId,
+      journeyVersion: req.journeyVersion ?? 0,
     },
-  });
+    req.outcome,
+    { reason: req.outcome, nodeId: req.nodeId, ...(req.error?.Error ? { error: req.error.Error } : {}) },
+  );
   return { ended };
 }

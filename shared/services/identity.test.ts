@@ -11,7 +11,7 @@ let memory: ReturnType<typeof createMemoryStore>;
 beforeEach(() => {
   memory = createMemoryStore();
 });
-const deps = () => ({ store: memory.store, clock, journeys: createMemoryJourneys(), liveJourneys: [] });
+const deps = () => ({ store: memory.store, clock, runtime: createMemoryJourneys() });
 const event = (over: Partial<CanonicalEvent> & Pick<CanonicalEvent, 'identifiers' | 'key'>): CanonicalEvent => ({
   name: 'contact.updated',
   occurredAt: '2026-11-23T09:00:00.000Z',

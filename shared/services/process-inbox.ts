@@ -1,23 +1,11 @@
 import type { CanonicalEvent } from '#domain/canonical-event.ts';
 import type { TimelineEvent } from '#domain/contact.ts';
-import { deterministicId } from '#domain/ids.ts';
-import type { Clock } from '#ports/clock.ts';
-import type { JourneyRuntime } from '#ports/journeys.ts';
-import type { ContactStore, EnrollmentStore, InboxStore, RegistryStore } from '#ports/store.ts';
+import type { ContactStore, InboxStore, RegistryStore } from '#ports/store.ts';
 import { applyProfile, resolveContact } from './identity.ts';
+import { type RoutingDeps, routeEvent } from './journey-routing.ts';
 
-/** A live journey as routing sees it. */
-export interface LiveJourney {
-  journeyId: string;
-  version: number;
-  trigger: { type: 'event'; event: string; newContactsOnly: boolean };
-}
-
-export interface ProcessDeps {
-  store: InboxStore & ContactStore & EnrollmentStore & RegistryStore;
-  journeys: JourneyRuntime;
-  liveJourneys: readonly LiveJourney[];
-  clock: Clock;
+export interface ProcessDeps extends RoutingDeps {
+  store: InboxStore & ContactStore & RegistryStore & RoutingDeps['store'];
   /** Called with every timeline event the record produced (outbound webhook subscriptions). */
   onEvent?: (event: TimelineEvent) => Promise<unknown>;
 }
@@ -29,6 +17,9 @@ export interface ProcessedEvent {
   merged: string[];
   conflicts: string[];
   enrollments: string[];
+  resumed: string[];
+  exited: string[];
+  converted: string[];
 }
 
 export type ProcessOutcome =
@@ -39,7 +30,7 @@ export type ProcessOutcome =
 /**
  * Applies one stored delivery: for each canonical event it carries, resolve the contact, apply
  * the profile with provenance, append the timeline event, notify subscribers and enroll the
- * contact in matching live journeys. Every write is keyed by something derived from the record
+ * contact in matching live journeys (and resume, convert or end the journeys it is in). Every write is keyed by something derived from the record
  * (or from the business fact it describes), so running it twice, or receiving the same order
  * under two topics, changes nothing the first run did.
  */
@@ -83,50 +74,13 @@ export async function applyEvent(
   await deps.store.appendEvent(timelineEvent);
   await deps.onEvent?.(timelineEvent);
 
-  const enrollments: string[] = [];
-  for (const journey of deps.liveJourneys) {
-    if (journey.trigger.event !== timelineEvent.name) continue;
-    if (journey.trigger.newContactsOnly && !resolution.created) continue;
-    enrollments.push(await enroll(deps, journey, contactId, timelineEvent));
-  }
+  const routed = await routeEvent(deps, timelineEvent, { createdContact: resolution.created });
   return {
     eventId: timelineEvent.eventId,
     contactId,
     created: resolution.created,
     merged: resolution.merged,
     conflicts: resolution.conflicts.map((c) => c.conflictId),
-    enrollments,
+    ...routed,
   };
-}
-
-async function enroll(deps: ProcessDeps, journey: LiveJourney, contactId: string, trigger: TimelineEvent) {
-  const enrollmentId = deterministicId('e', journey.journeyId, contactId, trigger.eventId);
-  const enteredAt = deps.clock.now().toISOString();
-  const created = await deps.store.createEnrollment({
-    enrollmentId,
-    contactId,
-    journeyId: journey.journeyId,
-    journeyVersion: journey.version,
-    triggerEventId: trigger.eventId,
-    status: 'active',
-    enteredAt,
-  });
-  const existing = created === 'exists' ? await deps.store.getEnrollment(contactId, enrollmentId) : undefined;
-  if (!existing?.executionArn) {
-    // Step Functions treats a repeated execution name with the same input as the same execution.
-    const { executionArn } = await deps.journeys.start({
-      journeyId: journey.journeyId,
-      enrollmentId,
-      input: { contactId, enrollmentId, journeyId: journey.journeyId, journeyVersion: journey.version },
-    });
-    await deps.store.setExecutionArn(contactId, enrollmentId, executionArn);
-  }
-  await deps.store.appendEvent({
-    eventId: `journey.entered:${enrollmentId}`,
-    contactId,
-    name: 'journey.entered',
-    at: existing?.enteredAt ?? enteredAt,
-    data: { journeyId: journey.journeyId, journeyVersion: journey.version, enrollmentId },
-  });
-  return enrollmentId;
 }

@@ -16,6 +16,10 @@ export interface JourneyEmailRequest {
   journeyId: string;
   nodeId: string;
   template: string;
+  /** Subscription topic for the consent check and unsubscribe link; the template's own when absent. */
+  topic?: string;
+  /** The event that enrolled the contact: its data is `event` in the template. */
+  triggerEventId?: string;
   quietHours?: QuietHours;
   frequencyCap?: FrequencyCap;
 }
@@ -105,7 +109,8 @@ export async function sendJourneyEmail(deps: SendDeps, req: JourneyEmailRequest)
 
   const email = contact.email;
   if (!email) return skip('no-email');
-  const consent = consentAllows(contact, template.kind, template.topic);
+  const topic = req.topic ?? template.topic;
+  const consent = consentAllows(contact, template.kind, topic);
   if (!consent.allowed) return skip(consent.reason);
   if (await store.getSuppression(email)) return skip('suppressed');
 
@@ -146,7 +151,8 @@ export async function sendJourneyEmail(deps: SendDeps, req: JourneyEmailRequest)
     throw new TransientError(`waiting for SES to confirm an earlier attempt of ${sendKey}`);
   }
 
-  const { messageId, locale } = await deliver(deps, { ...contact, email }, template, req);
+  const trigger = req.triggerEventId ? await store.getEvent(contact.contactId, req.triggerEventId) : undefined;
+  const { messageId, locale } = await deliver(deps, { ...contact, email }, { ...template, topic }, req, trigger?.data);
   const sentAt = clock.now().toISOString();
   await store.putMessageRef({ messageId, contactId: contact.contactId, sendKey });
   await store.markSent(contact.contactId, sendKey, messageId, sentAt);
@@ -166,6 +172,7 @@ async function deliver(
   contact: Contact & { email: string },
   template: CompiledTemplate,
   req: JourneyEmailRequest,
+  event: Record<string, unknown> | undefined,
 ): Promise<{ messageId: string; locale: string }> {
   const { settings } = deps;
   const { email } = contact;
@@ -183,6 +190,7 @@ async function deliver(
     {
       contact,
       journey: { id: req.journeyId, enrollmentId: req.enrollmentId, nodeId: req.nodeId },
+      ...(event ? { event } : {}),
       links: { unsubscribe, preferences },
       sender: { name: settings.senderName, postalAddress: settings.postalAddress },
     },

@@ -13,18 +13,14 @@ import { getContactView } from './contacts.ts';
 import { recordEmailEvent } from './email-events.ts';
 import { endEnrollment } from './end-enrollment.ts';
 import { ingestWebhook } from './ingest-webhook.ts';
-import { type LiveJourney, processInboxRecord } from './process-inbox.ts';
+import { publishJourney } from './journeys.ts';
+import { processInboxRecord } from './process-inbox.ts';
 import { CONFIRMATION_WAIT_MS, sendJourneyEmail } from './send-email.ts';
 import { ensureSource } from './sources.ts';
 
 const SECRET = 'whsec_dGVzdC1zZWNyZXQtZm9yLXRoZS1mb3Jt';
 const secretBox = createLocalSecretBox('unit-test-secret-key');
 const clock: Clock = { now: () => new Date('2026-11-23T10:00:00Z') };
-const onboarding: LiveJourney = {
-  journeyId: 'onboarding',
-  version: 1,
-  trigger: { type: 'event', event: 'form.submitted', newContactsOnly: true },
-};
 const settings = {
   senderName: 'Shop',
   defaultTimeZone: 'Europe/Paris',
@@ -64,8 +60,19 @@ beforeEach(async () => {
     { store: memory.store, clock, secretBox },
     { sourceId: 'demo-form', name: 'Demo', kind: 'standard-webhooks', secret: SECRET },
   );
+  await publishJourney(
+    {
+      store: memory.store,
+      runtime: journeys,
+      clock,
+      targets: { sendEmail: 'send-email', endEnrollment: 'end-enrollment', journeyStep: 'journey-step' },
+      validationContext: async () => ({ templates: new Set(builtInCompiled.keys()) }),
+    },
+    'onboarding',
+    'test',
+  );
 });
-const deps = () => ({ store: memory.store, clock, secretBox, journeys, liveJourneys: [onboarding] });
+const deps = () => ({ store: memory.store, clock, secretBox, runtime: journeys });
 const deps_ = deps;
 
 describe('ingestWebhook', () => {
@@ -127,7 +134,10 @@ describe('processInboxRecord', () => {
 
   it('enrolls once when a retry follows a crash after the contact was created', async () => {
     const inboxId = await ingest('{"email":"ada@example.com"}');
-    const crashing = { ...deps(), journeys: { start: async () => Promise.reject(new Error('network down')) } };
+    const crashing = {
+      ...deps(),
+      runtime: { ...journeys, start: async () => Promise.reject(new Error('network down')) },
+    };
     await expect(processInboxRecord(crashing, inboxId)).rejects.toThrow('network down');
     await processInboxRecord(deps(), inboxId);
     await processInboxRecord(deps(), inboxId);

@@ -20,11 +20,45 @@ async function compiled(id: string) {
 }
 
 describe('built-in templates', () => {
-  it('ships the onboarding emails as marketing mail on the product-news topic, in English and French', () => {
-    expect(library.templates.map((t) => [t.id, t.kind, t.topic, Object.keys(t.locales)])).toEqual([
+  it('ships every built-in journey email in English and French, each marketing email on a topic', () => {
+    expect(library.templates.map((t) => [t.id, t.kind, t.topic ?? null, Object.keys(t.locales)])).toEqual([
       ['welcome', 'marketing', 'product-news', ['en', 'fr']],
       ['tips', 'marketing', 'product-news', ['en', 'fr']],
+      ['nurture-guide', 'marketing', 'product-news', ['en', 'fr']],
+      ['nurture-story', 'marketing', 'product-news', ['en', 'fr']],
+      ['nurture-offer', 'marketing', 'offers', ['en', 'fr']],
+      ['cart-reminder', 'marketing', 'offers', ['en', 'fr']],
+      ['cart-last-chance', 'marketing', 'offers', ['en', 'fr']],
+      ['winback', 'marketing', 'offers', ['en', 'fr']],
+      ['winback-offer', 'marketing', 'offers', ['en', 'fr']],
+      ['payment-failed', 'transactional', null, ['en', 'fr']],
+      ['tier-up', 'marketing', 'product-news', ['en', 'fr']],
+      ['review-request', 'marketing', 'product-news', ['en', 'fr']],
+      ['cross-sell', 'marketing', 'offers', ['en', 'fr']],
     ]);
+  });
+
+  it('renders the cart reminder with the cart items, total and recovery link, and without them', async () => {
+    const template = await compiled('cart-reminder');
+    const event = {
+      cartId: 'c1',
+      total: { amountMinor: 12905, currency: 'EUR' },
+      lineItems: [{ name: 'Linen throw', quantity: 2 }],
+      recoveryUrl: 'https://shop.example/cart/c1',
+    };
+    const full = renderCompiled(template, { ...context({ firstName: 'Ada' }), event }, {});
+    expect(full.text).toContain('Linen throw');
+    expect(full.text).toContain('129.05 EUR');
+    expect(full.html).toContain('https://shop.example/cart/c1');
+    const bare = renderCompiled(template, context({}), {});
+    expect(bare.text).not.toMatch(/undefined|\{\{|\{%/);
+    expect(bare.html).not.toContain('shop.example');
+  });
+
+  it('keeps the unsubscribe footer out of the transactional payment notice', async () => {
+    const rendered = renderCompiled(await compiled('payment-failed'), context({}), {});
+    expect(rendered.html).not.toContain('https://tend.test/u/1');
+    expect(rendered.html).toContain('1 Main Street, Springfield');
   });
 
   it('renders the welcome email with today’s English copy and a footer', async () => {

@@ -300,7 +300,10 @@ describe('compileTemplate', () => {
       }),
     ]);
     expect(layoutErrors).toEqual([
-      expect.objectContaining({ part: 'template', message: 'layout "fancy" does not exist (available: default)' }),
+      expect.objectContaining({
+        part: 'template',
+        message: 'layout "fancy" does not exist (available: default, transactional)',
+      }),
     ]);
     expect(slotErrors).toContainEqual(
       expect.objectContaining({

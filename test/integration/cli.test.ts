@@ -3,7 +3,15 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { eventsKey, stack, tieTwoIdentifiedContacts } from '../support/local.ts';
+import {
+  eventsKey,
+  eventually,
+  getContact,
+  postWebhook,
+  stack,
+  tieTwoIdentifiedContacts,
+  uniqueEmail,
+} from '../support/local.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const tend = (...args: string[]) =>
@@ -105,5 +113,139 @@ describe('npx tend sources, keys and conflicts', () => {
     const unknown = tend('conflicts', 'dismiss', 'x-no-such-conflict');
     expect(unknown.status).toBe(1);
     expect(unknown.stderr).toContain('404');
+  });
+});
+
+describe('npx tend journeys', () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'tend-cli-journeys-'));
+  const scenario = path.join(dir, 'scenario.json');
+  writeFileSync(
+    scenario,
+    JSON.stringify({
+      contact: { email: 'ada@example.com', firstName: 'Ada' },
+      timeline: [{ name: 'checkout.started', at: '2026-11-02T10:00:00Z', data: { cartId: 'c1', lineItems: [] } }],
+    }),
+  );
+
+  it('lists the built-in journeys as live', () => {
+    const out = tend('journeys', 'list');
+    expect(out.status).toBe(0);
+    for (const id of ['onboarding', 'lead-nurture', 'abandoned-cart', 'churn-rescue', 'loyalty']) {
+      expect(out.stdout).toMatch(new RegExp(`^${id}\\s+live\\s+live v\\d+`, 'm'));
+    }
+  });
+
+  it('validates a file offline, naming the node and the fix, and exits 1', () => {
+    const file = path.join(dir, 'bad.json');
+    writeFileSync(
+      file,
+      JSON.stringify({
+        schemaVersion: 1,
+        id: 'cli-bad',
+        name: 'Bad',
+        triggers: [{ type: 'event', event: 'checkout.started' }],
+        start: 'a',
+        nodes: { a: { type: 'send-email', template: 'cart-remindr', next: 'b' }, b: { type: 'exit' } },
+      }),
+    );
+    const out = spawnSync(process.execPath, ['bin/tend.js', 'journeys', 'validate', file], {
+      cwd: ROOT,
+      encoding: 'utf8',
+    });
+    expect(out.status).toBe(1);
+    expect(out.stderr).toContain(
+      '$.nodes.a.template: "a" sends template "cart-remindr", which does not exist. Did you mean "cart-reminder"?',
+    );
+  });
+
+  it('simulates a contact offline and prints its path with virtual times', () => {
+    const out = spawnSync(
+      process.execPath,
+      ['bin/tend.js', 'journeys', 'simulate', 'workflows/journeys/abandoned-cart.json', '--timeline', scenario],
+      { cwd: ROOT, encoding: 'utf8', timeout: 30_000 },
+    );
+    expect(out.status).toBe(0);
+    expect(out.stdout).toContain('2026-11-02T11:00:00Z  reminder: email "cart-reminder" sent');
+    expect(out.stdout).toContain('2026-11-03T10:00:00Z  last-reminder: email "cart-last-chance" sent');
+    expect(out.stdout).toContain('Abandoned cart: completed');
+  });
+
+  it('backtests a draft offline over an events file', () => {
+    const events = path.join(dir, 'events.jsonl');
+    writeFileSync(
+      events,
+      [
+        { email: 'a@example.com', name: 'checkout.started', at: '2026-11-02T10:00:00Z', data: { cartId: 'a1' } },
+        {
+          email: 'a@example.com',
+          name: 'order.placed',
+          at: '2026-11-02T10:10:00Z',
+          data: { cartId: 'a1', orderId: 'o1', total: { amountMinor: 5000, currency: 'EUR' } },
+        },
+        { email: 'b@example.com', name: 'checkout.started', at: '2026-11-03T10:00:00Z', data: { cartId: 'b1' } },
+        {
+          email: 'c@example.com',
+          name: 'form.submitted',
+          at: '2026-11-03T10:00:00Z',
+          data: { formId: 'f', fields: {} },
+        },
+      ]
+        .map((e) => JSON.stringify(e))
+        .join('\n'),
+    );
+    const out = spawnSync(
+      process.execPath,
+      [
+        'bin/tend.js',
+        'journeys',
+        'backtest',
+        'workflows/journeys/abandoned-cart.json',
+        '--events',
+        events,
+        '--from',
+        '2026-11-01',
+        '--to',
+        '2026-11-10',
+        '--json',
+      ],
+      { cwd: ROOT, encoding: 'utf8', timeout: 30_000 },
+    );
+    expect(out.status, out.stderr).toBe(0);
+    const report = JSON.parse(out.stdout);
+    expect(report).toMatchObject({
+      contactsScanned: 3,
+      candidates: 2,
+      entered: 2,
+      conversions: 1,
+      revenue: { EUR: 5000 },
+    });
+    expect(report.emails).toEqual({
+      'cart-reminder': { sent: 1, skipped: {}, deferred: {} },
+      'cart-last-chance': { sent: 1, skipped: {}, deferred: {} },
+    });
+  });
+
+  it('backtests a live journey through the API over the stored events', async () => {
+    const email = uniqueEmail('cli-backtest');
+    await postWebhook({ body: JSON.stringify({ email, fields: {} }) });
+    await eventually('the stored form', async () =>
+      (await getContact(email)).body.enrollments?.length ? true : undefined,
+    );
+    const from = new Date(Date.now() - 30 * 86_400_000).toISOString();
+    const to = new Date(Date.now() + 86_400_000).toISOString();
+    const out = tend('journeys', 'backtest', 'onboarding', '--from', from, '--to', to);
+    expect(out.status, out.stderr).toBe(0);
+    expect(out.stdout).toContain(`backtest of onboarding from ${from}`);
+    expect(out.stdout).toMatch(/entered [1-9]\d* \(holdout 0\)/);
+  });
+
+  it('shows the history of a published journey, and explains wrong usage with exit code 2', () => {
+    const history = tend('journeys', 'history', 'loyalty');
+    expect(history.status).toBe(0);
+    expect(history.stdout).toMatch(/^v1 {2}\S+ {2}by npm start/m);
+    expect(history.stdout).toContain('first version: 12 nodes, 1 trigger(s)');
+    const wrong = tend('journeys', 'teleport');
+    expect(wrong.status).toBe(2);
+    expect(wrong.stderr).toContain('unknown journeys command "teleport"');
   });
 });

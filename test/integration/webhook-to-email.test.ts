@@ -1,11 +1,7 @@
-import {
-  DescribeExecutionCommand,
-  DescribeStateMachineCommand,
-  ListStateMachinesCommand,
-  StartExecutionCommand,
-} from '@aws-sdk/client-sfn';
+import { randomUUID } from 'node:crypto';
+import { DescribeExecutionCommand } from '@aws-sdk/client-sfn';
 import { describe, expect, it } from 'vitest';
-import { emailsTo, eventually, getContact, postWebhook, sfn, stack, uniqueEmail } from '../support/local.ts';
+import { adminCall, emailsTo, eventually, getContact, postWebhook, sfn, stack, uniqueEmail } from '../support/local.ts';
 
 const form = (email: string, firstName = 'Ada') => JSON.stringify({ email, firstName, fields: { plan: 'pro' } });
 const names = (timeline: { name: string }[]) => timeline.map((e) => e.name);
@@ -71,6 +67,8 @@ describe('signed form webhook → contact → onboarding journey → email', () 
     expect(enrollment?.executionArn).toBeDefined();
     const execution = await sfn.send(new DescribeExecutionCommand({ executionArn: enrollment?.executionArn }));
     expect(execution.status).toBe('SUCCEEDED');
+    // The execution ran the published version, through its version ARN.
+    expect(execution.stateMachineVersionArn).toMatch(/:stateMachine:tend-onboarding:\d+$/);
     expect(JSON.parse(execution.input ?? '{}')).toMatchObject({
       contactId: view.contact.contactId,
       journeyId: 'onboarding',
@@ -106,7 +104,7 @@ describe('signed form webhook → contact → onboarding journey → email', () 
     await postWebhook({ body: form(email, 'Uma') });
     const welcome = await eventually('the welcome email', async () => (await emailsTo(email))[0]);
     const link = welcome.headers?.find((h) => h.name === 'List-Unsubscribe')?.value.slice(1, -1) ?? '';
-    const done = await eventually('the completed enrollment', async () => {
+    await eventually('the completed enrollment', async () => {
       const { body } = await getContact(email);
       return body.enrollments?.[0]?.status === 'completed' && body.timeline.some((e) => e.name === 'journey.exited')
         ? body
@@ -125,36 +123,37 @@ describe('signed form webhook → contact → onboarding journey → email', () 
     });
     expect(forged.status).toBe(400);
 
-    // Run the onboarding journey again for this contact, as a later marketing send would.
-    const machines = await sfn.send(new ListStateMachinesCommand({}));
-    const onboarding = machines.stateMachines?.find((m) => m.name === 'tend-onboarding');
-    const described = await sfn.send(new DescribeStateMachineCommand({ stateMachineArn: onboarding?.stateMachineArn }));
-    expect(described.status).toBe('ACTIVE');
-    const enrollmentId = done.enrollments[0]?.enrollmentId as string;
-    const again = await sfn.send(
-      new StartExecutionCommand({
-        stateMachineArn: onboarding?.stateMachineArn,
-        name: `later-${done.contact.contactId}`.slice(0, 80),
-        input: JSON.stringify({
-          contactId: done.contact.contactId,
-          enrollmentId: `${enrollmentId}-later`,
-          journeyId: 'onboarding',
-          journeyVersion: 1,
-        }),
-      }),
-    );
-    await eventually('the second execution', async () => {
-      const out = await sfn.send(new DescribeExecutionCommand({ executionArn: again.executionArn }));
-      return out.status === 'RUNNING' ? undefined : out.status;
+    // A later journey sends one email on the topic left and one on another topic.
+    const tag = randomUUID().slice(0, 8);
+    const id = `it-unsub-${tag}`;
+    const later = {
+      schemaVersion: 1,
+      id,
+      name: 'Later marketing',
+      triggers: [{ type: 'event', event: 'form.submitted', where: [{ path: 'fields.itUnsub', op: 'eq', value: tag }] }],
+      start: 'news',
+      nodes: {
+        news: { type: 'send-email', template: 'tips', next: 'offer' },
+        offer: { type: 'send-email', template: 'nurture-offer', next: 'done' },
+        done: { type: 'exit' },
+      },
+    };
+    expect((await adminCall('PUT', `/api/journeys/${id}`, later)).status).toBe(200);
+    expect((await adminCall('POST', `/api/journeys/${id}/publish`)).status).toBe(201);
+    await postWebhook({ body: JSON.stringify({ email, fields: { itUnsub: tag } }) });
+    const view = await eventually('the later journey done', async () => {
+      const { body } = await getContact(email);
+      return body.enrollments.some((e) => e.journeyId === id && e.status === 'completed') ? body : undefined;
     });
-    const { body: view } = await getContact(email);
     expect(names(view.timeline)).toContain('contact.unsubscribed');
-    const skipped = view.timeline.filter((e) => e.name === 'email.skipped');
-    expect(skipped.map((e) => [e.data.template, e.data.reason]).sort()).toEqual([
-      ['tips', 'topic-unsubscribed'],
-      ['welcome', 'topic-unsubscribed'],
-    ]);
-    expect(await emailsTo(email)).toHaveLength(2);
+    const outcome = (name: string) =>
+      view.timeline
+        .filter((e) => e.name === name && e.data.journeyId === id)
+        .map((e) => [e.data.template, e.data.reason]);
+    // One-click left "product-news" (the welcome email's topic), not the "offers" topic.
+    expect(outcome('email.skipped')).toEqual([['tips', 'topic-unsubscribed']]);
+    expect(outcome('email.sent')).toEqual([['nurture-offer', undefined]]);
+    expect(await emailsTo(email)).toHaveLength(3);
   });
 
   it('suppresses an address that hard-bounces and skips the next email to it', async () => {

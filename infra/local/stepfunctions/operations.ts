@@ -1,54 +1,28 @@
 import { randomUUID } from 'node:crypto';
+import { checkDefinition } from '#workflows/asl/asl.ts';
 import {
-  type ArnScope,
   assertExecutionArn,
-  assertStateMachineArn,
   assertValidName,
   executionArn,
+  parseStateMachineArn,
   stateMachineArn,
+  versionArn,
 } from './arn.ts';
-import { checkDefinition } from './asl.ts';
 import { SfnError } from './errors.ts';
 import { toApiEvent } from './history.ts';
-import type { ExecutionRunner } from './runner.ts';
-import type { ExecutionRecord, ExecutionStatus, StateMachineRecord, Store } from './store.ts';
-
-export interface OperationContext {
-  store: Store;
-  runner: ExecutionRunner;
-  scope: ArnScope;
-}
-
-type Input = Record<string, unknown>;
-type Operation = (context: OperationContext, input: Input) => Record<string, unknown>;
-
-/** API dates are epoch seconds; the store keeps epoch ms. */
-const seconds = (ms: number | undefined): number | undefined => (ms === undefined ? undefined : ms / 1000);
-
-function requiredString(input: Input, field: string): string {
-  const value = input[field];
-  if (typeof value !== 'string' || value.length === 0) {
-    throw new SfnError(
-      'ValidationException',
-      `1 validation error detected: Value at '${field}' failed to satisfy constraint: Member must not be null`,
-    );
-  }
-  return value;
-}
-
-function optionalString(input: Input, field: string): string | undefined {
-  const value = input[field];
-  if (value === undefined || value === null) return undefined;
-  if (typeof value !== 'string') throw new SfnError('ValidationException', `Value at '${field}' must be a string`);
-  return value;
-}
-
-function stateMachine({ store }: OperationContext, arn: string): StateMachineRecord {
-  assertStateMachineArn(arn);
-  const machine = store.stateMachines.get(arn);
-  if (!machine) throw new SfnError('StateMachineDoesNotExist', `State Machine Does Not Exist: '${arn}'`);
-  return machine;
-}
+import {
+  type Input,
+  type Operation,
+  type OperationContext,
+  optionalBoolean,
+  optionalString,
+  page,
+  requiredString,
+  seconds,
+} from './requests.ts';
+import type { ExecutionRecord, ExecutionStatus, StateMachineRecord } from './store.ts';
+import { taskTokenOperations } from './task-tokens.ts';
+import { describeVersion, executionTarget, publishVersion, unqualifiedMachine, versionOperations } from './versions.ts';
 
 function execution({ store }: OperationContext, arn: string): ExecutionRecord {
   assertExecutionArn(arn);
@@ -57,26 +31,20 @@ function execution({ store }: OperationContext, arn: string): ExecutionRecord {
   return found;
 }
 
+/**
+ * Local only: a `tend:time-scale` tag gives one machine its own time scale (simulated seconds per
+ * real second), e.g. a slower abandoned cart among fast journeys in a test run.
+ */
+function timeScaleTag(input: Record<string, unknown>): { timeScale?: number } {
+  const tags = Array.isArray(input.tags) ? (input.tags as { key?: unknown; value?: unknown }[]) : [];
+  const value = Number(tags.find((t) => t.key === 'tend:time-scale')?.value);
+  return Number.isFinite(value) && value > 0 ? { timeScale: value } : {};
+}
+
 function validDefinition(text: string): string {
   const check = checkDefinition(text);
   if (!check.ok) throw new SfnError('InvalidDefinition', check.message);
   return text;
-}
-
-/** Offset pagination with an opaque token; enough for a local endpoint. */
-function page<T>(items: T[], input: Input, defaultSize = 100): { items: T[]; nextToken?: string } {
-  const size =
-    typeof input.maxResults === 'number' && input.maxResults > 0 ? Math.min(input.maxResults, 1000) : defaultSize;
-  let offset = 0;
-  if (typeof input.nextToken === 'string') {
-    offset = Number(Buffer.from(input.nextToken, 'base64url').toString('utf8'));
-    if (!Number.isInteger(offset) || offset < 0) throw new SfnError('InvalidToken', 'Invalid Token');
-  }
-  const end = offset + size;
-  return {
-    items: items.slice(offset, end),
-    nextToken: end < items.length ? Buffer.from(String(end), 'utf8').toString('base64url') : undefined,
-  };
 }
 
 const STATUSES: readonly ExecutionStatus[] = ['RUNNING', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED'];
@@ -85,6 +53,8 @@ function describeExecution(record: ExecutionRecord): Record<string, unknown> {
   return {
     executionArn: record.arn,
     stateMachineArn: record.stateMachineArn,
+    stateMachineVersionArn: record.stateMachineVersionArn,
+    stateMachineAliasArn: record.stateMachineAliasArn,
     name: record.name,
     status: record.status,
     startDate: seconds(record.startDate),
@@ -98,9 +68,30 @@ function describeExecution(record: ExecutionRecord): Record<string, unknown> {
   };
 }
 
+/** `publish` and `versionDescription` of Create/UpdateStateMachine; a description needs publish. */
+function publishRequest(input: Input): { publish: boolean; versionDescription?: string } {
+  const publish = optionalBoolean(input, 'publish') ?? false;
+  const versionDescription = optionalString(input, 'versionDescription', 256);
+  if (versionDescription !== undefined && !publish) {
+    throw new SfnError('ValidationException', 'versionDescription can only be set when publish is true');
+  }
+  return { publish, versionDescription };
+}
+
+function publishedArn(
+  context: OperationContext,
+  machine: StateMachineRecord,
+  request: { publish: boolean; versionDescription?: string },
+): string | undefined {
+  if (!request.publish) return undefined;
+  return versionArn(machine.arn, publishVersion(context, machine, request.versionDescription).version);
+}
+
 /**
- * The Step Functions operations by `X-Amz-Target` suffix. Task tokens (SendTask*), versions and
- * aliases are not served yet; the server answers those with UnknownOperationException.
+ * The Step Functions operations by `X-Amz-Target` suffix: state machines and executions here,
+ * versions and aliases in versions.ts, SendTaskSuccess/Failure/Heartbeat in task-tokens.ts.
+ * Anything else (activities, tags, Map runs, redrive, ...) is answered with
+ * UnknownOperationException by the server.
  */
 export const operations: Record<string, Operation> = {
   CreateStateMachine(context, input) {
@@ -108,20 +99,26 @@ export const operations: Record<string, Operation> = {
     const definition = requiredString(input, 'definition');
     const roleArn = requiredString(input, 'roleArn');
     const type = optionalString(input, 'type') ?? 'STANDARD';
+    const publish = publishRequest(input);
     assertValidName(name);
     if (type !== 'STANDARD' && type !== 'EXPRESS') throw new SfnError('ValidationException', `Invalid type '${type}'`);
     validDefinition(definition);
     const arn = stateMachineArn(context.scope, name);
     const existing = context.store.stateMachines.get(arn);
     if (existing) {
-      // Idempotent like the real API: the same definition answers with the existing machine.
+      // Idempotent like the real API: the same definition answers with the existing machine (and,
+      // with publish, the version of its current revision, published if there is none yet).
       if (existing.definition !== definition) {
         throw new SfnError('StateMachineAlreadyExists', `State Machine Already Exists: '${arn}'`);
       }
-      return { stateMachineArn: arn, creationDate: seconds(existing.creationDate) };
+      return {
+        stateMachineArn: arn,
+        creationDate: seconds(existing.creationDate),
+        stateMachineVersionArn: publishedArn(context, existing, publish),
+      };
     }
     const creationDate = Date.now();
-    context.store.stateMachines.set(arn, {
+    const machine: StateMachineRecord = {
       arn,
       name,
       type,
@@ -129,28 +126,53 @@ export const operations: Record<string, Operation> = {
       definition,
       creationDate,
       revisionId: randomUUID(),
-    });
+      versions: {},
+      lastVersion: 0,
+      aliases: {},
+      ...timeScaleTag(input),
+    };
+    context.store.stateMachines.set(arn, machine);
     context.store.changed();
-    return { stateMachineArn: arn, creationDate: seconds(creationDate) };
+    return {
+      stateMachineArn: arn,
+      creationDate: seconds(creationDate),
+      stateMachineVersionArn: publishedArn(context, machine, publish),
+    };
   },
 
   UpdateStateMachine(context, input) {
-    const machine = stateMachine(context, requiredString(input, 'stateMachineArn'));
+    const machine = unqualifiedMachine(context, requiredString(input, 'stateMachineArn'));
     const definition = optionalString(input, 'definition');
     const roleArn = optionalString(input, 'roleArn');
+    const publish = publishRequest(input);
     if (definition === undefined && roleArn === undefined) {
-      throw new SfnError('ValidationException', 'Either the definition or the roleArn must be specified');
+      throw new SfnError('MissingRequiredParameter', 'Either the definition or the roleArn must be specified');
     }
-    if (definition !== undefined) machine.definition = validDefinition(definition);
-    if (roleArn !== undefined) machine.roleArn = roleArn;
-    machine.updateDate = Date.now();
-    machine.revisionId = randomUUID();
-    context.store.changed();
-    return { updateDate: seconds(machine.updateDate), revisionId: machine.revisionId };
+    if (definition !== undefined) validDefinition(definition);
+    // Local choice: an update that changes nothing keeps the revision, so publishing again on
+    // every local start returns the same version instead of piling up identical ones.
+    const changed =
+      (definition !== undefined && definition !== machine.definition) ||
+      (roleArn !== undefined && roleArn !== machine.roleArn);
+    if (changed) {
+      if (definition !== undefined) machine.definition = definition;
+      if (roleArn !== undefined) machine.roleArn = roleArn;
+      machine.updateDate = Date.now();
+      machine.revisionId = randomUUID();
+      context.store.changed();
+    }
+    return {
+      updateDate: seconds(machine.updateDate ?? machine.creationDate),
+      revisionId: machine.revisionId,
+      stateMachineVersionArn: publishedArn(context, machine, publish),
+    };
   },
 
   DescribeStateMachine(context, input) {
-    const machine = stateMachine(context, requiredString(input, 'stateMachineArn'));
+    const arn = requiredString(input, 'stateMachineArn');
+    const version = describeVersion(context, arn);
+    if (version) return version;
+    const machine = unqualifiedMachine(context, arn);
     return {
       stateMachineArn: machine.arn,
       name: machine.name,
@@ -181,7 +203,11 @@ export const operations: Record<string, Operation> = {
 
   DeleteStateMachine(context, input) {
     const arn = requiredString(input, 'stateMachineArn');
-    assertStateMachineArn(arn);
+    const parts = parseStateMachineArn(arn);
+    if (parts.version !== undefined || parts.alias !== undefined) {
+      throw new SfnError('ValidationException', `DeleteStateMachine needs an unqualified ARN, got '${arn}'`);
+    }
+    // Its versions and aliases live in the machine's record and go with it.
     // Simplification: the real service lets running executions finish; here they are stopped.
     for (const record of [...context.store.executions.values()]) {
       if (record.stateMachineArn !== arn) continue;
@@ -194,7 +220,8 @@ export const operations: Record<string, Operation> = {
   },
 
   StartExecution(context, input) {
-    const machine = stateMachine(context, requiredString(input, 'stateMachineArn'));
+    const target = executionTarget(context, requiredString(input, 'stateMachineArn'));
+    const { machine } = target;
     const name = optionalString(input, 'name') ?? randomUUID();
     assertValidName(name);
     const inputText = optionalString(input, 'input') ?? '{}';
@@ -221,19 +248,29 @@ export const operations: Record<string, Operation> = {
       arn,
       name,
       stateMachineArn: machine.arn,
-      definition: machine.definition,
-      roleArn: machine.roleArn,
+      stateMachineVersionArn: target.stateMachineVersionArn,
+      stateMachineAliasArn: target.stateMachineAliasArn,
+      definition: target.definition,
+      roleArn: target.roleArn,
       input: inputText,
       status: 'RUNNING',
       startDate,
       history: [],
       pendingWaits: {},
+      taskTokens: {},
+      ...(machine.timeScale ? { timeScale: machine.timeScale } : {}),
     };
     context.store.executions.set(arn, record);
     context.store.appendHistory(record, {
       type: 'ExecutionStarted',
       timestamp: startDate,
-      executionStartedEventDetails: { input: inputText, inputDetails: { truncated: false }, roleArn: machine.roleArn },
+      executionStartedEventDetails: {
+        input: inputText,
+        inputDetails: { truncated: false },
+        roleArn: target.roleArn,
+        stateMachineVersionArn: target.stateMachineVersionArn,
+        stateMachineAliasArn: target.stateMachineAliasArn,
+      },
     });
     context.runner.start(record);
     return { executionArn: arn, startDate: seconds(startDate) };
@@ -255,19 +292,38 @@ export const operations: Record<string, Operation> = {
   },
 
   ListExecutions(context, input) {
-    const machine = stateMachine(context, requiredString(input, 'stateMachineArn'));
+    const arn = requiredString(input, 'stateMachineArn');
+    const parts = parseStateMachineArn(arn);
+    const machine = context.store.stateMachines.get(parts.machineArn);
+    if (!machine) throw new SfnError('StateMachineDoesNotExist', `State Machine Does Not Exist: '${arn}'`);
+    const qualifierExists =
+      (parts.version === undefined || machine.versions[String(parts.version)] !== undefined) &&
+      (parts.alias === undefined || machine.aliases[parts.alias] !== undefined);
+    if (!qualifierExists) throw new SfnError('ResourceNotFound', `Resource not found: '${arn}'`);
+    // A version or alias ARN lists the executions started through it.
+    const startedThrough = (e: ExecutionRecord): boolean =>
+      parts.version !== undefined
+        ? e.stateMachineVersionArn === arn
+        : parts.alias === undefined || e.stateMachineAliasArn === arn;
     const statusFilter = optionalString(input, 'statusFilter');
     if (statusFilter !== undefined && !STATUSES.includes(statusFilter as ExecutionStatus)) {
       throw new SfnError('ValidationException', `Invalid statusFilter '${statusFilter}'`);
     }
     const all = [...context.store.executions.values()]
-      .filter((e) => e.stateMachineArn === machine.arn && (statusFilter === undefined || e.status === statusFilter))
+      .filter(
+        (e) =>
+          e.stateMachineArn === machine.arn &&
+          startedThrough(e) &&
+          (statusFilter === undefined || e.status === statusFilter),
+      )
       .sort((a, b) => b.startDate - a.startDate);
     const { items, nextToken } = page(all, input);
     return {
       executions: items.map((e) => ({
         executionArn: e.arn,
         stateMachineArn: e.stateMachineArn,
+        stateMachineVersionArn: e.stateMachineVersionArn,
+        stateMachineAliasArn: e.stateMachineAliasArn,
         name: e.name,
         status: e.status,
         startDate: seconds(e.startDate),
@@ -292,4 +348,7 @@ export const operations: Record<string, Operation> = {
     }
     return { stopDate: seconds(record.stopDate ?? Date.now()) };
   },
+
+  ...versionOperations,
+  ...taskTokenOperations,
 };

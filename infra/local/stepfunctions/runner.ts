@@ -1,11 +1,13 @@
-import './polyfill.ts';
+import '#workflows/asl/polyfill.ts';
 import { type RunOptions, StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
-import { type AslDefinition, type AslState, collectStates, mapStates, type StateInfo } from './asl.ts';
+import { type AslDefinition, type AslState, collectStates, mapStates, type StateInfo } from '#workflows/asl/asl.ts';
+import { type ContextValues, rewriteContextPaths, waitsForTaskToken } from '#workflows/asl/context-rewrite.ts';
+import { MAX_TIMER_SECONDS, rewriteWaits, type WaitRequest } from '#workflows/asl/wait-rewrite.ts';
 import { historyEventFor, type LibraryEvent, type ResumePoint, resumePoint } from './history.ts';
 import type { ExecutionRecord, ExecutionStatus, NewHistoryEvent, Store } from './store.ts';
 import { buildTaskHandlers } from './task-resources.ts';
+import type { TaskTokens } from './task-tokens.ts';
 import { rescaleDue, type ScaledDue, scaledDue, sleepUntil } from './timers.ts';
-import { MAX_TIMER_SECONDS, rewriteWaits, type WaitRequest } from './wait-rewrite.ts';
 
 export interface RunnerOptions {
   store: Store;
@@ -13,6 +15,8 @@ export interface RunnerOptions {
   /** Simulated seconds per real second for Waits, retry intervals and execution timeouts. */
   timeScale: number;
   invokeFunction: (functionName: string, payload: unknown) => Promise<unknown>;
+  /** Runs `.waitForTaskToken` tasks and closes them when their execution ends. */
+  tokens: TaskTokens;
   log: (message: string, fields?: Record<string, unknown>) => void;
 }
 
@@ -56,6 +60,8 @@ export class ExecutionRunner {
    * the last *top-level* state it entered, with that state's input. A Wait there keeps only its
    * remaining time, but a Task there runs again (at-least-once, like a retry), and a Parallel or
    * Map restarts all its branches (nested Waits still keep their remaining time, by state name).
+   * A `.waitForTaskToken` Task there keeps its token and remaining timeouts, and its function is
+   * not invoked again if it had returned (see task-tokens.ts).
    * `$$.Execution.Input` in the resumed run is that state's input, a library limitation.
    */
   resume(execution: ExecutionRecord): void {
@@ -107,7 +113,8 @@ export class ExecutionRunner {
   }
 
   private begin(execution: ExecutionRecord, original: AslDefinition, from: ResumePoint | undefined): void {
-    const { store, region, invokeFunction, timeScale } = this.options;
+    const { store, region, invokeFunction, tokens } = this.options;
+    const timeScale = this.scaleOf(execution);
     const states = collectStates(original);
     const run: ActiveRun = { controller: new AbortController(), abortLibrary: () => {}, detached: false };
     this.runs.set(execution.arn, run);
@@ -115,17 +122,23 @@ export class ExecutionRunner {
     const resumedWaits = new Map<string, ScaledDue>(
       Object.entries(execution.pendingWaits).map(([name, due]) => [name, rescaleDue(due, timeScale)]),
     );
-    const waits = rewriteWaits(original, {
+    const context = rewriteContextPaths(original);
+    const waits = rewriteWaits(context.definition, {
       waitUntil: (request) => this.waitFor(execution, run, resumedWaits, request),
     });
-    const tasks = buildTaskHandlers(original, {
+    const record = (event: NewHistoryEvent): void => {
+      if (!run.detached) store.appendHistory(execution, event);
+    };
+    const claimedTokens = new Set<string>();
+    const tasks = buildTaskHandlers(context.definition, context.uses, {
       region,
       invokeFunction,
-      record: (event) => {
-        if (!run.detached) store.appendHistory(execution, event);
-      },
+      record,
       // The library's events reach us through an async generator, drained in microtasks.
       settled: () => new Promise((resolve) => setImmediate(resolve)),
+      contextValues: (stateName) => contextValues(execution, stateName),
+      waitForTaskToken: (request) =>
+        tokens.run({ ...request, execution, claimed: claimedTokens, signal: run.controller.signal, record }),
     });
 
     const machine = new StateMachine(
@@ -138,7 +151,7 @@ export class ExecutionRunner {
       noThrowOnAbort: true,
       overrides: {
         taskResourceLocalHandlers: { ...tasks, ...waits.handlers } as LocalHandlers,
-        retryIntervalOverrides: this.retryIntervals(states),
+        retryIntervalOverrides: this.retryIntervals(states, timeScale),
       },
       context: {
         Execution: { Id: execution.arn, Name: execution.name, RoleArn: execution.roleArn },
@@ -223,6 +236,7 @@ export class ExecutionRunner {
     if (outcome.cause !== undefined) execution.cause = outcome.cause;
     execution.pendingWaits = {};
     delete execution.timeoutDue;
+    this.options.tokens.closeAll(execution);
     store.changed();
     log(`execution ${outcome.status.toLowerCase().replace('_', ' ')}`, {
       executionArn: execution.arn,
@@ -237,6 +251,11 @@ export class ExecutionRunner {
     this.runs.delete(arn);
   }
 
+  /** The execution's machine time scale (tag `tend:time-scale`), else the endpoint's. */
+  private scaleOf(execution: ExecutionRecord): number {
+    return execution.timeScale ?? this.options.timeScale;
+  }
+
   /** The `waitUntil` of rewritten Waits: a scaled, persisted deadline that survives restarts. */
   private async waitFor(
     execution: ExecutionRecord,
@@ -244,7 +263,7 @@ export class ExecutionRunner {
     resumedWaits: Map<string, ScaledDue>,
     request: WaitRequest,
   ): Promise<void> {
-    const due = resumedWaits.get(request.stateName) ?? scaledDue(request.delayMs, this.options.timeScale);
+    const due = resumedWaits.get(request.stateName) ?? scaledDue(request.delayMs, this.scaleOf(execution));
     resumedWaits.delete(request.stateName);
     if (run.detached) return;
     execution.pendingWaits[request.stateName] = due;
@@ -262,7 +281,8 @@ export class ExecutionRunner {
    */
   private scheduleTimeout(execution: ExecutionRecord, run: ActiveRun, definition: AslDefinition): void {
     if (typeof definition.TimeoutSeconds !== 'number') return;
-    const { timeScale, store } = this.options;
+    const { store } = this.options;
+    const timeScale = this.scaleOf(execution);
     const due = execution.timeoutDue
       ? rescaleDue(execution.timeoutDue, timeScale)
       : scaledDue(definition.TimeoutSeconds * 1000, timeScale, execution.startDate);
@@ -286,8 +306,7 @@ export class ExecutionRunner {
    * Retry intervals divided by the time scale. The library only takes one fixed interval per
    * retrier, so BackoffRate and jitter are lost when the scale is not 1.
    */
-  private retryIntervals(states: Map<string, StateInfo>): Record<string, number[]> | undefined {
-    const { timeScale } = this.options;
+  private retryIntervals(states: Map<string, StateInfo>, timeScale: number): Record<string, number[]> | undefined {
     if (timeScale === 1) return undefined;
     const overrides: Record<string, number[]> = {};
     for (const [name, { state }] of states) {
@@ -304,13 +323,34 @@ export class ExecutionRunner {
 
 /**
  * The definition the library runs: Task timeouts clamped to what a Node timer holds, no top-level
- * TimeoutSeconds (see scheduleTimeout), and StartAt moved when resuming.
+ * TimeoutSeconds (see scheduleTimeout), and StartAt moved when resuming. Token tasks enforce their
+ * own scaled timeouts (task-tokens.ts), so the library's single timer gets the longest it can hold.
  */
 function forLibrary(definition: AslDefinition, startAt: string | undefined): AslDefinition {
   const clamped = mapStates(definition, (_name, state): AslState => {
+    if (waitsForTaskToken(state)) return { ...state, TimeoutSeconds: MAX_TIMER_SECONDS };
     if (state.Type !== 'Task' || typeof state.TimeoutSeconds !== 'number') return state;
     return { ...state, TimeoutSeconds: Math.min(state.TimeoutSeconds, MAX_TIMER_SECONDS) };
   });
   const { TimeoutSeconds: _enforcedByRunner, ...rest } = clamped;
   return { ...rest, StartAt: startAt ?? definition.StartAt };
+}
+
+/**
+ * The context values rewritten references read (see context-rewrite.ts). EnteredTime is the last
+ * time the history shows the state entered: a retry keeps it, and a resumed state keeps its first
+ * entry because the runner does not record that state's StateEntered twice.
+ */
+function contextValues(execution: ExecutionRecord, stateName: string): ContextValues {
+  let entered: number | undefined;
+  for (let i = execution.history.length - 1; i >= 0 && entered === undefined; i--) {
+    const event = execution.history[i];
+    const details = event?.stateEnteredEventDetails as { name?: string } | undefined;
+    if (details?.name === stateName) entered = event?.timestamp;
+  }
+  return {
+    '$$.State.EnteredTime': new Date(entered ?? Date.now()).toISOString(),
+    '$$.State.Name': stateName,
+    '$$.Execution.StartTime': new Date(execution.startDate).toISOString(),
+  };
 }

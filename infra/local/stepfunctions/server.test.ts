@@ -4,17 +4,15 @@ import { join } from 'node:path';
 import {
   CreateStateMachineCommand,
   DescribeExecutionCommand,
-  type DescribeExecutionCommandOutput,
   DescribeStateMachineCommand,
   ExecutionAlreadyExists,
   ExecutionDoesNotExist,
   GetExecutionHistoryCommand,
-  type HistoryEvent,
   InvalidArn,
   InvalidDefinition,
   ListExecutionsCommand,
   ListStateMachinesCommand,
-  SFNClient,
+  type SFNClient,
   StartExecutionCommand,
   StateMachineAlreadyExists,
   StateMachineDoesNotExist,
@@ -23,76 +21,18 @@ import {
 } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type StepFunctionsLocal, startStepFunctionsLocal } from './server.ts';
-
-const ROLE = 'arn:aws:iam::000000000000:role/local';
-const DAY = 86_400;
-const lambdaArn = (name: string) => `arn:aws:lambda:us-east-1:000000000000:function:${name}`;
-
-type Fn = (payload: unknown) => Promise<unknown>;
-
-/** Lambda handlers by name, and every call made to them. */
-function fakeLambdas() {
-  const handlers = new Map<string, Fn>();
-  const calls: { name: string; payload: unknown }[] = [];
-  const invokeFunction = async (name: string, payload: unknown) => {
-    calls.push({ name, payload });
-    const handler = handlers.get(name);
-    if (!handler) throw new Error(`no fake for ${name}`);
-    return handler(payload);
-  };
-  return { handlers, calls, invokeFunction };
-}
-
-function clientFor(endpoint: string): SFNClient {
-  return new SFNClient({
-    endpoint,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-  });
-}
-
-/** Polls `read` until `done` holds, failing after `timeoutMs` with the last value seen. */
-async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (done(value)) return value;
-    if (Date.now() > deadline) throw new Error(`deadline passed; last value: ${JSON.stringify(value)}`);
-    await new Promise((resolve) => setTimeout(resolve, 15));
-  }
-}
-
-function finished(client: SFNClient, executionArn: string): Promise<DescribeExecutionCommandOutput> {
-  return until(
-    () => client.send(new DescribeExecutionCommand({ executionArn })),
-    (out) => out.status !== 'RUNNING',
-  );
-}
-
-async function history(client: SFNClient, executionArn: string): Promise<HistoryEvent[]> {
-  return (await client.send(new GetExecutionHistoryCommand({ executionArn, maxResults: 1000 }))).events ?? [];
-}
-
-let counter = 0;
-async function createMachine(client: SFNClient, definition: object): Promise<string> {
-  counter += 1;
-  const out = await client.send(
-    new CreateStateMachineCommand({
-      name: `machine-${counter}`,
-      definition: JSON.stringify(definition),
-      roleArn: ROLE,
-    }),
-  );
-  return out.stateMachineArn ?? '';
-}
-
-async function run(client: SFNClient, definition: object, input: unknown = {}) {
-  const stateMachineArn = await createMachine(client, definition);
-  const { executionArn = '' } = await client.send(
-    new StartExecutionCommand({ stateMachineArn, input: JSON.stringify(input) }),
-  );
-  return { stateMachineArn, executionArn, result: await finished(client, executionArn) };
-}
+import {
+  clientFor,
+  createMachine,
+  DAY,
+  fakeLambdas,
+  finished,
+  history,
+  lambdaArn,
+  ROLE,
+  run,
+  until,
+} from './test-support.ts';
 
 // A century: over 12 minutes even at the 50-days-per-second scale used below.
 const longWait = { StartAt: 'Hold', States: { Hold: { Type: 'Wait', Seconds: 36_500 * DAY, End: true } } };
@@ -253,6 +193,38 @@ describe('local Step Functions endpoint', () => {
     await expect(
       client.send(new StartExecutionCommand({ stateMachineArn, name: 'enrollment-1', input: '{"a":1}' })),
     ).rejects.toBeInstanceOf(ExecutionAlreadyExists);
+  });
+
+  it('fills $$.State.EnteredTime, $$.State.Name and $$.Execution.StartTime in Pass and Task Parameters', async () => {
+    lambdas.handlers.set('echo', async (payload) => payload);
+    const { result, executionArn } = await run(client, {
+      StartAt: 'Stamp',
+      States: {
+        Stamp: {
+          Type: 'Pass',
+          Parameters: { 'at.$': '$$.State.EnteredTime', 'state.$': '$$.State.Name' },
+          ResultPath: '$.stamp',
+          Next: 'Echo',
+        },
+        Echo: {
+          Type: 'Task',
+          Resource: lambdaArn('echo'),
+          Parameters: { 'startedAt.$': '$$.Execution.StartTime', 'enteredAt.$': '$$.State.EnteredTime' },
+          ResultPath: '$.echo',
+          End: true,
+        },
+      },
+    });
+    const events = await history(client, executionArn);
+    const enteredAt = (name: string) =>
+      events.find((e) => e.stateEnteredEventDetails?.name === name)?.timestamp?.toISOString();
+
+    expect(result.status).toBe('SUCCEEDED');
+    expect(JSON.parse(result.output ?? '')).toEqual({
+      stamp: { at: enteredAt('Stamp'), state: 'Stamp' },
+      echo: { startedAt: result.startDate?.toISOString(), enteredAt: enteredAt('Echo') },
+    });
+    expect(events.map((e) => e.type)).toContain('PassStateEntered');
   });
 
   it('retries then catches an error by the name invokeFunction threw', async () => {
@@ -444,7 +416,7 @@ describe('local Step Functions endpoint', () => {
   it('answers an unknown operation with UnknownOperationException', async () => {
     const response = await fetch(local.endpoint, {
       method: 'POST',
-      headers: { 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': 'AWSStepFunctions.SendTaskSuccess' },
+      headers: { 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': 'AWSStepFunctions.CreateActivity' },
       body: '{}',
     });
     expect(response.status).toBe(400);

@@ -2,24 +2,36 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SfnError } from './errors.ts';
-import { type OperationContext, operations } from './operations.ts';
+import { operations } from './operations.ts';
+import type { OperationContext } from './requests.ts';
 import { ExecutionRunner } from './runner.ts';
 import { Store } from './store.ts';
+import { TaskTokens } from './task-tokens.ts';
 
 export interface StepFunctionsLocalOptions {
   /** 0 picks a free port. */
   port: number;
   /** Defaults to 127.0.0.1. */
   host?: string;
-  /** When set, state machines and executions persist in `<dataDir>/stepfunctions.json`. */
+  /**
+   * When set, state machines (with their versions and aliases) and executions (with their waiting
+   * Waits and task tokens) persist in `<dataDir>/stepfunctions.json`.
+   */
   dataDir?: string;
-  /** Simulated seconds per real second (default 1): 86400 makes a one-day Wait last a second. */
+  /**
+   * Simulated seconds per real second (default 1): 86400 makes a one-day Wait last a second. Also
+   * applies to the execution's TimeoutSeconds, retry intervals, and the TimeoutSeconds and
+   * HeartbeatSeconds of `.waitForTaskToken` tasks.
+   */
   timeScale?: number;
   /** Defaults to 'us-east-1'. */
   region?: string;
   /** Defaults to '000000000000'. */
   accountId?: string;
-  /** Runs a Lambda handler locally; a thrown error's `name` is what Retry/Catch match. */
+  /**
+   * Runs a Lambda handler locally; a thrown error's `name` is what Retry/Catch match. `.waitForTaskToken`
+   * tasks call it once with the token in the payload, then wait for SendTaskSuccess/Failure.
+   */
   invokeFunction: (functionName: string, payload: unknown) => Promise<unknown>;
   log?: (message: string, fields?: Record<string, unknown>) => void;
 }
@@ -36,7 +48,8 @@ const MAX_BODY_BYTES = 10 * 1024 * 1024;
 
 /**
  * Starts a local endpoint speaking the Step Functions JSON protocol (`X-Amz-Target`,
- * `application/x-amz-json-1.0`), so `@aws-sdk/client-sfn` works against it unchanged.
+ * `application/x-amz-json-1.0`), so `@aws-sdk/client-sfn` works against it unchanged: state
+ * machines, versions and aliases, executions, history and task tokens (see operations.ts).
  * Executions run in-process with aws-local-stepfunctions; Lambda Tasks call `invokeFunction`.
  */
 export async function startStepFunctionsLocal(options: StepFunctionsLocalOptions): Promise<StepFunctionsLocal> {
@@ -47,10 +60,12 @@ export async function startStepFunctionsLocal(options: StepFunctionsLocalOptions
   const store = await Store.open(options.dataDir, (error) =>
     log('stepfunctions store write failed', { error: String(error) }),
   );
-  const runner = new ExecutionRunner({ store, region, timeScale, invokeFunction: options.invokeFunction, log });
+  const tokens = new TaskTokens({ store, region, timeScale, invokeFunction: options.invokeFunction });
+  const runner = new ExecutionRunner({ store, region, timeScale, invokeFunction: options.invokeFunction, tokens, log });
   const context: OperationContext = {
     store,
     runner,
+    tokens,
     scope: { region, accountId: options.accountId ?? '000000000000' },
   };
 
@@ -114,7 +129,7 @@ async function handle(
     send(response, 200, requestId, result);
   } catch (error) {
     if (error instanceof SfnError) {
-      send(response, 400, requestId, { __type: error.type, message: error.message });
+      send(response, error.status, requestId, { __type: error.type, message: error.message });
       return;
     }
     log('stepfunctions request failed', { operation: operationName, error: String(error) });

@@ -1,5 +1,6 @@
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { TaskTokenRecord } from './task-tokens.ts';
 import type { ScaledDue } from './timers.ts';
 
 export type StateMachineType = 'STANDARD' | 'EXPRESS';
@@ -14,7 +15,37 @@ export interface StateMachineRecord {
   creationDate: number;
   updateDate?: number;
   revisionId: string;
-  // Versions and aliases will live here (`versions: {...}`, `aliases: {...}`) when needed.
+  /** Published versions by number (as a string key); deleted numbers are never reused. */
+  versions: Record<string, StateMachineVersionRecord>;
+  /** The highest version number ever published, 0 before the first. */
+  lastVersion: number;
+  aliases: Record<string, StateMachineAliasRecord>;
+  /** From the `tend:time-scale` tag at creation: this machine's executions use it instead of the endpoint's. */
+  timeScale?: number;
+}
+
+/** An immutable snapshot of one revision of a state machine. */
+export interface StateMachineVersionRecord {
+  version: number;
+  definition: string;
+  roleArn: string;
+  revisionId: string;
+  description?: string;
+  creationDate: number;
+}
+
+export interface RoutingEntry {
+  stateMachineVersionArn: string;
+  /** Percent of StartExecution calls routed to this version; the entries sum to 100. */
+  weight: number;
+}
+
+export interface StateMachineAliasRecord {
+  name: string;
+  description?: string;
+  routingConfiguration: RoutingEntry[];
+  creationDate: number;
+  updateDate?: number;
 }
 
 export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
@@ -33,11 +64,18 @@ export type NewHistoryEvent = { type: string; timestamp?: number } & Record<stri
 export interface ExecutionRecord {
   arn: string;
   name: string;
+  /** Always the unqualified state machine ARN. */
   stateMachineArn: string;
+  /** Set when the execution was started through a version ARN or an alias. */
+  stateMachineVersionArn?: string;
+  /** Set when the execution was started through an alias. */
+  stateMachineAliasArn?: string;
   /** The definition the execution started with; updates to the machine do not affect it. */
   definition: string;
   roleArn: string;
   input: string;
+  /** The machine's own time scale (tag `tend:time-scale`), when it has one. */
+  timeScale?: number;
   status: ExecutionStatus;
   startDate: number;
   stopDate?: number;
@@ -49,6 +87,8 @@ export interface ExecutionRecord {
   pendingWaits: Record<string, ScaledDue>;
   /** Deadline from the definition's top-level TimeoutSeconds. */
   timeoutDue?: ScaledDue;
+  /** `.waitForTaskToken` tasks by token: waiting ones survive restarts, closed ones answer TaskTimedOut. */
+  taskTokens: Record<string, TaskTokenRecord>;
 }
 
 interface StoreFile {
@@ -95,8 +135,17 @@ export class Store {
     // A corrupt file is reported, not silently replaced: it may hold executions someone wants.
     const data = JSON.parse(text) as StoreFile;
     if (data.version !== 1) throw new Error(`${store.file}: unsupported version ${String(data.version)}`);
-    for (const machine of data.stateMachines) store.stateMachines.set(machine.arn, machine);
-    for (const execution of data.executions) store.executions.set(execution.arn, execution);
+    // Files written before versions, aliases and task tokens existed lack those fields.
+    for (const machine of data.stateMachines) {
+      machine.versions ??= {};
+      machine.lastVersion ??= 0;
+      machine.aliases ??= {};
+      store.stateMachines.set(machine.arn, machine);
+    }
+    for (const execution of data.executions) {
+      execution.taskTokens ??= {};
+      store.executions.set(execution.arn, execution);
+    }
     return store;
   }
 

@@ -1,24 +1,36 @@
 import { assertUnreachable } from '#domain/assert.ts';
-import { type AslDefinition, collectStates } from './asl.ts';
+import { type AslDefinition, type AslState, collectStates } from '#workflows/asl/asl.ts';
+import {
+  type ContextValues,
+  fillContext,
+  PASS_TASK_RESOURCE,
+  type RewrittenContext,
+} from '#workflows/asl/context-rewrite.ts';
 import type { NewHistoryEvent } from './store.ts';
 
 /**
- * What a Task's `Resource` asks for. Task tokens (`.waitForTaskToken`), `.sync` and SDK
- * integrations are classified as unsupported for now; add a kind here to support one.
+ * What a Task's `Resource` asks for. `.sync`, SDK integrations and task tokens for anything but
+ * Lambda are classified as unsupported; add a kind here to support one.
  */
 export type TaskResource =
   | { kind: 'lambda-function'; functionName: string }
   | { kind: 'lambda-invoke' }
+  | { kind: 'lambda-invoke-wait-for-token' }
+  | { kind: 'pass' }
   | { kind: 'unsupported'; resourceType: string; resource: string };
 
 const LAMBDA_FUNCTION_ARN = /^arn:aws[a-z-]*:lambda:[^:]*:[^:]*:function:([^:]+)(?::[^:]+)?$/;
 const SERVICE_INTEGRATION = /^arn:aws[a-z-]*:states:::([^:]+):(.+)$/;
 
 export function classifyResource(resource: string): TaskResource {
+  if (resource === PASS_TASK_RESOURCE) return { kind: 'pass' };
   const lambda = LAMBDA_FUNCTION_ARN.exec(resource);
   if (lambda?.[1]) return { kind: 'lambda-function', functionName: lambda[1] };
   const integration = SERVICE_INTEGRATION.exec(resource);
   if (integration?.[1] === 'lambda' && integration[2] === 'invoke') return { kind: 'lambda-invoke' };
+  if (integration?.[1] === 'lambda' && integration[2] === 'invoke.waitForTaskToken') {
+    return { kind: 'lambda-invoke-wait-for-token' };
+  }
   return { kind: 'unsupported', resourceType: integration?.[1] ?? 'unknown', resource: integration?.[2] ?? resource };
 }
 
@@ -63,6 +75,18 @@ export function toTaskFailure(error: unknown): TaskFailure {
 
 export type TaskHandler = (input: unknown) => Promise<unknown>;
 
+/** What a token task needs from the runner, besides its state. */
+export interface TokenTaskRequest {
+  stateName: string;
+  state: AslState;
+  resourceType: string;
+  resource: string;
+  /** Effective Parameters with context placeholders (the token's among them) still in place. */
+  parameters: unknown;
+  /** Fills the placeholders, `$$.Task.Token` with `token`. */
+  fill: (parameters: unknown, token: string) => unknown;
+}
+
 export interface TaskHandlerDeps {
   region: string;
   invokeFunction: (functionName: string, payload: unknown) => Promise<unknown>;
@@ -73,30 +97,51 @@ export interface TaskHandlerDeps {
    * so the task events this handler records land after them.
    */
   settled: () => Promise<void>;
+  /** Values for a state's context placeholders; called after `settled()`. */
+  contextValues: (stateName: string) => ContextValues;
+  /** Runs a `lambda:invoke.waitForTaskToken` task (see task-tokens.ts). */
+  waitForTaskToken: (request: TokenTaskRequest) => Promise<unknown>;
 }
 
-/** A local handler for every Task state (nested ones included), keyed by state name. */
-export function buildTaskHandlers(definition: AslDefinition, deps: TaskHandlerDeps): Record<string, TaskHandler> {
+/**
+ * A local handler for every Task state (nested ones included), keyed by state name. `context`
+ * comes from `rewriteContextPaths`, whose output `definition` must be.
+ */
+export function buildTaskHandlers(
+  definition: AslDefinition,
+  context: RewrittenContext['uses'],
+  deps: TaskHandlerDeps,
+): Record<string, TaskHandler> {
   const handlers: Record<string, TaskHandler> = {};
   for (const [name, { state }] of collectStates(definition)) {
     if (state.Type !== 'Task') continue;
     const resource = typeof state.Resource === 'string' ? state.Resource : '';
-    const target = classifyResource(resource);
-    handlers[name] = createHandler(name, resource, target, deps);
+    const handler = createHandler(name, state, resource, classifyResource(resource), deps);
+    const usesContext = context.has(name);
+    handlers[name] = async (input) => {
+      await deps.settled();
+      const values = usesContext ? deps.contextValues(name) : {};
+      return handler(input, (parameters, token) =>
+        usesContext ? fillContext(parameters, { ...values, '$$.Task.Token': token }) : parameters,
+      );
+    };
   }
   return handlers;
 }
 
+type Fill = (parameters: unknown, token?: string) => unknown;
+
 function createHandler(
   stateName: string,
+  state: AslState,
   resourceArn: string,
   target: TaskResource,
   deps: TaskHandlerDeps,
-): TaskHandler {
+): (input: unknown, fill: Fill) => Promise<unknown> {
   switch (target.kind) {
     case 'lambda-function':
-      return async (input) => {
-        await deps.settled();
+      return async (raw, fill) => {
+        const input = fill(raw);
         deps.record({
           type: 'LambdaFunctionScheduled',
           lambdaFunctionScheduledEventDetails: {
@@ -124,8 +169,8 @@ function createHandler(
       };
     case 'lambda-invoke': {
       const task = { resourceType: 'lambda', resource: 'invoke' };
-      return async (input) => {
-        await deps.settled();
+      return async (raw, fill) => {
+        const input = fill(raw);
         const parameters = (input ?? {}) as { FunctionName?: unknown; Payload?: unknown };
         deps.record({
           type: 'TaskScheduled',
@@ -159,12 +204,25 @@ function createHandler(
         }
       };
     }
+    case 'lambda-invoke-wait-for-token':
+      return (parameters, fill) =>
+        deps.waitForTaskToken({
+          stateName,
+          state,
+          resourceType: 'lambda',
+          resource: 'invoke.waitForTaskToken',
+          parameters,
+          fill: (value, token) => fill(value, token),
+        });
+    case 'pass':
+      // A Pass state with context references (see context-rewrite.ts): its result is its input.
+      return async (raw, fill) => fill(raw);
     case 'unsupported':
       return async () => {
-        await deps.settled();
         const cause =
           `State '${stateName}' uses the unsupported resource '${resourceArn}': the local Step Functions ` +
-          'endpoint runs Lambda functions only (a function ARN or arn:aws:states:::lambda:invoke)';
+          'endpoint runs Lambda functions only (a function ARN, arn:aws:states:::lambda:invoke or ' +
+          'arn:aws:states:::lambda:invoke.waitForTaskToken)';
         const { resourceType, resource } = target;
         deps.record({
           type: 'TaskFailed',
@@ -179,7 +237,7 @@ function createHandler(
 }
 
 /** What a Lambda's JSON payload would hold (dates as strings, `undefined` as null). */
-function toJsonValue(value: unknown): unknown {
+export function toJsonValue(value: unknown): unknown {
   return value === undefined ? null : JSON.parse(JSON.stringify(value));
 }
 

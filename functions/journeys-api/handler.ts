@@ -1,0 +1,124 @@
+import { TOPICS } from '#domain/consent.ts';
+import { notFound } from '#domain/errors.ts';
+import { parseOr422 } from '#domain/parse.ts';
+import { clock, journeyRuntime, journeyTargets, outbound, store, templates } from '#runtime/app.ts';
+import { config } from '#runtime/config.ts';
+import { header, httpLambda, json, jsonBody, limitBody, requireAdmin } from '#runtime/http.ts';
+import { runBacktest, runSimulation, storeSource } from '#services/journey-backtest.ts';
+import {
+  changeStatus,
+  currentDraft,
+  getJourney,
+  journeyHistory,
+  listJourneys,
+  publishJourney,
+  saveDraft,
+  validateDocument,
+} from '#services/journeys.ts';
+import { backtestRequestSchema, journeysOpenApi, simulateRequestSchema } from '#services/journeys-api.schema.ts';
+import { builtInTemplateIds } from '#templating/compiled-built-ins.ts';
+import { renderCompiled } from '#templating/render.ts';
+
+/** Journey documents are small; simulations carry a timeline. */
+const MAX_BODY_BYTES = 512 * 1024;
+
+const validationContext = async () => ({
+  templates: new Set([...builtInTemplateIds, ...(await store.listTemplates()).map((t) => t.id)]),
+  topics: new Set(TOPICS.map((t) => t.id)),
+  endpoints: new Set((await outbound.listEndpoints()).filter((e) => e.status === 'active').map((e) => e.endpointId)),
+});
+
+const deps = { store, runtime: journeyRuntime, clock, targets: journeyTargets, validationContext };
+const simulation = {
+  templates,
+  render: renderCompiled,
+  settings: { defaultTimeZone: config.TEND_DEFAULT_TIME_ZONE },
+};
+
+async function documentFor(id: string, body: { document?: unknown }) {
+  if (body.document !== undefined) return body.document;
+  const draft = await currentDraft(deps, id);
+  if (!draft) throw notFound('journey_not_found', `no journey "${id}"`);
+  return draft.document;
+}
+
+/**
+ * /api/journeys: list, read, save drafts, validate, publish, pause, resume, archive, history,
+ * simulate and backtest; /api/tasks: the owner's to-do list; /api/openapi.json: this API.
+ */
+export const handler = httpLambda(async (event) => {
+  if (event.routeKey === 'GET /api/openapi.json') return json(200, journeysOpenApi(config.TEND_PUBLIC_URL));
+  await requireAdmin(event);
+  limitBody(event, MAX_BODY_BYTES);
+  const id = event.pathParameters?.id ?? '';
+  switch (event.routeKey) {
+    case 'GET /api/journeys':
+      return json(200, { journeys: await listJourneys(deps) });
+    case 'GET /api/journeys/{id}':
+      return json(200, await getJourney(deps, id));
+    case 'PUT /api/journeys/{id}': {
+      const ifMatch = header(event, 'if-match');
+      const expected = ifMatch === undefined ? undefined : Number(ifMatch.replace(/"/g, ''));
+      const saved = await saveDraft(
+        deps,
+        id,
+        jsonBody(event),
+        'admin',
+        Number.isInteger(expected) ? expected : undefined,
+      );
+      return json(200, { journeyId: id, ...saved });
+    }
+    case 'POST /api/journeys/validate':
+      return json(200, await validateDocument(deps, jsonBody(event)));
+    case 'POST /api/journeys/{id}/validate': {
+      const draft = await currentDraft(deps, id);
+      if (!draft) throw notFound('journey_not_found', `no journey "${id}"`);
+      return json(200, { journeyId: id, revision: draft.revision, ...(await validateDocument(deps, draft.document)) });
+    }
+    case 'POST /api/journeys/{id}/publish': {
+      const version = await publishJourney(deps, id, 'admin');
+      const { document: _document, definition: _definition, ...rest } = version;
+      return json(201, rest);
+    }
+    case 'POST /api/journeys/{id}/pause':
+      return json(200, { journey: await changeStatus(deps, id, 'pause', 'admin') });
+    case 'POST /api/journeys/{id}/resume':
+      return json(200, { journey: await changeStatus(deps, id, 'resume', 'admin') });
+    case 'POST /api/journeys/{id}/archive':
+      return json(200, { journey: await changeStatus(deps, id, 'archive', 'admin') });
+    case 'GET /api/journeys/{id}/versions':
+      return json(200, { versions: await journeyHistory(deps, id) });
+    case 'GET /api/journeys/{id}/versions/{version}': {
+      const n = Number(event.pathParameters?.version);
+      const version = Number.isInteger(n) ? await store.getVersion(id, n) : undefined;
+      if (!version)
+        throw notFound('version_not_found', `journey "${id}" has no version "${event.pathParameters?.version}"`);
+      return json(200, { ...version, definition: JSON.parse(version.definition) });
+    }
+    case 'POST /api/journeys/{id}/simulate': {
+      const request = parseOr422(simulateRequestSchema, jsonBody(event), 'the simulation request');
+      const document = await documentFor(id, request);
+      return json(200, await runSimulation({ ...simulation, validationContext }, document, request));
+    }
+    case 'POST /api/journeys/{id}/backtest': {
+      const request = parseOr422(backtestRequestSchema, jsonBody(event), 'the backtest request');
+      const document = await documentFor(id, request);
+      return json(
+        200,
+        await runBacktest({ ...simulation, validationContext, history: storeSource(store) }, document, request),
+      );
+    }
+    case 'GET /api/tasks': {
+      const status = event.queryStringParameters?.status;
+      return json(200, { tasks: await store.listTasks(status === 'open' || status === 'done' ? status : undefined) });
+    }
+    case 'POST /api/tasks/{id}/done': {
+      if (!(await store.completeTask(id, clock.now().toISOString()))) {
+        throw notFound('task_not_found', `no open task "${id}"`);
+      }
+      return json(200, { taskId: id, status: 'done' });
+    }
+    default:
+      throw notFound('no_route', `no route ${event.routeKey}`);
+  }
+});

@@ -1,0 +1,484 @@
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import {
+  DeleteCommand,
+  type DynamoDBDocumentClient,
+  PutCommand,
+  ScanCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import type { Contact, Enrollment } from '#domain/contact.ts';
+import type {
+  DueItem,
+  DueStore,
+  EnrollmentStore,
+  EventWaiter,
+  JourneyDraft,
+  JourneyStore,
+  JourneySummary,
+  JourneyVersion,
+  OwnerTask,
+  ScanJob,
+  TaskStore,
+  WaiterStore,
+} from '#ports/journeys.ts';
+import { firstConditionFailed, strip, tableOps } from './dynamo-table.ts';
+
+/**
+ * Journey items in the single table (pk / sk):
+ *   JOURNEYS             <journeyId>                       journey       (summary: status, live version)
+ *   JOURNEY#<id>         DRAFT | V#<000001> | SCHEDULE     journey-draft, journey-version, journey-schedule
+ *   CONTACT#<id>         ENROLLMENT#<enrollmentId>         enrollment
+ *   CONTACT#<id>         JSTATE#<journeyId>                journey-state (active enrollment, entries)
+ *   CONTACT#<id>         WAITER#<event>#<enrollment>#<node> waiter     (TTL on expiresAt)
+ *   TASKS                <taskId>                          task
+ *   DUE#<yyyy-mm-ddThh>  <dueAt>#<journey>#<contact>#<n>   due           (time-trigger queue, hour buckets)
+ *   SCHEDULER            DUE-CURSOR                        the oldest hour bucket that may hold items
+ *   JOBS                 <jobId>                           scan-job      (schedule runs, backfills)
+ */
+const contactPk = (id: string) => `CONTACT#${id}`;
+const journeyPk = (id: string) => `JOURNEY#${id}`;
+const versionSk = (n: number) => `V#${String(n).padStart(6, '0')}`;
+const hourOf = (iso: string) => iso.slice(0, 13);
+const HOUR_MS = 3_600_000;
+/** Hour buckets one listDue call reads at most. */
+const MAX_BUCKETS = 48;
+
+export function createDynamoJourneyStores(
+  db: DynamoDBDocumentClient,
+  tableName: string,
+): JourneyStore & EnrollmentStore & WaiterStore & TaskStore & DueStore {
+  const { conditional, get, queryPrefix } = tableOps(db, tableName);
+  const put = (item: Record<string, unknown>, condition?: string, values?: Record<string, unknown>) =>
+    conditional(() =>
+      db.send(
+        new PutCommand({
+          TableName: tableName,
+          Item: item,
+          ConditionExpression: condition,
+          ExpressionAttributeValues: values,
+        }),
+      ),
+    );
+  const summaryItem = (s: JourneySummary) => ({ pk: 'JOURNEYS', sk: s.journeyId, type: 'journey', ...s });
+
+  const journeys: JourneyStore = {
+    getJourney: (id) => get<JourneySummary>('JOURNEYS', id),
+    listJourneys: () => queryPrefix<JourneySummary>('JOURNEYS', ''),
+    getDraft: (id) => get<JourneyDraft>(journeyPk(id), 'DRAFT'),
+    async saveDraft(draft, name) {
+      try {
+        await db.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              {
+                Put: {
+                  TableName: tableName,
+                  Item: { pk: journeyPk(draft.journeyId), sk: 'DRAFT', type: 'journey-draft', ...draft },
+                  ConditionExpression: draft.revision === 1 ? 'attribute_not_exists(pk)' : 'revision = :previous',
+                  ExpressionAttributeValues: draft.revision === 1 ? undefined : { ':previous': draft.revision - 1 },
+                },
+              },
+              {
+                Update: {
+                  TableName: tableName,
+                  Key: { pk: 'JOURNEYS', sk: draft.journeyId },
+                  UpdateExpression:
+                    'SET #type = :type, journeyId = :id, #name = :name, #status = if_not_exists(#status, :draft), ' +
+                    'draftRevision = :rev, latestVersion = if_not_exists(latestVersion, :zero), updatedAt = :at, updatedBy = :by',
+                  ExpressionAttributeNames: { '#type': 'type', '#name': 'name', '#status': 'status' },
+                  ExpressionAttributeValues: {
+                    ':type': 'journey',
+                    ':id': draft.journeyId,
+                    ':name': name,
+                    ':draft': 'draft',
+                    ':rev': draft.revision,
+                    ':zero': 0,
+                    ':at': draft.savedAt,
+                    ':by': draft.savedBy,
+                  },
+                },
+              },
+            ],
+          }),
+        );
+        return 'saved';
+      } catch (error) {
+        if (firstConditionFailed(error)) return 'conflict';
+        throw error;
+      }
+    },
+    async publishVersion(version, summary) {
+      try {
+        await db.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              {
+                Put: {
+                  TableName: tableName,
+                  Item: {
+                    pk: journeyPk(version.journeyId),
+                    sk: versionSk(version.version),
+                    type: 'journey-version',
+                    ...version,
+                  },
+                  ConditionExpression: 'attribute_not_exists(pk)',
+                },
+              },
+              {
+                Put: {
+                  TableName: tableName,
+                  Item: summaryItem(summary),
+                  ConditionExpression:
+                    version.version === 1
+                      ? 'attribute_not_exists(latestVersion) OR latestVersion = :zero'
+                      : 'latestVersion = :previous',
+                  ExpressionAttributeValues:
+                    version.version === 1 ? { ':zero': 0 } : { ':previous': version.version - 1 },
+                },
+              },
+            ],
+          }),
+        );
+        return 'published';
+      } catch (error) {
+        if (
+          error instanceof TransactionCanceledException &&
+          error.CancellationReasons?.some((r) => r.Code === 'ConditionalCheckFailed')
+        ) {
+          return 'conflict';
+        }
+        throw error;
+      }
+    },
+    getVersion: (id, n) => get<JourneyVersion>(journeyPk(id), versionSk(n)),
+    listVersions: (id) => queryPrefix<JourneyVersion>(journeyPk(id), 'V#'),
+    async setJourneyStatus(id, status, at, by) {
+      return conditional(() =>
+        db.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: { pk: 'JOURNEYS', sk: id },
+            UpdateExpression: 'SET #s = :s, updatedAt = :at, updatedBy = :by',
+            ConditionExpression: 'attribute_exists(pk)',
+            ExpressionAttributeNames: { '#s': 'status' },
+            ExpressionAttributeValues: { ':s': status, ':at': at, ':by': by },
+          }),
+        ),
+      );
+    },
+  };
+
+  const enrollmentKey = (contactId: string, enrollmentId: string) => ({
+    pk: contactPk(contactId),
+    sk: `ENROLLMENT#${enrollmentId}`,
+  });
+  const stateKey = (contactId: string, journeyId: string) => ({ pk: contactPk(contactId), sk: `JSTATE#${journeyId}` });
+
+  const enrollments: EnrollmentStore = {
+    async enroll(enrollment, rules) {
+      // Optimistic: read the contact's state for this journey, decide, then write the enrollment
+      // and the new state in one transaction conditional on the state not having moved.
+      for (let attempt = 0; attempt < 5; attempt++) {
+        const existing = await get<Enrollment>(
+          enrollmentKey(enrollment.contactId, enrollment.enrollmentId).pk,
+          `ENROLLMENT#${enrollment.enrollmentId}`,
+        );
+        if (existing) return { outcome: 'exists', enrollment: existing };
+        const state = (await get<{ active?: string; entries?: number; lastEnteredAt?: string; rev?: number }>(
+          contactPk(enrollment.contactId),
+          `JSTATE#${enrollment.journeyId}`,
+        )) ?? { entries: 0, rev: 0 };
+        const entries = state.entries ?? 0;
+        if (state.active) return { outcome: 'refused', reason: 'active' };
+        if (rules.reentry.mode === 'never' && entries > 0) return { outcome: 'refused', reason: 'entered-before' };
+        if (
+          rules.reentry.mode === 'after-cool-off' &&
+          state.lastEnteredAt &&
+          Date.parse(enrollment.enteredAt) - Date.parse(state.lastEnteredAt) < (rules.coolOffMs ?? 0)
+        ) {
+          return { outcome: 'refused', reason: 'cooling-off' };
+        }
+        if (rules.maxEntries !== undefined && entries >= rules.maxEntries)
+          return { outcome: 'refused', reason: 'max-entries' };
+        const rev = state.rev ?? 0;
+        try {
+          await db.send(
+            new TransactWriteCommand({
+              TransactItems: [
+                {
+                  Put: {
+                    TableName: tableName,
+                    Item: {
+                      ...enrollmentKey(enrollment.contactId, enrollment.enrollmentId),
+                      type: 'enrollment',
+                      ...enrollment,
+                    },
+                    ConditionExpression: 'attribute_not_exists(pk)',
+                  },
+                },
+                {
+                  Put: {
+                    TableName: tableName,
+                    Item: {
+                      ...stateKey(enrollment.contactId, enrollment.journeyId),
+                      type: 'journey-state',
+                      journeyId: enrollment.journeyId,
+                      entries: entries + 1,
+                      lastEnteredAt: enrollment.enteredAt,
+                      rev: rev + 1,
+                      ...(enrollment.status === 'active' ? { active: enrollment.enrollmentId } : {}),
+                    },
+                    ConditionExpression: rev === 0 ? 'attribute_not_exists(pk)' : 'rev = :rev',
+                    ExpressionAttributeValues: rev === 0 ? undefined : { ':rev': rev },
+                  },
+                },
+              ],
+            }),
+          );
+          return { outcome: 'created' };
+        } catch (error) {
+          if (!(error instanceof TransactionCanceledException)) throw error;
+          // Either the same enrollment landed meanwhile (next round returns it) or another
+          // enrollment moved the state (next round decides again).
+        }
+      }
+      throw new Error(`could not enroll ${enrollment.contactId} in ${enrollment.journeyId}: state kept changing`);
+    },
+    getEnrollment: (contactId, enrollmentId) => get<Enrollment>(contactPk(contactId), `ENROLLMENT#${enrollmentId}`),
+    async setExecutionArn(contactId, enrollmentId, executionArn) {
+      await db.send(
+        new UpdateCommand({
+          TableName: tableName,
+          Key: enrollmentKey(contactId, enrollmentId),
+          UpdateExpression: 'SET executionArn = :arn',
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeValues: { ':arn': executionArn },
+        }),
+      );
+    },
+    async endEnrollment(contactId, enrollmentId, status, at, detail) {
+      const found = await get<Enrollment>(contactPk(contactId), `ENROLLMENT#${enrollmentId}`);
+      if (found?.status !== 'active') return false;
+      const sets = ['#s = :s', 'endedAt = :at'];
+      const values: Record<string, unknown> = { ':s': status, ':at': at, ':active': 'active' };
+      if (detail?.reason) {
+        sets.push('exitReason = :r');
+        values[':r'] = detail.reason;
+      }
+      if (detail?.nodeId) {
+        sets.push('exitNodeId = :n');
+        values[':n'] = detail.nodeId;
+      }
+      const endIt = {
+        Update: {
+          TableName: tableName,
+          Key: enrollmentKey(contactId, enrollmentId),
+          UpdateExpression: `SET ${sets.join(', ')}`,
+          ConditionExpression: '#s = :active',
+          ExpressionAttributeNames: { '#s': 'status' },
+          ExpressionAttributeValues: values,
+        },
+      };
+      try {
+        // Ending and freeing the slot happen together, so a crash cannot leave the slot taken.
+        await db.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              endIt,
+              {
+                Update: {
+                  TableName: tableName,
+                  Key: stateKey(contactId, found.journeyId),
+                  UpdateExpression: 'REMOVE active SET rev = if_not_exists(rev, :zero) + :one',
+                  ConditionExpression: 'active = :id',
+                  ExpressionAttributeValues: { ':id': enrollmentId, ':zero': 0, ':one': 1 },
+                },
+              },
+            ],
+          }),
+        );
+        return true;
+      } catch (error) {
+        if (!(error instanceof TransactionCanceledException)) throw error;
+        if (error.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed') return false;
+        // The slot is not this enrollment's (a holdout never takes it): end the enrollment alone.
+        return conditional(() => db.send(new UpdateCommand(endIt.Update)));
+      }
+    },
+    async markConverted(contactId, enrollmentId, conversion) {
+      return conditional(() =>
+        db.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: enrollmentKey(contactId, enrollmentId),
+            UpdateExpression: 'SET conversion = :c',
+            ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(conversion)',
+            ExpressionAttributeValues: { ':c': conversion },
+          }),
+        ),
+      );
+    },
+    listEnrollments: (contactId) => queryPrefix<Enrollment>(contactPk(contactId), 'ENROLLMENT#'),
+  };
+
+  const waiterSk = (w: Pick<EventWaiter, 'event' | 'enrollmentId' | 'nodeId'>) =>
+    `WAITER#${w.event}#${w.enrollmentId}#${w.nodeId}`;
+  const waiters: WaiterStore = {
+    async putWaiter(w) {
+      await put({ pk: contactPk(w.contactId), sk: waiterSk(w), type: 'waiter', ...w });
+    },
+    listWaiters: (contactId, event) => queryPrefix<EventWaiter>(contactPk(contactId), `WAITER#${event}#`),
+    async deleteWaiter(w) {
+      await conditional(() =>
+        db.send(
+          new DeleteCommand({
+            TableName: tableName,
+            Key: { pk: contactPk(w.contactId), sk: waiterSk(w) },
+            ConditionExpression: '#t = :token',
+            ExpressionAttributeNames: { '#t': 'token' },
+            ExpressionAttributeValues: { ':token': w.token },
+          }),
+        ),
+      );
+    },
+  };
+
+  const tasks: TaskStore = {
+    async putTask(task) {
+      return (await put({ pk: 'TASKS', sk: task.taskId, type: 'task', ...task }, 'attribute_not_exists(pk)'))
+        ? 'created'
+        : 'exists';
+    },
+    async listTasks(status) {
+      const all = await queryPrefix<OwnerTask>('TASKS', '');
+      return all.filter((t) => !status || t.status === status).sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+    },
+    async completeTask(taskId, at) {
+      return conditional(() =>
+        db.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: { pk: 'TASKS', sk: taskId },
+            UpdateExpression: 'SET #s = :done, doneAt = :at',
+            ConditionExpression: 'attribute_exists(pk) AND #s = :open',
+            ExpressionAttributeNames: { '#s': 'status' },
+            ExpressionAttributeValues: { ':done': 'done', ':open': 'open', ':at': at },
+          }),
+        ),
+      );
+    },
+  };
+
+  const dueSk = (i: DueItem) => `${i.dueAt}#${i.journeyId}#${i.contactId}#${i.trigger}`;
+  const readCursor = async (): Promise<string | undefined> =>
+    (await get<{ hour: string }>('SCHEDULER', 'DUE-CURSOR'))?.hour;
+  const due: DueStore = {
+    async putDue(item) {
+      await put({ pk: `DUE#${hourOf(item.dueAt)}`, sk: dueSk(item), type: 'due', ...item });
+      // A bucket older than the cursor would never be read: move the cursor back to it.
+      const cursor = await readCursor();
+      if (cursor && hourOf(item.dueAt) < cursor) {
+        await put({ pk: 'SCHEDULER', sk: 'DUE-CURSOR', type: 'cursor', hour: hourOf(item.dueAt) });
+      }
+    },
+    async listDue(now, limit) {
+      const nowHour = hourOf(now);
+      let hour = (await readCursor()) ?? nowHour;
+      const items: DueItem[] = [];
+      let advanceTo: string | undefined;
+      for (let i = 0; i < MAX_BUCKETS && hour <= nowHour && items.length < limit; i++) {
+        const bucket = await queryPrefix<DueItem>(`DUE#${hour}`, '', limit - items.length + 1);
+        const ready = bucket.filter((d) => d.dueAt <= now);
+        items.push(...ready.slice(0, limit - items.length));
+        // Buckets before the current hour that hold nothing more can be skipped from now on.
+        if (hour < nowHour && bucket.length === 0 && (advanceTo === undefined || advanceTo === hour)) {
+          advanceTo = nextHour(hour);
+        }
+        hour = nextHour(hour);
+      }
+      if (advanceTo) await put({ pk: 'SCHEDULER', sk: 'DUE-CURSOR', type: 'cursor', hour: advanceTo });
+      else if (!(await readCursor())) await put({ pk: 'SCHEDULER', sk: 'DUE-CURSOR', type: 'cursor', hour: nowHour });
+      return items;
+    },
+    async deleteDue(item) {
+      await db.send(
+        new DeleteCommand({ TableName: tableName, Key: { pk: `DUE#${hourOf(item.dueAt)}`, sk: dueSk(item) } }),
+      );
+    },
+    async nextDueAt() {
+      let hour = (await readCursor()) ?? hourOf(new Date().toISOString());
+      for (let i = 0; i < MAX_BUCKETS; i++) {
+        const [first] = await queryPrefix<DueItem>(`DUE#${hour}`, '', 1);
+        if (first) return first.dueAt;
+        hour = nextHour(hour);
+      }
+      return undefined;
+    },
+    async getScheduleState(journeyId) {
+      return (await get<{ nextRuns: Record<string, string> }>(journeyPk(journeyId), 'SCHEDULE'))?.nextRuns ?? {};
+    },
+    async setScheduleState(journeyId, nextRuns) {
+      await put({ pk: journeyPk(journeyId), sk: 'SCHEDULE', type: 'journey-schedule', nextRuns });
+    },
+    getScanJob: (jobId) => get<ScanJob>('JOBS', jobId),
+    async putScanJob(job) {
+      await put({ pk: 'JOBS', sk: job.jobId, type: 'scan-job', ...job });
+    },
+    async listOpenScanJobs() {
+      return (await queryPrefix<ScanJob>('JOBS', '')).filter((j) => !j.done);
+    },
+    async scanContacts(cursor, limit) {
+      const out = await db.send(
+        new ScanCommand({
+          TableName: tableName,
+          FilterExpression: '#t = :contact AND attribute_not_exists(mergedInto)',
+          ExpressionAttributeNames: { '#t': 'type' },
+          ExpressionAttributeValues: { ':contact': 'contact' },
+          ExclusiveStartKey: cursor
+            ? (JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Record<string, unknown>)
+            : undefined,
+          Limit: limit,
+        }),
+      );
+      return {
+        contacts: (out.Items ?? []).map((item) => strip<Contact>(item) as Contact),
+        cursor: out.LastEvaluatedKey
+          ? Buffer.from(JSON.stringify(out.LastEvaluatedKey)).toString('base64url')
+          : undefined,
+      };
+    },
+    async touchLastEvent(contactId, name, at) {
+      const key = { pk: contactPk(contactId), sk: 'PROFILE' };
+      // Two steps: DynamoDB cannot create the map and a key inside it in one SET.
+      await conditional(() =>
+        db.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: key,
+            UpdateExpression: 'SET lastEventAt = :empty',
+            ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(lastEventAt)',
+            ExpressionAttributeValues: { ':empty': {} },
+          }),
+        ),
+      );
+      await conditional(() =>
+        db.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: key,
+            UpdateExpression: 'SET lastEventAt.#n = :at',
+            ConditionExpression:
+              'attribute_exists(pk) AND (attribute_not_exists(lastEventAt.#n) OR lastEventAt.#n < :at)',
+            ExpressionAttributeNames: { '#n': name },
+            ExpressionAttributeValues: { ':at': at },
+          }),
+        ),
+      );
+    },
+  };
+
+  return { ...journeys, ...enrollments, ...waiters, ...tasks, ...due };
+}
+
+const nextHour = (hour: string) => new Date(Date.parse(`${hour}:00:00.000Z`) + HOUR_MS).toISOString().slice(0, 13);

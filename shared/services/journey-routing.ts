@@ -1,0 +1,306 @@
+import type { Enrollment, EnrollmentTrigger, TimelineEvent } from '#domain/contact.ts';
+import { deterministicId } from '#domain/ids.ts';
+import type { Clock } from '#ports/clock.ts';
+import type {
+  DueStore,
+  EnrollmentStore,
+  JourneyRuntime,
+  JourneyStore,
+  JourneySummary,
+  WaiterStore,
+} from '#ports/journeys.ts';
+import type { ContactStore } from '#ports/store.ts';
+import type { EnrollmentInput } from '#workflows/compile.ts';
+import { bucketOf, exitConditionHolding, matchesFilters, readPath } from '#workflows/conditions.ts';
+import { durationSeconds } from '#workflows/journey.schema.ts';
+import { inactivityDue } from '#workflows/schedule.ts';
+import {
+  createVersionCache,
+  entryTime,
+  finishEnrollment,
+  loadFacts,
+  triggerFact,
+  type VersionCache,
+} from './journey-context.ts';
+
+/**
+ * What happens to journeys when an event lands on a contact's timeline, in this order:
+ *   1. goals convert, and exit rules end active enrollments (their executions are stopped);
+ *   2. executions waiting for this event (wait-for-event) are resumed;
+ *   3. the contact enters each live journey whose trigger matches, by its entry rules;
+ *   4. inactivity triggers on this event are (re)armed.
+ * Every write is keyed by the event or the enrollment, so processing the same event twice
+ * changes nothing.
+ */
+
+export interface RoutingDeps {
+  store: ContactStore & EnrollmentStore & JourneyStore & WaiterStore & DueStore;
+  runtime: JourneyRuntime;
+  clock: Clock;
+  versions?: VersionCache;
+}
+
+export interface RouteResult {
+  enrollments: string[];
+  resumed: string[];
+  exited: string[];
+  converted: string[];
+}
+
+export type EnrollResult =
+  | { outcome: 'enrolled'; enrollmentId: string; holdout: boolean; replay: boolean }
+  | { outcome: 'refused'; reason: string };
+
+const versionsOf = (deps: RoutingDeps) => {
+  deps.versions ??= createVersionCache(deps.store);
+  return deps.versions;
+};
+
+/** Journeys taking new contacts: live, with a live version. */
+export async function liveJourneys(
+  store: Pick<JourneyStore, 'listJourneys'>,
+): Promise<(JourneySummary & { live: NonNullable<JourneySummary['live']> })[]> {
+  return (await store.listJourneys()).filter(
+    (j): j is JourneySummary & { live: NonNullable<JourneySummary['live']> } =>
+      j.status === 'live' && j.live !== undefined,
+  );
+}
+
+export async function routeEvent(
+  deps: RoutingDeps,
+  event: TimelineEvent,
+  options: { createdContact: boolean },
+): Promise<RouteResult> {
+  const result: RouteResult = { enrollments: [], resumed: [], exited: [], converted: [] };
+  await deps.store.touchLastEvent(event.contactId, event.name, event.at);
+  // Goals and exits first: a conversion is recorded before a resumed wait can reach a goal
+  // node, and an exit stops the execution before a wait could resume it.
+  await applyGoalsAndExits(deps, event, result);
+  result.resumed = await resumeWaiters(deps, event);
+
+  for (const journey of await liveJourneys(deps.store)) {
+    for (const [index, trigger] of journey.live.triggers.entries()) {
+      if (trigger.type === 'event') {
+        if (trigger.event !== event.name || !matchesFilters(event.data, trigger.where)) continue;
+        if (trigger.newContactsOnly && !options.createdContact) continue;
+        const correlation = trigger.correlationKey ? readPath(event.data, trigger.correlationKey) : undefined;
+        const outcome = await enrollContact(deps, journey, event.contactId, {
+          type: 'event',
+          eventId: event.eventId,
+          name: event.name,
+          at: event.at,
+          ...(trigger.correlationKey
+            ? { correlation: correlation === undefined || correlation === null ? null : String(correlation) }
+            : {}),
+        });
+        if (outcome.outcome === 'enrolled') result.enrollments.push(outcome.enrollmentId);
+      } else if (trigger.type === 'inactivity' && trigger.event === event.name) {
+        await deps.store.putDue({
+          dueAt: laterOf(inactivityDue(trigger, event.at), deps.clock.now()).toISOString(),
+          kind: 'inactivity',
+          journeyId: journey.journeyId,
+          contactId: event.contactId,
+          trigger: index,
+          basis: event.at,
+        });
+      }
+    }
+  }
+  return result;
+}
+
+const laterOf = (a: Date, b: Date) => (a.getTime() > b.getTime() ? a : b);
+
+/**
+ * Enrolls a contact in a live journey once per trigger firing, by its entry rules: at most one
+ * active enrollment per contact and journey, re-entry never / after a cool-off / always, max
+ * entries, and the holdout share kept out as a control group.
+ */
+export async function enrollContact(
+  deps: RoutingDeps,
+  journey: JourneySummary & { live: NonNullable<JourneySummary['live']> },
+  contactId: string,
+  trigger: EnrollmentTrigger,
+): Promise<EnrollResult> {
+  const { live } = journey;
+  const enrollmentId = deterministicId('e', journey.journeyId, contactId, trigger.eventId);
+  const holdout = live.settings.holdoutPercent > 0 && bucketOf(enrollmentId, 'holdout') < live.settings.holdoutPercent;
+  const enteredAt = deps.clock.now().toISOString();
+  const enrollment: Enrollment = {
+    enrollmentId,
+    contactId,
+    journeyId: journey.journeyId,
+    journeyVersion: live.version,
+    triggerEventId: trigger.eventId,
+    trigger,
+    status: holdout ? 'holdout' : 'active',
+    enteredAt,
+  };
+  const reentry = live.settings.reentry;
+  const outcome = await deps.store.enroll(enrollment, {
+    reentry,
+    maxEntries: live.settings.maxEntries,
+    coolOffMs: reentry.mode === 'after-cool-off' ? durationSeconds(reentry.coolOff) * 1000 : undefined,
+  });
+  if (outcome.outcome === 'refused') return { outcome: 'refused', reason: outcome.reason };
+  const current = outcome.outcome === 'exists' ? outcome.enrollment : enrollment;
+  if (current.status === 'active' && !current.executionArn) {
+    // A replay after a crash finishes the start on the version the contact entered, never a newer one.
+    const versionArn =
+      current.journeyVersion === live.version
+        ? live.versionArn
+        : (await versionsOf(deps).get(journey.journeyId, current.journeyVersion))?.versionArn;
+    if (!versionArn) throw new Error(`journey ${journey.journeyId} has no version ${current.journeyVersion}`);
+    const input: EnrollmentInput = {
+      contactId,
+      enrollmentId,
+      journeyId: journey.journeyId,
+      journeyVersion: current.journeyVersion,
+      enteredAt: current.enteredAt,
+      trigger: current.trigger ?? trigger,
+    };
+    const { executionArn } = await deps.runtime.start({
+      stateMachineArn: versionArn,
+      enrollmentId,
+      input: { ...input },
+    });
+    await deps.store.setExecutionArn(contactId, enrollmentId, executionArn);
+  }
+  await deps.store.appendEvent({
+    eventId: `journey.entered:${enrollmentId}`,
+    contactId,
+    name: 'journey.entered',
+    at: current.enteredAt,
+    data: {
+      journeyId: journey.journeyId,
+      journeyVersion: current.journeyVersion,
+      enrollmentId,
+      trigger: trigger.type,
+      ...(trigger.name ? { triggerEvent: trigger.name } : {}),
+      ...(current.status === 'holdout' ? { holdout: true } : {}),
+    },
+  });
+  return {
+    outcome: 'enrolled',
+    enrollmentId,
+    holdout: current.status === 'holdout',
+    replay: outcome.outcome === 'exists',
+  };
+}
+
+/** Resumes the executions waiting for this event; each waiter is used once. */
+async function resumeWaiters(deps: RoutingDeps, event: TimelineEvent): Promise<string[]> {
+  const resumed: string[] = [];
+  for (const waiter of await deps.store.listWaiters(event.contactId, event.name)) {
+    if (Date.parse(event.at) < Date.parse(waiter.since)) continue;
+    if (!matchesFilters(event.data, waiter.where)) continue;
+    if (waiter.correlation) {
+      const value = readPath(event.data, waiter.correlation.key);
+      if (waiter.correlation.value === null || value === undefined || String(value) !== waiter.correlation.value)
+        continue;
+    }
+    const outcome = await deps.runtime.resume(waiter.token, {
+      eventId: event.eventId,
+      name: event.name,
+      at: event.at,
+      data: event.data,
+    });
+    await deps.store.deleteWaiter(waiter);
+    if (outcome === 'resumed') resumed.push(waiter.enrollmentId);
+  }
+  return resumed;
+}
+
+/** Goal conversions (within their window, holdouts included) and exit rules, for the contact's enrollments. */
+async function applyGoalsAndExits(deps: RoutingDeps, event: TimelineEvent, result: RouteResult) {
+  const enrollments = await deps.store.listEnrollments(event.contactId);
+  let facts: Awaited<ReturnType<typeof loadFacts>> | null = null;
+  for (const enrollment of enrollments) {
+    if (enrollment.status !== 'active' && (enrollment.conversion || enrollment.status === 'failed')) continue;
+    const version = await versionsOf(deps).get(enrollment.journeyId, enrollment.journeyVersion);
+    if (!version) continue;
+    const { goal, exitWhen } = version.document.settings;
+    const start = Date.parse(entryTime(enrollment));
+    const at = Date.parse(event.at);
+    if (
+      goal &&
+      !enrollment.conversion &&
+      event.name === goal.event &&
+      event.eventId !== enrollment.triggerEventId &&
+      at >= start &&
+      at <= start + durationSeconds(goal.within) * 1000 &&
+      matchesFilters(event.data, goal.where)
+    ) {
+      if (
+        await recordConversion(deps, enrollment, {
+          goal: goal.event,
+          at: event.at,
+          eventId: event.eventId,
+          data: event.data,
+        })
+      ) {
+        result.converted.push(enrollment.enrollmentId);
+      }
+      if (goal.exit && enrollment.status === 'active' && (await endAndStop(deps, enrollment, 'converted'))) {
+        result.exited.push(enrollment.enrollmentId);
+        continue;
+      }
+    }
+    if (enrollment.status !== 'active' || exitWhen.length === 0) continue;
+    facts ??= (await loadFacts(deps.store, event.contactId, deps.clock.now())) ?? null;
+    if (!facts) continue;
+    const ctx = {
+      ...facts.ctx,
+      enteredAt: entryTime(enrollment),
+      triggerEventId: enrollment.triggerEventId,
+      trigger: await triggerFact(deps.store, event.contactId, enrollment.trigger),
+    };
+    if (exitConditionHolding(exitWhen, ctx) !== undefined && (await endAndStop(deps, enrollment, 'exit-rule'))) {
+      result.exited.push(enrollment.enrollmentId);
+    }
+  }
+}
+
+/** Records an enrollment's first conversion and its `journey.converted` timeline entry. */
+export async function recordConversion(
+  deps: { store: Pick<EnrollmentStore, 'markConverted'> & Pick<ContactStore, 'appendEvent'> },
+  enrollment: Pick<Enrollment, 'contactId' | 'enrollmentId' | 'journeyId' | 'journeyVersion' | 'status'>,
+  conversion: { goal: string; at: string; eventId?: string; nodeId?: string; data?: Record<string, unknown> },
+): Promise<boolean> {
+  const total = conversion.data?.total as { amountMinor?: unknown; currency?: unknown } | undefined;
+  const revenue =
+    total && typeof total.amountMinor === 'number' && typeof total.currency === 'string'
+      ? { amountMinor: total.amountMinor, currency: total.currency }
+      : undefined;
+  const converted = await deps.store.markConverted(enrollment.contactId, enrollment.enrollmentId, {
+    at: conversion.at,
+    goal: conversion.goal,
+    ...(conversion.eventId ? { eventId: conversion.eventId } : {}),
+    ...(conversion.nodeId ? { nodeId: conversion.nodeId } : {}),
+    ...(revenue ? { revenue } : {}),
+  });
+  if (converted) {
+    await deps.store.appendEvent({
+      eventId: `journey.converted:${enrollment.enrollmentId}`,
+      contactId: enrollment.contactId,
+      name: 'journey.converted',
+      at: conversion.at,
+      data: {
+        journeyId: enrollment.journeyId,
+        journeyVersion: enrollment.journeyVersion,
+        enrollmentId: enrollment.enrollmentId,
+        goal: conversion.goal,
+        ...(enrollment.status === 'holdout' ? { holdout: true } : {}),
+        ...(revenue ? { revenue } : {}),
+      },
+    });
+  }
+  return converted;
+}
+
+/** Ends an active enrollment early and stops its execution wherever it waits. */
+export async function endAndStop(deps: RoutingDeps, enrollment: Enrollment, reason: string): Promise<boolean> {
+  const ended = await finishEnrollment(deps, enrollment, 'exited', { reason });
+  if (ended && enrollment.executionArn) await deps.runtime.stop(enrollment.executionArn, `enrollment ended: ${reason}`);
+  return ended;
+}

@@ -1,0 +1,348 @@
+import { assertUnreachable } from '#domain/assert.ts';
+import type { Enrollment, EnrollmentTrigger } from '#domain/contact.ts';
+import { deterministicId } from '#domain/ids.ts';
+import type { Clock } from '#ports/clock.ts';
+import type { EnrollmentStore, JourneyRuntime, JourneyStore, TaskStore, WaiterStore } from '#ports/journeys.ts';
+import type { MailSender } from '#ports/mail.ts';
+import type { ContactStore } from '#ports/store.ts';
+import {
+  contactEdits,
+  contactValue,
+  type EvaluationContext,
+  evaluateConditions,
+  exitConditionHolding,
+  matchesFilters,
+  pickRandomBranch,
+  readPath,
+} from '#workflows/conditions.ts';
+import { durationSeconds, type JourneyNode, type NodeOf } from '#workflows/journey.schema.ts';
+import { waitUntilTarget } from '#workflows/schedule.ts';
+import {
+  createVersionCache,
+  EnrollmentExitedError,
+  entryTime,
+  finishEnrollment,
+  loadFacts,
+  triggerFact,
+  type VersionCache,
+} from './journey-context.ts';
+import { recordConversion } from './journey-routing.ts';
+
+/**
+ * The journey-step function: every node that needs more than a Wait or a Choice runs here
+ * (branches, splits, wait-until, wait-for-event, contact updates, webhooks, owner
+ * notifications, goals). Each call first checks the enrollment is still active and no exit
+ * rule holds; otherwise it ends it and throws EnrollmentExited, which the ASL catches.
+ */
+
+export type StepAction = Exclude<JourneyNode['type'], 'wait' | 'send-email' | 'exit'>;
+
+export interface StepRequest {
+  action: StepAction;
+  node: JourneyNode;
+  contactId: string;
+  enrollmentId: string;
+  journeyId: string;
+  journeyVersion: number;
+  enteredAt: string;
+  trigger: EnrollmentTrigger;
+  nodeId: string;
+  /** wait-for-event: the task token the execution waits on. */
+  taskToken?: string;
+  /** wait-for-event: when the state was entered. */
+  waitStartedAt?: string;
+}
+
+export type StepResult =
+  | { next: string; branch?: string }
+  | { until: string }
+  | { waiting: true; resumedAt?: string }
+  | { done: true };
+
+export interface StepDeps {
+  store: ContactStore & EnrollmentStore & JourneyStore & WaiterStore & TaskStore;
+  runtime: JourneyRuntime;
+  clock: Clock;
+  versions?: VersionCache;
+  outbound?: {
+    enqueue(input: {
+      endpointId: string;
+      key: string;
+      type: string;
+      data: Record<string, unknown>;
+    }): Promise<{ outcome: string }>;
+  };
+  mail?: MailSender;
+  settings: { defaultTimeZone: string; ownerEmail?: string; from?: string };
+}
+
+/** How long a wait-for-event registration outlives its timeout before TTL removes it. */
+const WAITER_GRACE_SECONDS = 86_400;
+
+export async function runJourneyStep(deps: StepDeps, req: StepRequest): Promise<StepResult> {
+  deps.versions ??= createVersionCache(deps.store);
+  const enrollment = await guard(deps, req);
+  const node = req.node;
+  const facts = async (): Promise<EvaluationContext> => {
+    const loaded = await loadFacts(deps.store, req.contactId, deps.clock.now());
+    if (!loaded) throw new EnrollmentExitedError(`contact ${req.contactId} no longer exists`);
+    return {
+      ...loaded.ctx,
+      enteredAt: entryTime(enrollment),
+      triggerEventId: enrollment.triggerEventId,
+      trigger: await triggerFact(deps.store, req.contactId, enrollment.trigger ?? req.trigger),
+    };
+  };
+  switch (node.type) {
+    case 'branch': {
+      const holds = evaluateConditions(node.conditions, node.match, await facts());
+      return { next: holds ? node.onTrue : node.onFalse, branch: holds ? 'yes' : 'no' };
+    }
+    case 'split': {
+      const ctx = await facts();
+      const taken = node.branches.find((b) => evaluateConditions(b.conditions, b.match, ctx));
+      return taken ? { next: taken.next, branch: taken.name } : { next: node.else, branch: 'else' };
+    }
+    case 'random-split': {
+      const taken = pickRandomBranch(node.branches, req.enrollmentId, req.nodeId);
+      return { next: taken.next, branch: taken.name };
+    }
+    case 'wait-until': {
+      const contact = await deps.store.getContact(req.contactId);
+      const now = deps.clock.now();
+      const target = waitUntilTarget(node.until, now, contact?.timeZone ?? deps.settings.defaultTimeZone, (p) =>
+        contact ? contactValue({ ...contact, properties: contact.properties }, p) : undefined,
+      );
+      return { until: (target && target.getTime() > now.getTime() ? target : now).toISOString() };
+    }
+    case 'wait-for-event':
+      return registerWait(deps, req, node, enrollment);
+    case 'update-contact':
+      await updateContact(deps, req, node, await facts());
+      return { done: true };
+    case 'webhook': {
+      if (!deps.outbound) throw new Error('outbound webhooks are not configured');
+      const contact = await deps.store.getContact(req.contactId);
+      await deps.outbound.enqueue({
+        endpointId: node.endpoint,
+        key: `journey:${req.enrollmentId}:${req.nodeId}`,
+        type: 'journey.step',
+        data: {
+          journeyId: req.journeyId,
+          journeyVersion: req.journeyVersion,
+          enrollmentId: req.enrollmentId,
+          nodeId: req.nodeId,
+          contact: contact
+            ? {
+                contactId: contact.contactId,
+                email: contact.email,
+                firstName: contact.firstName,
+                lastName: contact.lastName,
+                properties: contact.properties,
+                tags: contact.tags ?? [],
+              }
+            : { contactId: req.contactId },
+          trigger: req.trigger,
+        },
+      });
+      return { done: true };
+    }
+    case 'notify-owner':
+      await notifyOwner(deps, req, node);
+      return { done: true };
+    case 'goal':
+      await recordConversion(deps, enrollment, {
+        goal: node.name,
+        at: deps.clock.now().toISOString(),
+        nodeId: req.nodeId,
+      });
+      if (!node.next) await finishEnrollment(deps, enrollment, 'completed', { reason: 'goal', nodeId: req.nodeId });
+      return { done: true };
+    case 'wait':
+    case 'send-email':
+    case 'exit':
+      throw new Error(`"${node.type}" is not a journey-step action`);
+    default:
+      return assertUnreachable(node);
+  }
+}
+
+/**
+ * Every step starts here: the enrollment must still be active, and no exit rule may hold. An
+ * exit rule that holds ends the enrollment now (whatever node the contact is at).
+ */
+export async function guard(
+  deps: Pick<StepDeps, 'store' | 'clock' | 'versions'>,
+  req: Pick<StepRequest, 'contactId' | 'enrollmentId' | 'journeyId' | 'journeyVersion' | 'nodeId' | 'trigger'>,
+): Promise<Enrollment> {
+  deps.versions ??= createVersionCache(deps.store);
+  const versions = deps.versions;
+  const enrollment = await deps.store.getEnrollment(req.contactId, req.enrollmentId);
+  if (enrollment?.status !== 'active') {
+    throw new EnrollmentExitedError(`enrollment ${req.enrollmentId} is ${enrollment?.status ?? 'missing'}`);
+  }
+  const version = await versions.get(req.journeyId, req.journeyVersion);
+  const exitWhen = version?.document.settings.exitWhen ?? [];
+  if (exitWhen.length > 0) {
+    const loaded = await loadFacts(deps.store, req.contactId, deps.clock.now());
+    const ctx = loaded && {
+      ...loaded.ctx,
+      enteredAt: entryTime(enrollment),
+      triggerEventId: enrollment.triggerEventId,
+      trigger: await triggerFact(deps.store, req.contactId, enrollment.trigger ?? req.trigger),
+    };
+    if (!ctx || exitConditionHolding(exitWhen, ctx) !== undefined) {
+      await finishEnrollment(deps, enrollment, 'exited', { reason: 'exit-rule', nodeId: req.nodeId });
+      throw new EnrollmentExitedError(`an exit rule of ${req.journeyId} holds for ${req.contactId}`);
+    }
+  }
+  return enrollment;
+}
+
+/**
+ * Registers the execution's task token under (contact, event), then looks at the timeline: an
+ * event that arrived since the wait started (or since entry) resumes it at once. Registering
+ * first and looking second closes the race with ingest, which appends first and looks second.
+ */
+async function registerWait(
+  deps: StepDeps,
+  req: StepRequest,
+  node: NodeOf<'wait-for-event'>,
+  enrollment: Enrollment,
+): Promise<StepResult> {
+  if (!req.taskToken) throw new Error('wait-for-event needs the task token');
+  const now = deps.clock.now();
+  const since = node.since === 'entry' ? entryTime(enrollment) : (req.waitStartedAt ?? now.toISOString());
+  const trigger = enrollment.trigger ?? req.trigger;
+  const correlationKey = node.correlate ? await correlationKeyOf(deps, req) : undefined;
+  const waiter = {
+    contactId: req.contactId,
+    event: node.event,
+    enrollmentId: req.enrollmentId,
+    nodeId: req.nodeId,
+    journeyId: req.journeyId,
+    token: req.taskToken,
+    where: node.where,
+    ...(correlationKey ? { correlation: { key: correlationKey, value: trigger.correlation ?? null } } : {}),
+    since,
+    expiresAt: Math.floor(now.getTime() / 1000) + durationSeconds(node.timeout) + WAITER_GRACE_SECONDS,
+  };
+  await deps.store.putWaiter(waiter);
+  const recent = await deps.store.listEvents(req.contactId, 200);
+  const match = recent
+    .filter(
+      (e) => e.name === node.event && Date.parse(e.at) >= Date.parse(since) && e.eventId !== enrollment.triggerEventId,
+    )
+    .filter((e) => matchesFilters(e.data, node.where))
+    .filter((e) => {
+      if (!waiter.correlation) return true;
+      const value = readPath(e.data, waiter.correlation.key);
+      return waiter.correlation.value !== null && value !== undefined && String(value) === waiter.correlation.value;
+    })
+    .sort((a, b) => a.at.localeCompare(b.at))[0];
+  if (match) {
+    await deps.runtime.resume(req.taskToken, {
+      eventId: match.eventId,
+      name: match.name,
+      at: match.at,
+      data: match.data,
+    });
+    await deps.store.deleteWaiter(waiter);
+    return { waiting: true, resumedAt: now.toISOString() };
+  }
+  return { waiting: true };
+}
+
+/** The correlation key of the trigger that enrolled the contact (validated to exist when `correlate` is set). */
+async function correlationKeyOf(deps: StepDeps, req: StepRequest): Promise<string | undefined> {
+  const version = await (deps.versions as VersionCache).get(req.journeyId, req.journeyVersion);
+  const trigger = version?.document.triggers.find(
+    (t) => t.type === 'event' && t.event === req.trigger.name && t.correlationKey,
+  );
+  return trigger?.type === 'event' ? trigger.correlationKey : undefined;
+}
+
+async function updateContact(deps: StepDeps, req: StepRequest, node: NodeOf<'update-contact'>, ctx: EvaluationContext) {
+  const at = deps.clock.now().toISOString();
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const contact = await deps.store.getContact(req.contactId);
+    if (!contact) throw new EnrollmentExitedError(`contact ${req.contactId} no longer exists`);
+    const edits = contactEdits(node.changes, {
+      ...ctx,
+      contact: { ...ctx.contact, properties: contact.properties, tags: contact.tags ?? [] },
+    });
+    const tags = new Set(contact.tags ?? []);
+    for (const tag of edits.addTags) tags.add(tag);
+    for (const tag of edits.removeTags) tags.delete(tag);
+    const provenance = Object.fromEntries(
+      [...Object.keys(edits.set), ...edits.unset].map((key) => [key, { source: `journey:${req.journeyId}`, at }]),
+    );
+    const changed = await deps.store.changeProfile(
+      contact.contactId,
+      contact.version ?? 0,
+      {
+        setProperties: edits.set,
+        removeProperties: edits.unset,
+        provenance,
+        ...(edits.addTags.length || edits.removeTags.length ? { tags: [...tags].sort() } : {}),
+      },
+      at,
+    );
+    if (changed) return;
+  }
+  throw new Error(`contact ${req.contactId} kept changing; the update will be retried`);
+}
+
+/** Fills `{{ contact.email }}`, `{{ contact.firstName }}`, `{{ contact.lastName }}` and `{{ journey.name }}`. */
+export function fillMessage(text: string, values: Record<string, string | undefined>): string {
+  return text.replace(
+    /\{\{\s*(contact\.(?:email|firstName|lastName)|journey\.name)\s*\}\}/g,
+    (_, key: string) => values[key] ?? '',
+  );
+}
+
+async function notifyOwner(deps: StepDeps, req: StepRequest, node: NodeOf<'notify-owner'>) {
+  const contact = await deps.store.getContact(req.contactId);
+  const version = await (deps.versions as VersionCache).get(req.journeyId, req.journeyVersion);
+  const values = {
+    'contact.email': contact?.email,
+    'contact.firstName': contact?.firstName,
+    'contact.lastName': contact?.lastName,
+    'journey.name': version?.document.name ?? req.journeyId,
+  };
+  const subject = fillMessage(node.subject, values);
+  const message = fillMessage(node.message, values);
+  const to = node.to ?? deps.settings.ownerEmail;
+  const byEmail =
+    node.channel === 'email' && to !== undefined && deps.mail !== undefined && deps.settings.from !== undefined;
+  // The task record doubles as the claim for an email, so a retried step notifies once (at most once).
+  const created = await deps.store.putTask({
+    taskId: deterministicId('t', req.enrollmentId, req.nodeId),
+    contactId: req.contactId,
+    journeyId: req.journeyId,
+    enrollmentId: req.enrollmentId,
+    nodeId: req.nodeId,
+    subject,
+    message: byEmail
+      ? `${message}\n\n(Sent by email to ${to}.)`
+      : node.channel === 'email'
+        ? `${message}\n\n(No owner email is configured, so this became a task.)`
+        : message,
+    createdAt: deps.clock.now().toISOString(),
+    status: byEmail ? 'done' : 'open',
+  });
+  if (created === 'created' && byEmail) {
+    await (deps.mail as MailSender).send({
+      from: deps.settings.from as string,
+      to: to as string,
+      subject,
+      text: message,
+      html: `<p>${escapeHtml(message).replace(/\n/g, '<br>')}</p>`,
+      headers: [],
+      tags: { kind: 'owner-notification', journey: req.journeyId, node: req.nodeId },
+    });
+  }
+}
+
+const escapeHtml = (s: string) =>
+  s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);

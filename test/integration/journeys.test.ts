@@ -1,0 +1,258 @@
+import { randomUUID } from 'node:crypto';
+import { DescribeExecutionCommand } from '@aws-sdk/client-sfn';
+import { describe, expect, it } from 'vitest';
+import { adminCall, emailsTo, eventually, getContact, postWebhook, sfn, stack, uniqueEmail } from '../support/local.ts';
+
+/**
+ * Journeys on the local stack: publishing versions while contacts wait, the abandoned cart with
+ * real webhooks, exits reaching contacts wherever they wait, and the API's refusals.
+ */
+
+const form = (email: string, fields: Record<string, unknown>) =>
+  postWebhook({ body: JSON.stringify({ email, fields }) });
+/** A canonical event through the demo Standard Webhooks source. */
+async function event(email: string, type: string, data: Record<string, unknown>) {
+  const posted = await postWebhook({ body: JSON.stringify({ type, data: { email, ...data } }) });
+  expect(posted.status, JSON.stringify(posted.json)).toBe(202);
+  return posted;
+}
+const item = (name: string, quantity: number) => ({
+  name,
+  quantity,
+  unitPrice: { amountMinor: 4450, currency: 'EUR' },
+});
+
+const enrollmentIn = async (
+  email: string,
+  journeyId: string,
+  predicate: (e: Record<string, any>) => boolean = (e) => Boolean(e.executionArn),
+) =>
+  eventually(`${email} in ${journeyId}`, async () => {
+    const { body } = await getContact(email);
+    return (body.enrollments as Record<string, any>[] | undefined)?.find(
+      (e) => e.journeyId === journeyId && predicate(e),
+    );
+  });
+
+const describeExecution = (executionArn: string) => sfn.send(new DescribeExecutionCommand({ executionArn }));
+
+function testJourney(id: string, tag: string, template: string) {
+  return {
+    schemaVersion: 1,
+    id,
+    name: 'Versions under test',
+    triggers: [
+      { type: 'event', event: 'form.submitted', where: [{ path: 'fields.itVersions', op: 'eq', value: tag }] },
+    ],
+    start: 'wait',
+    nodes: {
+      // 30 days are 3 seconds at the test time scale: long enough to publish version 2 meanwhile.
+      wait: { type: 'wait', duration: { days: 30 }, next: 'send' },
+      send: { type: 'send-email', template, next: 'done' },
+      done: { type: 'exit' },
+    },
+  };
+}
+
+describe('journey versions', () => {
+  it('lets contacts inside version 1 finish on it while new entries take version 2, and keeps both in the history', async () => {
+    const tag = randomUUID().slice(0, 8);
+    const id = `it-versions-${tag}`;
+    expect((await adminCall('PUT', `/api/journeys/${id}`, testJourney(id, tag, 'nurture-story'))).status).toBe(200);
+    const v1 = await adminCall('POST', `/api/journeys/${id}/publish`);
+    expect(v1.status).toBe(201);
+    expect(v1.json).toMatchObject({
+      version: 1,
+      versionArn: expect.stringMatching(new RegExp(`:stateMachine:tend-${id}:1$`)),
+    });
+
+    const early = uniqueEmail('v1');
+    await form(early, { itVersions: tag });
+    const first = await enrollmentIn(early, id);
+    expect(first.journeyVersion).toBe(1);
+
+    expect((await adminCall('PUT', `/api/journeys/${id}`, testJourney(id, tag, 'cross-sell'))).status).toBe(200);
+    const v2 = await adminCall('POST', `/api/journeys/${id}/publish`);
+    expect(v2.json).toMatchObject({ version: 2, diff: ['node "send": template "nurture-story" → "cross-sell"'] });
+
+    const late = uniqueEmail('v2');
+    await form(late, { itVersions: tag });
+    const second = await enrollmentIn(late, id);
+    expect(second.journeyVersion).toBe(2);
+    // Still waiting inside version 1 when version 2 went live.
+    expect((await describeExecution(first.executionArn)).status).toBe('RUNNING');
+
+    const sentBy = async (email: string) =>
+      eventually(`${email}'s journey email`, async () => {
+        const { body } = await getContact(email);
+        const sent = body.timeline.filter((e) => e.name === 'email.sent' && e.data.journeyId === id);
+        return sent.length > 0 ? sent.map((e) => e.data.template) : undefined;
+      });
+    expect(await sentBy(early)).toEqual(['nurture-story']);
+    expect(await sentBy(late)).toEqual(['cross-sell']);
+    expect((await describeExecution(first.executionArn)).stateMachineVersionArn).toMatch(/:1$/);
+    expect((await describeExecution(second.executionArn)).stateMachineVersionArn).toMatch(/:2$/);
+
+    const history = await adminCall('GET', `/api/journeys/${id}/versions`);
+    expect(
+      history.json.versions.map((v: { version: number; publishedBy: string }) => [v.version, v.publishedBy]),
+    ).toEqual([
+      [2, 'admin'],
+      [1, 'admin'],
+    ]);
+    expect(history.json.versions[0].diff).toEqual(['node "send": template "nurture-story" → "cross-sell"']);
+    expect(history.json.versions[1].diff).toEqual(['first version: 3 nodes, 1 trigger(s)']);
+
+    // Re-entry "never" (the default): the same contact submitting again does not enter twice.
+    await form(early, { itVersions: tag });
+    await new Promise((r) => setTimeout(r, 500));
+    const { body } = await getContact(early);
+    expect(body.enrollments.filter((e) => e.journeyId === id)).toHaveLength(1);
+  });
+
+  it('pauses entries without stopping anyone inside, resumes them, and archives for good', async () => {
+    const tag = randomUUID().slice(0, 8);
+    const id = `it-pause-${tag}`;
+    await adminCall('PUT', `/api/journeys/${id}`, testJourney(id, tag, 'tips'));
+    await adminCall('POST', `/api/journeys/${id}/publish`);
+    const inside = uniqueEmail('inside');
+    await form(inside, { itVersions: tag });
+    const enrollment = await enrollmentIn(inside, id);
+
+    expect((await adminCall('POST', `/api/journeys/${id}/pause`)).json.journey.status).toBe('paused');
+    const kept = uniqueEmail('paused');
+    await form(kept, { itVersions: tag });
+    await eventually('the paused form on the timeline', async () =>
+      (await getContact(kept)).body.timeline?.some((e) => e.name === 'form.submitted') ? true : undefined,
+    );
+    expect((await getContact(kept)).body.enrollments.filter((e) => e.journeyId === id)).toEqual([]);
+    // The contact inside finishes.
+    await enrollmentIn(inside, id, (e) => e.status === 'completed');
+    expect((await describeExecution(enrollment.executionArn)).status).toBe('SUCCEEDED');
+
+    expect((await adminCall('POST', `/api/journeys/${id}/resume`)).json.journey.status).toBe('live');
+    expect((await adminCall('POST', `/api/journeys/${id}/archive`)).json.journey.status).toBe('archived');
+    const again = await adminCall('POST', `/api/journeys/${id}/publish`);
+    expect(again.status).toBe(409);
+    expect(again.json.error.message).toContain('archived');
+  });
+
+  it('refuses to publish a journey with violations, naming each node and fix, and writes nothing', async () => {
+    const id = `it-invalid-${randomUUID().slice(0, 8)}`;
+    const doc = {
+      ...testJourney(id, 'x', 'welcome'),
+      nodes: { wait: { type: 'wait', duration: { days: 1 }, next: 'gone' } },
+    };
+    const saved = await adminCall('PUT', `/api/journeys/${id}`, doc);
+    expect(saved.status).toBe(200);
+    expect(saved.json.violations).toContainEqual(
+      expect.objectContaining({ nodeId: 'wait', path: '$.nodes.wait.next', message: expect.stringContaining('Fix:') }),
+    );
+    const published = await adminCall('POST', `/api/journeys/${id}/publish`);
+    expect(published.status).toBe(422);
+    expect(published.json.error.details).toContainEqual(expect.objectContaining({ nodeId: 'wait' }));
+    expect((await adminCall('GET', `/api/journeys/${id}/versions`)).json.versions).toEqual([]);
+    expect((await adminCall('GET', `/api/journeys/${id}`)).json.status).toBe('draft');
+
+    const garbage = await adminCall('PUT', `/api/journeys/${id}`, { schemaVersion: 2 });
+    expect(garbage.status).toBe(422);
+    expect(garbage.json.error.code).toBe('invalid_journey');
+  });
+
+  it('serves its OpenAPI document', async () => {
+    const res = await fetch(`${stack.api}/api/openapi.json`);
+    expect(res.status).toBe(200);
+    const doc = (await res.json()) as { openapi: string; paths: Record<string, unknown> };
+    expect(doc.openapi).toBe('3.1.0');
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining(['/api/journeys/{id}/publish', '/api/journeys/{id}/backtest']),
+    );
+  });
+});
+
+describe('abandoned cart, end to end (an hour is a second here)', () => {
+  it('stops the reminder when the same cart is ordered within the hour, but not for another cart', async () => {
+    const bought = uniqueEmail('cart-bought');
+    const cart = `cart-${randomUUID().slice(0, 8)}`;
+    await event(bought, 'checkout.started', { cartId: cart, lineItems: [item('Linen throw', 1)] });
+    await event(bought, 'order.placed', {
+      orderId: `o-${cart}`,
+      cartId: cart,
+      total: { amountMinor: 8900, currency: 'EUR' },
+    });
+
+    const other = uniqueEmail('cart-other');
+    const otherCart = `cart-${randomUUID().slice(0, 8)}`;
+    await event(other, 'checkout.started', { cartId: otherCart, lineItems: [item('Oak tray', 2)] });
+    await event(other, 'order.placed', {
+      orderId: `o-${otherCart}`,
+      cartId: `${otherCart}-different`,
+      total: { amountMinor: 1500, currency: 'EUR' },
+    });
+
+    const done = await enrollmentIn(bought, 'abandoned-cart', (e) => e.status !== 'active');
+    // The journey's goal (an order within 7 days) counts the conversion; the goal node then ends it.
+    expect(done).toMatchObject({ status: 'completed', exitReason: 'goal', conversion: { goal: 'order.placed' } });
+    const reminder = await eventually('the reminder for the other cart', async () =>
+      (await emailsTo(other)).find((m) => m.subject === 'You left something in your cart'),
+    );
+    expect(reminder.body.text).toContain('Oak tray');
+    expect((await emailsTo(bought)).filter((m) => m.subject.includes('cart'))).toEqual([]);
+  });
+});
+
+describe('exit rules', () => {
+  it('end an enrollment wherever the contact waits: in a wait, or waiting for an event', async () => {
+    const tag = randomUUID().slice(0, 8);
+    const id = `it-exit-${tag}`;
+    const doc = {
+      schemaVersion: 1,
+      id,
+      name: 'Exit under test',
+      triggers: [{ type: 'event', event: 'form.submitted', where: [{ path: 'fields.itExit', op: 'eq', value: tag }] }],
+      start: 'choose',
+      nodes: {
+        choose: {
+          type: 'branch',
+          conditions: [{ kind: 'trigger', where: [{ path: 'fields.mode', op: 'eq', value: 'event' }] }],
+          onTrue: 'await-order',
+          onFalse: 'long-wait',
+        },
+        'await-order': {
+          type: 'wait-for-event',
+          event: 'order.placed',
+          timeout: { days: 60 },
+          next: 'done',
+          onTimeout: 'timed-out',
+        },
+        'timed-out': { type: 'exit' },
+        'long-wait': { type: 'wait', duration: { days: 60 }, next: 'done' },
+        done: { type: 'exit' },
+      },
+      settings: { exitWhen: [{ kind: 'event', event: 'nps.responded', within: 'since-entry' }] },
+    };
+    expect((await adminCall('PUT', `/api/journeys/${id}`, doc)).status).toBe(200);
+    expect((await adminCall('POST', `/api/journeys/${id}/publish`)).status).toBe(201);
+
+    const waiting = { event: uniqueEmail('exit-event'), wait: uniqueEmail('exit-wait') };
+    await form(waiting.event, { itExit: tag, mode: 'event' });
+    await form(waiting.wait, { itExit: tag, mode: 'wait' });
+    const entered = { event: await enrollmentIn(waiting.event, id), wait: await enrollmentIn(waiting.wait, id) };
+    await new Promise((r) => setTimeout(r, 300)); // both are inside their waits now
+
+    for (const email of Object.values(waiting)) await event(email, 'nps.responded', { score: 9 });
+    for (const key of ['event', 'wait'] as const) {
+      const ended = await enrollmentIn(waiting[key], id, (e) => e.status !== 'active');
+      expect(ended).toMatchObject({ status: 'exited', exitReason: 'exit-rule' });
+      const execution = await eventually('the stopped execution', async () => {
+        const out = await describeExecution(entered[key].executionArn);
+        return out.status === 'RUNNING' ? undefined : out;
+      });
+      expect(execution.status).toBe('ABORTED');
+      const { body } = await getContact(waiting[key]);
+      expect(body.timeline.find((e) => e.name === 'journey.exited' && e.data.journeyId === id)?.data).toMatchObject({
+        reason: 'exit-rule',
+      });
+    }
+  });
+});
