@@ -66,12 +66,14 @@ Tend is running (ready in ${((Date.now() - started) / 1000).toFixed(1)} s)
   Health          ${urls.api}/health
   Webhooks        POST ${urls.api}/webhooks/demo-form   (Standard Webhooks, source "demo-form")
   Contacts API    ${urls.api}/api/contacts?email=you@example.com   (Authorization: Bearer <TEND_ADMIN_TOKEN>)
+  Journeys API    ${urls.api}/api/journeys   (OpenAPI: ${urls.api}/api/openapi.json)
   Mail viewer     ${urls.mail}
   DynamoDB Local  ${urls.dynamodb}
   Step Functions  ${urls.stepfunctions}
 
   Data            ${settings.TEND_DATA_DIR}${settings.TEND_TIME_SCALE !== 1 ? `\n  Time scale      ${settings.TEND_TIME_SCALE}x (journey waits pass faster)` : ''}
   Try it          npm run demo:webhook -- you@example.com
+  Journeys        npx tend journeys list   |   npx tend journeys history onboarding   |   npx tend tasks list
   Sources, keys   npx tend sources list   |   npx tend keys create website   |   npx tend --help
 
 Press Ctrl-C to stop.

@@ -279,6 +279,16 @@ export function formatRun(run: ContactRun, journey: Journey): string[] {
       text: `event ${e.name}${e.effect.length ? ` → ${e.effect.join(', ').replace(/ \(e-[^)]+\)/g, '')}` : ''}`,
     });
   });
+  for (const e of run.enrollments) {
+    // Entries by time triggers have no event line of their own.
+    if (e.trigger && e.trigger.type !== 'event') {
+      const why =
+        e.trigger.type === 'inactivity'
+          ? `no ${e.trigger.name} since ${run.events.findLast((x) => x.name === e.trigger?.name)?.at ?? 'before'}`
+          : e.trigger.type;
+      rows.push({ at: e.enteredAt, order: 5_000, text: `entered (${why})` });
+    }
+  }
   for (const [i, s] of run.steps.entries()) {
     rows.push({ at: s.at, order: 10_000 + i, text: `${s.nodeId}${short(s.enrollmentId)}: ${s.detail}` });
   }

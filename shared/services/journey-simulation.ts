@@ -414,15 +414,23 @@ function effects(routed: Awaited<ReturnType<typeof routeEvent>>): string[] {
 function describeEntry(nodeId: string, node: Journey['nodes'][string]): string {
   switch (node.type) {
     case 'wait-for-event':
-      return `waiting for ${node.event}`;
+      return `waiting for ${node.event}${node.correlate ? ' (same correlation value)' : ''}`;
     case 'send-email':
       return `email "${node.template}"`;
     case 'goal':
       return `goal reached: ${node.name}`;
     case 'exit':
       return 'exit';
+    case 'update-contact':
+      return `update contact: ${node.changes.map((c) => ('tag' in c ? `${c.op} ${c.tag}` : `${c.op} ${c.property}`)).join(', ')}`;
+    case 'notify-owner':
+      return `notify the owner (${node.channel}): ${node.subject}`;
+    case 'webhook':
+      return `webhook to ${node.endpoint}`;
+    case 'wait':
+      return 'wait';
     default:
-      return node.type === 'wait' ? 'wait' : `${node.type} ${nodeId}`.replace(` ${nodeId}`, '');
+      return `${node.type} ${nodeId}`.replace(` ${nodeId}`, '');
   }
 }
 
