@@ -47,10 +47,16 @@ if (args.help) {
 }
 const contactsWanted = Number(args.contacts);
 const days = Number(args.days);
-const journeyIds = (args.journeys ?? '').split(',').filter((id): id is (typeof BUILT_IN_JOURNEY_IDS)[number] =>
-  (BUILT_IN_JOURNEY_IDS as string[]).includes(id),
-);
-if (!Number.isInteger(contactsWanted) || contactsWanted < 1 || !Number.isInteger(days) || days < 1 || journeyIds.length === 0) {
+const journeyIds = (args.journeys ?? '')
+  .split(',')
+  .filter((id): id is (typeof BUILT_IN_JOURNEY_IDS)[number] => (BUILT_IN_JOURNEY_IDS as string[]).includes(id));
+if (
+  !Number.isInteger(contactsWanted) ||
+  contactsWanted < 1 ||
+  !Number.isInteger(days) ||
+  days < 1 ||
+  journeyIds.length === 0
+) {
   console.error(HELP);
   process.exit(2);
 }
@@ -82,7 +88,11 @@ function generate(n: number): { contact: Contact; events: TimelineEvent[] }[] {
     const add = (name: TimelineEvent['name'], at: number, data: Record<string, unknown>) =>
       events.push({ eventId: `${contactId}-${++seq}`, contactId, name, at: new Date(at).toISOString(), data });
     const start = FROM + Math.floor(random() * days * DAY);
-    add('form.submitted', start, { formId: 'signup', fields: random() < 0.3 ? { leadMagnet: 'buying-guide' } : {}, cause: `bench:${contactId}` });
+    add('form.submitted', start, {
+      formId: 'signup',
+      fields: random() < 0.3 ? { leadMagnet: 'buying-guide' } : {},
+      cause: `bench:${contactId}`,
+    });
     let t = start;
     const visits = Math.floor(random() * 5);
     for (let v = 0; v < visits; v++) {
@@ -90,7 +100,13 @@ function generate(n: number): { contact: Contact; events: TimelineEvent[] }[] {
       const cart = `cart-${i}-${v}`;
       const total = 1500 + Math.floor(random() * 40_000);
       add('checkout.started', t, { cartId: cart, total: money(total), lineItems: [] });
-      if (random() < 0.6) add('order.placed', t + Math.floor(random() * 6 * 3_600_000), { orderId: `o-${cart}`, cartId: cart, total: money(total), lineItems: [] });
+      if (random() < 0.6)
+        add('order.placed', t + Math.floor(random() * 6 * 3_600_000), {
+          orderId: `o-${cart}`,
+          cartId: cart,
+          total: money(total),
+          lineItems: [],
+        });
       if (random() < 0.3) add('email.opened', t + DAY, {});
       if (random() < 0.1) add('email.clicked', t + DAY + 60_000, {});
     }
@@ -122,7 +138,9 @@ const source = (data: { contact: Contact; events: TimelineEvent[] }[]): Backtest
 /** The library's floor: one two-state execution, in ms, averaged over `n` runs. */
 async function floorMs(n: number): Promise<number> {
   const definition = { StartAt: 'A', States: { A: { Type: 'Pass', Next: 'B' }, B: { Type: 'Succeed' } } };
-  const machine = new StateMachine(definition as unknown as StateMachineDefinition, { validationOptions: { noValidate: true } });
+  const machine = new StateMachine(definition as unknown as StateMachineDefinition, {
+    validationOptions: { noValidate: true },
+  });
   for (let i = 0; i < 200; i++) await machine.run({ i }).result; // warm-up
   const started = performance.now();
   for (let i = 0; i < n; i++) await machine.run({ i }).result;
@@ -148,7 +166,10 @@ console.log(`  ${eventCount} events`);
 const floor = await floorMs(Math.min(contactsWanted, 2000));
 console.log(`baseline: ${round(floor, 3)} ms per two-state execution`);
 
-const rows: (Pick<BacktestReport, 'journeyId' | 'candidates' | 'entered' | 'conversions' | 'transitions' | 'durationMs'> & {
+const rows: (Pick<
+  BacktestReport,
+  'journeyId' | 'candidates' | 'entered' | 'conversions' | 'transitions' | 'durationMs'
+> & {
   emailsSent: number;
   simulatedPerSecond: number;
   msPerSimulated: number;
@@ -161,7 +182,8 @@ for (const id of journeyIds) {
     samples: 0,
   });
   const report = await runBacktest({ ...deps, history: source(data) }, BUILT_IN_JOURNEYS[id], request);
-  if (report.failures.length > 0) throw new Error(`${id}: ${report.failures.length} simulated executions failed: ${report.failures[0]?.error}`);
+  if (report.failures.length > 0)
+    throw new Error(`${id}: ${report.failures.length} simulated executions failed: ${report.failures[0]?.error}`);
   const msPer = report.durationMs / Math.max(1, report.candidates);
   rows.push({
     journeyId: id,

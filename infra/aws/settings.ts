@@ -12,6 +12,8 @@ export interface TendSettings {
   timeZone: string;
   /** Sending domain (`tend:domain`); when set, an SES identity with Easy DKIM is created for it. */
   domain?: string;
+  /** Address the alarm topic emails (`tend:alarmEmail`), optional; it must confirm the subscription. */
+  alarmEmail?: string;
 }
 
 /** Defaults match shared/runtime/config.ts so both deployments behave alike until configured. */
@@ -30,12 +32,14 @@ export function settingsFromContext(node: Node): TendSettings {
     return value.trim();
   };
   const domain = text('tend:domain');
+  const alarmEmail = text('tend:alarmEmail');
   return {
     fromEmail: text('tend:fromEmail') ?? DEFAULT_SETTINGS.fromEmail,
     postalAddress: text('tend:postalAddress') ?? DEFAULT_SETTINGS.postalAddress,
     timeZone: text('tend:timeZone') ?? DEFAULT_SETTINGS.timeZone,
     ...(text('tend:replyTo') ? { replyTo: text('tend:replyTo') } : {}),
     ...(domain ? { domain } : {}),
+    ...(alarmEmail ? { alarmEmail } : {}),
   };
 }
 

@@ -23,6 +23,8 @@ export interface StreamsProps {
  */
 export class Streams extends Construct {
   readonly deadLetterQueues: Queue[] = [];
+  /** Each consumer with its dead-letter queue, for alarms. */
+  readonly deadLetters: { consumer: FunctionName; queue: Queue }[] = [];
 
   constructor(scope: Construct, id: string, props: StreamsProps) {
     super(scope, id);
@@ -56,6 +58,7 @@ export class Streams extends Construct {
         }),
       );
       this.deadLetterQueues.push(deadLetterQueue);
+      this.deadLetters.push({ consumer: spec.function, queue: deadLetterQueue });
     }
   }
 }

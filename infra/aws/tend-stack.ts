@@ -8,6 +8,7 @@ import { Data } from './data.construct.ts';
 import { Email } from './email.construct.ts';
 import { Functions } from './functions.construct.ts';
 import { Journeys, type JourneyTarget } from './journeys.construct.ts';
+import { Operations } from './operations.construct.ts';
 import { Schedules } from './schedules.construct.ts';
 import { Secrets } from './secrets.construct.ts';
 import { senderAddress, type TendSettings } from './settings.ts';
@@ -61,7 +62,11 @@ export class TendStack extends Stack {
     functions.setPublicUrl(api.url);
     email.publishEventsTo(functions.byName[manifest.emailEvents.function], manifest.emailEvents.eventTypes);
 
-    new Streams(this, 'Streams', { specs: manifest.streams, table: data.table, functions: functions.byName });
+    const streams = new Streams(this, 'Streams', {
+      specs: manifest.streams,
+      table: data.table,
+      functions: functions.byName,
+    });
 
     const journeys = new Journeys(this, 'Journeys', {
       targets: Object.fromEntries(
@@ -76,6 +81,15 @@ export class TendStack extends Stack {
     functions.allowJourneys(journeys);
 
     new Schedules(this, 'Schedules', { specs: manifest.schedules, functions: functions.byName });
+
+    const operations = new Operations(this, 'Operations', {
+      functions: functions.byName,
+      deadLetters: streams.deadLetters,
+      table: data.table,
+      httpApi: api.httpApi,
+      journeyPrefix: journeys.prefix,
+      ...(settings.alarmEmail ? { alarmEmail: settings.alarmEmail } : {}),
+    });
 
     new CfnOutput(this, 'ApiUrl', { value: api.url, description: 'Base URL of the HTTP API' });
     new CfnOutput(this, 'TableName', { value: data.table.tableName });
@@ -95,6 +109,12 @@ export class TendStack extends Stack {
     new CfnOutput(this, 'JourneyPrefix', {
       value: journeys.prefix,
       description: 'Journey state machines are named <prefix>-<journeyId>',
+    });
+    new CfnOutput(this, 'DashboardName', { value: operations.dashboard.dashboardName });
+    new CfnOutput(this, 'DashboardUrl', { value: operations.dashboardUrl, description: 'CloudWatch dashboard' });
+    new CfnOutput(this, 'AlarmTopicArn', {
+      value: operations.topic.topicArn,
+      description: 'Every alarm notifies this topic; subscribe on-call endpoints to it',
     });
     if (email.identity) {
       new CfnOutput(this, 'SesEmailIdentity', { value: email.identity.emailIdentityName });

@@ -3,6 +3,7 @@ import {
   DeleteCommand,
   type DynamoDBDocumentClient,
   PutCommand,
+  QueryCommand,
   ScanCommand,
   TransactWriteCommand,
   UpdateCommand,
@@ -33,16 +34,14 @@ import { firstConditionFailed, strip, tableOps } from './dynamo-table.ts';
  *   CONTACT#<id>         WAITER#<event>#<enrollment>#<node> waiter     (TTL on expiresAt)
  *   TASKS                <taskId>                          task
  *   DUE#<yyyy-mm-ddThh>  <dueAt>#<journey>#<contact>#<n>   due           (time-trigger queue, hour buckets)
- *   SCHEDULER            DUE-CURSOR                        the oldest hour bucket that may hold items
+ *   DUE-HOURS            <yyyy-mm-ddThh>                   due-hour      (every hour whose bucket holds items)
  *   JOBS                 <jobId>                           scan-job      (schedule runs, backfills)
  */
 const contactPk = (id: string) => `CONTACT#${id}`;
 const journeyPk = (id: string) => `JOURNEY#${id}`;
 const versionSk = (n: number) => `V#${String(n).padStart(6, '0')}`;
 const hourOf = (iso: string) => iso.slice(0, 13);
-const HOUR_MS = 3_600_000;
-/** Hour buckets one listDue call reads at most. */
-const MAX_BUCKETS = 48;
+const DUE_HOURS = 'DUE-HOURS';
 
 export function createDynamoJourneyStores(
   db: DynamoDBDocumentClient,
@@ -60,6 +59,25 @@ export function createDynamoJourneyStores(
         }),
       ),
     );
+  /** Every item a key condition matches, storage attributes included. */
+  const queryRaw = async (condition: string, values: Record<string, unknown>) => {
+    const items: Record<string, unknown>[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const out = await db.send(
+        new QueryCommand({
+          TableName: tableName,
+          KeyConditionExpression: condition,
+          ExpressionAttributeValues: values,
+          ExclusiveStartKey: startKey,
+          ConsistentRead: true,
+        }),
+      );
+      items.push(...(out.Items ?? []));
+      startKey = out.LastEvaluatedKey;
+    } while (startKey);
+    return items;
+  };
   const summaryItem = (s: JourneySummary) => ({ pk: 'JOURNEYS', sk: s.journeyId, type: 'journey', ...s });
 
   const journeys: JourneyStore = {
@@ -178,17 +196,19 @@ export function createDynamoJourneyStores(
   const enrollments: EnrollmentStore = {
     async enroll(enrollment, rules) {
       // Optimistic: read the contact's state for this journey, decide, then write the enrollment
-      // and the new state in one transaction conditional on the state not having moved.
+      // and the new state in one transaction conditional on the state not having moved. The state
+      // is read before the enrollment: a state that already counts this enrollment (the same
+      // trigger, delivered twice at once) then comes with the enrollment, a replay, not a refusal.
       for (let attempt = 0; attempt < 5; attempt++) {
-        const existing = await get<Enrollment>(
-          enrollmentKey(enrollment.contactId, enrollment.enrollmentId).pk,
-          `ENROLLMENT#${enrollment.enrollmentId}`,
-        );
-        if (existing) return { outcome: 'exists', enrollment: existing };
         const state = (await get<{ active?: string; entries?: number; lastEnteredAt?: string; rev?: number }>(
           contactPk(enrollment.contactId),
           `JSTATE#${enrollment.journeyId}`,
         )) ?? { entries: 0, rev: 0 };
+        const existing = await get<Enrollment>(
+          contactPk(enrollment.contactId),
+          `ENROLLMENT#${enrollment.enrollmentId}`,
+        );
+        if (existing) return { outcome: 'exists', enrollment: existing };
         const entries = state.entries ?? 0;
         if (state.active) return { outcome: 'refused', reason: 'active' };
         if (rules.reentry.mode === 'never' && entries > 0) return { outcome: 'refused', reason: 'entered-before' };
@@ -280,31 +300,32 @@ export function createDynamoJourneyStores(
           ExpressionAttributeValues: values,
         },
       };
-      try {
-        // Ending and freeing the slot happen together, so a crash cannot leave the slot taken.
-        await db.send(
-          new TransactWriteCommand({
-            TransactItems: [
-              endIt,
-              {
-                Update: {
-                  TableName: tableName,
-                  Key: stateKey(contactId, found.journeyId),
-                  UpdateExpression: 'REMOVE active SET rev = if_not_exists(rev, :zero) + :one',
-                  ConditionExpression: 'active = :id',
-                  ExpressionAttributeValues: { ':id': enrollmentId, ':zero': 0, ':one': 1 },
-                },
-              },
-            ],
-          }),
-        );
-        return true;
-      } catch (error) {
-        if (!(error instanceof TransactionCanceledException)) throw error;
-        if (error.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed') return false;
-        // The slot is not this enrollment's (a holdout never takes it): end the enrollment alone.
-        return conditional(() => db.send(new UpdateCommand(endIt.Update)));
+      const freeSlot = {
+        Update: {
+          TableName: tableName,
+          Key: stateKey(contactId, found.journeyId),
+          UpdateExpression: 'REMOVE active SET rev = if_not_exists(rev, :zero) + :one',
+          ConditionExpression: 'active = :id',
+          ExpressionAttributeValues: { ':id': enrollmentId, ':zero': 0, ':one': 1 },
+        },
+      };
+      for (let attempt = 0; attempt < 5; attempt++) {
+        try {
+          // Ending and freeing the slot happen together, so a crash cannot leave the slot taken.
+          await db.send(new TransactWriteCommand({ TransactItems: [endIt, freeSlot] }));
+          return true;
+        } catch (error) {
+          if (!(error instanceof TransactionCanceledException)) throw error;
+          const [ending, slot] = error.CancellationReasons ?? [];
+          if (ending?.Code === 'ConditionalCheckFailed') return false;
+          // The slot is not this enrollment's: end the enrollment alone.
+          if (slot?.Code === 'ConditionalCheckFailed')
+            return conditional(() => db.send(new UpdateCommand(endIt.Update)));
+          // Cancelled by a concurrent transaction (TransactionConflict): ending alone here would
+          // leave the slot taken for good, so try both again.
+        }
       }
+      throw new Error(`could not end ${enrollmentId} of ${contactId}: its items kept changing`);
     },
     async markConverted(contactId, enrollmentId, conversion) {
       return conditional(() =>
@@ -328,7 +349,17 @@ export function createDynamoJourneyStores(
     async putWaiter(w) {
       await put({ pk: contactPk(w.contactId), sk: waiterSk(w), type: 'waiter', ...w });
     },
-    listWaiters: (contactId, event) => queryPrefix<EventWaiter>(contactPk(contactId), `WAITER#${event}#`),
+    async listWaiters(contactId, event) {
+      // Read whole: `strip` would drop `expiresAt`, which is both the TTL and part of the waiter.
+      const items = await queryRaw('pk = :pk AND begins_with(sk, :prefix)', {
+        ':pk': contactPk(contactId),
+        ':prefix': `WAITER#${event}#`,
+      });
+      // The prefix of `a` also matches an event named `a#b`.
+      return items
+        .map(({ pk: _pk, sk: _sk, type: _type, ...waiter }) => waiter as unknown as EventWaiter)
+        .filter((w) => w.event === event);
+    },
     async deleteWaiter(w) {
       await conditional(() =>
         db.send(
@@ -371,34 +402,53 @@ export function createDynamoJourneyStores(
   };
 
   const dueSk = (i: DueItem) => `${i.dueAt}#${i.journeyId}#${i.contactId}#${i.trigger}`;
-  const readCursor = async (): Promise<string | undefined> =>
-    (await get<{ hour: string }>('SCHEDULER', 'DUE-CURSOR'))?.hour;
+  const hourKey = (hour: string) => ({ pk: DUE_HOURS, sk: hour });
+  /** The hours listed in DUE-HOURS, oldest first, up to `last` when given. */
+  async function* dueHours(last?: string): AsyncGenerator<string> {
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const out = await db.send(
+        new QueryCommand({
+          TableName: tableName,
+          KeyConditionExpression: last ? 'pk = :pk AND sk <= :last' : 'pk = :pk',
+          ExpressionAttributeValues: last ? { ':pk': DUE_HOURS, ':last': last } : { ':pk': DUE_HOURS },
+          ExclusiveStartKey: startKey,
+          ConsistentRead: true,
+          Limit: 100,
+        }),
+      );
+      for (const item of out.Items ?? []) yield String(item.sk);
+      startKey = out.LastEvaluatedKey;
+    } while (startKey);
+  }
+  const bucket = (hour: string, limit: number) => queryPrefix<DueItem>(`DUE#${hour}`, '', limit);
+  /**
+   * Unlists an hour whose bucket was found empty. An item put meanwhile is put before its writer
+   * checks the hour's entry, so either that writer sees the entry gone and lists the hour again,
+   * or the second look here (after the delete) finds the item and does.
+   */
+  const unlistHour = async (hour: string) => {
+    await db.send(new DeleteCommand({ TableName: tableName, Key: hourKey(hour) }));
+    if ((await bucket(hour, 1)).length > 0) await put({ ...hourKey(hour), type: 'due-hour' });
+  };
   const due: DueStore = {
     async putDue(item) {
-      await put({ pk: `DUE#${hourOf(item.dueAt)}`, sk: dueSk(item), type: 'due', ...item });
-      // A bucket older than the cursor would never be read: move the cursor back to it.
-      const cursor = await readCursor();
-      if (cursor && hourOf(item.dueAt) < cursor) {
-        await put({ pk: 'SCHEDULER', sk: 'DUE-CURSOR', type: 'cursor', hour: hourOf(item.dueAt) });
-      }
+      const hour = hourOf(item.dueAt);
+      await put({ pk: `DUE#${hour}`, sk: dueSk(item), type: 'due', ...item });
+      // After the item, so an hour unlisted as empty before the item landed is listed again.
+      if (!(await get(DUE_HOURS, hour))) await put({ ...hourKey(hour), type: 'due-hour' });
     },
     async listDue(now, limit) {
-      const nowHour = hourOf(now);
-      let hour = (await readCursor()) ?? nowHour;
+      // Every listed hour up to now, however far back or apart: emptied hours are unlisted as
+      // they are met, so the listed ones up to now are few.
       const items: DueItem[] = [];
-      let advanceTo: string | undefined;
-      for (let i = 0; i < MAX_BUCKETS && hour <= nowHour && items.length < limit; i++) {
-        const bucket = await queryPrefix<DueItem>(`DUE#${hour}`, '', limit - items.length + 1);
-        const ready = bucket.filter((d) => d.dueAt <= now);
-        items.push(...ready.slice(0, limit - items.length));
-        // Buckets before the current hour that hold nothing more can be skipped from now on.
-        if (hour < nowHour && bucket.length === 0 && (advanceTo === undefined || advanceTo === hour)) {
-          advanceTo = nextHour(hour);
-        }
-        hour = nextHour(hour);
+      for await (const hour of dueHours(hourOf(now))) {
+        if (items.length >= limit) break;
+        const found = await bucket(hour, limit - items.length);
+        if (found.length === 0) await unlistHour(hour);
+        // A bucket is in time order: only the current hour's holds items not yet due.
+        items.push(...found.filter((d) => d.dueAt <= now));
       }
-      if (advanceTo) await put({ pk: 'SCHEDULER', sk: 'DUE-CURSOR', type: 'cursor', hour: advanceTo });
-      else if (!(await readCursor())) await put({ pk: 'SCHEDULER', sk: 'DUE-CURSOR', type: 'cursor', hour: nowHour });
       return items;
     },
     async deleteDue(item) {
@@ -407,11 +457,10 @@ export function createDynamoJourneyStores(
       );
     },
     async nextDueAt() {
-      let hour = (await readCursor()) ?? hourOf(new Date().toISOString());
-      for (let i = 0; i < MAX_BUCKETS; i++) {
-        const [first] = await queryPrefix<DueItem>(`DUE#${hour}`, '', 1);
+      for await (const hour of dueHours()) {
+        const [first] = await bucket(hour, 1);
         if (first) return first.dueAt;
-        hour = nextHour(hour);
+        await unlistHour(hour);
       }
       return undefined;
     },
@@ -480,5 +529,3 @@ export function createDynamoJourneyStores(
 
   return { ...journeys, ...enrollments, ...waiters, ...tasks, ...due };
 }
-
-const nextHour = (hour: string) => new Date(Date.parse(`${hour}:00:00.000Z`) + HOUR_MS).toISOString().slice(0, 13);

@@ -33,6 +33,7 @@ import { firstConditionFailed, strip, tableOps } from './dynamo-table.ts';
  *   CONTACT#<id>       SEND#<enrollmentId>#<node> send
  *   SUPPRESSION#<email> SUPPRESSION              suppression (hard bounce or complaint)
  *   MESSAGE#<sesId>    MESSAGE                    message     (SES message id → contact, send)
+ *   ORDER#<provider>:<orderId> ORDER              order-ref   (who placed an order: refunds name only the order)
  *   TEMPLATE#<id>      CURRENT | V#<000001>       template    (current version and every version)
  *   TEMPLATES          <id>                       template-summary (the list)
  * plus the registry items listed in dynamo-registry.ts and the journey items in dynamo-journeys.ts.
@@ -304,6 +305,12 @@ export function createDynamoStore(db: DynamoDBDocumentClient, tableName: string)
     },
     async appendEvent(event) {
       return (await put(eventItem(event), 'attribute_not_exists(pk)')) ? 'appended' : 'duplicate';
+    },
+    async putOrderRef(orderRef, contactId) {
+      await put({ pk: `ORDER#${orderRef}`, sk: 'ORDER', type: 'order-ref', orderRef, contactId });
+    },
+    async findContactIdByOrder(orderRef) {
+      return (await get<{ contactId: string }>(`ORDER#${orderRef}`, 'ORDER'))?.contactId;
     },
     async getEvent(contactId, eventId) {
       return get<TimelineEvent>(contactPk(contactId), `EVENT#${eventId}`);

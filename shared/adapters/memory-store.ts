@@ -31,6 +31,7 @@ export function createMemoryStore(options: { journeys?: JourneyStore } = {}) {
   const suppressions = new Map<string, Suppression>();
   const messages = new Map<string, MessageRef>();
   const templates = new Map<string, TemplateVersion[]>();
+  const orders = new Map<string, string>();
   const key = (...parts: string[]) => parts.join('|');
 
   const runtimeStores = createMemoryJourneyRuntimeStores(contacts);
@@ -148,6 +149,12 @@ export function createMemoryStore(options: { journeys?: JourneyStore } = {}) {
       if (events.has(k)) return 'duplicate';
       events.set(k, clone(event));
       return 'appended';
+    },
+    async putOrderRef(orderRef, contactId) {
+      orders.set(orderRef, contactId);
+    },
+    async findContactIdByOrder(orderRef) {
+      return orders.get(orderRef);
     },
     async getEvent(contactId, eventId) {
       const event = events.get(key(contactId, eventId));

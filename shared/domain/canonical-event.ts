@@ -79,6 +79,11 @@ export interface CanonicalEvent {
   /** When it happened according to the provider (ISO 8601). */
   occurredAt: string;
   identifiers: Identifiers;
+  /**
+   * For an event that names no person but an order (Shopify `refunds/create`): the contact is
+   * the one that placed `<provider>:<orderId>`. Used only when `identifiers` is empty.
+   */
+  orderRef?: string;
   profile?: Profile;
   /** Event-specific canonical data; see the shapes below. */
   data: Record<string, unknown>;

@@ -120,6 +120,9 @@ export interface ContactStore {
   /** Newest first. */
   listEvents(contactId: string, limit: number): Promise<TimelineEvent[]>;
   getEvent(contactId: string, eventId: string): Promise<TimelineEvent | undefined>;
+  /** Remembers who placed an order (`<provider>:<orderId>`), for events that name only the order. */
+  putOrderRef(orderRef: string, contactId: string): Promise<void>;
+  findContactIdByOrder(orderRef: string): Promise<string | undefined>;
 }
 
 /** Two identified contacts an event tied together; recorded for a person to review, never merged. */

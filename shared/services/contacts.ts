@@ -1,12 +1,18 @@
 import type { IdentifierKind } from '#domain/canonical-event.ts';
 import type { Contact, Enrollment, TimelineEvent } from '#domain/contact.ts';
+import { type ContactScores, scoreContact } from '#domain/scores.ts';
 import type { ContactStore, EnrollmentStore } from '#ports/store.ts';
 
 export interface ContactView {
   contact: Contact;
   timeline: TimelineEvent[];
   enrollments: Enrollment[];
+  /** RFM, churn risk, lead score and loyalty, each with the sentences that explain it. */
+  scores: ContactScores;
 }
+
+/** Events the scores read (newest first); the view shows fewer. */
+const SCORED_EVENTS = 1_000;
 
 /** How a contact is looked up: by id or by any identifier that resolves to it. */
 export type ContactLookup = { contactId: string } | { kind: IdentifierKind; value: string };
@@ -16,6 +22,7 @@ export async function getContactView(
   store: ContactStore & EnrollmentStore,
   lookup: ContactLookup,
   timelineLimit = 100,
+  now = new Date(),
 ): Promise<ContactView | undefined> {
   let contactId =
     'contactId' in lookup ? lookup.contactId : await store.findContactIdByIdentifier(lookup.kind, lookup.value);
@@ -26,9 +33,9 @@ export async function getContactView(
     contactId = contact.mergedInto;
   }
   if (!contact || !contactId) return undefined;
-  const [timeline, enrollments] = await Promise.all([
-    store.listEvents(contactId, timelineLimit),
+  const [events, enrollments] = await Promise.all([
+    store.listEvents(contactId, Math.max(timelineLimit, SCORED_EVENTS)),
     store.listEnrollments(contactId),
   ]);
-  return { contact, timeline, enrollments };
+  return { contact, timeline: events.slice(0, timelineLimit), enrollments, scores: scoreContact(contact, events, now) };
 }

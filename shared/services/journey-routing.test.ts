@@ -141,7 +141,13 @@ describe('entering a journey', () => {
     ]);
     expect(await timeline('journey.entered')).toEqual([
       expect.objectContaining({
-        data: { journeyId: JOURNEY, journeyVersion: 1, enrollmentId, trigger: 'event', triggerEvent: 'checkout.started' },
+        data: {
+          journeyId: JOURNEY,
+          journeyVersion: 1,
+          enrollmentId,
+          trigger: 'event',
+          triggerEvent: 'checkout.started',
+        },
       }),
     ]);
   });
@@ -167,7 +173,10 @@ describe('entering a journey', () => {
 
   it('takes only contacts the event created when the trigger is for new contacts only', async () => {
     await publish(
-      document({ triggers: [{ type: 'event', event: 'form.submitted', newContactsOnly: true }] }, { reentry: { mode: 'always' } }),
+      document(
+        { triggers: [{ type: 'event', event: 'form.submitted', newContactsOnly: true }] },
+        { reentry: { mode: 'always' } },
+      ),
     );
 
     const existing = await land(named('form.submitted', '2026-03-02T10:00:00.000Z'));
@@ -222,7 +231,8 @@ describe('entering a journey', () => {
 describe('entry rules', () => {
   const end = async () => {
     for (const e of await enrollments()) {
-      if (e.status === 'active') await memory.store.endEnrollment(CONTACT, e.enrollmentId, 'completed', now.toISOString());
+      if (e.status === 'active')
+        await memory.store.endEnrollment(CONTACT, e.enrollmentId, 'completed', now.toISOString());
     }
   };
 
@@ -306,7 +316,9 @@ describe('goals and exit rules', () => {
       goal: 'order.placed',
       revenue: { amountMinor: 4200, currency: 'EUR' },
     });
-    expect(runtime.stopped).toEqual([{ executionArn: enrollment?.executionArn, reason: expect.stringContaining('converted') }]);
+    expect(runtime.stopped).toEqual([
+      { executionArn: enrollment?.executionArn, reason: expect.stringContaining('converted') },
+    ]);
   });
 
   it('converts but keeps going when the goal does not exit', async () => {
@@ -317,7 +329,9 @@ describe('goals and exit rules', () => {
 
     expect(result.converted).toHaveLength(1);
     expect(result.exited).toEqual([]);
-    expect(await enrollments()).toEqual([expect.objectContaining({ status: 'active', conversion: expect.any(Object) })]);
+    expect(await enrollments()).toEqual([
+      expect.objectContaining({ status: 'active', conversion: expect.any(Object) }),
+    ]);
     expect(runtime.stopped).toEqual([]);
   });
 
@@ -421,7 +435,10 @@ describe('resuming wait-for-event waiters', () => {
 
     expect(result.resumed).toEqual(['e-1']);
     expect(runtime.resumed).toEqual([
-      { taskToken: 'token-1', output: { eventId: event.eventId, name: 'order.placed', at: event.at, data: event.data } },
+      {
+        taskToken: 'token-1',
+        output: { eventId: event.eventId, name: 'order.placed', at: event.at, data: event.data },
+      },
     ]);
     expect(await remaining()).toEqual([]);
   });
@@ -439,6 +456,25 @@ describe('resuming wait-for-event waiters', () => {
     expect(result.resumed).toEqual([]);
     expect(runtime.resumed).toEqual([]);
     expect(await remaining()).toHaveLength(1);
+  });
+
+  it('does not let the event that enrolled the contact, routed again, end its own wait', async () => {
+    await publish(document({ triggers: [{ type: 'event', event: 'order.placed' }] }, { reentry: { mode: 'always' } }));
+    const first = order('2026-03-02T10:00:00.000Z');
+    const {
+      enrollments: [enrollmentId],
+    } = await land(first);
+    // The journey now waits for a second order, counting from entry (the first order's time).
+    await memory.store.putWaiter(waiter({ enrollmentId, since: first.at }));
+
+    const replay = await routeEvent(routing(), first, { createdContact: false });
+    const second = await land(order('2026-03-03T10:00:00.000Z'));
+
+    expect(replay.resumed).toEqual([]);
+    expect(second.resumed).toEqual([enrollmentId]);
+    expect(runtime.resumed.map((r) => (r.output as { eventId: string }).eventId)).toEqual([
+      'order:2026-03-03T10:00:00.000Z',
+    ]);
   });
 
   it('deletes a waiter whose execution is gone without reporting it resumed', async () => {

@@ -199,6 +199,10 @@ async function resumeWaiters(deps: RoutingDeps, event: TimelineEvent): Promise<s
       if (waiter.correlation.value === null || value === undefined || String(value) !== waiter.correlation.value)
         continue;
     }
+    // The event that enrolled the contact never ends its own wait (registerWait skips it too):
+    // routing it again (a retried record, the same order under a second topic) must change nothing.
+    const enrollment = await deps.store.getEnrollment(event.contactId, waiter.enrollmentId);
+    if (enrollment?.triggerEventId === event.eventId) continue;
     const outcome = await deps.runtime.resume(waiter.token, {
       eventId: event.eventId,
       name: event.name,

@@ -42,6 +42,7 @@ export async function runJourneyScheduler(
   const journeys = await liveJourneys(deps.store);
   const byId = new Map(journeys.map((j) => [j.journeyId, j]));
 
+  let paused: Map<string, Live> | undefined;
   for (const item of await deps.store.listDue(now.toISOString(), options.maxDue ?? 500)) {
     report.due += 1;
     const journey = byId.get(item.journeyId);
@@ -49,6 +50,12 @@ export async function runJourneyScheduler(
       const fired = await fireDue(deps, journey, item);
       report.enrolled += fired.enrolled;
       report.armed += fired.armed;
+    } else if (item.kind === 'date') {
+      // A paused journey takes no one, but a yearly date it skips must still come round next
+      // year: nothing else re-arms it once this item is deleted.
+      paused ??= await pausedJourneys(deps);
+      const resting = paused.get(item.journeyId);
+      if (resting) report.armed += (await fireDue(deps, resting, item, { enter: false })).armed;
     }
     await deps.store.deleteDue(item);
   }
@@ -201,18 +208,29 @@ function dueFor(
   return undefined;
 }
 
-/** A due item fires if what armed it still holds; a yearly date re-arms for the next year. */
+const pausedJourneys = async (deps: SchedulerDeps): Promise<Map<string, Live>> =>
+  new Map(
+    (await deps.store.listJourneys())
+      .filter((j): j is Live => j.status === 'paused' && j.live !== undefined)
+      .map((j) => [j.journeyId, j]),
+  );
+
+/**
+ * A due item fires if what armed it still holds; a yearly date re-arms for the next year.
+ * With `enter: false` (a paused journey) nobody enters, but the yearly date still re-arms.
+ */
 async function fireDue(
   deps: SchedulerDeps,
   journey: Live,
   item: DueItem,
+  { enter = true }: { enter?: boolean } = {},
 ): Promise<{ enrolled: number; armed: number }> {
   const trigger = journey.live.triggers[item.trigger];
   const contact = await deps.store.getContact(item.contactId);
   if (!trigger || !contact || contact.mergedInto) return { enrolled: 0, armed: 0 };
   if (trigger.type === 'inactivity') {
     // A later event re-armed a later item; this one is stale.
-    if (contact.lastEventAt?.[trigger.event] !== item.basis) return { enrolled: 0, armed: 0 };
+    if (!enter || contact.lastEventAt?.[trigger.event] !== item.basis) return { enrolled: 0, armed: 0 };
     const outcome = await enrollContact(deps, journey, contact.contactId, {
       type: 'inactivity',
       eventId: `inactivity:${trigger.event}:${item.basis}`,
@@ -227,11 +245,13 @@ async function fireDue(
     // The date may have changed since this was armed: fire only if this is still its occurrence.
     const occurrence = nextDateOccurrence(trigger, value, zone, new Date(Date.parse(item.dueAt) - 60_000));
     if (!occurrence || occurrence.toISOString() !== item.dueAt) return { enrolled: 0, armed: 0 };
-    const outcome = await enrollContact(deps, journey, contact.contactId, {
-      type: 'date',
-      eventId: `date:${trigger.property}:${item.dueAt}`,
-      at: item.dueAt,
-    });
+    const outcome = enter
+      ? await enrollContact(deps, journey, contact.contactId, {
+          type: 'date',
+          eventId: `date:${trigger.property}:${item.dueAt}`,
+          at: item.dueAt,
+        })
+      : undefined;
     let armed = 0;
     if (trigger.repeat === 'yearly') {
       const next = nextDateOccurrence(trigger, value, zone, new Date(Date.parse(item.dueAt) + 60_000));
@@ -240,7 +260,7 @@ async function fireDue(
         armed = 1;
       }
     }
-    return { enrolled: outcome.outcome === 'enrolled' && !outcome.replay ? 1 : 0, armed };
+    return { enrolled: outcome?.outcome === 'enrolled' && !outcome.replay ? 1 : 0, armed };
   }
   return { enrolled: 0, armed: 0 };
 }

@@ -20,6 +20,8 @@ export interface ProcessedEvent {
   resumed: string[];
   exited: string[];
   converted: string[];
+  /** Why the event was not applied (a refund of an unknown order). */
+  skipped?: string;
 }
 
 export type ProcessOutcome =
@@ -54,14 +56,26 @@ export async function applyEvent(
   cause: string,
   event: CanonicalEvent,
 ): Promise<ProcessedEvent> {
-  const resolution = await resolveContact(deps, {
-    identifiers: event.identifiers,
-    cause,
-    at: event.occurredAt,
-    profile: event.profile,
-    source: sourceId,
-  });
+  const resolution = await resolve(deps, sourceId, cause, event);
+  if (!resolution) {
+    // A refund for an order Tend never saw: there is no one to put it on.
+    return {
+      eventId: '',
+      contactId: '',
+      created: false,
+      merged: [],
+      conflicts: [],
+      enrollments: [],
+      resumed: [],
+      exited: [],
+      converted: [],
+      skipped: `no contact placed order ${event.orderRef}`,
+    };
+  }
   const { contactId } = resolution;
+  if (event.name === 'order.placed' && typeof event.data.orderId === 'string') {
+    await deps.store.putOrderRef(`${String(event.data.provider ?? sourceId)}:${event.data.orderId}`, contactId);
+  }
   if (event.profile && !resolution.created)
     await applyProfile(deps, contactId, event.profile, { source: sourceId, at: event.occurredAt });
   const timelineEvent: TimelineEvent = {
@@ -83,4 +97,22 @@ export async function applyEvent(
     conflicts: resolution.conflicts.map((c) => c.conflictId),
     ...routed,
   };
+}
+
+/** The event's contact: by its identifiers, or (naming only an order) by who placed the order. */
+async function resolve(deps: ProcessDeps, sourceId: string, cause: string, event: CanonicalEvent) {
+  const identified = Object.values(event.identifiers).some((v) => v !== undefined);
+  if (!identified && event.orderRef) {
+    const contactId = await deps.store.findContactIdByOrder(event.orderRef);
+    return contactId
+      ? { contactId, created: false, merged: [] as string[], conflicts: [] as { conflictId: string }[] }
+      : undefined;
+  }
+  return resolveContact(deps, {
+    identifiers: event.identifiers,
+    cause,
+    at: event.occurredAt,
+    profile: event.profile,
+    source: sourceId,
+  });
 }

@@ -198,6 +198,14 @@ describe('abandoned cart, end to end (an hour is a second here)', () => {
     );
     expect(reminder.body.text).toContain('Oak tray');
     expect((await emailsTo(bought)).filter((m) => m.subject.includes('cart'))).toEqual([]);
+
+    // The contact page explains its scores: one order of 89.00 EUR today.
+    const { body } = await getContact(bought);
+    const scores = (body as unknown as { scores: Record<string, any> }).scores;
+    expect(scores.rfm).toMatchObject({ orders: 1, recency: 5, frequency: 1, segment: 'new' });
+    expect(scores.rfm.explanation.join(' ')).toContain('1 order');
+    expect(scores.churn.cadenceFrom).toBe('default');
+    expect(scores.lead.applied.map((r: { id: string }) => r.id)).toContain('checkout-started');
   });
 });
 

@@ -77,6 +77,7 @@ export const canonicalEventSchema = z.discriminatedUnion(
         key: z.string().min(1).max(500),
         occurredAt: z.iso.datetime({ offset: true }),
         identifiers: identifiersSchema,
+        orderRef: z.string().min(1).max(300).optional(),
         profile: profileSchema.optional(),
         data: z.looseObject({ provider: z.string().min(1), ...canonicalDataShapes[name] }),
       })

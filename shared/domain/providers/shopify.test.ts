@@ -250,10 +250,19 @@ describe('shopify parse', () => {
     });
   });
 
-  it('ignores refunds/create, whose payload names no customer', () => {
-    const parsed = parse(fixture('shopify', 'refunds-create'), 'refunds/create');
+  it('turns refunds/create into order.refunded for whoever placed the order, keyed like orders/updated', () => {
+    // The documented sample: two successful refund transactions of 75.00 and 10.00.
+    const payload = fixture('shopify', 'refunds-create');
+    const refund = JSON.parse(payload.toString('utf8')) as { admin_graphql_api_id: string; order_id: number };
+    const event = onlyEvent(parse(payload, 'refunds/create').result);
 
-    expect(parsed.result).toEqual({ kind: 'ignored', reason: expect.stringContaining('orders/updated') });
+    expect(event).toMatchObject({
+      name: 'order.refunded',
+      key: `refund:${refund.admin_graphql_api_id.split('/').pop()}`,
+      identifiers: {},
+      orderRef: `shopify:${String(refund.order_id)}`,
+      data: { provider: 'shopify', orderId: String(refund.order_id), amount: { amountMinor: 8500, currency: 'USD' } },
+    });
   });
 
   it('turns the refunds of orders/updated into order.refunded keyed by refund id', () => {

@@ -40,9 +40,10 @@ import type { Delivery, Parsed, Provider, Verification } from './provider.ts';
  * id is `X-Shopify-Event-Id` (the same on every retry; `X-Shopify-Webhook-Id` on older
  * deliveries), the topic `X-Shopify-Topic`. Payloads are the REST resources of the topic.
  *
- * Refunds: a `refunds/create` payload names the order but not the customer, so on its own it is
- * ignored; subscribe to `orders/updated` as well, whose order carries its `refunds` with the
- * customer, and each refund there becomes `order.refunded` with the same `refund:<id>` key.
+ * Refunds: a `refunds/create` payload names the order but not the customer; it becomes
+ * `order.refunded` for whoever placed that order (Tend keeps an order → contact index). An
+ * `orders/updated` order carries its `refunds` with the customer; each refund there becomes
+ * `order.refunded` with the same `refund:<id>` key, so subscribing to both records it once.
  */
 
 export const SHOPIFY_HEADERS = {
@@ -276,11 +277,18 @@ function normalise(topic: string, payload: unknown): Normalised {
       return eventsOr(events, 'shopify orders/updated is read only for its refunds, and this order has none');
     }
     case 'refunds/create': {
-      refundSchema.parse(payload);
-      return ignored(
-        'a shopify refunds/create payload names the order but not the customer; ' +
-          'Tend records refunds from orders/updated, which carries both',
-      );
+      // The payload names the order, not the customer: the contact is whoever placed the order
+      // (looked up when the event is processed). The key matches the same refund seen through
+      // orders/updated, so subscribing to both records it once.
+      const refund = refundSchema.parse(payload);
+      // A transaction may leave its currency out (the documented sample does); the refunded
+      // line items state theirs.
+      const currency = refund.refund_line_items.find((i) => i.subtotal_set?.shop_money)?.subtotal_set?.shop_money
+        ?.currency_code;
+      const event = orderRefunded(refund, {}, currency);
+      if (!event)
+        return ignored('the shopify refund gave nothing back (no successful refund transaction or line item)');
+      return { kind: 'events', events: [{ ...event, orderRef: `shopify:${String(refund.order_id)}` }] };
     }
     case 'checkouts/create':
     case 'checkouts/update': {
