@@ -90,11 +90,12 @@ function localSecret(dataDir: string, name: string): string {
   return secret;
 }
 
-async function ensureTable(dynamo: DynamoDBClient) {
+/** Creates the app's table (keys and index from the manifest) unless it exists, and waits until it is active. */
+export async function ensureTable(dynamo: DynamoDBClient, tableName = LOCAL_TABLE_NAME, stream = true) {
   try {
     await dynamo.send(
       new CreateTableCommand({
-        TableName: LOCAL_TABLE_NAME,
+        TableName: tableName,
         BillingMode: 'PAY_PER_REQUEST',
         AttributeDefinitions: [
           { AttributeName: table.partitionKey, AttributeType: 'S' },
@@ -113,14 +114,14 @@ async function ensureTable(dynamo: DynamoDBClient) {
           ],
           Projection: { ProjectionType: 'ALL' },
         })),
-        StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_IMAGE' },
+        ...(stream ? { StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_IMAGE' as const } } : {}),
       }),
     );
   } catch (error) {
     if (!(error instanceof ResourceInUseException)) throw error;
   }
   await until('the table', 10_000, async () => {
-    const out = await dynamo.send(new DescribeTableCommand({ TableName: LOCAL_TABLE_NAME }));
+    const out = await dynamo.send(new DescribeTableCommand({ TableName: tableName }));
     if (out.Table?.TableStatus !== 'ACTIVE') throw new Error(out.Table?.TableStatus);
   });
 }

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { CreateTableCommand, DeleteTableCommand, DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll } from 'vitest';
 import { createDynamoStore } from '#adapters/dynamo-store.ts';
-import { table } from '../../infra/manifest.ts';
+import { ensureTable } from '../../infra/local/stack.ts';
 import { journeyStoreContract } from '../../shared/adapters/journey-stores.contract.ts';
-import { db, eventually, stack } from '../support/local.ts';
+import { db, stack } from '../support/local.ts';
 
 /**
  * The contract on DynamoDB Local, in a table of its own with the stack table's keys and index.
@@ -20,33 +20,8 @@ const admin = new DynamoDBClient({
 });
 
 beforeAll(async () => {
-  await admin.send(
-    new CreateTableCommand({
-      TableName: tableName,
-      BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: [
-        { AttributeName: table.partitionKey, AttributeType: 'S' },
-        { AttributeName: table.sortKey, AttributeType: 'S' },
-        ...table.localIndexes.map((i) => ({ AttributeName: i.sortKey, AttributeType: 'S' as const })),
-      ],
-      KeySchema: [
-        { AttributeName: table.partitionKey, KeyType: 'HASH' },
-        { AttributeName: table.sortKey, KeyType: 'RANGE' },
-      ],
-      LocalSecondaryIndexes: table.localIndexes.map((i) => ({
-        IndexName: i.name,
-        KeySchema: [
-          { AttributeName: table.partitionKey, KeyType: 'HASH' },
-          { AttributeName: i.sortKey, KeyType: 'RANGE' },
-        ],
-        Projection: { ProjectionType: 'ALL' },
-      })),
-    }),
-  );
-  await eventually('the contract table', async () => {
-    const out = await admin.send(new DescribeTableCommand({ TableName: tableName }));
-    return out.Table?.TableStatus === 'ACTIVE' ? true : undefined;
-  });
+  // Its own table: the stack's scheduler and routing act on what they find in the shared one.
+  await ensureTable(admin, tableName, false);
 });
 
 afterAll(async () => {
