@@ -141,6 +141,20 @@ export const functions = {
     memoryMb: 512,
     grants: ['table:read', 'table:write', 'journeys:run'],
   },
+  'aggregate-events': {
+    entry: 'functions/aggregate-events/handler.ts',
+    description: 'Applies each timeline event, once, to the dashboard counters (KPIs, cohorts, journeys)',
+    timeoutSeconds: 60,
+    memoryMb: 256,
+    grants: ['table:read', 'table:write'],
+  },
+  'reports-api': {
+    entry: 'functions/reports-api/handler.ts',
+    description: 'KPIs for a period and journey reports, read from counters (never from events)',
+    timeoutSeconds: 10,
+    memoryMb: 256,
+    grants: ['table:read', 'secret:admin-token'],
+  },
   'watch-contacts': {
     entry: 'functions/watch-contacts/handler.ts',
     description: 'Arms date triggers whenever a contact changes',
@@ -254,6 +268,8 @@ export const routes: readonly RouteSpec[] = [
   { method: 'POST', path: '/api/journeys/{id}/backtest', function: 'journeys-api', auth: 'admin-token' },
   { method: 'GET', path: '/api/tasks', function: 'journeys-api', auth: 'admin-token' },
   { method: 'POST', path: '/api/tasks/{id}/done', function: 'journeys-api', auth: 'admin-token' },
+  { method: 'GET', path: '/api/reports/kpis', function: 'reports-api', auth: 'admin-token' },
+  { method: 'GET', path: '/api/reports/journeys', function: 'reports-api', auth: 'admin-token' },
   { method: 'GET', path: '/api/openapi.json', function: 'journeys-api', auth: 'public' },
   { method: 'GET', path: '/unsubscribe', function: 'unsubscribe', auth: 'signed-link' },
   { method: 'POST', path: '/unsubscribe', function: 'unsubscribe', auth: 'signed-link' },
@@ -266,6 +282,7 @@ export const streams: readonly StreamSpec[] = [
   { function: 'process-inbox', itemTypes: ['inbox'], batchSize: 10, maxAttempts: 5 },
   { function: 'deliver-webhook', itemTypes: ['webhook-delivery'], batchSize: 10, maxAttempts: 3 },
   { function: 'watch-contacts', itemTypes: ['contact'], batchSize: 100, maxAttempts: 5 },
+  { function: 'aggregate-events', itemTypes: ['event'], batchSize: 100, maxAttempts: 5 },
 ];
 
 /**

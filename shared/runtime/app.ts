@@ -1,3 +1,4 @@
+import { createDynamoAggregates } from '#adapters/dynamo-aggregates.ts';
 import { createDynamoStore } from '#adapters/dynamo-store.ts';
 import { createKmsSecretBox } from '#adapters/kms-secret-box.ts';
 import { createLocalSecretBox } from '#adapters/local-secret-box.ts';
@@ -15,6 +16,8 @@ import { config } from './config.ts';
 
 /** The composition root: real adapters wired to the configured clients. */
 export const store = createDynamoStore(dynamo, config.TEND_TABLE_NAME);
+/** The dashboard's counters and per-contact KPI states. */
+export const aggregates = createDynamoAggregates(dynamo, config.TEND_TABLE_NAME);
 export const mail = createSesMailSender(ses, config.TEND_SES_CONFIGURATION_SET);
 export const templates = createTemplateCatalog(store);
 export const clock = systemClock;

@@ -1,0 +1,39 @@
+import { z } from 'zod';
+import { notFound } from '#domain/errors.ts';
+import { parseOr422 } from '#domain/parse.ts';
+import { aggregates, clock } from '#runtime/app.ts';
+import { httpLambda, json, requireAdmin } from '#runtime/http.ts';
+import { journeyReport, kpiReport } from '#services/aggregates.ts';
+
+const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a day as YYYY-MM-DD');
+const kpiQuery = z
+  .object({
+    from: day.optional(),
+    to: day.optional(),
+    currency: z
+      .string()
+      .regex(/^[A-Z]{3}$/)
+      .optional(),
+  })
+  .strict()
+  .refine((q) => !q.from || !q.to || q.from <= q.to, { message: '"from" must not be after "to"', path: ['to'] });
+
+/**
+ * /api/reports: the business owner's KPIs for a period (default: the last 30 days) and the
+ * report of every journey version, both from counters kept as events arrive.
+ */
+export const handler = httpLambda(async (event) => {
+  await requireAdmin(event);
+  switch (event.routeKey) {
+    case 'GET /api/reports/kpis': {
+      const query = parseOr422(kpiQuery, event.queryStringParameters ?? {}, 'the query');
+      const to = query.to ?? clock.now().toISOString().slice(0, 10);
+      const from = query.from ?? new Date(Date.parse(`${to}T00:00:00Z`) - 29 * 86_400_000).toISOString().slice(0, 10);
+      return json(200, { period: { from, to }, kpis: await kpiReport(aggregates, { from, to }, query.currency) });
+    }
+    case 'GET /api/reports/journeys':
+      return json(200, { journeys: await journeyReport(aggregates) });
+    default:
+      throw notFound('no_route', `no route ${event.routeKey}`);
+  }
+});

@@ -1,0 +1,35 @@
+import type { ContactKpiState, Counters } from '#domain/kpis.ts';
+import type { AggregateStore } from '#ports/aggregates.ts';
+
+/** In-memory AggregateStore with the same exactly-once semantics as the DynamoDB adapter. */
+export function createMemoryAggregates(): AggregateStore {
+  const counters: Counters = {};
+  const states = new Map<string, ContactKpiState>();
+  const applied = new Set<string>();
+  return {
+    async applyAggregates({ eventId, contactId, increments, state }) {
+      if (applied.has(eventId)) return 'duplicate';
+      applied.add(eventId);
+      for (const { key, field, by } of increments) {
+        const item = (counters[key] ??= {});
+        item[field] = (item[field] ?? 0) + by;
+      }
+      states.set(contactId, structuredClone(state));
+      return 'applied';
+    },
+    async getKpiState(contactId) {
+      const state = states.get(contactId);
+      return state && structuredClone(state);
+    },
+    async getCounters(keys) {
+      return Object.fromEntries(keys.filter((k) => counters[k]).map((k) => [k, { ...counters[k] }]));
+    },
+    async listCounters(prefix) {
+      return Object.fromEntries(
+        Object.entries(counters)
+          .filter(([k]) => k.startsWith(prefix))
+          .map(([k, v]) => [k, { ...v }]),
+      );
+    },
+  };
+}

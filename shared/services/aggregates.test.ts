@@ -1,0 +1,80 @@
+import { describe, expect, it } from 'vitest';
+import { createMemoryAggregates } from '#adapters/memory-aggregates.ts';
+import type { TimelineEvent } from '#domain/contact.ts';
+import { aggregateEvent, journeyReport, kpiReport } from './aggregates.ts';
+
+const event = (
+  eventId: string,
+  contactId: string,
+  name: TimelineEvent['name'],
+  at: string,
+  data: Record<string, unknown> = {},
+): TimelineEvent => ({
+  eventId,
+  contactId,
+  name,
+  at,
+  data,
+});
+const order = (id: string, contactId: string, at: string, amountMinor: number) =>
+  event(id, contactId, 'order.placed', at, { orderId: id, total: { amountMinor, currency: 'EUR' } });
+
+describe('dashboard aggregates', () => {
+  it('turns events into KPIs once, however often each is delivered', async () => {
+    const store = createMemoryAggregates();
+    const events = [
+      event('c1', 'ada', 'contact.created', '2026-11-02T09:00:00Z'),
+      event('f1', 'ada', 'form.submitted', '2026-11-02T09:00:00Z', { formId: 'f', fields: {} }),
+      order('o1', 'ada', '2026-11-03T10:00:00Z', 5000),
+      order('o2', 'ada', '2026-11-20T10:00:00Z', 3000),
+      event('c2', 'bob', 'contact.created', '2026-11-05T09:00:00Z'),
+      order('o3', 'bob', '2026-11-06T10:00:00Z', 10_000),
+      event('r1', 'bob', 'order.refunded', '2026-11-07T10:00:00Z', {
+        orderId: 'o3',
+        amount: { amountMinor: 2000, currency: 'EUR' },
+      }),
+    ];
+    for (const e of events) expect(await aggregateEvent(store, e)).toBe('applied');
+    // A replayed stream record adds nothing.
+    expect(await aggregateEvent(store, events[2] as TimelineEvent)).toBe('duplicate');
+
+    const kpis = await kpiReport(store, { from: '2026-11-01', to: '2026-11-30' });
+    expect(kpis.newContacts).toBe(2);
+    expect(kpis.orders).toBe(3);
+    expect(kpis.revenue).toMatchObject({ currency: 'EUR', netMinor: 16_000, salesMinor: 18_000, refundsMinor: 2000 });
+    expect(kpis.averageOrderValueMinor).toBe(6000);
+    expect(kpis.repeatPurchase).toEqual({ count: 1, of: 2, rate: 0.5 });
+    expect(kpis.historicClvMinor).toBe(8000);
+  });
+
+  it('reports each journey version from its events: entered, converted against the holdout, exits', async () => {
+    const store = createMemoryAggregates();
+    const j = (id: string, name: TimelineEvent['name'], data: Record<string, unknown>) =>
+      aggregateEvent(
+        store,
+        event(id, `c-${id}`, name, '2026-11-02T10:00:00Z', { journeyId: 'welcome', journeyVersion: 2, ...data }),
+      );
+    await j('e1', 'journey.entered', { enrollmentId: 'e1' });
+    await j('e2', 'journey.entered', { enrollmentId: 'e2' });
+    await j('e3', 'journey.entered', { enrollmentId: 'e3', holdout: true });
+    await j('v1', 'journey.converted', {
+      enrollmentId: 'e1',
+      goal: 'order.placed',
+      revenue: { amountMinor: 4200, currency: 'EUR' },
+    });
+    await j('x1', 'journey.exited', { enrollmentId: 'e1', status: 'exited', reason: 'converted' });
+    const [report] = await journeyReport(store);
+    expect(report).toMatchObject({
+      journeyId: 'welcome',
+      version: 2,
+      entered: 3,
+      holdout: 1,
+      treated: 2,
+      active: 1,
+      converted: { treated: 1, holdout: 0 },
+      conversionRate: { treated: 0.5, holdout: 0 },
+      exitedByReason: { converted: 1 },
+      revenue: { EUR: 4200 },
+    });
+  });
+});
