@@ -1,8 +1,9 @@
 import { z } from 'zod';
-import { clock, store } from '#runtime/app.ts';
+import { aggregates, clock, store, versions } from '#runtime/app.ts';
 import { lambda } from '#runtime/http.ts';
 import { logger } from '#runtime/observability.ts';
 import { endEnrollment } from '#services/end-enrollment.ts';
+import { recordVisits } from '#services/journey-visits.ts';
 
 const inputSchema = z.object({
   contactId: z.string().min(1),
@@ -19,6 +20,9 @@ export const handler = lambda(async (event: unknown) => {
   const input = inputSchema.parse(event);
   logger.appendKeys({ contactId: input.contactId, enrollmentId: input.enrollmentId });
   const result = await endEnrollment({ store, clock }, input);
+  if (input.outcome === 'completed' && input.journeyVersion) {
+    await recordVisits({ aggregates, versions }, { ...input, journeyVersion: input.journeyVersion });
+  }
   logger.info('enrollment ended', { outcome: input.outcome, ...result });
   return result;
 });

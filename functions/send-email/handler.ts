@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { frequencyCapSchema, quietHoursSchema } from '#domain/send-policy.ts';
-import { clock, mail, store, templates, versions } from '#runtime/app.ts';
+import { aggregates, clock, mail, store, templates, versions } from '#runtime/app.ts';
 import { lambda } from '#runtime/http.ts';
 import { logger, metrics } from '#runtime/observability.ts';
 import { sendSettings } from '#runtime/send-settings.ts';
@@ -21,7 +21,7 @@ export const handler = lambda(async (event: unknown) => {
   const input = inputSchema.parse(event);
   logger.appendKeys({ contactId: input.contactId, enrollmentId: input.enrollmentId, nodeId: input.nodeId });
   // Throws EnrollmentExited (caught by the ASL) when the enrollment ended or an exit rule holds.
-  await guard({ store, clock, versions }, input);
+  await guard({ store, clock, versions, aggregates }, input);
   const settings = await sendSettings();
   const outcome = await sendJourneyEmail(
     { store, templates, render: renderCompiled, mail, clock, settings },

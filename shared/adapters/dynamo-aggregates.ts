@@ -5,7 +5,7 @@ import {
   QueryCommand,
   TransactWriteCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { type ContactKpiState, type Counters, mergeIncrements } from '#domain/kpis.ts';
+import { type ContactKpiState, type CounterIncrement, type Counters, mergeIncrements } from '#domain/kpis.ts';
 import type { AggregateStore } from '#ports/aggregates.ts';
 import { tableOps } from './dynamo-table.ts';
 
@@ -28,65 +28,73 @@ export function createDynamoAggregates(db: DynamoDBDocumentClient, tableName: st
         .filter(([name, value]) => name.startsWith(FIELD_PREFIX) && typeof value === 'number')
         .map(([name, value]) => [name.slice(FIELD_PREFIX.length), value as number]),
     );
-  return {
-    async applyAggregates({ eventId, contactId, increments, state }) {
-      const byKey = new Map<string, { field: string; by: number }[]>();
-      for (const inc of mergeIncrements(increments)) {
-        if (inc.by === 0) continue;
-        byKey.set(inc.key, [...(byKey.get(inc.key) ?? []), inc]);
+  /** One transaction: the marker (conditional, so once), the counter adds, and any extra writes. */
+  const applyOnce = async (
+    markerId: string,
+    increments: readonly CounterIncrement[],
+    extra: Record<string, unknown>[],
+  ): Promise<'applied' | 'duplicate'> => {
+    const byKey = new Map<string, { field: string; by: number }[]>();
+    for (const inc of mergeIncrements(increments)) byKey.set(inc.key, [...(byKey.get(inc.key) ?? []), inc]);
+    const updates = [...byKey].map(([key, incs]) => ({
+      Update: {
+        TableName: tableName,
+        Key: { pk: counterPk(key), sk: key },
+        UpdateExpression: `SET #type = :type ADD ${incs.map((_, i) => `#f${i} :v${i}`).join(', ')}`,
+        ExpressionAttributeNames: {
+          '#type': 'type',
+          ...Object.fromEntries(incs.map((inc, i) => [`#f${i}`, `${FIELD_PREFIX}${inc.field}`])),
+        },
+        ExpressionAttributeValues: {
+          ':type': 'counter',
+          ...Object.fromEntries(incs.map((inc, i) => [`:v${i}`, inc.by])),
+        },
+      },
+    }));
+    try {
+      await db.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Put: {
+                TableName: tableName,
+                Item: {
+                  pk: `AGGDONE#${markerId}`,
+                  sk: 'AGGDONE',
+                  type: 'agg-done',
+                  expiresAt: Math.floor(Date.now() / 1000) + DONE_TTL_SECONDS,
+                },
+                ConditionExpression: 'attribute_not_exists(pk)',
+              },
+            },
+            ...updates,
+            ...extra,
+          ],
+        }),
+      );
+      return 'applied';
+    } catch (error) {
+      if (
+        error instanceof TransactionCanceledException &&
+        error.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed'
+      ) {
+        return 'duplicate';
       }
-      const updates = [...byKey].map(([key, incs]) => ({
-        Update: {
-          TableName: tableName,
-          Key: { pk: counterPk(key), sk: key },
-          UpdateExpression: `SET #type = :type ADD ${incs.map((_, i) => `#f${i} :v${i}`).join(', ')}`,
-          ExpressionAttributeNames: {
-            '#type': 'type',
-            ...Object.fromEntries(incs.map((inc, i) => [`#f${i}`, `${FIELD_PREFIX}${inc.field}`])),
-          },
-          ExpressionAttributeValues: {
-            ':type': 'counter',
-            ...Object.fromEntries(incs.map((inc, i) => [`:v${i}`, inc.by])),
+      throw error;
+    }
+  };
+
+  return {
+    applyAggregates: ({ eventId, contactId, increments, state }) =>
+      applyOnce(eventId, increments, [
+        {
+          Put: {
+            TableName: tableName,
+            Item: { pk: `CONTACT#${contactId}`, sk: 'KPISTATE', type: 'kpi-state', ...state },
           },
         },
-      }));
-      try {
-        await db.send(
-          new TransactWriteCommand({
-            TransactItems: [
-              {
-                Put: {
-                  TableName: tableName,
-                  Item: {
-                    pk: `AGGDONE#${eventId}`,
-                    sk: 'AGGDONE',
-                    type: 'agg-done',
-                    expiresAt: Math.floor(Date.now() / 1000) + DONE_TTL_SECONDS,
-                  },
-                  ConditionExpression: 'attribute_not_exists(pk)',
-                },
-              },
-              ...updates,
-              {
-                Put: {
-                  TableName: tableName,
-                  Item: { pk: `CONTACT#${contactId}`, sk: 'KPISTATE', type: 'kpi-state', ...state },
-                },
-              },
-            ],
-          }),
-        );
-        return 'applied';
-      } catch (error) {
-        if (
-          error instanceof TransactionCanceledException &&
-          error.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed'
-        ) {
-          return 'duplicate';
-        }
-        throw error;
-      }
-    },
+      ]),
+    addOnce: (markerId, increments) => applyOnce(markerId, increments, []),
     getKpiState: (contactId) => get<ContactKpiState>(`CONTACT#${contactId}`, 'KPISTATE'),
     async getCounters(keys) {
       const counters: Counters = {};

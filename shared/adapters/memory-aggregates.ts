@@ -17,6 +17,15 @@ export function createMemoryAggregates(): AggregateStore {
       states.set(contactId, structuredClone(state));
       return 'applied';
     },
+    async addOnce(markerId, increments) {
+      if (applied.has(markerId)) return 'duplicate';
+      applied.add(markerId);
+      for (const { key, field, by } of increments) {
+        const item = (counters[key] ??= {});
+        item[field] = (item[field] ?? 0) + by;
+      }
+      return 'applied';
+    },
     async getKpiState(contactId) {
       const state = states.get(contactId);
       return state && structuredClone(state);

@@ -16,6 +16,8 @@ export interface AggregateStore {
     increments: readonly CounterIncrement[];
     state: ContactKpiState;
   }): Promise<'applied' | 'duplicate'>;
+  /** Applies counter increments once per `markerId` (a node visit, keyed by enrollment and node). */
+  addOnce(markerId: string, increments: readonly CounterIncrement[]): Promise<'applied' | 'duplicate'>;
   getKpiState(contactId: string): Promise<ContactKpiState | undefined>;
   /** The named counter items (missing ones are left out). */
   getCounters(keys: readonly string[]): Promise<Counters>;

@@ -53,6 +53,7 @@ export const journeyDeps = {
   runtime: journeyRuntime,
   clock,
   versions,
+  aggregates,
   settings: { defaultTimeZone: config.TEND_DEFAULT_TIME_ZONE },
 };
 

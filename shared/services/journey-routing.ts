@@ -1,5 +1,6 @@
 import type { Enrollment, EnrollmentTrigger, TimelineEvent } from '#domain/contact.ts';
 import { deterministicId } from '#domain/ids.ts';
+import type { AggregateStore } from '#ports/aggregates.ts';
 import type { Clock } from '#ports/clock.ts';
 import type {
   DueStore,
@@ -22,6 +23,7 @@ import {
   triggerFact,
   type VersionCache,
 } from './journey-context.ts';
+import { recordVisits } from './journey-visits.ts';
 
 /**
  * What happens to journeys when an event lands on a contact's timeline, in this order:
@@ -38,6 +40,8 @@ export interface RoutingDeps {
   runtime: JourneyRuntime;
   clock: Clock;
   versions?: VersionCache;
+  /** Where node visits are counted for the journey report. */
+  aggregates?: AggregateStore;
 }
 
 export interface RouteResult {
@@ -165,6 +169,16 @@ export async function enrollContact(
       input: { ...input },
     });
     await deps.store.setExecutionArn(contactId, enrollmentId, executionArn);
+    // A journey that starts with a Wait runs no code there: count it (and the Waits after it) now.
+    const document = (await versionsOf(deps).get(journey.journeyId, current.journeyVersion))?.document;
+    const first = document?.nodes[document.start];
+    if (document && first?.type === 'wait') {
+      await recordVisits(
+        { aggregates: deps.aggregates, versions: versionsOf(deps) },
+        { enrollmentId, journeyId: journey.journeyId, journeyVersion: current.journeyVersion, nodeId: document.start },
+        first.next,
+      );
+    }
   }
   await deps.store.appendEvent({
     eventId: `journey.entered:${enrollmentId}`,

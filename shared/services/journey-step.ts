@@ -1,6 +1,7 @@
 import { assertUnreachable } from '#domain/assert.ts';
 import type { Enrollment, EnrollmentTrigger } from '#domain/contact.ts';
 import { deterministicId } from '#domain/ids.ts';
+import type { AggregateStore } from '#ports/aggregates.ts';
 import type { Clock } from '#ports/clock.ts';
 import type { EnrollmentStore, JourneyRuntime, JourneyStore, TaskStore, WaiterStore } from '#ports/journeys.ts';
 import type { MailSender } from '#ports/mail.ts';
@@ -27,6 +28,7 @@ import {
   type VersionCache,
 } from './journey-context.ts';
 import { recordConversion } from './journey-routing.ts';
+import { recordVisits, staticNext } from './journey-visits.ts';
 
 /**
  * The journey-step function: every node that needs more than a Wait or a Choice runs here
@@ -74,6 +76,8 @@ export interface StepDeps {
   };
   mail?: MailSender;
   settings: { defaultTimeZone: string; ownerEmail?: string; from?: string };
+  /** Where node visits are counted for the journey report (optional: the simulator counts its own). */
+  aggregates?: AggregateStore;
 }
 
 /** How long a wait-for-event registration outlives its timeout before TTL removes it. */
@@ -93,19 +97,24 @@ export async function runJourneyStep(deps: StepDeps, req: StepRequest): Promise<
       trigger: await triggerFact(deps.store, req.contactId, enrollment.trigger ?? req.trigger),
     };
   };
+  // A decision's successor may be a Wait (which runs no code): count it with this step.
+  const routed = async (result: { next: string; branch: string }) => {
+    await recordVisits({ aggregates: deps.aggregates, versions: deps.versions as VersionCache }, req, result.next);
+    return result;
+  };
   switch (node.type) {
     case 'branch': {
       const holds = evaluateConditions(node.conditions, node.match, await facts());
-      return { next: holds ? node.onTrue : node.onFalse, branch: holds ? 'yes' : 'no' };
+      return routed({ next: holds ? node.onTrue : node.onFalse, branch: holds ? 'yes' : 'no' });
     }
     case 'split': {
       const ctx = await facts();
       const taken = node.branches.find((b) => evaluateConditions(b.conditions, b.match, ctx));
-      return taken ? { next: taken.next, branch: taken.name } : { next: node.else, branch: 'else' };
+      return routed(taken ? { next: taken.next, branch: taken.name } : { next: node.else, branch: 'else' });
     }
     case 'random-split': {
       const taken = pickRandomBranch(node.branches, req.enrollmentId, req.nodeId);
-      return { next: taken.next, branch: taken.name };
+      return routed({ next: taken.next, branch: taken.name });
     }
     case 'wait-until': {
       const contact = await deps.store.getContact(req.contactId);
@@ -172,7 +181,7 @@ export async function runJourneyStep(deps: StepDeps, req: StepRequest): Promise<
  * exit rule that holds ends the enrollment now (whatever node the contact is at).
  */
 export async function guard(
-  deps: Pick<StepDeps, 'store' | 'clock' | 'versions'>,
+  deps: Pick<StepDeps, 'store' | 'clock' | 'versions' | 'aggregates'>,
   req: Pick<StepRequest, 'contactId' | 'enrollmentId' | 'journeyId' | 'journeyVersion' | 'nodeId' | 'trigger'>,
 ): Promise<Enrollment> {
   deps.versions ??= createVersionCache(deps.store);
@@ -196,6 +205,7 @@ export async function guard(
       throw new EnrollmentExitedError(`an exit rule of ${req.journeyId} holds for ${req.contactId}`);
     }
   }
+  await recordVisits({ aggregates: deps.aggregates, versions }, req, staticNext(version?.document.nodes[req.nodeId]));
   return enrollment;
 }
 

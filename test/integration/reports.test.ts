@@ -39,13 +39,16 @@ describe('reports', () => {
   });
 
   it('reports journeys by version, the loyalty journey entered by orders', async () => {
-    const report = await eventually('a loyalty report', async () => {
+    // Orders enter loyalty: points (a step), the tier split, then a Wait the split leads to.
+    const report = await eventually('a loyalty report with node counts', async () => {
       const { json } = await adminCall('GET', '/api/reports/journeys');
-      return json.journeys.find(
-        (j: { journeyId: string; entered: number }) => j.journeyId === 'loyalty' && j.entered > 0,
-      );
+      const loyalty = json.journeys.find((j: { journeyId: string }) => j.journeyId === 'loyalty');
+      return loyalty?.nodes?.['wait-for-delivery'] > 0 ? loyalty : undefined;
     });
     expect(report).toMatchObject({ version: 1, holdout: 0 });
-    expect(report.cost.total).toBeGreaterThanOrEqual(0);
+    expect(report.entered).toBeGreaterThan(0);
+    expect(report.nodes.points).toBeGreaterThanOrEqual(report.nodes['wait-for-delivery']);
+    expect(report.usage.transitions).toBeGreaterThan(0);
+    expect(report.cost.total).toBeGreaterThan(0);
   });
 });

@@ -1,0 +1,69 @@
+import { usageIncrements, visitIncrements } from '#domain/journey-report.ts';
+import type { AggregateStore } from '#ports/aggregates.ts';
+import type { JourneyNode } from '#workflows/journey.schema.ts';
+import { transitionsOf } from '#workflows/paths.ts';
+import type { VersionCache } from './journey-context.ts';
+
+/** Node types that run a Lambda when entered (the others are Waits). */
+const RUNS_A_FUNCTION = (node: JourneyNode) => node.type !== 'wait';
+
+export interface VisitDeps {
+  aggregates?: AggregateStore;
+  versions: VersionCache;
+}
+
+/**
+ * Counts an enrollment reaching a node, once per (enrollment, node), for the journey report:
+ * the node's visit, the state transitions it costs and the function it runs. Plain Waits run no
+ * code, so the step before them records them too: `then` names the successor the step leads
+ * to, and every Wait from there on (up to the next node that runs code) is counted with it.
+ */
+export async function recordVisits(
+  deps: VisitDeps,
+  at: { enrollmentId: string; journeyId: string; journeyVersion: number; nodeId: string },
+  then?: string,
+): Promise<void> {
+  if (!deps.aggregates) return;
+  const version = await deps.versions.get(at.journeyId, at.journeyVersion);
+  if (!version) return;
+  const nodes = version.document.nodes;
+  const ids = [at.nodeId];
+  let next = then;
+  for (let hops = 0; next && hops < 20; hops++) {
+    const node = nodes[next];
+    if (node?.type !== 'wait') break;
+    ids.push(next);
+    next = node.next;
+  }
+  for (const nodeId of ids) {
+    const node = nodes[nodeId];
+    if (!node) continue;
+    const journey = { journeyId: at.journeyId, version: at.journeyVersion };
+    await deps.aggregates.addOnce(`visit:${at.enrollmentId}:${nodeId}`, [
+      ...visitIncrements({ ...journey, nodeId }),
+      ...usageIncrements({
+        ...journey,
+        transitions: transitionsOf(node),
+        invocations: RUNS_A_FUNCTION(node) ? 1 : 0,
+        emails: node.type === 'send-email' ? 1 : 0,
+      }),
+    ]);
+  }
+}
+
+/** The successor a node leads to without a decision (the next a Wait chain may hang off). */
+export function staticNext(node: JourneyNode | undefined): string | undefined {
+  if (!node) return undefined;
+  switch (node.type) {
+    case 'send-email':
+    case 'update-contact':
+    case 'webhook':
+    case 'notify-owner':
+    case 'wait-until':
+      return node.next;
+    case 'goal':
+      return node.next;
+    default:
+      return undefined;
+  }
+}
