@@ -12,6 +12,8 @@ export const localSettingsSchema = z.object({
   TEND_DATA_DIR: z.string().min(1).default('.tend'),
   TEND_TIME_SCALE: z.coerce.number().positive().max(10_000_000).default(1),
   TEND_ADMIN_TOKEN: z.string().min(16, 'TEND_ADMIN_TOKEN must be at least 16 characters').default(DEFAULT_ADMIN_TOKEN),
+  /** People in the demo shop posted on the first start of a data directory (0: none). */
+  TEND_DEMO_CONTACTS: z.coerce.number().int().min(0).max(100_000).default(150),
   TEND_DEMO_SOURCE_SECRET: z
     .string()
     .regex(/^whsec_[A-Za-z0-9+/=]{16,}$/, 'TEND_DEMO_SOURCE_SECRET must look like whsec_<base64>')

@@ -1,11 +1,16 @@
+import { existsSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { seedDemoShop } from './demo-shop.ts';
 import { readLocalSettings } from './settings.ts';
 import { startLocalStack } from './stack.ts';
 
 const HELP = `Usage: npm start [-- --fresh]
 
 Starts Tend on this machine: DynamoDB Local, the SES v2 emulator with its mail viewer, the local
-Step Functions endpoint and the HTTP API, with the demo-form webhook source seeded.
+Step Functions endpoint and the HTTP API, with the demo-form webhook source seeded, the built-in
+journeys published, and (on the first start of a data directory) a demo shop's six months of
+history posted through the demo form source.
 
 Options:
   --fresh        delete the data directory first (contacts, executions, checkpoints)
@@ -15,6 +20,7 @@ Environment (defaults in brackets):
   PORT [3000]                    HTTP API port
   TEND_DATA_DIR [.tend]          where data is kept across restarts
   TEND_TIME_SCALE [1]            speed of journey waits; 86400 makes a day pass per second
+  TEND_DEMO_CONTACTS [150]       customers in the demo shop posted on a first start (0: none)
   TEND_ADMIN_TOKEN               bearer token for /api/* [tend-local-admin-token]
   TEND_DEMO_SOURCE_SECRET        whsec_ signing secret of the demo-form source
   TEND_SES_PORT [8005], TEND_DYNAMODB_PORT [8000], TEND_SFN_PORT [8083]
@@ -78,6 +84,23 @@ Tend is running (ready in ${((Date.now() - started) / 1000).toFixed(1)} s)
 
 Press Ctrl-C to stop.
 `);
+
+  // The demo shop, once per data directory, in the background: the banner is up meanwhile.
+  const marker = path.join(settings.TEND_DATA_DIR, 'demo-shop-seeded');
+  if (settings.TEND_DEMO_CONTACTS > 0 && !existsSync(marker)) {
+    log(`demo shop: posting the history of ${settings.TEND_DEMO_CONTACTS} customers through the demo form source…`);
+    void seedDemoShop({
+      api: urls.api,
+      secret: settings.TEND_DEMO_SOURCE_SECRET,
+      contacts: settings.TEND_DEMO_CONTACTS,
+      log,
+    }).then(({ posted, failed }) => {
+      writeFileSync(marker, new Date().toISOString());
+      log(
+        `demo shop: ${posted} events accepted${failed ? `, ${failed} refused` : ''}; journeys and reports fill in as they are processed`,
+      );
+    });
+  }
 
   let stopping = false;
   const shutdown = async (signal: string) => {

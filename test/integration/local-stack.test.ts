@@ -63,6 +63,7 @@ describe('npm start', () => {
       ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])),
       TEND_DATA_DIR: dataDir,
       TEND_TIME_SCALE: '86400',
+      TEND_DEMO_CONTACTS: '0',
     };
     const api = `http://localhost:${ports.PORT}`;
 
