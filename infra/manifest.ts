@@ -34,7 +34,7 @@ export interface RouteSpec {
   path: string;
   function: FunctionName;
   /** How the handler authenticates the caller (HTTP API authorizers are not used). */
-  auth: 'signature' | 'admin-token' | 'api-key' | 'admin-token-or-api-key' | 'signed-link' | 'public';
+  auth: 'signature' | 'admin-token' | 'api-key' | 'admin-token-or-api-key' | 'signed-link' | 'session' | 'public';
 }
 
 export interface StreamSpec {
@@ -211,6 +211,13 @@ export const functions = {
     memoryMb: 1024,
     grants: ['table:read', 'table:write', 'secret:admin-token', 'secret:link-signing', 'ses:send'],
   },
+  dashboard: {
+    entry: 'functions/dashboard/handler.ts',
+    description: "The owner's dashboard: admin-token sign-in, session cookie, pages and the data they draw",
+    timeoutSeconds: 10,
+    memoryMb: 256,
+    grants: ['table:read', 'secret:admin-token', 'secret:link-signing'],
+  },
   health: {
     entry: 'functions/health/handler.ts',
     description: 'Reports whether the app can reach its table',
@@ -276,6 +283,11 @@ export const routes: readonly RouteSpec[] = [
   { method: 'GET', path: '/preferences', function: 'preferences', auth: 'signed-link' },
   { method: 'POST', path: '/preferences', function: 'preferences', auth: 'signed-link' },
   { method: 'GET', path: '/health', function: 'health', auth: 'public' },
+  // The dashboard signs in with the admin token itself and keeps an HMAC-signed session cookie.
+  { method: 'GET', path: '/dashboard', function: 'dashboard', auth: 'session' },
+  { method: 'GET', path: '/dashboard/{page}', function: 'dashboard', auth: 'session' },
+  { method: 'POST', path: '/dashboard/sign-in', function: 'dashboard', auth: 'session' },
+  { method: 'GET', path: '/dashboard/data/{name}', function: 'dashboard', auth: 'session' },
 ];
 
 export const streams: readonly StreamSpec[] = [

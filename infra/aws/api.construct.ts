@@ -111,8 +111,12 @@ function handlerAuthentication(route: RouteSpec, _spec: FunctionSpec): string {
       return 'Webhook receiver for third parties: every request is verified by its provider HMAC signature';
     case 'signed-link':
       return 'Link from an email (RFC 8058 one-click unsubscribe, preference centre): authorised by its HMAC-signed token';
+    case 'session':
+      return 'Dashboard: the handler signs people in with the admin token and an HMAC-signed HttpOnly session cookie; without one it serves only the sign-in page';
     case 'public':
-      return 'Unauthenticated liveness probe that reveals only whether the table is reachable';
+      return route.path === '/health'
+        ? 'Unauthenticated liveness probe that reveals only whether the table is reachable'
+        : 'Public by design: the OpenAPI description of the journeys API (no data)';
     default:
       return assertUnreachable(route.auth);
   }

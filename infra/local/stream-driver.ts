@@ -130,12 +130,16 @@ export function startStreamDriver(options: StreamDriverOptions): { close(): Prom
     cursor.iterator = out.NextShardIterator;
     if (!out.NextShardIterator) cursor.closed = true;
     const records = (out.Records ?? []).map(repairEmptyMaps);
-    for (const spec of options.streams) {
-      const selected = records.filter((r) => matches(spec, r));
-      for (let i = 0; i < selected.length; i += spec.batchSize) {
-        await deliver(spec, selected.slice(i, i + spec.batchSize));
-      }
-    }
+    // Each consumer is its own event source mapping, as on AWS: they run side by side (a slow
+    // one never holds another back), each in stream order.
+    await Promise.all(
+      options.streams.map(async (spec) => {
+        const selected = records.filter((r) => matches(spec, r));
+        for (let i = 0; i < selected.length; i += spec.batchSize) {
+          await deliver(spec, selected.slice(i, i + spec.batchSize));
+        }
+      }),
+    );
     const last = records.at(-1)?.dynamodb?.SequenceNumber;
     if (last) {
       checkpoints[cursor.shardId] = last;

@@ -6,24 +6,23 @@ export function createMemoryAggregates(): AggregateStore {
   const counters: Counters = {};
   const states = new Map<string, ContactKpiState>();
   const applied = new Set<string>();
+  const add = (key: string, field: string, by: number) => {
+    const item = counters[key] ?? {};
+    item[field] = (item[field] ?? 0) + by;
+    counters[key] = item;
+  };
   return {
     async applyAggregates({ eventId, contactId, increments, state }) {
       if (applied.has(eventId)) return 'duplicate';
       applied.add(eventId);
-      for (const { key, field, by } of increments) {
-        const item = (counters[key] ??= {});
-        item[field] = (item[field] ?? 0) + by;
-      }
+      for (const { key, field, by } of increments) add(key, field, by);
       states.set(contactId, structuredClone(state));
       return 'applied';
     },
     async addOnce(markerId, increments) {
       if (applied.has(markerId)) return 'duplicate';
       applied.add(markerId);
-      for (const { key, field, by } of increments) {
-        const item = (counters[key] ??= {});
-        item[field] = (item[field] ?? 0) + by;
-      }
+      for (const { key, field, by } of increments) add(key, field, by);
       return 'applied';
     },
     async getKpiState(contactId) {

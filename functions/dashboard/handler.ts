@@ -1,0 +1,128 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { z } from 'zod';
+import { emailSchema } from '#domain/email-address.ts';
+import { notFound, unauthorized } from '#domain/errors.ts';
+import { parseOr422 } from '#domain/parse.ts';
+import { aggregates, clock, store } from '#runtime/app.ts';
+import { config } from '#runtime/config.ts';
+import { type HttpEvent, type HttpResult, header, httpLambda, json, limitBody } from '#runtime/http.ts';
+import { adminToken, linkSecret } from '#runtime/secrets.ts';
+import { DASHBOARD_JS } from '../../shared/dashboard/client.ts';
+import { contactData, journeyData, journeysData, overviewData } from '../../shared/dashboard/data.ts';
+import { CONTENT_SECURITY_POLICY, isPageName, pageShell, signInPage } from '../../shared/dashboard/pages.ts';
+import {
+  readCookie,
+  SESSION_COOKIE,
+  sessionCookie,
+  signSession,
+  verifySession,
+} from '../../shared/dashboard/session.ts';
+import { DASHBOARD_CSS } from '../../shared/dashboard/styles.ts';
+
+const secure = config.TEND_PUBLIC_URL.startsWith('https:');
+const SECURITY_HEADERS = {
+  'content-security-policy': CONTENT_SECURITY_POLICY,
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'no-referrer',
+  'x-frame-options': 'DENY',
+};
+
+const respond = (statusCode: number, type: string, body: string, headers: Record<string, string> = {}): HttpResult => ({
+  statusCode,
+  headers: { 'content-type': type, 'cache-control': 'no-store', ...SECURITY_HEADERS, ...headers },
+  body,
+});
+const page = (statusCode: number, body: string, headers: Record<string, string> = {}) =>
+  respond(statusCode, 'text/html; charset=utf-8', body, headers);
+const redirect = (location: string, headers: Record<string, string> = {}) =>
+  respond(303, 'text/plain; charset=utf-8', '', { location, ...headers });
+
+/** API Gateway v2 moves cookies out of the headers into `cookies`; the local gateway leaves them there. */
+const sessionOf = (event: HttpEvent) =>
+  readCookie([...(event.cookies ?? []), header(event, 'cookie') ?? ''], SESSION_COOKIE);
+
+/** Sessions are signed under the link secret and the admin token, so rotating either signs everyone out. */
+async function sessionSecret(): Promise<string> {
+  return `${await linkSecret()}:${createHash('sha256')
+    .update(await adminToken())
+    .digest('hex')}`;
+}
+
+async function signedIn(event: HttpEvent): Promise<boolean> {
+  return verifySession(await sessionSecret(), sessionOf(event), clock.now()).ok;
+}
+
+/** Compares digests so neither the length nor the content of the token leaks through timing. */
+async function isAdminToken(given: string): Promise<boolean> {
+  const digest = (s: string) => createHash('sha256').update(s).digest();
+  return given !== '' && timingSafeEqual(digest(given), digest(await adminToken()));
+}
+
+const journeyQuery = z.object({ id: z.string().min(1).max(128) }).strict();
+const contactQuery = z.object({ email: emailSchema }).strict();
+
+async function data(event: HttpEvent): Promise<HttpResult> {
+  const name = event.pathParameters?.name ?? '';
+  const query = event.queryStringParameters ?? {};
+  const deps = { store, aggregates };
+  switch (name) {
+    case 'overview':
+      return json(200, await overviewData(aggregates, clock.now().toISOString().slice(0, 10)));
+    case 'journeys':
+      return json(200, await journeysData(deps));
+    case 'journey': {
+      const { id } = parseOr422(journeyQuery, query, 'the query');
+      const found = await journeyData(deps, id);
+      if (!found) throw notFound('journey_not_found', `no saved or published journey "${id}"`);
+      return json(200, found);
+    }
+    case 'contact': {
+      const { email } = parseOr422(contactQuery, query, 'the query');
+      const found = await contactData(store, email, clock.now());
+      if (!found) throw notFound('contact_not_found', `no contact has the email ${email}`);
+      return json(200, found);
+    }
+    default:
+      throw notFound('no_data', `no dashboard data "${name}"`);
+  }
+}
+
+/**
+ * The business owner's dashboard: a sign-in with the admin token that sets a signed session
+ * cookie, page shells with their script and stylesheet, and `/dashboard/data/<name>`, which reads
+ * through the same services as the JSON APIs, so the browser never holds the admin token.
+ */
+export const handler = httpLambda(async (event) => {
+  limitBody(event, 4 * 1024);
+  switch (event.routeKey) {
+    case 'POST /dashboard/sign-in': {
+      const form = new URLSearchParams(
+        Buffer.from(event.body ?? '', event.isBase64Encoded ? 'base64' : 'utf8').toString(),
+      );
+      if (!(await isAdminToken(form.get('token') ?? ''))) return page(401, signInPage('That is not the admin token.'));
+      const cookie = sessionCookie(signSession(await sessionSecret(), clock.now()), { secure });
+      return redirect('/dashboard', { 'set-cookie': cookie });
+    }
+    case 'GET /dashboard/data/{name}':
+      if (!(await signedIn(event))) throw unauthorized('signed_out', 'sign in at /dashboard/sign-in');
+      return data(event);
+    case 'GET /dashboard':
+    case 'GET /dashboard/{page}': {
+      const name = event.pathParameters?.page ?? 'overview';
+      if (name === 'app.js') return respond(200, 'text/javascript; charset=utf-8', DASHBOARD_JS);
+      if (name === 'app.css') return respond(200, 'text/css; charset=utf-8', DASHBOARD_CSS);
+      if (name === 'sign-in') return page(200, signInPage());
+      if (name === 'sign-out')
+        return redirect('/dashboard/sign-in', { 'set-cookie': sessionCookie('', { secure, maxAgeSeconds: 0 }) });
+      if (!isPageName(name))
+        return page(
+          404,
+          '<!doctype html><title>Not found</title><p>No such page. <a href="/dashboard">Dashboard</a></p>',
+        );
+      if (!(await signedIn(event))) return redirect('/dashboard/sign-in');
+      return page(200, pageShell(name));
+    }
+    default:
+      throw notFound('no_route', `no route ${event.routeKey}`);
+  }
+});

@@ -1,0 +1,65 @@
+/** The dashboard stylesheet, served as /dashboard/app.css. */
+export const DASHBOARD_CSS = `
+:root { --fg: #1d2330; --muted: #667085; --line: #e4e7ec; --bg: #f6f7f9; --card: #fff; --accent: #2f6fed; --accent2: #12a37f; --bad: #c4320a; }
+* { box-sizing: border-box; }
+body { margin: 0; font: 15px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: var(--fg); background: var(--bg); }
+header { display: flex; flex-wrap: wrap; align-items: center; gap: 8px 20px; padding: 12px 20px; background: var(--card); border-bottom: 1px solid var(--line); }
+.brand { font-weight: 700; font-size: 18px; }
+nav { display: flex; flex-wrap: wrap; gap: 4px 14px; flex: 1; }
+nav a, .sign-out { color: var(--muted); text-decoration: none; padding: 4px 0; }
+nav a[aria-current="page"] { color: var(--fg); font-weight: 600; border-bottom: 2px solid var(--accent); }
+main { max-width: 1180px; margin: 0 auto; padding: 20px; }
+h1 { font-size: 22px; margin: 0 0 4px; }
+h2 { font-size: 17px; margin: 28px 0 10px; }
+h3 { font-size: 15px; margin: 0 0 8px; }
+.muted { color: var(--muted); }
+.error { color: var(--bad); }
+a { color: var(--accent); }
+.cards { display: grid; grid-template-columns: repeat(auto-fill, minmax(170px, 1fr)); gap: 12px; }
+.card { background: var(--card); border: 1px solid var(--line); border-radius: 8px; padding: 12px 14px; min-width: 0; }
+.card .label { color: var(--muted); font-size: 13px; }
+.card .value { font-size: 24px; font-weight: 650; margin-top: 2px; overflow-wrap: anywhere; }
+.card .sub { color: var(--muted); font-size: 12px; }
+.panel { background: var(--card); border: 1px solid var(--line); border-radius: 8px; padding: 14px; overflow-x: auto; }
+.grid2 { display: grid; grid-template-columns: repeat(auto-fit, minmax(320px, 1fr)); gap: 16px; }
+svg { display: block; max-width: 100%; height: auto; }
+svg text { font: 11px system-ui, sans-serif; fill: var(--muted); }
+svg .node text { fill: var(--fg); font-size: 12px; }
+svg .node text.sub, svg text.sub { fill: var(--muted); }
+svg text.on-dark { fill: #fff; }
+/* Wide drawings keep their size and scroll inside their panel rather than shrinking their text. */
+svg[data-chart="journey"], svg[data-chart="cohorts"] { max-width: none; }
+svg[data-chart="journey"] { margin: 0 auto; }
+table { border-collapse: collapse; width: 100%; font-size: 14px; }
+th, td { text-align: left; padding: 6px 8px; border-bottom: 1px solid var(--line); vertical-align: top; }
+th { color: var(--muted); font-weight: 600; font-size: 13px; }
+td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
+.badge { display: inline-block; padding: 1px 8px; border-radius: 10px; font-size: 12px; background: var(--line); }
+.badge.live, .badge.active, .badge.completed { background: #d1fadf; color: #05603a; }
+.badge.paused { background: #fef0c7; color: #93370d; }
+.badge.failed, .badge.archived { background: #fee4e2; color: #912018; }
+.mono { font-family: ui-monospace, SFMono-Regular, Menlo, monospace; font-size: 12px; overflow-wrap: anywhere; word-break: break-all; }
+ul.explain { margin: 6px 0 0; padding-left: 18px; color: var(--muted); font-size: 13px; }
+form.search { display: flex; gap: 8px; flex-wrap: wrap; margin: 8px 0 16px; }
+input { font: inherit; padding: 8px 10px; border: 1px solid var(--line); border-radius: 6px; min-width: 0; flex: 1; max-width: 360px; }
+button { font: inherit; padding: 8px 14px; border: 0; border-radius: 6px; background: var(--accent); color: #fff; cursor: pointer; }
+.legend { display: flex; gap: 14px; font-size: 12px; color: var(--muted); margin-top: 6px; }
+.legend span::before { content: ""; display: inline-block; width: 10px; height: 10px; margin-right: 5px; border-radius: 2px; background: var(--c); }
+.sign-in main { max-width: 380px; margin: 12vh auto; background: var(--card); border: 1px solid var(--line); border-radius: 10px; padding: 24px; }
+.sign-in form { display: grid; gap: 10px; }
+.sign-in input { max-width: none; }
+@media (max-width: 600px) {
+  main { padding: 12px; }
+  header { padding: 10px 12px; }
+  .cards { grid-template-columns: repeat(2, minmax(0, 1fr)); gap: 8px; }
+  .card .value { font-size: 20px; }
+  .grid2 { grid-template-columns: minmax(0, 1fr); }
+  table { font-size: 13px; }
+  th, td { padding: 5px 4px; }
+  table.stack thead { display: none; }
+  table.stack tr { display: block; padding: 8px 0; border-bottom: 1px solid var(--line); }
+  table.stack td { display: grid; grid-template-columns: 96px minmax(0, 1fr); justify-items: start; gap: 8px; border: 0; padding: 2px 0; text-align: left; }
+  table.stack td::before { content: attr(data-label); color: var(--muted); font-size: 12px; }
+  table.stack td:not([data-label]) { display: block; }
+}
+`;

@@ -1,0 +1,220 @@
+import { mkdirSync } from 'node:fs';
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { adminCall, eventually, getContact, postWebhook, stack, uniqueEmail } from '../support/local.ts';
+
+/**
+ * The owner's dashboard in headless Chromium (the system one; never a downloaded browser) against
+ * the local stack. Data is arranged through the real webhooks; numbers on each page are checked
+ * against the JSON APIs, and screenshots at laptop and phone widths go to test-artifacts/.
+ */
+
+const ARTIFACTS = 'test-artifacts';
+const VIEWPORTS = { laptop: { width: 1280, height: 900 }, phone: { width: 390, height: 844 } } as const;
+const HOSTILE_NAME = '<img src=x onerror=alert(1)>Ada';
+
+const count = (n: number) => new Intl.NumberFormat('en').format(n);
+const eur = (minor: number) => new Intl.NumberFormat('en', { style: 'currency', currency: 'EUR' }).format(minor / 100);
+const pct = (rate: number | null) => (rate === null ? '—' : `${(rate * 100).toFixed(1)}%`);
+
+let browser: Browser;
+let context: BrowserContext;
+const email = uniqueEmail('dashboard');
+
+async function screenshots(page: Page, name: string) {
+  for (const [size, viewport] of Object.entries(VIEWPORTS)) {
+    await page.setViewportSize(viewport);
+    // Charts size themselves to the page when drawn: load again at this width.
+    await page.reload({ waitUntil: 'networkidle' });
+    await page.screenshot({ path: `${ARTIFACTS}/dashboard-${name}-${size}.png`, fullPage: true });
+  }
+  await page.setViewportSize(VIEWPORTS.laptop);
+}
+
+/** Other tests add data while these run: retry until the API reads the same before and after the page. */
+async function steady<T>(what: string, api: () => Promise<T>, check: (before: T) => Promise<boolean>): Promise<T> {
+  return eventually(
+    what,
+    async () => {
+      const before = await api();
+      const matched = await check(before);
+      const after = await api();
+      return matched && JSON.stringify(before) === JSON.stringify(after) ? before : undefined;
+    },
+    20_000,
+  );
+}
+
+async function signIn(page: Page, token: string) {
+  await page.goto(`${stack.api}/dashboard/sign-in`);
+  await page.fill('#token', token);
+  const [response] = await Promise.all([page.waitForNavigation(), page.click('button[type=submit]')]);
+  return response;
+}
+
+beforeAll(async () => {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  // Arrange: a lead (a form) who then orders twice, in EUR.
+  expect(
+    (await postWebhook({ body: JSON.stringify({ email, firstName: HOSTILE_NAME, fields: { plan: 'pro' } }) })).status,
+  ).toBe(202);
+  const order = (orderId: string, amountMinor: number) =>
+    JSON.stringify({
+      type: 'order.placed',
+      data: { email, orderId, total: { amountMinor, currency: 'EUR' }, lineItems: [] },
+    });
+  expect((await postWebhook({ body: order(`${email}-1`, 4_200) })).status).toBe(202);
+  expect((await postWebhook({ body: order(`${email}-2`, 5_800) })).status).toBe(202);
+  await eventually('both orders on the contact’s timeline', async () => {
+    const { body } = await getContact(email);
+    return body.timeline?.filter((e) => e.name === 'order.placed').length === 2 ? true : undefined;
+  });
+  await eventually('the orders in the KPIs', async () => {
+    const { json } = await adminCall('GET', '/api/reports/kpis');
+    return json.kpis.orders >= 2 && json.kpis.repeatPurchase.count >= 1 ? true : undefined;
+  });
+  browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+  context = await browser.newContext({ viewport: VIEWPORTS.laptop });
+}, 90_000);
+
+afterAll(async () => {
+  await browser?.close();
+});
+
+describe('dashboard sign-in', () => {
+  it('redirects a page without a session to the sign-in form', async () => {
+    const res = await fetch(`${stack.api}/dashboard/journeys`, { redirect: 'manual' });
+    expect(res.status).toBe(303);
+    expect(res.headers.get('location')).toBe('/dashboard/sign-in');
+    const data = await fetch(`${stack.api}/dashboard/data/overview`);
+    expect(data.status).toBe(401);
+
+    const page = await browser.newPage();
+    await page.goto(`${stack.api}/dashboard`);
+    expect(new URL(page.url()).pathname).toBe('/dashboard/sign-in');
+    await page.screenshot({ path: `${ARTIFACTS}/dashboard-sign-in.png` });
+    await page.close();
+  });
+
+  it('refuses a wrong token and sets no session', async () => {
+    const page = await browser.newPage();
+    const response = await signIn(page, 'not-the-admin-token-at-all');
+    expect(response?.status()).toBe(401);
+    await expect(page.textContent('.error')).resolves.toContain('not the admin token');
+    expect(await page.context().cookies()).toEqual([]);
+    await page.close();
+  });
+
+  it('refuses a forged session cookie', async () => {
+    const res = await fetch(`${stack.api}/dashboard`, {
+      redirect: 'manual',
+      headers: { cookie: 'tend_session=eyJ2IjoxLCJleHAiOjQwMDAwMDAwMDB9.forged' },
+    });
+    expect(res.status).toBe(303);
+  });
+});
+
+describe('dashboard pages, signed in', () => {
+  let page: Page;
+
+  beforeAll(async () => {
+    page = await context.newPage();
+    const response = await signIn(page, stack.adminToken);
+    expect(response?.status()).toBe(200);
+    expect(new URL(page.url()).pathname).toBe('/dashboard');
+    const [cookie] = await context.cookies();
+    expect(cookie).toMatchObject({ name: 'tend_session', httpOnly: true, sameSite: 'Strict', path: '/dashboard' });
+  });
+
+  it('shows the last 30 days’ KPIs as the reports API computes them, under a strict CSP', async () => {
+    const response = await page.goto(`${stack.api}/dashboard`);
+    expect(response?.headers()['content-security-policy']).toContain("script-src 'self'");
+    const kpisNow = async () => (await adminCall('GET', '/api/reports/kpis')).json.kpis;
+    const shownKpis = await steady('overview numbers', kpisNow, async (k) => {
+      await page.reload();
+      await page.waitForSelector('[data-kpi="orders"]');
+      const shown = Object.fromEntries(
+        await page.$$eval('[data-kpi]', (els) => els.map((e) => [e.getAttribute('data-kpi'), e.textContent])),
+      );
+      return (
+        shown.orders === count(k.orders) &&
+        shown.newContacts === count(k.newContacts) &&
+        shown.newLeads === count(k.newLeads) &&
+        shown.revenue === eur(k.revenue.netMinor) &&
+        shown.repeatPurchase === pct(k.repeatPurchase.rate) &&
+        shown.leadToCustomer === pct(k.leadToCustomer.rate) &&
+        shown.aov === (k.averageOrderValueMinor === null ? '—' : eur(k.averageOrderValueMinor)) &&
+        shown.clv === (k.historicClvMinor === null ? '—' : eur(k.historicClvMinor))
+      );
+    });
+    expect(shownKpis.orders).toBeGreaterThanOrEqual(2);
+    await expect(page.locator('[data-chart="series"] rect[data-day]').count()).resolves.toBe(30);
+    await expect(page.locator('[data-chart="funnel"]').count()).resolves.toBe(1);
+    await expect(page.locator('[data-chart="cohorts"]').count()).resolves.toBe(1);
+    await screenshots(page, 'overview');
+  });
+
+  it('lists journeys with their live version and report, and draws the live definition', async () => {
+    const reportOf = async () =>
+      (await adminCall('GET', '/api/reports/journeys')).json.journeys.find(
+        (j: { journeyId: string; version: number }) => j.journeyId === 'loyalty' && j.version === 1,
+      ) as { entered: number; active: number };
+    await page.goto(`${stack.api}/dashboard/journeys`);
+    await page.waitForSelector('a[data-journey="loyalty"]');
+    await steady('loyalty figures on the list', reportOf, async (report) => {
+      await page.reload();
+      const row = page.locator('tr', { has: page.locator('a[data-journey="loyalty"]') });
+      const cells = await row.locator('td').allTextContents();
+      return cells[2] === 'v1' && cells[3] === count(report.entered) && cells[4] === count(report.active);
+    });
+    await screenshots(page, 'journeys');
+
+    const live = (await adminCall('GET', '/api/journeys/loyalty')).json.live;
+    const versions = (await adminCall('GET', '/api/journeys/loyalty/versions')).json;
+    await page.goto(`${stack.api}/dashboard/journeys?id=loyalty`);
+    await page.waitForSelector('[data-chart="journey"]');
+    const drawn = await page.$$eval('[data-chart="journey"] [data-node]', (els) =>
+      els.map((e) => e.getAttribute('data-node')),
+    );
+    expect(drawn.sort()).toEqual(Object.keys(live.document.nodes).sort());
+    const history = Array.isArray(versions) ? versions : (versions.versions as unknown[]);
+    await expect(page.locator('table').last().locator('tbody tr').count()).resolves.toBe(history.length);
+    await screenshots(page, 'journey');
+  });
+
+  it('shows a contact’s profile as text, scores with explanations, enrollments and timeline', async () => {
+    const { body: view } = await getContact(email);
+    await page.goto(`${stack.api}/dashboard/contact?email=${encodeURIComponent(email)}`);
+    await page.waitForSelector('[data-contact="name"]');
+    // The name is user input: shown literally, never parsed into an element.
+    await expect(page.textContent('[data-contact="name"]')).resolves.toBe(HOSTILE_NAME);
+    await expect(page.locator('main img').count()).resolves.toBe(0);
+    const scores = (view as unknown as { scores: Record<string, { explanation: string[] }> }).scores;
+    for (const key of ['rfm', 'churn', 'lead', 'loyalty']) {
+      const items = await page.locator(`[data-score="${key}"] li`).allTextContents();
+      expect(items).toEqual(scores[key]?.explanation);
+    }
+    for (const enrollment of view.enrollments.filter((e) => e.executionArn)) {
+      await expect(page.textContent(`[data-arn="${enrollment.enrollmentId}"]`)).resolves.toBe(enrollment.executionArn);
+    }
+    const orders = await page.locator('td', { hasText: /^order\.placed$/ }).count();
+    expect(orders).toBe(view.timeline.filter((e) => e.name === 'order.placed').length);
+    await screenshots(page, 'contact');
+  });
+
+  it('says segments are not built yet rather than showing made-up data', async () => {
+    await page.goto(`${stack.api}/dashboard/segments`);
+    await expect(page.textContent('[data-empty="segments"]')).resolves.toContain('not built yet');
+    await screenshots(page, 'segments');
+  });
+});
