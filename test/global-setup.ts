@@ -6,8 +6,8 @@ import { DEFAULT_DEMO_SOURCE_SECRET, type LocalStack, startLocalStack } from '..
 
 /** A day of journey time passes in a tenth of a second during tests. */
 export const TEST_TIME_SCALE = 864_000;
-/** An hour of abandoned-cart time passes in a second. */
-export const ABANDONED_CART_TIME_SCALE = 3_600;
+/** An hour of abandoned-cart time passes in three seconds: time enough to place the order under load. */
+export const ABANDONED_CART_TIME_SCALE = 1_200;
 export const TEST_ADMIN_TOKEN = 'test-admin-token-0123456789';
 
 declare module 'vitest' {
@@ -41,7 +41,7 @@ export async function setup(project: TestProject) {
     timeScale: TEST_TIME_SCALE,
     adminToken: TEST_ADMIN_TOKEN,
     demoSourceSecret: DEFAULT_DEMO_SOURCE_SECRET,
-    // The abandoned cart's hour must be long enough to place an order in: an hour is a second.
+    // The abandoned cart's hour must be long enough to place an order in: an hour is three seconds.
     journeyTimeScales: { 'abandoned-cart': ABANDONED_CART_TIME_SCALE },
     log: process.env.TEND_TEST_STACK_LOG
       ? (m: string, f?: Record<string, unknown>) => console.error(m, f ?? '')

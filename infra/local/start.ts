@@ -72,6 +72,7 @@ Tend is running (ready in ${((Date.now() - started) / 1000).toFixed(1)} s)
   Health          ${urls.api}/health
   Webhooks        POST ${urls.api}/webhooks/demo-form   (Standard Webhooks, source "demo-form")
   Contacts API    ${urls.api}/api/contacts?email=you@example.com   (Authorization: Bearer <TEND_ADMIN_TOKEN>)
+  Dashboard       ${urls.api}/dashboard   (sign in with TEND_ADMIN_TOKEN)
   Journeys API    ${urls.api}/api/journeys   (OpenAPI: ${urls.api}/api/openapi.json)
   Mail viewer     ${urls.mail}
   DynamoDB Local  ${urls.dynamodb}

@@ -332,3 +332,98 @@ describe('the simulator itself', () => {
     expect(timers()).toBeLessThanOrEqual(before);
   });
 });
+
+describe('what no built-in journey uses', () => {
+  const custom = (extra: Record<string, unknown>) => ({
+    schemaVersion: 1,
+    id: 'custom',
+    name: 'Custom',
+    start: 'hook',
+    nodes: {
+      hook: { type: 'webhook', endpoint: 'ep-crm', next: 'hello' },
+      hello: { type: 'send-email', template: 'tips', next: 'done' },
+      done: { type: 'exit' },
+    },
+    ...extra,
+  });
+  const run = async (
+    document: unknown,
+    timeline: Event[],
+    contact: Record<string, unknown> = {},
+    extra: Record<string, unknown> = {},
+  ) => {
+    const request = simulateRequestSchema.parse({
+      contact: { email: 'ada@example.com', ...contact },
+      timeline,
+      ...extra,
+    });
+    const result = await runSimulation(deps, document, request);
+    expect(result.failures, result.lines.join('\n')).toEqual([]);
+    return result;
+  };
+
+  it('enters on a yearly date at the contact’s local time, posts the webhook, and again a year later', async () => {
+    const result = await run(
+      custom({
+        triggers: [{ type: 'date', property: 'properties.birthday', repeat: 'yearly', at: '09:00' }],
+        settings: { reentry: { mode: 'always' } },
+      }),
+      [],
+      { timeZone: 'Europe/Paris', properties: { birthday: '1990-12-03' }, createdAt: '2026-11-01T00:00:00Z' },
+      { from: '2026-11-01T00:00:00Z', until: '2027-12-31T00:00:00Z' },
+    );
+    expect(result.enrollments.map((e) => e.enteredAt)).toEqual([
+      '2026-12-03T08:00:00.000Z',
+      '2027-12-03T08:00:00.000Z',
+    ]);
+    expect(result.webhooks).toBe(2);
+  });
+
+  it('runs a weekly schedule for its audience, and holds entries at maxEntries', async () => {
+    const result = await run(
+      custom({
+        triggers: [
+          { type: 'schedule', every: 'week', weekday: 'mon', at: '10:00', audience: [{ kind: 'tag', tag: 'vip' }] },
+        ],
+        settings: { reentry: { mode: 'always' }, maxEntries: 2 },
+      }),
+      [],
+      { tags: ['vip'], createdAt: '2026-11-01T00:00:00Z' },
+      { from: '2026-11-01T00:00:00Z', until: '2026-11-30T00:00:00Z' },
+    );
+    // Mondays 2, 9, 16 and 23 November; the third and fourth runs are refused by maxEntries.
+    expect(result.enrollments.map((e) => e.enteredAt)).toEqual([
+      '2026-11-02T10:00:00.000Z',
+      '2026-11-09T10:00:00.000Z',
+    ]);
+  });
+
+  it('leaves a contact outside the audience out of a schedule', async () => {
+    const result = await run(
+      custom({ triggers: [{ type: 'schedule', every: 'day', at: '10:00', audience: [{ kind: 'tag', tag: 'vip' }] }] }),
+      [],
+      { createdAt: '2026-11-01T00:00:00Z' },
+      { from: '2026-11-01T00:00:00Z', until: '2026-11-05T00:00:00Z' },
+    );
+    expect(result.enrollments).toEqual([]);
+  });
+
+  it('defers an email past the frequency cap, which counts every journey email of the contact', async () => {
+    const result = await run(
+      {
+        ...custom({
+          triggers: [{ type: 'event', event: 'checkout.started' }],
+          settings: { reentry: { mode: 'always' }, frequencyCap: { max: 1, periodHours: 24 } },
+        }),
+        start: 'hello',
+        nodes: { hello: { type: 'send-email', template: 'tips', next: 'done' }, done: { type: 'exit' } },
+      },
+      [checkout('2026-11-02T10:00:00Z', 'a'), checkout('2026-11-02T14:00:00Z', 'b')],
+    );
+    expect(result.emails.map((e) => [e.at, e.outcome, e.reason ?? ''])).toEqual([
+      ['2026-11-02T10:00:00.000Z', 'sent', ''],
+      ['2026-11-02T14:00:00.000Z', 'deferred', 'frequency-cap'],
+      ['2026-11-03T10:00:01.000Z', 'sent', ''],
+    ]);
+  });
+});

@@ -65,7 +65,11 @@ describe('signed form webhook → contact → onboarding journey → email', () 
 
     const enrollment = view.enrollments[0];
     expect(enrollment?.executionArn).toBeDefined();
-    const execution = await sfn.send(new DescribeExecutionCommand({ executionArn: enrollment?.executionArn }));
+    // The exit step records the end just before the execution itself finishes.
+    const execution = await eventually('the finished execution', async () => {
+      const out = await sfn.send(new DescribeExecutionCommand({ executionArn: enrollment?.executionArn }));
+      return out.status === 'RUNNING' ? undefined : out;
+    });
     expect(execution.status).toBe('SUCCEEDED');
     // The execution ran the published version, through its version ARN.
     expect(execution.stateMachineVersionArn).toMatch(/:stateMachine:tend-onboarding:\d+$/);
