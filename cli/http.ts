@@ -1,3 +1,4 @@
+import { existsSync, readFileSync } from 'node:fs';
 /** The CLI's HTTP client: one place that knows the API base URL, the token and how errors print. */
 export interface ApiClient {
   base: string;
@@ -38,4 +39,14 @@ export function usageError(help: string, message?: string): never {
   if (message) console.error(`tend: ${message}\n`);
   console.error(help);
   process.exit(2);
+}
+
+/** Reads a JSON file, or stops with a usage error saying what is wrong with it. */
+export function readJson(file: string, usage: (message: string) => never): unknown {
+  if (!existsSync(file)) usage(`no file ${file}`);
+  try {
+    return JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    return usage(`${file} is not JSON: ${(error as Error).message}`);
+  }
 }

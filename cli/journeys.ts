@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { createReadStream, existsSync, readFileSync } from 'node:fs';
+import { createReadStream, existsSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { z } from 'zod';
 import { createMemoryStore } from '#adapters/memory-store.ts';
@@ -16,7 +16,8 @@ import { renderCompiled } from '#templating/render.ts';
 import { compileJourney } from '#workflows/compile.ts';
 import { GOLDEN_TARGETS } from '#workflows/golden.ts';
 import { type Violation, validateJourney } from '#workflows/validate.ts';
-import type { ApiClient } from './http.ts';
+import { type ApiClient, readJson } from './http.ts';
+import { segmentsFromFile } from './segments.ts';
 
 export interface JourneyOptions {
   json: boolean;
@@ -27,6 +28,8 @@ export interface JourneyOptions {
   until?: string;
   remote: boolean;
   status?: string;
+  /** A file of segments (one or a list) for offline validation and simulation. */
+  segments?: string;
 }
 
 /**
@@ -78,6 +81,9 @@ export async function journeysCommand(
         const result = validateJourney(readJson(arg, usage), {
           templates: builtInTemplateIds,
           topics: new Set(TOPICS.map((t) => t.id)),
+          ...(options.segments
+            ? { segments: new Set(segmentsFromFile(options.segments, usage).map((s) => s.id)) }
+            : {}),
         });
         if (!result.ok) {
           printViolations(result.violations, `${arg} is not valid`);
@@ -113,7 +119,9 @@ export async function journeysCommand(
       };
       const out =
         existsSync(arg) && !options.remote
-          ? await offline(() => runSimulation(offlineDeps(), readJson(arg, usage), parse(simulateRequestSchema, body)))
+          ? await offline(() =>
+              runSimulation(offlineDeps(options, usage), readJson(arg, usage), parse(simulateRequestSchema, body)),
+            )
           : await api.call(
               'POST',
               `/api/journeys/${id(arg)}/simulate`,
@@ -133,7 +141,7 @@ export async function journeysCommand(
         const source = fileSource(options.events);
         report = await offline(() =>
           runBacktest(
-            { ...offlineDeps(), history: source },
+            { ...offlineDeps(options, usage), history: source },
             readJson(arg, usage),
             parse(backtestRequestSchema, request),
           ),
@@ -238,15 +246,6 @@ export async function tasksCommand(
   }
 }
 
-function readJson(file: string, usage: (message: string) => never): unknown {
-  if (!existsSync(file)) usage(`no file ${file}`);
-  try {
-    return JSON.parse(readFileSync(file, 'utf8'));
-  } catch (error) {
-    return usage(`${file} is not JSON: ${(error as Error).message}`);
-  }
-}
-
 function toIso(value: string, usage: (message: string) => never): string {
   const time = Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(value) ? `${value}T00:00:00Z` : value);
   if (Number.isNaN(time)) usage(`"${value}" is not a date`);
@@ -272,12 +271,16 @@ async function offline<T>(work: () => Promise<T>): Promise<T> {
   }
 }
 
-const offlineDeps = () => ({
-  templates: createTemplateCatalog(createMemoryStore().store),
-  render: renderCompiled,
-  settings: { defaultTimeZone: process.env.TEND_DEFAULT_TIME_ZONE ?? 'UTC' },
-  validationContext: async () => ({ templates: builtInTemplateIds, topics: new Set(TOPICS.map((t) => t.id)) }),
-});
+const offlineDeps = (options: JourneyOptions, usage: (message: string) => never) => {
+  const segments = options.segments ? segmentsFromFile(options.segments, usage) : undefined;
+  return {
+    templates: createTemplateCatalog(createMemoryStore().store),
+    render: renderCompiled,
+    settings: { defaultTimeZone: process.env.TEND_DEFAULT_TIME_ZONE ?? 'UTC' },
+    validationContext: async () => ({ templates: builtInTemplateIds, topics: new Set(TOPICS.map((t) => t.id)) }),
+    ...(segments ? { segments: async () => segments } : {}),
+  };
+};
 
 function printViolations(violations: Violation[] | undefined, heading: string) {
   if (!violations || violations.length === 0) return;

@@ -3,6 +3,7 @@ import { conflictsCommand, endpointsCommand, keysCommand, sourcesCommand } from 
 import { createApiClient, usageError } from './http.ts';
 import { importFile } from './import.ts';
 import { journeysCommand, tasksCommand } from './journeys.ts';
+import { segmentsCommand } from './segments.ts';
 import { templatesCommand } from './templates.ts';
 
 const HELP = `Usage: npx tend <area> <command> [options]
@@ -15,6 +16,7 @@ Journeys (files run offline; ids go through the API):
                                                    every violation with its node and fix, and what each path costs
   tend journeys simulate <journey.json|id> --timeline <scenario.json> [--from T] [--until T] [--json]
                                                    one contact's path on a virtual clock
+                                                   (offline, --segments <segments.json> for segment rules)
   tend journeys backtest <journey.json|id> --from <date> --to <date> [--events events.jsonl] [--json]
                                                    what a draft would have done with the stored (or given) events
   tend journeys publish <id|journey.json>          new version, live for new contacts
@@ -22,6 +24,13 @@ Journeys (files run offline; ids go through the API):
   tend journeys history <id>                       versions, who published them, when, and the diff
   tend tasks list [--status open|done] [--json]    the owner's tasks from notify-owner steps
   tend tasks done <taskId>
+
+Segments (rules on properties, tags and events; memberships kept current as events arrive):
+  tend segments list [--json]                      every segment, its member count and rule in words
+  tend segments show <id> [--json]                 rule, revision, members, re-evaluation progress
+  tend segments validate <segment.json>            offline: every violation and its fix
+  tend segments save <segment.json>                create or change; re-evaluates only whom the change can move
+  tend segments members <id> [--limit 50] [--cursor C] [--json]
 
 Templates:
   tend templates list                              saved and built-in templates
@@ -92,6 +101,9 @@ function parse() {
       until: { type: 'string' },
       remote: { type: 'boolean', default: false },
       status: { type: 'string' },
+      segments: { type: 'string' },
+      limit: { type: 'string' },
+      cursor: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -137,11 +149,21 @@ switch (area) {
       until: values.until,
       remote: values.remote ?? false,
       status: values.status,
+      segments: values.segments,
     };
     if (area === 'journeys') await journeysCommand(api, command, rest, journeyOptions, usage);
     else await tasksCommand(api, command, rest, journeyOptions, usage);
     break;
   }
+  case 'segments':
+    await segmentsCommand(
+      api,
+      command,
+      rest,
+      { json: values.json ?? false, limit: values.limit, cursor: values.cursor },
+      usage,
+    );
+    break;
   case 'templates':
     await templatesCommand(api, command, rest, { ...values, format: values.format ?? 'text' }, usage);
     break;

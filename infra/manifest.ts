@@ -157,10 +157,24 @@ export const functions = {
   },
   'watch-contacts': {
     entry: 'functions/watch-contacts/handler.ts',
-    description: 'Arms date triggers whenever a contact changes',
+    description: 'Arms date triggers and re-evaluates property and tag segments whenever a contact changes',
     timeoutSeconds: 60,
     memoryMb: 256,
     grants: ['table:read', 'table:write'],
+  },
+  'update-segments': {
+    entry: 'functions/update-segments/handler.ts',
+    description: 'Keeps segment memberships current as events arrive and routes membership changes to journeys',
+    timeoutSeconds: 60,
+    memoryMb: 512,
+    grants: ['table:read', 'table:write', 'journeys:run'],
+  },
+  'segments-api': {
+    entry: 'functions/segments-api/handler.ts',
+    description: 'Segments: list, read, save rules (re-evaluating only whom a change can move) and members',
+    timeoutSeconds: 10,
+    memoryMb: 256,
+    grants: ['table:read', 'table:write', 'secret:admin-token'],
   },
   'send-email': {
     entry: 'functions/send-email/handler.ts',
@@ -275,6 +289,10 @@ export const routes: readonly RouteSpec[] = [
   { method: 'POST', path: '/api/journeys/{id}/backtest', function: 'journeys-api', auth: 'admin-token' },
   { method: 'GET', path: '/api/tasks', function: 'journeys-api', auth: 'admin-token' },
   { method: 'POST', path: '/api/tasks/{id}/done', function: 'journeys-api', auth: 'admin-token' },
+  { method: 'GET', path: '/api/segments', function: 'segments-api', auth: 'admin-token' },
+  { method: 'GET', path: '/api/segments/{id}', function: 'segments-api', auth: 'admin-token' },
+  { method: 'PUT', path: '/api/segments/{id}', function: 'segments-api', auth: 'admin-token' },
+  { method: 'GET', path: '/api/segments/{id}/members', function: 'segments-api', auth: 'admin-token' },
   { method: 'GET', path: '/api/reports/kpis', function: 'reports-api', auth: 'admin-token' },
   { method: 'GET', path: '/api/reports/journeys', function: 'reports-api', auth: 'admin-token' },
   { method: 'GET', path: '/api/openapi.json', function: 'journeys-api', auth: 'public' },
@@ -295,6 +313,7 @@ export const streams: readonly StreamSpec[] = [
   { function: 'deliver-webhook', itemTypes: ['webhook-delivery'], batchSize: 10, maxAttempts: 3 },
   { function: 'watch-contacts', itemTypes: ['contact'], batchSize: 100, maxAttempts: 5 },
   { function: 'aggregate-events', itemTypes: ['event'], batchSize: 100, maxAttempts: 5 },
+  { function: 'update-segments', itemTypes: ['event'], batchSize: 100, maxAttempts: 5 },
 ];
 
 /**

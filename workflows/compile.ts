@@ -40,7 +40,7 @@ export interface EnrollmentInput {
   journeyVersion: number;
   enteredAt: string;
   trigger: {
-    type: 'event' | 'date' | 'inactivity' | 'schedule';
+    type: 'event' | 'date' | 'inactivity' | 'schedule' | 'segment';
     eventId: string;
     name?: string;
     at: string;

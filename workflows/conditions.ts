@@ -25,6 +25,8 @@ export interface ContactFacts {
   createdAt?: string;
   properties: Record<string, Scalar>;
   tags?: readonly string[];
+  /** Ids of the segments the contact is a member of (stored memberships, kept current). */
+  segments?: readonly string[];
 }
 
 /** An event as conditions see it (timeline entries and scripted simulator events alike). */
@@ -38,7 +40,7 @@ export interface EventFact {
 }
 
 export interface TriggerFact {
-  type: 'event' | 'date' | 'inactivity' | 'schedule';
+  type: 'event' | 'date' | 'inactivity' | 'schedule' | 'segment';
   name?: string;
   data?: Record<string, unknown>;
 }
@@ -169,6 +171,8 @@ export function evaluateCondition(condition: Condition, ctx: EvaluationContext):
       if (condition.event && condition.event !== name) return false;
       return matchesFilters(ctx.trigger.data ?? {}, condition.where);
     }
+    case 'segment':
+      return (ctx.contact.segments ?? []).includes(condition.segment) === condition.in;
     default:
       return assertUnreachable(condition);
   }

@@ -49,6 +49,8 @@ function describeTrigger(t: Trigger): string {
       return `no ${t.event} for ${formatDuration(durationSeconds(t.after))}`;
     case 'schedule':
       return `every ${t.every} at ${t.at}`;
+    case 'segment':
+      return `on ${t.on === 'enter' ? 'entering' : 'leaving'} segment ${q(t.segment)}`;
   }
 }
 

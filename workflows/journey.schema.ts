@@ -37,6 +37,11 @@ const timeOfDaySchema = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'use 24-ho
 export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
 const weekdaySchema = z.enum(WEEKDAYS);
 
+/** Segment ids name a segment in URLs and rules: lowercase words joined by hyphens. */
+export const segmentIdSchema = z
+  .string()
+  .regex(/^[a-z][a-z0-9-]{0,62}$/, 'segment ids are lowercase words joined by hyphens, e.g. "repeat-buyers"');
+
 const scalarSchema = z.union([z.string().max(2_000), z.number(), z.boolean(), z.null()]);
 
 export const COMPARISONS = ['eq', 'neq', 'gt', 'gte', 'lt', 'lte', 'exists', 'not-exists', 'contains', 'in'] as const;
@@ -92,6 +97,8 @@ export const conditionSchema = z.discriminatedUnion('kind', [
       where: z.array(filterSchema).max(20).default([]),
     })
     .strict(),
+  /** Whether the contact is (or is not) a member of a segment now. */
+  z.object({ kind: z.literal('segment'), segment: segmentIdSchema, in: z.boolean().default(true) }).strict(),
 ]);
 
 export const matchSchema = z.enum(['all', 'any']);
@@ -149,11 +156,21 @@ export const scheduleTriggerSchema = z
   })
   .strict();
 
+/** A contact entering (or leaving) a segment: its `segment.entered` / `segment.exited` event. */
+export const segmentTriggerSchema = z
+  .object({
+    type: z.literal('segment'),
+    segment: segmentIdSchema,
+    on: z.enum(['enter', 'exit']).default('enter'),
+  })
+  .strict();
+
 export const triggerSchema = z.discriminatedUnion('type', [
   eventTriggerSchema,
   dateTriggerSchema,
   inactivityTriggerSchema,
   scheduleTriggerSchema,
+  segmentTriggerSchema,
 ]);
 
 // ---------------------------------------------------------------------------------------------
@@ -404,6 +421,7 @@ export type JourneyNode = z.infer<typeof journeyNodeSchema>;
 export type NodeOf<T extends JourneyNode['type']> = Extract<JourneyNode, { type: T }>;
 export type Trigger = z.infer<typeof triggerSchema>;
 export type EventTrigger = z.infer<typeof eventTriggerSchema>;
+export type SegmentTrigger = z.infer<typeof segmentTriggerSchema>;
 export type Condition = z.infer<typeof conditionSchema>;
 export type Filter = z.infer<typeof filterSchema>;
 export type EventWindow = z.infer<typeof eventWindowSchema>;

@@ -27,6 +27,8 @@ export interface ValidationContext {
   templates: ReadonlySet<string>;
   topics?: ReadonlySet<string>;
   endpoints?: ReadonlySet<string>;
+  /** Segment ids; when given, triggers and conditions must name one of them. */
+  segments?: ReadonlySet<string>;
 }
 
 const ONE_YEAR_SECONDS = 365 * 86_400;
@@ -62,14 +64,14 @@ export function validateJourney(input: unknown, context: ValidationContext | Rea
       message: `the journey starts at "${journey.start}", which is not a node. Fix: set "start" to one of ${list(ids)}.`,
     });
   }
-  checkTriggers(journey, add);
-  checkSettings(journey, add);
+  checkTriggers(journey, ctx, add);
+  checkSettings(journey, ctx, add);
   for (const id of ids) checkNode(journey, id, journey.nodes[id] as JourneyNode, ctx, add);
   checkGraph(journey, add);
   return violations.length === 0 ? { ok: true, journey } : { ok: false, violations };
 }
 
-function checkTriggers(journey: Journey, add: (v: Violation) => void) {
+function checkTriggers(journey: Journey, ctx: ValidationContext, add: (v: Violation) => void) {
   journey.triggers.forEach((trigger, i) => {
     const path = `$.triggers[${i}]`;
     switch (trigger.type) {
@@ -102,15 +104,18 @@ function checkTriggers(journey: Journey, add: (v: Violation) => void) {
             message: `trigger ${i + 1} runs every month but names no day. Fix: add "dayOfMonth" from 1 to 28.`,
           });
         }
-        checkConditions(trigger.audience, `${path}.audience`, `trigger ${i + 1}`, undefined, journey, add);
+        checkConditions(trigger.audience, `${path}.audience`, `trigger ${i + 1}`, undefined, journey, add, ctx);
+        break;
+      case 'segment':
+        checkSegment(trigger.segment, `${path}.segment`, `trigger ${i + 1}`, undefined, ctx, add);
         break;
     }
   });
 }
 
-function checkSettings(journey: Journey, add: (v: Violation) => void) {
+function checkSettings(journey: Journey, ctx: ValidationContext, add: (v: Violation) => void) {
   const { settings } = journey;
-  checkConditions(settings.exitWhen, '$.settings.exitWhen', 'the exit rule', undefined, journey, add);
+  checkConditions(settings.exitWhen, '$.settings.exitWhen', 'the exit rule', undefined, journey, add, ctx);
   if (settings.goal) {
     checkEventName(settings.goal.event, '$.settings.goal.event', 'the goal', add);
     checkFilters(settings.goal.where, '$.settings.goal.where', 'the goal', undefined, add);
@@ -197,7 +202,7 @@ function checkNode(
       }
       break;
     case 'branch':
-      checkConditions(node.conditions, `${path}.conditions`, `"${id}"`, id, journey, add);
+      checkConditions(node.conditions, `${path}.conditions`, `"${id}"`, id, journey, add, ctx);
       if (node.onTrue === node.onFalse) {
         here(
           'onFalse',
@@ -214,6 +219,7 @@ function checkNode(
           id,
           journey,
           add,
+          ctx,
         );
       }
       checkUniqueNames(node.branches, id, path, add);
@@ -367,6 +373,7 @@ function checkConditions(
   nodeId: string | undefined,
   journey: Journey,
   add: (v: Violation) => void,
+  ctx: ValidationContext,
 ) {
   conditions.forEach((c, i) => {
     const at = `${path}[${i}]`;
@@ -393,7 +400,27 @@ function checkConditions(
         checkFilters(c.where, `${at}.where`, where, nodeId, add);
         break;
       }
+      case 'segment':
+        checkSegment(c.segment, `${at}.segment`, where, nodeId, ctx, add);
+        break;
     }
+  });
+}
+
+/** A segment a trigger or condition names must exist (when the caller knows the segments). */
+function checkSegment(
+  segment: string,
+  path: string,
+  where: string,
+  nodeId: string | undefined,
+  ctx: ValidationContext,
+  add: (v: Violation) => void,
+) {
+  if (!ctx.segments || ctx.segments.has(segment)) return;
+  add({
+    nodeId,
+    path,
+    message: `${where} names the segment "${segment}", which does not exist.${suggest(segment, ctx.segments)} Fix: create it first (tend segments save) or use one of ${list([...ctx.segments])}.`,
   });
 }
 

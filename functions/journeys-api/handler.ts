@@ -26,6 +26,7 @@ const validationContext = async () => ({
   templates: new Set([...builtInTemplateIds, ...(await store.listTemplates()).map((t) => t.id)]),
   topics: new Set(TOPICS.map((t) => t.id)),
   endpoints: new Set((await outbound.listEndpoints()).filter((e) => e.status === 'active').map((e) => e.endpointId)),
+  segments: new Set((await store.listSegments()).map((s) => s.id)),
 });
 
 const deps = { store, runtime: journeyRuntime, clock, targets: journeyTargets, validationContext };
@@ -33,6 +34,7 @@ const simulation = {
   templates,
   render: renderCompiled,
   settings: { defaultTimeZone: config.TEND_DEFAULT_TIME_ZONE },
+  segments: () => store.listSegments(),
 };
 
 async function documentFor(id: string, body: { document?: unknown }) {

@@ -21,7 +21,8 @@ import type {
 } from '#ports/store.ts';
 import { createDynamoJourneyStores } from './dynamo-journeys.ts';
 import { createDynamoRegistry } from './dynamo-registry.ts';
-import { firstConditionFailed, strip, tableOps } from './dynamo-table.ts';
+import { createDynamoSegmentStore } from './dynamo-segments.ts';
+import { eventItem, firstConditionFailed, strip, tableOps } from './dynamo-table.ts';
 
 /**
  * Single-table layout (pk / sk):
@@ -36,7 +37,8 @@ import { firstConditionFailed, strip, tableOps } from './dynamo-table.ts';
  *   ORDER#<provider>:<orderId> ORDER              order-ref   (who placed an order: refunds name only the order)
  *   TEMPLATE#<id>      CURRENT | V#<000001>       template    (current version and every version)
  *   TEMPLATES          <id>                       template-summary (the list)
- * plus the registry items listed in dynamo-registry.ts and the journey items in dynamo-journeys.ts.
+ * plus the registry items listed in dynamo-registry.ts, the journey items in dynamo-journeys.ts
+ * and the segment items in dynamo-segments.ts.
  */
 export const TIMELINE_INDEX = 'timeline';
 
@@ -74,6 +76,7 @@ export function createDynamoStore(db: DynamoDBDocumentClient, tableName: string)
   return {
     ...createDynamoRegistry(db, tableName),
     ...createDynamoJourneyStores(db, tableName),
+    ...createDynamoSegmentStore(db, tableName),
 
     async getSource(sourceId) {
       return get<Source>('SOURCES', sourceId);
@@ -426,11 +429,3 @@ export function createDynamoStore(db: DynamoDBDocumentClient, tableName: string)
     },
   };
 }
-
-const eventItem = (event: TimelineEvent) => ({
-  pk: contactPk(event.contactId),
-  sk: `EVENT#${event.eventId}`,
-  type: 'event',
-  timelineSk: `${event.at}#${event.eventId}`,
-  ...event,
-});

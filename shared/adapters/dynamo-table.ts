@@ -1,5 +1,6 @@
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import type { TimelineEvent } from '#domain/contact.ts';
 
 /** The few table operations every DynamoDB adapter shares (single table, `pk`/`sk` keys). */
 
@@ -15,6 +16,15 @@ export function strip<T>(item: Record<string, unknown> | undefined): T | undefin
   const { pk: _pk, sk: _sk, type: _type, timelineSk: _t, expiresAt: _e, ...rest } = item;
   return rest as T;
 }
+
+/** A timeline event as stored: in its contact's partition, ordered by the `timeline` index. */
+export const eventItem = (event: TimelineEvent) => ({
+  pk: `CONTACT#${event.contactId}`,
+  sk: `EVENT#${event.eventId}`,
+  type: 'event',
+  timelineSk: `${event.at}#${event.eventId}`,
+  ...event,
+});
 
 export function tableOps(db: DynamoDBDocumentClient, tableName: string) {
   return {

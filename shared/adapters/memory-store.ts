@@ -1,6 +1,7 @@
 import type { Contact, TimelineEvent } from '#domain/contact.ts';
 import type { JourneyRuntime, JourneyStore, StartEnrollment } from '#ports/journeys.ts';
 import type { MailSender, OutgoingEmail } from '#ports/mail.ts';
+import type { StoredSegment } from '#ports/segments.ts';
 import type {
   IdentityRef,
   InboxRecord,
@@ -13,6 +14,7 @@ import type {
 } from '#ports/store.ts';
 import { createMemoryJourneyRuntimeStores, createMemoryJourneyStore } from './memory-journeys.ts';
 import { createMemoryRegistry } from './memory-registry.ts';
+import { createMemorySegmentStore } from './memory-segments.ts';
 
 const clone = <T>(value: T): T => structuredClone(value);
 
@@ -20,7 +22,7 @@ const clone = <T>(value: T): T => structuredClone(value);
  * In-memory TendStore with the same conditional semantics as the DynamoDB adapter. `journeys`
  * lets several stores share one set of published journeys (the simulator's contacts do).
  */
-export function createMemoryStore(options: { journeys?: JourneyStore } = {}) {
+export function createMemoryStore(options: { journeys?: JourneyStore; segments?: readonly StoredSegment[] } = {}) {
   const sources = new Map<string, Source>();
   const inbox = new Map<string, InboxRecord>();
   const identities = new Map<string, string>();
@@ -39,6 +41,7 @@ export function createMemoryStore(options: { journeys?: JourneyStore } = {}) {
     ...createMemoryRegistry(),
     ...(options.journeys ?? createMemoryJourneyStore()),
     ...runtimeStores,
+    ...createMemorySegmentStore((event) => store.appendEvent(event), options.segments),
     async getSource(id) {
       const source = sources.get(id);
       return source && clone(source);

@@ -23,6 +23,8 @@ export const EVENT_NAMES = [
   'journey.entered',
   'journey.converted',
   'journey.exited',
+  'segment.entered',
+  'segment.exited',
 ] as const;
 
 export type EventName = (typeof EVENT_NAMES)[number];
@@ -98,7 +100,7 @@ export type EnrollmentStatus = 'active' | 'completed' | 'exited' | 'failed' | 'h
 
 /** What enrolled the contact: an event, or a date, inactivity or schedule trigger firing. */
 export interface EnrollmentTrigger {
-  type: 'event' | 'date' | 'inactivity' | 'schedule';
+  type: 'event' | 'date' | 'inactivity' | 'schedule' | 'segment';
   /** The timeline event id, or a deterministic id for the other kinds (one per firing). */
   eventId: string;
   /** The event name (event triggers). */

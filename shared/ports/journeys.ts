@@ -196,13 +196,17 @@ export interface TaskStore {
   completeTask(taskId: string, at: string): Promise<boolean>;
 }
 
-/** A time trigger to check at `dueAt` (inactivity deadline, date occurrence). */
+/**
+ * Something to check at `dueAt`: a time trigger (inactivity deadline, date occurrence), or the
+ * moment an event leaves a segment rule's time window (`segments`: re-evaluate the contact).
+ */
 export interface DueItem {
   dueAt: string;
-  kind: 'inactivity' | 'date';
+  kind: 'inactivity' | 'date' | 'segments';
+  /** The journey whose trigger armed it; empty for `segments`. */
   journeyId: string;
   contactId: string;
-  /** Index of the trigger in the live version's `triggers`. */
+  /** Index of the trigger in the live version's `triggers` (0 for `segments`). */
   trigger: number;
   /** Inactivity: the last event time it counts from. Date: the occurrence's date value. */
   basis: string;

@@ -5,6 +5,7 @@ import type { Contact, ExternalIds, Provenance, TimelineEvent } from '#domain/co
 import type { SourceKind } from '#domain/providers/provider.ts';
 import type { CompiledTemplate, EmailTemplate } from '#templating/template.schema.ts';
 import type { DueStore, EnrollmentStore, JourneyStore, TaskStore, WaiterStore } from './journeys.ts';
+import type { SegmentStore } from './segments.ts';
 
 export type { EnrollmentStore } from './journeys.ts';
 
@@ -263,7 +264,8 @@ export interface TendStore
     JourneyStore,
     WaiterStore,
     TaskStore,
-    DueStore {}
+    DueStore,
+    SegmentStore {}
 
 /** One saved version of a template: its source, what it compiled to, who saved it and when. */
 export interface TemplateVersion {

@@ -28,6 +28,9 @@ const NOT_REPLAYED = new Set([
   'journey.converted',
   'journey.exited',
   'contact.merged',
+  // Memberships are re-derived from the replayed events by the simulation itself.
+  'segment.entered',
+  'segment.exited',
 ]);
 
 export async function runSimulation(deps: SimulationDeps, document: unknown, request: SimulateRequest) {

@@ -1,6 +1,7 @@
 import type { Contact, Enrollment, EnrollmentStatus, TimelineEvent } from '#domain/contact.ts';
 import type { Clock } from '#ports/clock.ts';
 import type { EndDetail, EnrollmentStore, JourneyStore, JourneyVersion } from '#ports/journeys.ts';
+import type { SegmentStore } from '#ports/segments.ts';
 import type { ContactStore } from '#ports/store.ts';
 import type { ContactFacts, EvaluationContext, EventFact, TriggerFact } from '#workflows/conditions.ts';
 import { ENROLLMENT_EXITED_ERROR } from '#workflows/states.ts';
@@ -56,14 +57,24 @@ export const eventFact = (e: TimelineEvent): EventFact => ({ id: e.eventId, name
 
 /** The contact and its recent events, as conditions read them; undefined when the contact is gone. */
 export async function loadFacts(
-  store: Pick<ContactStore, 'getContact' | 'listEvents'>,
+  store: Pick<ContactStore, 'getContact' | 'listEvents'> & Pick<SegmentStore, 'listMemberships'>,
   contactId: string,
   now: Date,
 ): Promise<{ contact: Contact; ctx: EvaluationContext } | undefined> {
   const contact = await store.getContact(contactId);
   if (!contact) return undefined;
-  const events = await store.listEvents(contactId, FACT_EVENTS);
-  return { contact, ctx: { contact: contactFacts(contact), events: events.map(eventFact), now } };
+  const [events, memberships] = await Promise.all([
+    store.listEvents(contactId, FACT_EVENTS),
+    store.listMemberships(contactId),
+  ]);
+  return {
+    contact,
+    ctx: {
+      contact: { ...contactFacts(contact), segments: memberships.map((m) => m.segmentId) },
+      events: events.map(eventFact),
+      now,
+    },
+  };
 }
 
 /** The trigger as conditions see it (its event's data read from the timeline). */
@@ -73,7 +84,10 @@ export async function triggerFact(
   trigger: Enrollment['trigger'],
 ): Promise<TriggerFact | undefined> {
   if (!trigger) return undefined;
-  const event = trigger.type === 'event' ? await store.getEvent(contactId, trigger.eventId) : undefined;
+  const event =
+    trigger.type === 'event' || trigger.type === 'segment'
+      ? await store.getEvent(contactId, trigger.eventId)
+      : undefined;
   return { type: trigger.type, name: trigger.name, data: event?.data ?? {} };
 }
 

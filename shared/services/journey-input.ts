@@ -6,7 +6,7 @@ import { journeyNodeSchema } from '#workflows/journey.schema.ts';
  * handlers parse them, so a hand-edited definition fails loudly at the step, not later.
  */
 export const enrollmentTriggerSchema = z.object({
-  type: z.enum(['event', 'date', 'inactivity', 'schedule']),
+  type: z.enum(['event', 'date', 'inactivity', 'schedule', 'segment']),
   eventId: z.string().min(1),
   name: z.string().optional(),
   at: z.string().min(1),

@@ -1,11 +1,12 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { createMemoryJourneys, createMemoryStore } from '#adapters/memory-store.ts';
-import type { Contact, TimelineEvent } from '#domain/contact.ts';
+import type { TimelineEvent } from '#domain/contact.ts';
 import { deterministicId } from '#domain/ids.ts';
 import type { Clock } from '#ports/clock.ts';
 import type { EventWaiter } from '#ports/journeys.ts';
 import { builtInTemplateIds } from '#templating/compiled-built-ins.ts';
 import { bucketOf } from '#workflows/conditions.ts';
+import { addTestContact } from '../../test/support/memory.ts';
 import { type RoutingDeps, routeEvent } from './journey-routing.ts';
 import { changeStatus, type JourneyServiceDeps, publishJourney, saveDraft } from './journeys.ts';
 
@@ -51,22 +52,7 @@ async function publish(doc: Record<string, unknown> = document()) {
   return publishJourney(journeyDeps(), JOURNEY, 'ada');
 }
 
-async function addContact(id = CONTACT) {
-  const at = '2026-03-01T00:00:00.000Z';
-  const contact: Contact = {
-    contactId: id,
-    email: `${id}@example.com`,
-    properties: {},
-    createdAt: at,
-    updatedAt: at,
-    createdBy: 'test',
-  };
-  await memory.store.createContact(
-    contact,
-    { eventId: `created:${id}`, contactId: id, name: 'contact.created', at, data: {} },
-    [{ kind: 'email', value: `${id}@example.com` }],
-  );
-}
+const addContact = (id = CONTACT) => addTestContact(memory.store, id);
 
 const checkout = (at: string, cartId = 'cart-9', amountMinor = 8900): TimelineEvent => ({
   eventId: `checkout:${cartId}:${at}`,

@@ -10,6 +10,7 @@ import type {
   JourneySummary,
   WaiterStore,
 } from '#ports/journeys.ts';
+import type { SegmentStore } from '#ports/segments.ts';
 import type { ContactStore } from '#ports/store.ts';
 import type { EnrollmentInput } from '#workflows/compile.ts';
 import { bucketOf, exitConditionHolding, matchesFilters, readPath } from '#workflows/conditions.ts';
@@ -36,7 +37,7 @@ import { recordVisits } from './journey-visits.ts';
  */
 
 export interface RoutingDeps {
-  store: ContactStore & EnrollmentStore & JourneyStore & WaiterStore & DueStore;
+  store: ContactStore & EnrollmentStore & JourneyStore & WaiterStore & DueStore & Pick<SegmentStore, 'listMemberships'>;
   runtime: JourneyRuntime;
   clock: Clock;
   versions?: VersionCache;
@@ -96,6 +97,16 @@ export async function routeEvent(
           ...(trigger.correlationKey
             ? { correlation: correlation === undefined || correlation === null ? null : String(correlation) }
             : {}),
+        });
+        if (outcome.outcome === 'enrolled') result.enrollments.push(outcome.enrollmentId);
+      } else if (trigger.type === 'segment') {
+        const wanted = trigger.on === 'enter' ? 'segment.entered' : 'segment.exited';
+        if (event.name !== wanted || event.data.segmentId !== trigger.segment) continue;
+        const outcome = await enrollContact(deps, journey, event.contactId, {
+          type: 'segment',
+          eventId: event.eventId,
+          name: event.name,
+          at: event.at,
         });
         if (outcome.outcome === 'enrolled') result.enrollments.push(outcome.enrollmentId);
       } else if (trigger.type === 'inactivity' && trigger.event === event.name) {

@@ -3,6 +3,7 @@ import { createMemoryJourneys, createMemoryStore } from '#adapters/memory-store.
 import type { Contact, TimelineEvent } from '#domain/contact.ts';
 import type { Clock } from '#ports/clock.ts';
 import { builtInTemplateIds } from '#templating/compiled-built-ins.ts';
+import { addTestContact } from '../../test/support/memory.ts';
 import { routeEvent } from './journey-routing.ts';
 import { armContact, runJourneyScheduler, type SchedulerDeps } from './journey-scheduler.ts';
 import { changeStatus, type JourneyServiceDeps, publishJourney, saveDraft } from './journeys.ts';
@@ -44,22 +45,8 @@ async function publish(triggers: unknown[], name = 'Timed') {
   return publishJourney(journeyDeps(), JOURNEY, 'ada');
 }
 
-async function addContact(id: string, extra: Partial<Contact> = {}) {
-  const at = '2026-01-01T00:00:00.000Z';
-  await memory.store.createContact(
-    {
-      contactId: id,
-      email: `${id}@example.com`,
-      properties: {},
-      createdAt: at,
-      updatedAt: at,
-      createdBy: 'test',
-      ...extra,
-    },
-    { eventId: `created:${id}`, contactId: id, name: 'contact.created', at, data: {} },
-    [{ kind: 'email', value: `${id}@example.com` }],
-  );
-}
+const addContact = (id: string, extra: Partial<Contact> = {}) =>
+  addTestContact(memory.store, id, extra, '2026-01-01T00:00:00.000Z');
 
 async function land(contactId: string, name: TimelineEvent['name'], at: string) {
   const event: TimelineEvent = { eventId: `${name}:${at}`, contactId, name, at, data: {} };

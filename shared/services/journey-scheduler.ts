@@ -5,6 +5,7 @@ import type { Trigger } from '#workflows/journey.schema.ts';
 import { inactivityDue, nextDateOccurrence, nextScheduleRun } from '#workflows/schedule.ts';
 import { contactFacts, eventFact, FACT_EVENTS } from './journey-context.ts';
 import { enrollContact, liveJourneys, type RoutingDeps } from './journey-routing.ts';
+import { refreshContactSegments, runReevaluations, type SegmentDeps } from './segments.ts';
 
 /**
  * Time triggers, without a crawl of every contact on every tick:
@@ -18,7 +19,10 @@ import { enrollContact, liveJourneys, type RoutingDeps } from './journey-routing
  */
 
 export interface SchedulerDeps extends RoutingDeps {
+  store: RoutingDeps['store'] & SegmentDeps['store'];
   settings: { defaultTimeZone: string };
+  /** Membership events the scheduler writes (the simulator routes them; on AWS the stream does). */
+  onSegmentEvent?: SegmentDeps['onEvent'];
 }
 
 export interface SchedulerReport {
@@ -27,6 +31,8 @@ export interface SchedulerReport {
   armed: number;
   scanned: number;
   jobsStarted: number;
+  /** Contacts re-evaluated: windows that closed, and rule changes' scans. */
+  segmentChecks: number;
 }
 
 type Live = JourneySummary & { live: NonNullable<JourneySummary['live']> };
@@ -37,7 +43,12 @@ export async function runJourneyScheduler(
   deps: SchedulerDeps,
   options: { maxDue?: number; maxScanPages?: number } = {},
 ): Promise<SchedulerReport> {
-  const report: SchedulerReport = { due: 0, enrolled: 0, armed: 0, scanned: 0, jobsStarted: 0 };
+  const report: SchedulerReport = { due: 0, enrolled: 0, armed: 0, scanned: 0, jobsStarted: 0, segmentChecks: 0 };
+  const segmentDeps: SegmentDeps = {
+    store: deps.store,
+    clock: deps.clock,
+    ...(deps.onSegmentEvent ? { onEvent: deps.onSegmentEvent } : {}),
+  };
   const now = deps.clock.now();
   const journeys = await liveJourneys(deps.store);
   const byId = new Map(journeys.map((j) => [j.journeyId, j]));
@@ -46,7 +57,10 @@ export async function runJourneyScheduler(
   for (const item of await deps.store.listDue(now.toISOString(), options.maxDue ?? 500)) {
     report.due += 1;
     const journey = byId.get(item.journeyId);
-    if (journey) {
+    if (item.kind === 'segments') {
+      await refreshContactSegments(segmentDeps, item.contactId, { kind: 'time' });
+      report.segmentChecks += 1;
+    } else if (journey) {
       const fired = await fireDue(deps, journey, item);
       report.enrolled += fired.enrolled;
       report.armed += fired.armed;
@@ -63,6 +77,8 @@ export async function runJourneyScheduler(
   for (const journey of journeys) {
     report.jobsStarted += await startJobs(deps, journey);
   }
+
+  report.segmentChecks += await runReevaluations(segmentDeps, { maxPages: options.maxScanPages ?? 20 });
 
   let pages = options.maxScanPages ?? 20;
   for (const job of await deps.store.listOpenScanJobs()) {
@@ -155,8 +171,11 @@ async function enrollScheduled(deps: SchedulerDeps, journey: Live, job: ScanJob,
   if (trigger.audience.length > 0) {
     const needsEvents = trigger.audience.some((c) => c.kind === 'event');
     const events = needsEvents ? (await deps.store.listEvents(contact.contactId, FACT_EVENTS)).map(eventFact) : [];
-    if (!evaluateConditions(trigger.audience, 'all', { contact: contactFacts(contact), events, now: deps.clock.now() }))
-      return 0;
+    const segments = trigger.audience.some((c) => c.kind === 'segment')
+      ? (await deps.store.listMemberships(contact.contactId)).map((m) => m.segmentId)
+      : [];
+    const facts = { ...contactFacts(contact), segments };
+    if (!evaluateConditions(trigger.audience, 'all', { contact: facts, events, now: deps.clock.now() })) return 0;
   }
   const outcome = await enrollContact(deps, journey, contact.contactId, {
     type: 'schedule',

@@ -427,3 +427,101 @@ describe('what no built-in journey uses', () => {
     ]);
   });
 });
+
+describe('segments in journeys', () => {
+  const stored = (segment: Record<string, unknown>) => ({
+    match: 'all' as const,
+    revision: 1,
+    createdAt: '2026-01-01T00:00:00.000Z',
+    updatedAt: '2026-01-01T00:00:00.000Z',
+    updatedBy: 'test',
+    members: 0,
+    ...segment,
+  });
+  const segments = [
+    stored({
+      id: 'repeat-buyers',
+      name: 'Repeat buyers',
+      conditions: [
+        { kind: 'event', event: 'order.placed', where: [], count: { op: 'gte', value: 2 }, within: { days: 90 } },
+      ],
+    }),
+    stored({ id: 'vips', name: 'VIPs', conditions: [{ kind: 'tag', tag: 'vip', has: true }] }),
+  ] as never[];
+  const segmentDeps = { ...deps, segments: async () => segments };
+  const journey = (on: 'enter' | 'exit') => ({
+    schemaVersion: 1,
+    id: 'repeat-thanks',
+    name: 'Repeat thanks',
+    triggers: [{ type: 'segment', segment: 'repeat-buyers', on }],
+    start: 'vip',
+    nodes: {
+      vip: {
+        type: 'branch',
+        conditions: [{ kind: 'segment', segment: 'vips' }],
+        onTrue: 'vip-note',
+        onFalse: 'thanks',
+      },
+      'vip-note': { type: 'send-email', template: 'tier-up', next: 'done' },
+      thanks: { type: 'send-email', template: 'tips', next: 'done' },
+      done: { type: 'exit' },
+    },
+    settings: { reentry: { mode: 'always' } },
+  });
+  const orderAt = (at: string): Event => ({
+    name: 'order.placed',
+    at,
+    data: { total: { amountMinor: 4200, currency: 'EUR' } },
+  });
+  const simulateWith = async (document: unknown, timeline: Event[], contact: Record<string, unknown> = {}) => {
+    const request = simulateRequestSchema.parse({
+      contact: { email: 'ada@example.com', createdAt: '2026-01-01T00:00:00Z', ...contact },
+      timeline,
+      from: '2026-01-01T00:00:00Z',
+      until: '2026-12-31T00:00:00Z',
+    });
+    const result = await runSimulation(segmentDeps, document, request);
+    expect(result.failures, result.lines.join('\n')).toEqual([]);
+    return result;
+  };
+
+  it('enters the journey at the second order in 90 days, and branches on another segment', async () => {
+    const result = await simulateWith(
+      journey('enter'),
+      [orderAt('2026-03-01T10:00:00Z'), orderAt('2026-04-01T10:00:00Z')],
+      {
+        tags: ['vip'],
+      },
+    );
+    expect(result.enrollments.map((e) => [e.enteredAt, e.trigger])).toEqual([
+      ['2026-04-01T10:00:00.000Z', 'segment.entered'],
+    ]);
+    expect(result.emails.map((e) => e.template)).toEqual(['tier-up']);
+  });
+
+  it('takes the other branch for a contact outside the branch segment', async () => {
+    const result = await simulateWith(journey('enter'), [
+      orderAt('2026-03-01T10:00:00Z'),
+      orderAt('2026-04-01T10:00:00Z'),
+    ]);
+    expect(result.emails.map((e) => e.template)).toEqual(['tips']);
+  });
+
+  it('enters a journey on leaving the segment when the older order falls out of the window', async () => {
+    const result = await simulateWith(journey('exit'), [
+      orderAt('2026-03-01T10:00:00Z'),
+      orderAt('2026-04-01T10:00:00Z'),
+    ]);
+    // 2026-03-01 + 90 days: the first order no longer counts.
+    expect(result.enrollments.map((e) => e.enteredAt)).toEqual(['2026-05-30T10:00:00.000Z']);
+  });
+
+  it('refuses a journey naming a segment that does not exist', async () => {
+    const refusal = await runSimulation(
+      segmentDeps,
+      { ...journey('enter'), triggers: [{ type: 'segment', segment: 'repeat-buyer' }] },
+      simulateRequestSchema.parse({ contact: { email: 'ada@example.com' }, timeline: [] }),
+    ).catch((e) => e);
+    expect(String(refusal.message)).toContain('segment "repeat-buyer", which does not exist');
+  });
+});

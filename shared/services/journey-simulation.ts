@@ -3,6 +3,7 @@ import { createMemoryMail, createMemoryStore } from '#adapters/memory-store.ts';
 import type { Contact, Enrollment, TimelineEvent } from '#domain/contact.ts';
 import { unprocessable } from '#domain/errors.ts';
 import type { JourneyRuntime, JourneyStore, JourneySummary } from '#ports/journeys.ts';
+import type { StoredSegment } from '#ports/segments.ts';
 import type { TendStore } from '#ports/store.ts';
 import type { TemplateCatalog } from '#ports/templates.ts';
 import { compileJourney } from '#workflows/compile.ts';
@@ -16,6 +17,7 @@ import { stepRequestSchema } from './journey-input.ts';
 import { routeEvent } from './journey-routing.ts';
 import { runJourneyScheduler } from './journey-scheduler.ts';
 import { guard, runJourneyStep } from './journey-step.ts';
+import { changeOfEvent, refreshContactSegments } from './segments.ts';
 import { type JourneyEmailRequest, type Render, type SendOutcome, sendJourneyEmail } from './send-email.ts';
 
 /**
@@ -31,6 +33,8 @@ export interface SimulationDeps {
   render: Render;
   settings: { defaultTimeZone: string };
   validationContext: () => Promise<ValidationContext>;
+  /** The segments the simulated contact's memberships follow (the stored ones, or a file's). */
+  segments?: () => Promise<StoredSegment[]>;
 }
 
 /** The function names compiled simulations call. */
@@ -53,14 +57,20 @@ export interface PreparedJourney {
   summary: JourneySummary & { live: NonNullable<JourneySummary['live']> };
   definition: ReturnType<typeof compileJourney>['definition'];
   versions: VersionCache;
+  segments: StoredSegment[];
 }
 
 /** Validates and compiles a document, and "publishes" it into an in-memory journey store. */
 export async function prepareJourney(
-  deps: Pick<SimulationDeps, 'validationContext'>,
+  deps: Pick<SimulationDeps, 'validationContext' | 'segments'>,
   document: unknown,
 ): Promise<PreparedJourney> {
-  const result = validateJourney(document, await deps.validationContext());
+  const segments = (await deps.segments?.()) ?? [];
+  const context = await deps.validationContext();
+  const result = validateJourney(
+    document,
+    deps.segments ? { ...context, segments: new Set(segments.map((s) => s.id)) } : context,
+  );
   if (!result.ok) {
     throw unprocessable(
       'journey_has_violations',
@@ -102,7 +112,14 @@ export async function prepareJourney(
     },
     summary,
   );
-  return { journey, journeys, summary, definition: compiled.definition, versions: createVersionCache(journeys) };
+  return {
+    journey,
+    journeys,
+    summary,
+    definition: compiled.definition,
+    versions: createVersionCache(journeys),
+    segments,
+  };
 }
 
 export interface StepRecord {
@@ -161,7 +178,7 @@ export async function simulateWorld(
   prepared: PreparedJourney,
   input: WorldInput,
 ): Promise<ContactRun> {
-  const memory = createMemoryStore({ journeys: prepared.journeys });
+  const memory = createMemoryStore({ journeys: prepared.journeys, segments: prepared.segments });
   const { store } = memory;
   const mail = createMemoryMail();
   const run: ContactRun = {
@@ -225,7 +242,26 @@ export async function simulateWorld(
   };
   const sendSettings = { ...SIM_SETTINGS, defaultTimeZone: deps.settings.defaultTimeZone };
   const routing = { store, runtime, clock, versions: prepared.versions };
-  const scheduler = { ...routing, settings: deps.settings };
+  // Membership events are routed at once, as their stream records are in a deployment.
+  const routeSegmentEvent = async (event: TimelineEvent) => {
+    const routed = await routeEvent(routing, event, { createdContact: false });
+    await engine.idle();
+    run.events.push({ at: event.at, name: `${event.name} ${String(event.data.segmentId)}`, effect: effects(routed) });
+  };
+  const segmentDeps = { store, clock, onEvent: routeSegmentEvent };
+  const scheduler = { ...routing, settings: deps.settings, onSegmentEvent: routeSegmentEvent };
+  /** What a deployment's stream consumers do after a write: re-evaluate the affected segments. */
+  let profileVersion = 0;
+  const refreshSegments = async (event?: TimelineEvent) => {
+    if (prepared.segments.length === 0) return;
+    const change = event ? changeOfEvent(event) : undefined;
+    if (change) await refreshContactSegments(segmentDeps, input.contact.contactId, change);
+    const version = (await store.getContact(input.contact.contactId))?.version ?? 0;
+    if (version !== profileVersion) {
+      profileVersion = version;
+      await refreshContactSegments(segmentDeps, input.contact.contactId, { kind: 'profile' });
+    }
+  };
   const stepDeps = {
     ...routing,
     mail,
@@ -309,6 +345,11 @@ export async function simulateWorld(
     input.contact.email ? [{ kind: 'email', value: input.contact.email }] : [],
   );
   for (const event of input.history) await seedEvent(store, event, prepared.journey.id, input.contact);
+  // The memberships the contact had when the period began: no journey sees these entries.
+  if (prepared.segments.length > 0) {
+    await refreshContactSegments({ store, clock }, input.contact.contactId, { kind: 'all' });
+    profileVersion = (await store.getContact(input.contact.contactId))?.version ?? 0;
+  }
 
   const script = [...input.script].sort((a, b) => a.at.localeCompare(b.at));
   let next = 0;
@@ -332,7 +373,9 @@ export async function simulateWorld(
       const routed = await routeEvent(routing, event, { createdContact: event.eventId === input.createdBy });
       await engine.idle();
       run.events.push({ at: event.at, name: event.name, effect: effects(routed) });
+      await refreshSegments(event);
     }
+    await refreshSegments();
     const dueAt = await store.nextDueAt();
     if ((dueAt && Date.parse(dueAt) <= t) || schedule.some((s) => Date.parse(s) <= t)) {
       await runJourneyScheduler(scheduler);

@@ -5,6 +5,7 @@ import type { AggregateStore } from '#ports/aggregates.ts';
 import type { Clock } from '#ports/clock.ts';
 import type { EnrollmentStore, JourneyRuntime, JourneyStore, TaskStore, WaiterStore } from '#ports/journeys.ts';
 import type { MailSender } from '#ports/mail.ts';
+import type { SegmentStore } from '#ports/segments.ts';
 import type { ContactStore } from '#ports/store.ts';
 import {
   contactEdits,
@@ -62,7 +63,12 @@ export type StepResult =
   | { done: true };
 
 export interface StepDeps {
-  store: ContactStore & EnrollmentStore & JourneyStore & WaiterStore & TaskStore;
+  store: ContactStore &
+    EnrollmentStore &
+    JourneyStore &
+    WaiterStore &
+    TaskStore &
+    Pick<SegmentStore, 'listMemberships'>;
   runtime: JourneyRuntime;
   clock: Clock;
   versions?: VersionCache;

@@ -249,3 +249,86 @@ describe('npx tend journeys', () => {
     expect(wrong.stderr).toContain('unknown journeys command "teleport"');
   });
 });
+
+describe('npx tend segments', () => {
+  const offline = (...args: string[]) =>
+    spawnSync(process.execPath, ['bin/tend.js', ...args], { cwd: ROOT, encoding: 'utf8', timeout: 30_000 });
+
+  it('validates segment files offline, naming each violation and its fix, and exits 1', () => {
+    const good = offline('segments', 'validate', 'workflows/examples/segments.json');
+    expect(good.status).toBe(0);
+    expect(good.stdout).toContain('(repeat-buyers) is valid: order.placed at least 2 times in the last 90 days');
+    const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'tend-cli-')), 'bad-segment.json');
+    writeFileSync(
+      file,
+      JSON.stringify({
+        id: 'bad',
+        name: 'Bad',
+        conditions: [{ kind: 'event', event: 'order.placed', within: 'since-entry' }],
+      }),
+    );
+    const bad = offline('segments', 'validate', file);
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toContain('$.conditions[0].within: a segment has no entry time. Fix:');
+  });
+
+  it('simulates a journey triggered by a segment offline, with the segment file', () => {
+    const out = offline(
+      'journeys',
+      'simulate',
+      'workflows/examples/repeat-thanks.json',
+      '--timeline',
+      'workflows/examples/repeat-thanks.scenario.json',
+      '--segments',
+      'workflows/examples/segments.json',
+    );
+    expect(out.status).toBe(0);
+    expect(out.stdout).toContain('2026-09-15T10:00:00Z  event segment.entered repeat-buyers → entered');
+    expect(out.stdout).toContain('vip-thanks: email "tier-up" sent');
+    const without = offline(
+      'journeys',
+      'simulate',
+      'workflows/examples/repeat-thanks.json',
+      '--timeline',
+      'workflows/examples/repeat-thanks.scenario.json',
+    );
+    expect(without.status).toBe(0);
+    expect(without.stdout).toContain('the contact never entered');
+  });
+
+  it('saves a segment through the API, lists it with its count and shows its members', async () => {
+    const id = `cli-seg-${Date.now().toString(36)}`;
+    const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'tend-cli-')), 'segment.json');
+    const email = uniqueEmail('cli-seg');
+    writeFileSync(
+      file,
+      JSON.stringify({
+        id,
+        name: 'CLI marked',
+        conditions: [{ kind: 'property', property: 'properties.cliSegment', op: 'eq', value: id }],
+      }),
+    );
+    const saved = tend('segments', 'save', file);
+    expect(saved.status).toBe(0);
+    expect(saved.stdout).toContain(`saved ${id} revision 1: evaluating every contact against it`);
+
+    const key = await eventsKey();
+    const res = await fetch(`${stack.api}/api/events`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        batch: [{ type: 'identify', messageId: `m-${id}`, traits: { email, cliSegment: id } }],
+      }),
+    });
+    expect(res.status).toBeLessThan(300);
+    const contactId = await eventually('the contact in the segment', async () => {
+      const out = tend('segments', 'members', id, '--json');
+      const members = JSON.parse(out.stdout || '{"members":[]}').members as { contactId: string }[];
+      return members[0]?.contactId;
+    });
+    expect((await getContact(email)).body.contact.contactId).toBe(contactId);
+    const list = tend('segments', 'list');
+    expect(list.stdout).toMatch(new RegExp(`${id}\\s+1 members`));
+    expect(list.stdout).toContain(`CLI marked: properties.cliSegment eq "${id}"`);
+  });
+});

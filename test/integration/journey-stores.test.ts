@@ -4,6 +4,7 @@ import { afterAll, beforeAll } from 'vitest';
 import { createDynamoStore } from '#adapters/dynamo-store.ts';
 import { ensureTable } from '../../infra/local/stack.ts';
 import { journeyStoreContract } from '../../shared/adapters/journey-stores.contract.ts';
+import { segmentStoreContract } from '../../shared/adapters/segment-store.contract.ts';
 import { db, stack } from '../support/local.ts';
 
 /**
@@ -30,3 +31,4 @@ afterAll(async () => {
 });
 
 journeyStoreContract('DynamoDB Local', () => createDynamoStore(db, tableName), { scanPageSize: 3 });
+segmentStoreContract('DynamoDB Local', () => createDynamoStore(db, tableName));

@@ -1,0 +1,28 @@
+import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
+import type { TimelineEvent } from '#domain/contact.ts';
+import { journeyDeps } from '#runtime/app.ts';
+import { lambda } from '#runtime/http.ts';
+import { metrics } from '#runtime/observability.ts';
+import { eachStreamItem } from '#runtime/stream.ts';
+import { routeEvent } from '#services/journey-routing.ts';
+import { changeOfEvent, refreshContactSegments } from '#services/segments.ts';
+
+/**
+ * Stream consumer for timeline events: re-evaluates the contact against the segments whose
+ * rules count the event; a membership event (`segment.entered` / `segment.exited`) is routed to
+ * journeys instead (segment triggers, goals, exit rules). Both are idempotent, so a replayed
+ * record changes nothing.
+ */
+export const handler = lambda<DynamoDBStreamEvent, DynamoDBBatchResponse>((event) =>
+  eachStreamItem<TimelineEvent>(event, 'event', 'updating segments failed', async (timelineEvent) => {
+    if (timelineEvent.name.startsWith('segment.')) {
+      await routeEvent(journeyDeps, timelineEvent, { createdContact: false });
+      return;
+    }
+    const change = changeOfEvent(timelineEvent);
+    if (!change) return;
+    const result = await refreshContactSegments(journeyDeps, timelineEvent.contactId, change);
+    if (result.entered.length > 0) metrics.addMetric('SegmentEntries', 'Count', result.entered.length);
+    if (result.exited.length > 0) metrics.addMetric('SegmentExits', 'Count', result.exited.length);
+  }),
+);
