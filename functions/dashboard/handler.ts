@@ -8,7 +8,14 @@ import { config } from '#runtime/config.ts';
 import { type HttpEvent, type HttpResult, header, httpLambda, json, limitBody } from '#runtime/http.ts';
 import { adminToken, linkSecret } from '#runtime/secrets.ts';
 import { DASHBOARD_JS } from '../../shared/dashboard/client.ts';
-import { contactData, journeyData, journeysData, overviewData } from '../../shared/dashboard/data.ts';
+import {
+  contactData,
+  journeyData,
+  journeysData,
+  overviewData,
+  segmentData,
+  segmentsData,
+} from '../../shared/dashboard/data.ts';
 import { CONTENT_SECURITY_POLICY, isPageName, pageShell, signInPage } from '../../shared/dashboard/pages.ts';
 import {
   readCookie,
@@ -80,6 +87,14 @@ async function data(event: HttpEvent): Promise<HttpResult> {
       const { email } = parseOr422(contactQuery, query, 'the query');
       const found = await contactData(store, email, clock.now());
       if (!found) throw notFound('contact_not_found', `no contact has the email ${email}`);
+      return json(200, found);
+    }
+    case 'segments':
+      return json(200, await segmentsData(store));
+    case 'segment': {
+      const { id } = parseOr422(journeyQuery, query, 'the query');
+      const found = await segmentData(store, id);
+      if (!found) throw notFound('segment_not_found', `no segment "${id}"`);
       return json(200, found);
     }
     default:

@@ -469,6 +469,19 @@ export const DASHBOARD_JS = String.raw`
         scoreCard('lead', 'Lead score', String(s.lead.total), s.lead),
         scoreCard('loyalty', 'Loyalty', s.loyalty.tier + ' · ' + s.loyalty.points + ' pts', s.loyalty),
       ]),
+      el('h2', {}, 'Segments'),
+      el(
+        'div',
+        { class: 'panel', 'data-contact': 'segments' },
+        d.segments.length
+          ? table(
+              ['Segment', 'Member since'],
+              d.segments.map(function (m) {
+                return [el('a', { href: '/dashboard/segments?id=' + encodeURIComponent(m.segmentId) }, m.segmentId), when(m.enteredAt)];
+              }),
+            )
+          : el('p', { class: 'muted' }, 'In no segment.'),
+      ),
       el('h2', {}, 'Journeys'),
       el(
         'div',
@@ -507,11 +520,96 @@ export const DASHBOARD_JS = String.raw`
     ]);
   }
 
-  function segments() {
+  function segmentsChart(list) {
+    var W = widthFor(640), row = 30, L = 190, H = list.length * row + 4;
+    var max = Math.max.apply(null, [1].concat(list.map(function (x) { return x.members; })));
+    var root = svg('svg', { viewBox: '0 0 ' + W + ' ' + H, width: W, role: 'img', 'aria-label': 'Members per segment', 'data-chart': 'segments' });
+    list.forEach(function (x, i) {
+      var y = i * row + 4;
+      var w = Math.max(2, ((W - L - 80) * x.members) / max);
+      root.appendChild(svg('text', { x: L - 8, y: y + 17, 'text-anchor': 'end' }, x.name.length > 26 ? x.name.slice(0, 25) + '…' : x.name));
+      root.appendChild(svg('rect', { x: L, y: y + 3, width: w, height: row - 10, rx: 3, fill: '#2f6fed' }));
+      root.appendChild(svg('text', { x: L + w + 8, y: y + 17 }, count(x.members)));
+    });
+    return root;
+  }
+
+  function reevaluationOf(s) {
+    var r = s.reevaluation;
+    if (!r) return '—';
+    var who = r.scope === 'members' ? 'members' : 'all contacts';
+    return r.status === 'running'
+      ? 'r' + r.revision + ': checking ' + who + ', ' + count(r.scanned) + ' so far'
+      : 'r' + r.revision + ': ' + count(r.scanned) + (r.scope === 'members' ? ' members' : ' contacts') + ' checked, +' + count(r.entered) + ' −' + count(r.exited);
+  }
+
+  function segments(d) {
     clear();
     append(app, [
       el('h1', {}, 'Segments'),
-      el('p', { class: 'muted', 'data-empty': 'segments' }, 'Segments are not built yet. Look a contact up on the Contact page, or see the funnel on the Overview.'),
+      el('p', { class: 'muted' }, 'Memberships are kept current as events arrive; a rule change re-checks only the contacts it can move.'),
+      d.segments.length
+        ? el('div', { class: 'panel' }, segmentsChart(d.segments))
+        : el('p', { class: 'muted', 'data-empty': 'segments' }, 'No segments yet. Save one with "tend segments save <file.json>" or PUT /api/segments/<id>.'),
+      d.segments.length
+        ? el(
+            'div',
+            { class: 'panel' },
+            table(
+              ['Segment', 'Rule', 'Members', 'Revision', 'Changed', 'Last re-evaluation'],
+              d.segments.map(function (x) {
+                return [
+                  el('a', { href: '/dashboard/segments?id=' + encodeURIComponent(x.id), 'data-segment': x.id }, x.name),
+                  x.rule,
+                  el('span', { 'data-segment-count': x.id }, count(x.members)),
+                  'r' + x.revision,
+                  when(x.updatedAt),
+                  reevaluationOf(x),
+                ];
+              }),
+              [2],
+              true,
+            ),
+          )
+        : null,
+    ]);
+  }
+
+  function segment(d) {
+    var s = d.segment;
+    clear();
+    append(app, [
+      el('p', {}, el('a', { href: '/dashboard/segments' }, '← All segments')),
+      el('h1', {}, s.name),
+      el('p', { 'data-segment-rule': s.id }, s.rule),
+      s.description ? el('p', { class: 'muted' }, s.description) : null,
+      el('div', { class: 'cards' }, [
+        card('members', 'Members', count(s.members)),
+        card('revision', 'Revision', 'r' + s.revision, 'by ' + s.updatedBy + ', ' + when(s.updatedAt)),
+        card('reevaluation', 'Last re-evaluation', s.reevaluation ? s.reevaluation.status : '—', reevaluationOf(s)),
+      ]),
+      el('h2', {}, 'Members'),
+      el(
+        'div',
+        { class: 'panel' },
+        d.members.length
+          ? table(
+              ['Contact', 'Member since', 'Admitted by'],
+              d.members.map(function (m) {
+                return [
+                  m.email
+                    ? el('a', { href: '/dashboard/contact?email=' + encodeURIComponent(m.email), 'data-member': m.contactId }, m.email)
+                    : el('span', { class: 'mono', 'data-member': m.contactId }, m.contactId),
+                  when(m.enteredAt),
+                  'r' + m.revision,
+                ];
+              }),
+              [],
+              true,
+            )
+          : el('p', { class: 'muted' }, 'Nobody is in this segment now.'),
+      ),
+      d.more ? el('p', { class: 'muted' }, 'The first 50 members; "tend segments members ' + s.id + '" pages through them all.') : null,
     ]);
   }
 
@@ -535,6 +633,10 @@ export const DASHBOARD_JS = String.raw`
       clear();
       append(app, [el('h1', {}, 'Contact'), contactSearch('')]);
     }
-  } else if (page === 'segments') segments();
+  } else if (page === 'segments') {
+    var segmentId = params.get('id');
+    if (segmentId) load('segment', '?id=' + encodeURIComponent(segmentId)).then(segment).catch(fail);
+    else load('segments').then(segments).catch(fail);
+  }
 })();
 `;

@@ -1,10 +1,12 @@
 import type { Counters, Kpis } from '#domain/kpis.ts';
 import type { AggregateStore } from '#ports/aggregates.ts';
 import type { JourneyStore } from '#ports/journeys.ts';
+import type { SegmentStore } from '#ports/segments.ts';
 import type { ContactStore, EnrollmentStore } from '#ports/store.ts';
 import { journeyReport, kpiReport } from '#services/aggregates.ts';
 import { getContactView } from '#services/contacts.ts';
 import { journeyHistory, listJourneys } from '#services/journeys.ts';
+import { segmentView } from '#services/segments.ts';
 import { successorsOf } from '#workflows/journey.schema.ts';
 
 /**
@@ -145,11 +147,29 @@ export async function journeyData(deps: { store: JourneyStore; aggregates: Aggre
   };
 }
 
-/** A contact's page: profile, scores with explanations, timeline and enrollments. */
-export async function contactData(store: ContactStore & EnrollmentStore, email: string, now: Date) {
+/** The segments page: every segment with its rule in words, member count and re-evaluation. */
+export async function segmentsData(store: Pick<SegmentStore, 'listSegments'>) {
+  return { segments: (await store.listSegments()).map(segmentView) };
+}
+
+/** One segment and its first members (their emails as they entered). */
+export async function segmentData(store: Pick<SegmentStore, 'getSegment' | 'listMembers'>, segmentId: string) {
+  const segment = await store.getSegment(segmentId);
+  if (!segment) return undefined;
+  const page = await store.listMembers(segmentId, undefined, 50);
+  return { segment: segmentView(segment), members: page.members, more: page.cursor !== undefined };
+}
+
+/** A contact's page: profile, scores with explanations, segments, timeline and enrollments. */
+export async function contactData(
+  store: ContactStore & EnrollmentStore & Pick<SegmentStore, 'listMemberships'>,
+  email: string,
+  now: Date,
+) {
   const view = await getContactView(store, { kind: 'email', value: email }, 50, now);
   if (!view) return undefined;
   const { contact } = view;
+  const memberships = await store.listMemberships(contact.contactId);
   return {
     contact: {
       contactId: contact.contactId,
@@ -162,6 +182,7 @@ export async function contactData(store: ContactStore & EnrollmentStore, email: 
       properties: contact.properties,
     },
     scores: view.scores,
+    segments: memberships.map((m) => ({ segmentId: m.segmentId, enteredAt: m.enteredAt })),
     timeline: view.timeline.map((e) => ({ eventId: e.eventId, name: e.name, at: e.at, data: e.data })),
     enrollments: view.enrollments.map((e) => ({
       enrollmentId: e.enrollmentId,

@@ -33,6 +33,8 @@ export interface Membership {
   enteredAt: string;
   /** The rule revision that admitted the contact. */
   revision: number;
+  /** The contact's email when it entered, so member lists need no read per contact. */
+  email?: string;
 }
 
 export interface SegmentStore {

@@ -86,7 +86,7 @@ async function evaluateContact(
     const holds = !contact.mergedInto && segmentHolds(segment, ctx);
     const membership = current.get(segment.id);
     if (holds && !membership) {
-      if (await enter(deps, segment, contact.contactId, now.toISOString())) result.entered.push(segment.id);
+      if (await enter(deps, segment, contact, now.toISOString())) result.entered.push(segment.id);
     } else if (!holds && membership) {
       if (await leave(deps, segment, membership, now.toISOString())) result.exited.push(segment.id);
     }
@@ -106,7 +106,8 @@ async function evaluateContact(
   return result;
 }
 
-async function enter(deps: SegmentDeps, segment: StoredSegment, contactId: string, at: string): Promise<boolean> {
+async function enter(deps: SegmentDeps, segment: StoredSegment, contact: Contact, at: string): Promise<boolean> {
+  const { contactId } = contact;
   const event: TimelineEvent = {
     eventId: `segment.entered:${segment.id}:${at}`,
     contactId,
@@ -115,7 +116,13 @@ async function enter(deps: SegmentDeps, segment: StoredSegment, contactId: strin
     data: { segmentId: segment.id, segmentName: segment.name, revision: segment.revision },
   };
   const entered = await deps.store.enterSegment(
-    { segmentId: segment.id, contactId, enteredAt: at, revision: segment.revision },
+    {
+      segmentId: segment.id,
+      contactId,
+      enteredAt: at,
+      revision: segment.revision,
+      ...(contact.email ? { email: contact.email } : {}),
+    },
     event,
   );
   if (entered) await deps.onEvent?.(event);

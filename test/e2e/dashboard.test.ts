@@ -20,6 +20,9 @@ const pct = (rate: number | null) => (rate === null ? '—' : `${(rate * 100).to
 let browser: Browser;
 let context: BrowserContext;
 const email = uniqueEmail('dashboard');
+/** Only this run's contact carries this cohort, so the segment below holds exactly one member. */
+const RUN = email.split('@')[0] as string;
+const SEGMENT = `dashboard-${RUN}`;
 
 async function screenshots(page: Page, name: string) {
   for (const [size, viewport] of Object.entries(VIEWPORTS)) {
@@ -56,8 +59,21 @@ beforeAll(async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
   // Arrange: a lead (a form) who then orders twice, in EUR.
   expect(
-    (await postWebhook({ body: JSON.stringify({ email, firstName: HOSTILE_NAME, fields: { plan: 'pro' } }) })).status,
+    (
+      await postWebhook({
+        body: JSON.stringify({ email, firstName: HOSTILE_NAME, fields: { plan: 'pro', cohort: RUN } }),
+      })
+    ).status,
   ).toBe(202);
+  // A segment of this run's repeat buyers: the contact enters at the second order.
+  const saved = await adminCall('PUT', `/api/segments/${SEGMENT}`, {
+    name: 'Dashboard repeat buyers',
+    conditions: [
+      { kind: 'property', property: 'properties.cohort', op: 'eq', value: RUN },
+      { kind: 'event', event: 'order.placed', count: { op: 'gte', value: 2 }, within: { days: 90 } },
+    ],
+  });
+  expect(saved.status).toBe(200);
   const order = (orderId: string, amountMinor: number) =>
     JSON.stringify({
       type: 'order.placed',
@@ -212,9 +228,35 @@ describe('dashboard pages, signed in', () => {
     await screenshots(page, 'contact');
   });
 
-  it('says segments are not built yet rather than showing made-up data', async () => {
+  it('lists segments with the counts the API reports, and a segment with its members', async () => {
+    const listed = async () =>
+      (await adminCall('GET', '/api/segments')).json.segments as { id: string; members: number; rule: string }[];
+    await eventually('the contact in the segment', async () =>
+      (await listed()).find((x) => x.id === SEGMENT)?.members === 1 ? true : undefined,
+    );
     await page.goto(`${stack.api}/dashboard/segments`);
-    await expect(page.textContent('[data-empty="segments"]')).resolves.toContain('not built yet');
+    await page.waitForSelector(`[data-segment="${SEGMENT}"]`);
+    await steady('segment counts on the page', listed, async (segments) => {
+      await page.reload();
+      await page.waitForSelector('[data-chart="segments"]');
+      const shown = await page.$$eval('[data-segment-count]', (els) =>
+        els.map((e) => [e.getAttribute('data-segment-count'), e.textContent]),
+      );
+      return JSON.stringify(shown) === JSON.stringify(segments.map((x) => [x.id, count(x.members)]));
+    });
     await screenshots(page, 'segments');
+
+    const { json: one } = await adminCall('GET', `/api/segments/${SEGMENT}`);
+    const { body: view } = await getContact(email);
+    await page.goto(`${stack.api}/dashboard/segments?id=${SEGMENT}`);
+    await page.waitForSelector('[data-kpi="members"]');
+    await expect(page.textContent('[data-kpi="members"]')).resolves.toBe('1');
+    await expect(page.textContent(`[data-segment-rule="${SEGMENT}"]`)).resolves.toBe(one.rule);
+    await expect(page.textContent(`[data-member="${view.contact.contactId}"]`)).resolves.toBe(email);
+    await screenshots(page, 'segment');
+
+    await page.click(`[data-member="${view.contact.contactId}"]`);
+    await page.waitForSelector('[data-contact="segments"]');
+    await expect(page.locator('[data-contact="segments"] a').allTextContents()).resolves.toContain(SEGMENT);
   });
 });
