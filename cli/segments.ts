@@ -59,16 +59,18 @@ export async function segmentsCommand(
     }
     case 'save': {
       const file = target();
-      const doc = readJson(file, usage) as { id?: unknown };
-      if (typeof doc.id !== 'string') usage(`${file} has no "id"`);
-      const out = await api.call('PUT', `/api/segments/${id(String(doc.id))}`, doc);
-      const scope =
-        out.scope === 'none'
-          ? 'nobody to re-evaluate (the conditions did not change)'
-          : out.scope === 'members'
-            ? `re-evaluating its ${out.members} current members (the rule only narrowed)`
-            : 'evaluating every contact against it';
-      console.log(`saved ${doc.id} revision ${out.revision}: ${scope}`);
+      const raw = readJson(file, usage);
+      for (const doc of (Array.isArray(raw) ? raw : [raw]) as { id?: unknown }[]) {
+        if (typeof doc?.id !== 'string') usage(`${file}: every segment needs an "id"`);
+        const out = await api.call('PUT', `/api/segments/${id(String(doc.id))}`, doc);
+        const scope =
+          out.scope === 'none'
+            ? 'nobody to re-evaluate (the conditions did not change)'
+            : out.scope === 'members'
+              ? `re-evaluating its ${out.members} current members (the rule only narrowed)`
+              : 'evaluating every contact against it';
+        console.log(`saved ${doc.id} revision ${out.revision}: ${scope}`);
+      }
       return;
     }
     case 'members': {

@@ -27,6 +27,8 @@ export interface ContactFacts {
   tags?: readonly string[];
   /** Ids of the segments the contact is a member of (stored memberships, kept current). */
   segments?: readonly string[];
+  /** Stored lifecycle scores (`scores.churnRisk`, `scores.rfm`, `scores.leadScore`, `scores.loyaltyTier`). */
+  scores?: Record<string, Scalar>;
 }
 
 /** An event as conditions see it (timeline entries and scripted simulator events alike). */
@@ -67,9 +69,10 @@ export function readPath(value: unknown, path: string): unknown {
   return current;
 }
 
-/** A contact value by condition path: a top-level field or `properties.<key>`. */
+/** A contact value by condition path: a top-level field, `properties.<key>` or `scores.<name>`. */
 export function contactValue(contact: ContactFacts, property: string): unknown {
   if (property.startsWith('properties.')) return contact.properties[property.slice('properties.'.length)];
+  if (property.startsWith('scores.')) return contact.scores?.[property.slice('scores.'.length)];
   return (contact as unknown as Record<string, unknown>)[property];
 }
 

@@ -1,4 +1,5 @@
 import { EVENT_NAMES } from '#domain/contact.ts';
+import { STORED_SCORE_NAMES } from '#domain/scores.ts';
 import {
   type Condition,
   durationSeconds,
@@ -478,12 +479,14 @@ function checkContactPath(
   add: (v: Violation) => void,
 ) {
   const known =
-    (CONTACT_FIELDS as readonly string[]).includes(property) || /^properties\.[A-Za-z][A-Za-z0-9_]*$/.test(property);
+    (CONTACT_FIELDS as readonly string[]).includes(property) ||
+    /^properties\.[A-Za-z][A-Za-z0-9_]*$/.test(property) ||
+    (STORED_SCORE_NAMES as readonly string[]).map((n) => `scores.${n}`).includes(property);
   if (!known) {
     add({
       nodeId,
       path,
-      message: `${where} reads "${property}", which is not a contact value. Fix: use ${list([...CONTACT_FIELDS])} or "properties.<key>"${/^[A-Za-z]\w*$/.test(property) ? ` (e.g. "properties.${property}")` : ''}.`,
+      message: `${where} reads "${property}", which is not a contact value. Fix: use ${list([...CONTACT_FIELDS])}, "properties.<key>" or a score (${list(STORED_SCORE_NAMES.map((n) => `scores.${n}`))})${/^[A-Za-z]\w*$/.test(property) ? ` (e.g. "properties.${property}")` : ''}.`,
     });
   }
 }

@@ -5,11 +5,13 @@ import { lambda } from '#runtime/http.ts';
 import { metrics } from '#runtime/observability.ts';
 import { eachStreamItem } from '#runtime/stream.ts';
 import { routeEvent } from '#services/journey-routing.ts';
+import { feedsScores, refreshScores } from '#services/scores.ts';
 import { changeOfEvent, refreshContactSegments } from '#services/segments.ts';
 
 /**
- * Stream consumer for timeline events: re-evaluates the contact against the segments whose
- * rules count the event; a membership event (`segment.entered` / `segment.exited`) is routed to
+ * Stream consumer for timeline events: recomputes the contact's stored scores when the event
+ * feeds them, and re-evaluates the contact against the segments whose rules count the event; a
+ * membership event (`segment.entered` / `segment.exited`) is routed to
  * journeys instead (segment triggers, goals, exit rules). Both are idempotent, so a replayed
  * record changes nothing.
  */
@@ -19,6 +21,7 @@ export const handler = lambda<DynamoDBStreamEvent, DynamoDBBatchResponse>((event
       await routeEvent(journeyDeps, timelineEvent, { createdContact: false });
       return;
     }
+    if (feedsScores(timelineEvent)) await refreshScores(journeyDeps, timelineEvent.contactId);
     const change = changeOfEvent(timelineEvent);
     if (!change) return;
     const result = await refreshContactSegments(journeyDeps, timelineEvent.contactId, change);

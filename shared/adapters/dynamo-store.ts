@@ -258,6 +258,19 @@ export function createDynamoStore(db: DynamoDBDocumentClient, tableName: string)
         ),
       );
     },
+    async setScores(contactId, scores, at, profileVersion) {
+      await conditional(() =>
+        db.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: { pk: contactPk(contactId), sk: 'PROFILE' },
+            UpdateExpression: 'SET scores = :scores, scoresAt = :at, scoresVersion = :v',
+            ConditionExpression: 'attribute_exists(pk)',
+            ExpressionAttributeValues: { ':scores': scores, ':at': at, ':v': profileVersion },
+          }),
+        ),
+      );
+    },
     async markUnsubscribed(contactId, at) {
       return conditional(() =>
         db.send(

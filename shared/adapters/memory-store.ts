@@ -128,6 +128,10 @@ export function createMemoryStore(options: { journeys?: JourneyStore; segments?:
       contact.updatedAt = at;
       return true;
     },
+    async setScores(id, scores, at, profileVersion) {
+      const contact = contacts.get(id);
+      if (contact) Object.assign(contact, { scores: clone(scores), scoresAt: at, scoresVersion: profileVersion });
+    },
     async markUnsubscribed(id, at) {
       const contact = contacts.get(id);
       if (!contact || contact.unsubscribedAt) return false;

@@ -31,6 +31,7 @@ export type EventName = (typeof EVENT_NAMES)[number];
 
 import type { PropertyValue } from './canonical-event.ts';
 import type { Subscription } from './consent.ts';
+import type { StoredScores } from './scores.ts';
 
 /** Where a profile value came from: the source (or import, or API key) and the event time. */
 export interface Provenance {
@@ -80,6 +81,11 @@ export interface Contact {
   tags?: string[];
   /** When each kind of event last happened to the contact (inactivity triggers read it). */
   lastEventAt?: Record<string, string>;
+  /** Lifecycle scores kept current on events and as time passes; rules read them as `scores.<name>`. */
+  scores?: StoredScores;
+  scoresAt?: string;
+  /** The profile `version` the scores were computed from (a profile change makes them stale). */
+  scoresVersion?: number;
 }
 
 export interface TimelineEvent {

@@ -640,3 +640,68 @@ function round1(n: number): number {
 function round2(n: number): number {
   return Math.round(n * 100) / 100;
 }
+
+// ---------------------------------------------------------------------------------------------
+// Stored scores: what segments and journey conditions read as `scores.<name>`
+
+/** The score values kept on the contact, so rules can test them (`scores.churnRisk eq "high"`). */
+// A type, not an interface: it must fit the conditions' `Record<string, Scalar>`.
+export type StoredScores = {
+  /** RFM segment: champion, loyal, at risk, new, promising, needs attention, hibernating, prospect. */
+  rfm: string;
+  /** low, medium, high, or "not a customer". */
+  churnRisk: string;
+  leadScore: number;
+  loyaltyTier: string;
+};
+
+export const STORED_SCORE_NAMES = [
+  'rfm',
+  'churnRisk',
+  'leadScore',
+  'loyaltyTier',
+] as const satisfies readonly (keyof StoredScores)[];
+
+export const storedScores = (s: ContactScores): StoredScores => ({
+  rfm: s.rfm.segment,
+  churnRisk: s.churn.level,
+  leadScore: s.lead.total,
+  loyaltyTier: s.loyalty.tier,
+});
+
+const sameScores = (a: StoredScores, b: StoredScores) => STORED_SCORE_NAMES.every((k) => a[k] === b[k]);
+
+/**
+ * The next moment time alone changes a stored score: recency and churn risk move as days pass
+ * since the last order, at known day counts (each RFM recency boundary, and the churn ratios
+ * against the customer's cadence). Undefined for a contact with no orders (nothing moves until
+ * an event comes). Checked at each candidate day, so it is exact for any thresholds.
+ */
+export function nextScoreChange(
+  contact: Contact,
+  events: readonly TimelineEvent[],
+  now: Date,
+  options: ScoreOptions = {},
+): Date | undefined {
+  const orders = ordersUpTo(events, now);
+  const last = orders.at(-1);
+  if (!last) return undefined;
+  const rfm = { ...DEFAULT_RFM_THRESHOLDS, ...options.rfm };
+  const churn = { ...DEFAULT_CHURN_OPTIONS, ...options.churn };
+  const gaps = orders.slice(1).map((order, i) => (order.at - (orders[i] as Order).at) / DAY_MS);
+  const cadence = gaps.length ? Math.max(1, median(gaps)) : churn.defaultCadenceDays;
+  const days = [
+    ...rfm.recencyDays.map((d) => d + 1),
+    Math.ceil(churn.mediumAtRatio * cadence),
+    Math.ceil(churn.highAtRatio * cadence),
+  ]
+    .filter((d, i, all) => all.indexOf(d) === i)
+    .sort((a, b) => a - b);
+  const current = storedScores(scoreContact(contact, events, now, options));
+  for (const d of days) {
+    const at = last.at + d * DAY_MS;
+    if (at <= now.getTime()) continue;
+    if (!sameScores(current, storedScores(scoreContact(contact, events, new Date(at), options)))) return new Date(at);
+  }
+  return undefined;
+}

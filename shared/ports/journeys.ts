@@ -198,15 +198,16 @@ export interface TaskStore {
 
 /**
  * Something to check at `dueAt`: a time trigger (inactivity deadline, date occurrence), or the
- * moment an event leaves a segment rule's time window (`segments`: re-evaluate the contact).
+ * moment an event leaves a segment rule's time window (`segments`: re-evaluate the contact), or
+ * the moment time alone moves a score (`scores`: recency and churn risk as days pass).
  */
 export interface DueItem {
   dueAt: string;
-  kind: 'inactivity' | 'date' | 'segments';
-  /** The journey whose trigger armed it; empty for `segments`. */
+  kind: 'inactivity' | 'date' | 'segments' | 'scores';
+  /** The journey whose trigger armed it; empty for `segments` and `scores`. */
   journeyId: string;
   contactId: string;
-  /** Index of the trigger in the live version's `triggers` (0 for `segments`). */
+  /** Index of the trigger in the live version's `triggers` (0 for the others). */
   trigger: number;
   /** Inactivity: the last event time it counts from. Date: the occurrence's date value. */
   basis: string;

@@ -3,6 +3,7 @@ import type { CanonicalEvent, IdentifierKind, Identifiers, PropertyValue } from 
 import type { Subscription } from '#domain/consent.ts';
 import type { Contact, ExternalIds, Provenance, TimelineEvent } from '#domain/contact.ts';
 import type { SourceKind } from '#domain/providers/provider.ts';
+import type { StoredScores } from '#domain/scores.ts';
 import type { CompiledTemplate, EmailTemplate } from '#templating/template.schema.ts';
 import type { DueStore, EnrollmentStore, JourneyStore, TaskStore, WaiterStore } from './journeys.ts';
 import type { SegmentStore } from './segments.ts';
@@ -111,6 +112,8 @@ export interface ContactStore {
   moveIdentifier(ref: IdentityRef, from: string, to: string): Promise<boolean>;
   /** Applies the change if the contact's version is still `expectedVersion`; false otherwise. */
   changeProfile(contactId: string, expectedVersion: number, change: ProfileChange, at: string): Promise<boolean>;
+  /** Keeps the contact's computed scores (no version bump: they follow the profile, never race it). */
+  setScores(contactId: string, scores: StoredScores, at: string, profileVersion: number): Promise<void>;
   /** Returns false when the contact was already unsubscribed. */
   markUnsubscribed(contactId: string, at: string): Promise<boolean>;
   /** Leaves or rejoins all marketing mail (the preference centre's "unsubscribe from all"). */

@@ -51,6 +51,7 @@ export const contactFacts = (contact: Contact): ContactFacts => ({
   createdAt: contact.createdAt,
   properties: contact.properties,
   tags: contact.tags ?? [],
+  ...(contact.scores ? { scores: { ...contact.scores } } : {}),
 });
 
 export const eventFact = (e: TimelineEvent): EventFact => ({ id: e.eventId, name: e.name, at: e.at, data: e.data });

@@ -5,6 +5,7 @@ import type { Trigger } from '#workflows/journey.schema.ts';
 import { inactivityDue, nextDateOccurrence, nextScheduleRun } from '#workflows/schedule.ts';
 import { contactFacts, eventFact, FACT_EVENTS } from './journey-context.ts';
 import { enrollContact, liveJourneys, type RoutingDeps } from './journey-routing.ts';
+import { refreshScores } from './scores.ts';
 import { refreshContactSegments, runReevaluations, type SegmentDeps } from './segments.ts';
 
 /**
@@ -33,6 +34,8 @@ export interface SchedulerReport {
   jobsStarted: number;
   /** Contacts re-evaluated: windows that closed, and rule changes' scans. */
   segmentChecks: number;
+  /** Contacts whose scores were due to move with time. */
+  scoreChecks: number;
 }
 
 type Live = JourneySummary & { live: NonNullable<JourneySummary['live']> };
@@ -43,7 +46,15 @@ export async function runJourneyScheduler(
   deps: SchedulerDeps,
   options: { maxDue?: number; maxScanPages?: number } = {},
 ): Promise<SchedulerReport> {
-  const report: SchedulerReport = { due: 0, enrolled: 0, armed: 0, scanned: 0, jobsStarted: 0, segmentChecks: 0 };
+  const report: SchedulerReport = {
+    due: 0,
+    enrolled: 0,
+    armed: 0,
+    scanned: 0,
+    jobsStarted: 0,
+    segmentChecks: 0,
+    scoreChecks: 0,
+  };
   const segmentDeps: SegmentDeps = {
     store: deps.store,
     clock: deps.clock,
@@ -60,6 +71,10 @@ export async function runJourneyScheduler(
     if (item.kind === 'segments') {
       await refreshContactSegments(segmentDeps, item.contactId, { kind: 'time' });
       report.segmentChecks += 1;
+    } else if (item.kind === 'scores') {
+      // Changed scores write the contact, whose stream record re-evaluates its score segments.
+      await refreshScores(deps, item.contactId);
+      report.scoreChecks += 1;
     } else if (journey) {
       const fired = await fireDue(deps, journey, item);
       report.enrolled += fired.enrolled;

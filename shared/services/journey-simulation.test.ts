@@ -447,6 +447,11 @@ describe('segments in journeys', () => {
       ],
     }),
     stored({ id: 'vips', name: 'VIPs', conditions: [{ kind: 'tag', tag: 'vip', has: true }] }),
+    stored({
+      id: 'at-risk',
+      name: 'At risk',
+      conditions: [{ kind: 'property', property: 'scores.churnRisk', op: 'eq', value: 'high' }],
+    }),
   ] as never[];
   const segmentDeps = { ...deps, segments: async () => segments };
   const journey = (on: 'enter' | 'exit') => ({
@@ -514,6 +519,14 @@ describe('segments in journeys', () => {
     ]);
     // 2026-03-01 + 90 days: the first order no longer counts.
     expect(result.enrollments.map((e) => e.enteredAt)).toEqual(['2026-05-30T10:00:00.000Z']);
+  });
+
+  it('enters a journey when the churn risk score turns high, with no event on that day', async () => {
+    const result = await simulateWith({ ...journey('enter'), triggers: [{ type: 'segment', segment: 'at-risk' }] }, [
+      orderAt('2026-03-01T10:00:00Z'),
+    ]);
+    // One order: a 60-day cadence is assumed, and the risk is high from twice that (120 days).
+    expect(result.enrollments.map((e) => e.enteredAt)).toEqual(['2026-06-29T10:00:00.000Z']);
   });
 
   it('refuses a journey naming a segment that does not exist', async () => {

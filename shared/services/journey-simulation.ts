@@ -17,6 +17,7 @@ import { stepRequestSchema } from './journey-input.ts';
 import { routeEvent } from './journey-routing.ts';
 import { runJourneyScheduler } from './journey-scheduler.ts';
 import { guard, runJourneyStep } from './journey-step.ts';
+import { feedsScores, refreshScores } from './scores.ts';
 import { changeOfEvent, refreshContactSegments } from './segments.ts';
 import { type JourneyEmailRequest, type Render, type SendOutcome, sendJourneyEmail } from './send-email.ts';
 
@@ -250,16 +251,28 @@ export async function simulateWorld(
   };
   const segmentDeps = { store, clock, onEvent: routeSegmentEvent };
   const scheduler = { ...routing, settings: deps.settings, onSegmentEvent: routeSegmentEvent };
-  /** What a deployment's stream consumers do after a write: re-evaluate the affected segments. */
-  let profileVersion = 0;
-  const refreshSegments = async (event?: TimelineEvent) => {
-    if (prepared.segments.length === 0) return;
+  /**
+   * What a deployment's stream consumers do after writes: an event refreshes the scores it feeds
+   * and the segments that count it; a changed contact (profile or scores) refreshes its scores and
+   * the segments that read properties, tags or scores.
+   */
+  const contactMark = async () => {
+    const contact = await store.getContact(input.contact.contactId);
+    return `${contact?.version ?? 0}|${contact?.scoresAt ?? ''}`;
+  };
+  let profileMark = '';
+  const afterWrites = async (event?: TimelineEvent) => {
+    if (event && feedsScores(event)) await refreshScores({ store, clock }, input.contact.contactId);
     const change = event ? changeOfEvent(event) : undefined;
-    if (change) await refreshContactSegments(segmentDeps, input.contact.contactId, change);
-    const version = (await store.getContact(input.contact.contactId))?.version ?? 0;
-    if (version !== profileVersion) {
-      profileVersion = version;
-      await refreshContactSegments(segmentDeps, input.contact.contactId, { kind: 'profile' });
+    if (change && prepared.segments.length > 0)
+      await refreshContactSegments(segmentDeps, input.contact.contactId, change);
+    for (let pass = 0; pass < 3; pass++) {
+      const mark = await contactMark();
+      if (mark === profileMark) break;
+      profileMark = mark;
+      await refreshScores({ store, clock }, input.contact.contactId);
+      if (prepared.segments.length > 0)
+        await refreshContactSegments(segmentDeps, input.contact.contactId, { kind: 'profile' });
     }
   };
   const stepDeps = {
@@ -345,11 +358,12 @@ export async function simulateWorld(
     input.contact.email ? [{ kind: 'email', value: input.contact.email }] : [],
   );
   for (const event of input.history) await seedEvent(store, event, prepared.journey.id, input.contact);
-  // The memberships the contact had when the period began: no journey sees these entries.
+  // The scores and memberships the contact had when the period began: no journey sees these entries.
+  await refreshScores({ store, clock }, input.contact.contactId);
   if (prepared.segments.length > 0) {
     await refreshContactSegments({ store, clock }, input.contact.contactId, { kind: 'all' });
-    profileVersion = (await store.getContact(input.contact.contactId))?.version ?? 0;
   }
+  profileMark = await contactMark();
 
   const script = [...input.script].sort((a, b) => a.at.localeCompare(b.at));
   let next = 0;
@@ -373,12 +387,13 @@ export async function simulateWorld(
       const routed = await routeEvent(routing, event, { createdContact: event.eventId === input.createdBy });
       await engine.idle();
       run.events.push({ at: event.at, name: event.name, effect: effects(routed) });
-      await refreshSegments(event);
+      await afterWrites(event);
     }
-    await refreshSegments();
+    await afterWrites();
     const dueAt = await store.nextDueAt();
     if ((dueAt && Date.parse(dueAt) <= t) || schedule.some((s) => Date.parse(s) <= t)) {
       await runJourneyScheduler(scheduler);
+      await afterWrites();
     }
   }
   run.activeAtEnd = engine.running();

@@ -1,0 +1,63 @@
+import type { Contact, TimelineEvent } from '#domain/contact.ts';
+import { nextScoreChange, STORED_SCORE_NAMES, scoreContact, storedScores } from '#domain/scores.ts';
+import type { Clock } from '#ports/clock.ts';
+import type { DueStore } from '#ports/journeys.ts';
+import type { ContactStore } from '#ports/store.ts';
+
+/**
+ * Keeps each contact's stored scores (RFM segment, churn risk, lead score, loyalty tier) current,
+ * so segments and journey conditions can test them: recomputed when an event that feeds them
+ * lands or the profile changes, and at the next moment time alone moves one (a due item at that
+ * day, e.g. when the days since the last order cross twice the customer's cadence) — no crawl.
+ * The contact page computes the same scores live, with their explanations.
+ */
+
+export interface ScoreDeps {
+  store: Pick<ContactStore, 'getContact' | 'listEvents' | 'setScores'> & Pick<DueStore, 'putDue'>;
+  clock: Clock;
+}
+
+/** Events the scores read (newest first), as on the contact page. */
+const SCORED_EVENTS = 1_000;
+
+/** Events that cannot change a score: journeys' own bookkeeping and sends. */
+const NOT_SCORED = new Set(['email.sent', 'email.skipped', 'email.deferred', 'email.delivered']);
+
+/**
+ * Whether the contact's profile changed since its scores were computed (loyalty reads
+ * properties). Other writes to the contact (last-event times, the scores themselves) leave the
+ * version alone, so the contact watcher recomputes only after a real profile change.
+ */
+export const scoresStale = (contact: Pick<Contact, 'version' | 'scoresVersion'>): boolean =>
+  contact.scoresVersion !== (contact.version ?? 0);
+
+/** Whether an event can move a score (so its stream record refreshes them). */
+export const feedsScores = (event: Pick<TimelineEvent, 'name'>): boolean =>
+  !NOT_SCORED.has(event.name) && !event.name.startsWith('segment.') && !event.name.startsWith('journey.');
+
+/** Recomputes and stores the contact's scores if they changed; arms the next time-driven change. */
+export async function refreshScores(deps: ScoreDeps, contactId: string): Promise<'changed' | 'unchanged' | 'gone'> {
+  const contact = await deps.store.getContact(contactId);
+  if (!contact || contact.mergedInto) return 'gone';
+  const now = deps.clock.now();
+  const events = await deps.store.listEvents(contactId, SCORED_EVENTS);
+  const scores = storedScores(scoreContact(contact, events, now));
+  const before = contact.scores;
+  const version = contact.version ?? 0;
+  const changed = !before || STORED_SCORE_NAMES.some((k) => before[k] !== scores[k]);
+  if (changed || contact.scoresVersion !== version) {
+    await deps.store.setScores(contactId, scores, now.toISOString(), version);
+  }
+  const next = nextScoreChange(contact, events, now);
+  if (next) {
+    await deps.store.putDue({
+      dueAt: next.toISOString(),
+      kind: 'scores',
+      journeyId: '',
+      contactId,
+      trigger: 0,
+      basis: '',
+    });
+  }
+  return changed ? 'changed' : 'unchanged';
+}
