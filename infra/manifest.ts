@@ -11,6 +11,8 @@ export type Grant =
   | 'journeys:run'
   /** Create journey state machines, publish versions, move the live alias (and pass the journey role). */
   | 'journeys:publish'
+  /** Read executions and their history (DescribeExecution, GetExecutionHistory). */
+  | 'journeys:read'
   | 'ses:send'
   | 'secret:admin-token'
   | 'secret:link-signing'
@@ -230,7 +232,7 @@ export const functions = {
     description: "The owner's dashboard: admin-token sign-in, session cookie, pages and the data they draw",
     timeoutSeconds: 10,
     memoryMb: 256,
-    grants: ['table:read', 'secret:admin-token', 'secret:link-signing'],
+    grants: ['table:read', 'secret:admin-token', 'secret:link-signing', 'journeys:read'],
   },
   health: {
     entry: 'functions/health/handler.ts',

@@ -3,13 +3,14 @@ import { z } from 'zod';
 import { emailSchema } from '#domain/email-address.ts';
 import { notFound, unauthorized } from '#domain/errors.ts';
 import { parseOr422 } from '#domain/parse.ts';
-import { aggregates, clock, store } from '#runtime/app.ts';
+import { aggregates, clock, executions, store } from '#runtime/app.ts';
 import { config } from '#runtime/config.ts';
 import { type HttpEvent, type HttpResult, header, httpLambda, json, limitBody } from '#runtime/http.ts';
 import { adminToken, linkSecret } from '#runtime/secrets.ts';
 import { DASHBOARD_JS } from '../../shared/dashboard/client.ts';
 import {
   contactData,
+  enrollmentPath,
   journeyData,
   journeysData,
   overviewData,
@@ -67,6 +68,7 @@ async function isAdminToken(given: string): Promise<boolean> {
 
 const journeyQuery = z.object({ id: z.string().min(1).max(128) }).strict();
 const contactQuery = z.object({ email: emailSchema }).strict();
+const pathQuery = z.object({ contact: z.string().min(1).max(128), enrollment: z.string().min(1).max(128) }).strict();
 
 async function data(event: HttpEvent): Promise<HttpResult> {
   const name = event.pathParameters?.name ?? '';
@@ -87,6 +89,12 @@ async function data(event: HttpEvent): Promise<HttpResult> {
       const { email } = parseOr422(contactQuery, query, 'the query');
       const found = await contactData(store, email, clock.now());
       if (!found) throw notFound('contact_not_found', `no contact has the email ${email}`);
+      return json(200, found);
+    }
+    case 'path': {
+      const { contact, enrollment } = parseOr422(pathQuery, query, 'the query');
+      const found = await enrollmentPath({ store, executions }, contact, enrollment);
+      if (!found) throw notFound('enrollment_not_found', `no enrollment "${enrollment}" with an execution`);
       return json(200, found);
     }
     case 'segments':

@@ -63,7 +63,7 @@ export class Functions extends Construct {
   }
 
   /**
-   * Applies the `journeys:run` and `journeys:publish` grants. Deferred because the journey
+   * Applies the `journeys:run`, `journeys:publish` and `journeys:read` grants. Deferred because the journey
    * execution role may invoke the journey functions, so they must exist first.
    */
   allowJourneys(journeys: Journeys): void {
@@ -71,6 +71,7 @@ export class Functions extends Construct {
       const grants = this.specs[name].grants;
       if (grants.includes('journeys:run')) journeys.grantRun(fn);
       if (grants.includes('journeys:publish')) journeys.grantPublish(fn);
+      if (grants.includes('journeys:read')) journeys.grantRead(fn);
     }
   }
 
@@ -143,6 +144,7 @@ export class Functions extends Construct {
         return;
       case 'journeys:run':
       case 'journeys:publish':
+      case 'journeys:read':
         // The journey role is allowed to invoke some of these functions, so it comes later: see allowJourneys.
         return;
       case 'ses:send':

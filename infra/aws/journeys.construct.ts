@@ -185,6 +185,20 @@ export class Journeys extends Construct {
     ]);
   }
 
+  /** Reading executions and their history (the dashboard's journey paths). */
+  grantRead(fn: LambdaFunction): void {
+    fn.addToRolePolicy(
+      new PolicyStatement({
+        sid: 'ReadJourneyExecutions',
+        actions: ['states:DescribeExecution', 'states:GetExecutionHistory'],
+        resources: [this.executionPattern],
+      }),
+    );
+    this.acknowledgePatterns(fn, [
+      [this.executionPattern, 'Executions of journey state machines, named per enrollment at run time'],
+    ]);
+  }
+
   /**
    * `journeys:publish`: create and update journey state machines, publish versions, move the
    * `live` alias, tag them, pass the execution role, and set up their log delivery. The function

@@ -392,6 +392,22 @@ describe('journeys', () => {
     }
   });
 
+  it('lets journeys:read functions read journey executions and their history, nothing more', () => {
+    const readers = functionNames.filter((n) => hasGrant(n, 'journeys:read'));
+    expect(readers).toContain('dashboard');
+    for (const name of readers) {
+      const statements = statementsOf(template, name).filter((s) =>
+        actionsOf([s]).some((a) => a.startsWith('states:')),
+      );
+      expect(statements, name).toEqual([
+        expect.objectContaining({
+          Action: ['states:DescribeExecution', 'states:GetExecutionHistory'],
+          Resource: statesArn(`:execution:${prefix}-*:*`),
+        }),
+      ]);
+    }
+  });
+
   it('gives journeys:publish functions exactly the publish actions, on journey state machines only', () => {
     const publishers = functionNames.filter((n) => hasGrant(n, 'journeys:publish'));
     expect(publishers).toContain('journeys-api');
@@ -420,7 +436,9 @@ describe('journeys', () => {
   });
 
   it('gives functions without a journey grant no states: action', () => {
-    const without = functionNames.filter((n) => !hasGrant(n, 'journeys:run') && !hasGrant(n, 'journeys:publish'));
+    const without = functionNames.filter(
+      (n) => !hasGrant(n, 'journeys:run') && !hasGrant(n, 'journeys:publish') && !hasGrant(n, 'journeys:read'),
+    );
     expect(without).toContain('watch-contacts');
     for (const name of without) {
       expect(

@@ -2,8 +2,11 @@ import {
   ConflictException,
   CreateStateMachineAliasCommand,
   CreateStateMachineCommand,
+  DescribeExecutionCommand,
+  type DescribeExecutionCommandOutput,
   ExecutionAlreadyExists,
   ExecutionDoesNotExist,
+  GetExecutionHistoryCommand,
   InvalidToken,
   ListStateMachinesCommand,
   ResourceNotFound,
@@ -17,7 +20,7 @@ import {
   UpdateStateMachineAliasCommand,
   UpdateStateMachineCommand,
 } from '@aws-sdk/client-sfn';
-import type { JourneyRuntime } from '#ports/journeys.ts';
+import type { ExecutionPath, ExecutionReader, JourneyRuntime } from '#ports/journeys.ts';
 
 /** `arn:…:stateMachine:<machine>[:<version|alias>]` → `arn:…:execution:<machine>:<name>`. */
 export const executionArnFor = (stateMachineArn: string, name: string): string =>
@@ -160,6 +163,51 @@ export function createSfnJourneyRuntime(sfn: SFNClient, options: SfnRuntimeOptio
         }
       }
       return { stateMachineArn, versionArn, aliasArn };
+    },
+  };
+}
+
+/** At most this many history pages (1,000 events each) are read for one path. */
+const MAX_HISTORY_PAGES = 5;
+
+/**
+ * Execution paths from Step Functions: DescribeExecution, then the history's StateEntered events
+ * in order. `consoleRegion` (AWS only) adds a link to the execution in the console.
+ */
+export function createSfnExecutionReader(sfn: SFNClient, options: { consoleRegion?: string } = {}): ExecutionReader {
+  return {
+    async path(executionArn) {
+      let described: DescribeExecutionCommandOutput;
+      try {
+        described = await sfn.send(new DescribeExecutionCommand({ executionArn }));
+      } catch (error) {
+        if (error instanceof ExecutionDoesNotExist) return undefined;
+        throw error;
+      }
+      const steps: ExecutionPath['steps'] = [];
+      let nextToken: string | undefined;
+      for (let page = 0; page < MAX_HISTORY_PAGES; page++) {
+        const out = await sfn.send(new GetExecutionHistoryCommand({ executionArn, maxResults: 1000, nextToken }));
+        for (const e of out.events ?? []) {
+          const name = e.stateEnteredEventDetails?.name;
+          if (name && e.timestamp) steps.push({ state: name, enteredAt: new Date(e.timestamp).toISOString() });
+        }
+        nextToken = out.nextToken;
+        if (!nextToken) break;
+      }
+      const region = options.consoleRegion;
+      return {
+        executionArn,
+        status: (described.status ?? 'RUNNING') as ExecutionPath['status'],
+        startedAt: new Date(described.startDate ?? 0).toISOString(),
+        ...(described.stopDate ? { stoppedAt: new Date(described.stopDate).toISOString() } : {}),
+        steps,
+        ...(region
+          ? {
+              consoleUrl: `https://${region}.console.aws.amazon.com/states/home?region=${region}#/v2/executions/details/${encodeURIComponent(executionArn)}`,
+            }
+          : {}),
+      };
     },
   };
 }

@@ -435,6 +435,49 @@ export const DASHBOARD_JS = String.raw`
     ]);
   }
 
+  /** A button that shows the enrollment's execution history: the states it went through, in order. */
+  function pathButton(contactId, e) {
+    var button = el('button', { type: 'button', class: 'link', 'data-path': e.enrollmentId }, 'Show path');
+    button.addEventListener('click', function () {
+      var target = document.getElementById('path');
+      load('path', '?contact=' + encodeURIComponent(contactId) + '&enrollment=' + encodeURIComponent(e.enrollmentId))
+        .then(function (p) {
+          while (target.firstChild) target.removeChild(target.firstChild);
+          append(target, [
+            el('h2', {}, 'Path: ' + p.journeyId + ' v' + p.journeyVersion + ' — ' + p.status.toLowerCase()),
+            el(
+              'div',
+              { class: 'panel', 'data-path-panel': p.enrollmentId },
+              [
+                el(
+                  'ol',
+                  { class: 'path' },
+                  p.steps.map(function (step) {
+                    return el('li', { 'data-step': step.state }, [
+                      el('span', { class: 'mono' }, when(step.enteredAt)),
+                      ' ',
+                      // States a node compiles to besides its own (its Choice, its Wait) are shown muted.
+                      step.node ? el('strong', {}, step.state) : el('span', { class: 'muted' }, step.state),
+                      step.node ? el('span', { class: 'muted' }, ' (' + step.node + ')') : null,
+                    ]);
+                  }),
+                ),
+                p.consoleUrl
+                  ? el('p', {}, el('a', { href: p.consoleUrl, rel: 'noopener noreferrer', target: '_blank' }, 'Execution history in the Step Functions console'))
+                  : el('p', { class: 'muted' }, 'From the execution history of ' + p.executionArn),
+              ],
+            ),
+          ]);
+          target.scrollIntoView();
+        })
+        .catch(function (error) {
+          while (target.firstChild) target.removeChild(target.firstChild);
+          append(target, el('p', { class: 'error', role: 'alert' }, error.message));
+        });
+    });
+    return button;
+  }
+
   function contact(d) {
     var c = d.contact;
     var s = d.scores;
@@ -488,13 +531,14 @@ export const DASHBOARD_JS = String.raw`
         { class: 'panel' },
         d.enrollments.length
           ? table(
-              ['Journey', 'Status', 'Entered', 'Ended', 'Execution ARN'],
+              ['Journey', 'Status', 'Entered', 'Ended', 'Path', 'Execution ARN'],
               d.enrollments.map(function (e) {
                 return [
                   e.journeyId + ' v' + e.journeyVersion,
                   el('span', {}, [badge(e.status), e.exitReason && e.exitReason !== e.status ? ' ' + e.exitReason : '']),
                   when(e.enteredAt),
                   when(e.endedAt),
+                  e.executionArn ? pathButton(c.contactId, e) : '—',
                   el('span', { class: 'mono', 'data-arn': e.enrollmentId }, e.executionArn || '—'),
                 ];
               }),
@@ -503,6 +547,7 @@ export const DASHBOARD_JS = String.raw`
             )
           : el('p', { class: 'muted' }, 'Not in any journey.'),
       ),
+      el('div', { id: 'path' }),
       el('h2', {}, 'Timeline'),
       el(
         'div',

@@ -1,6 +1,6 @@
 import type { Counters, Kpis } from '#domain/kpis.ts';
 import type { AggregateStore } from '#ports/aggregates.ts';
-import type { JourneyStore } from '#ports/journeys.ts';
+import type { ExecutionReader, JourneyStore } from '#ports/journeys.ts';
 import type { SegmentStore } from '#ports/segments.ts';
 import type { ContactStore, EnrollmentStore } from '#ports/store.ts';
 import { journeyReport, kpiReport } from '#services/aggregates.ts';
@@ -144,6 +144,35 @@ export async function journeyData(deps: { store: JourneyStore; aggregates: Aggre
     graph: live ? journeyGraph(live.document) : null,
     history,
     reports: reports.filter((r) => r.journeyId === journeyId).sort((a, b) => b.version - a.version),
+  };
+}
+
+/**
+ * One enrollment's path through its journey: the execution's states in order (its history on
+ * Step Functions), each with the node type of the version the contact entered.
+ */
+export async function enrollmentPath(
+  deps: {
+    store: Pick<EnrollmentStore, 'getEnrollment'> & Pick<JourneyStore, 'getVersion'>;
+    executions: ExecutionReader;
+  },
+  contactId: string,
+  enrollmentId: string,
+) {
+  const enrollment = await deps.store.getEnrollment(contactId, enrollmentId);
+  if (!enrollment?.executionArn) return undefined;
+  const [path, version] = await Promise.all([
+    deps.executions.path(enrollment.executionArn),
+    deps.store.getVersion(enrollment.journeyId, enrollment.journeyVersion),
+  ]);
+  if (!path) return undefined;
+  const nodes = version?.document.nodes ?? {};
+  return {
+    enrollmentId,
+    journeyId: enrollment.journeyId,
+    journeyVersion: enrollment.journeyVersion,
+    ...path,
+    steps: path.steps.map((s) => ({ ...s, node: nodes[s.state]?.type ?? null })),
   };
 }
 

@@ -43,6 +43,8 @@ ul.explain { margin: 6px 0 0; padding-left: 18px; color: var(--muted); font-size
 form.search { display: flex; gap: 8px; flex-wrap: wrap; margin: 8px 0 16px; }
 input { font: inherit; padding: 8px 10px; border: 1px solid var(--line); border-radius: 6px; min-width: 0; flex: 1; max-width: 360px; }
 button { font: inherit; padding: 8px 14px; border: 0; border-radius: 6px; background: var(--accent); color: #fff; cursor: pointer; }
+button.link { padding: 0; background: none; color: var(--accent); text-decoration: underline; }
+ol.path { margin: 0; padding-left: 22px; display: grid; gap: 4px; }
 .legend { display: flex; gap: 14px; font-size: 12px; color: var(--muted); margin-top: 6px; }
 .legend span::before { content: ""; display: inline-block; width: 10px; height: 10px; margin-right: 5px; border-radius: 2px; background: var(--c); }
 .sign-in main { max-width: 380px; margin: 12vh auto; background: var(--card); border: 1px solid var(--line); border-radius: 10px; padding: 24px; }

@@ -31,6 +31,23 @@ export interface JourneyRuntime {
   publish(journeyId: string, definition: string, description: string): Promise<PublishedMachine>;
 }
 
+/** One execution's path, for the contact page: the states it entered, in order. */
+export interface ExecutionPath {
+  executionArn: string;
+  status: 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED' | 'PENDING_REDRIVE';
+  startedAt: string;
+  stoppedAt?: string;
+  steps: { state: string; enteredAt: string }[];
+  /** The execution in the Step Functions console (AWS only). */
+  consoleUrl?: string;
+}
+
+/** Reads executions' history (read-only; the dashboard's grant). */
+export interface ExecutionReader {
+  /** Undefined when the execution does not exist. */
+  path(executionArn: string): Promise<ExecutionPath | undefined>;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Journeys as stored: drafts, published versions and the summary routing reads.
 

@@ -4,7 +4,7 @@ import { createKmsSecretBox } from '#adapters/kms-secret-box.ts';
 import { createLocalSecretBox } from '#adapters/local-secret-box.ts';
 import { createDynamoOutboundStore } from '#adapters/outbound-dynamo.ts';
 import { createSesMailSender } from '#adapters/ses-mail.ts';
-import { createSfnJourneyRuntime } from '#adapters/sfn-journeys.ts';
+import { createSfnExecutionReader, createSfnJourneyRuntime } from '#adapters/sfn-journeys.ts';
 import { createTemplateCatalog } from '#adapters/template-catalog.ts';
 import { systemClock } from '#ports/clock.ts';
 import type { SecretBox } from '#ports/secret-box.ts';
@@ -46,6 +46,12 @@ export const journeyRuntime = createSfnJourneyRuntime(sfn, {
     return scale ? { 'tend:time-scale': String(scale) } : {};
   },
 });
+
+/** Execution paths for the dashboard; on AWS each links to the Step Functions console. */
+export const executions = createSfnExecutionReader(
+  sfn,
+  config.TEND_SFN_ENDPOINT ? {} : { consoleRegion: config.AWS_REGION },
+);
 
 /** What routing, steps and the journey scheduler share. */
 export const journeyDeps = {

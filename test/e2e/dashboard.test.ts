@@ -1,7 +1,8 @@
 import { mkdirSync } from 'node:fs';
+import { GetExecutionHistoryCommand } from '@aws-sdk/client-sfn';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { adminCall, eventually, getContact, postWebhook, stack, uniqueEmail } from '../support/local.ts';
+import { adminCall, eventually, getContact, postWebhook, sfn, stack, uniqueEmail } from '../support/local.ts';
 
 /**
  * The owner's dashboard in headless Chromium (the system one; never a downloaded browser) against
@@ -16,6 +17,12 @@ const HOSTILE_NAME = '<img src=x onerror=alert(1)>Ada';
 const count = (n: number) => new Intl.NumberFormat('en').format(n);
 const eur = (minor: number) => new Intl.NumberFormat('en', { style: 'currency', currency: 'EUR' }).format(minor / 100);
 const pct = (rate: number | null) => (rate === null ? '—' : `${(rate * 100).toFixed(1)}%`);
+
+/** The states an execution entered, from the local Step Functions endpoint's history. */
+async function sfnHistory(executionArn: string): Promise<string[]> {
+  const out = await sfn.send(new GetExecutionHistoryCommand({ executionArn, maxResults: 1000 }));
+  return (out.events ?? []).flatMap((e) => (e.stateEnteredEventDetails?.name ? [e.stateEnteredEventDetails.name] : []));
+}
 
 let browser: Browser;
 let context: BrowserContext;
@@ -226,6 +233,19 @@ describe('dashboard pages, signed in', () => {
     const orders = await page.locator('td', { hasText: /^order\.placed$/ }).count();
     expect(orders).toBe(view.timeline.filter((e) => e.name === 'order.placed').length);
     await screenshots(page, 'contact');
+
+    // Each journey path opens from its execution history: the states it entered, in order.
+    const loyalty = view.enrollments.find((e) => e.journeyId === 'loyalty' && e.executionArn);
+    expect(loyalty).toBeDefined();
+    const history = await sfnHistory(loyalty?.executionArn as string);
+    await page.click(`[data-path="${loyalty?.enrollmentId}"]`);
+    await page.waitForSelector(`[data-path-panel="${loyalty?.enrollmentId}"]`);
+    const steps = await page.$$eval(`[data-path-panel="${loyalty?.enrollmentId}"] li`, (els) =>
+      els.map((e) => e.getAttribute('data-step')),
+    );
+    expect(steps.slice(0, history.length)).toEqual(history.slice(0, steps.length));
+    expect(steps.slice(0, 2)).toEqual(['points', 'tier']);
+    await page.screenshot({ path: `${ARTIFACTS}/dashboard-contact-path-laptop.png`, fullPage: true });
   });
 
   it('lists segments with the counts the API reports, and a segment with its members', async () => {
