@@ -132,7 +132,18 @@ export async function seedDemoShop(options: {
   contacts: number;
   log: (message: string) => void;
   concurrency?: number;
+  /** Segments saved through the API first, so memberships build up as the history arrives. */
+  segments?: { adminToken: string; documents: readonly { id: string }[] };
 }): Promise<{ posted: number; failed: number }> {
+  for (const segment of options.segments?.documents ?? []) {
+    const res = await fetch(`${options.api}/api/segments/${encodeURIComponent(segment.id)}`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${options.segments?.adminToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify(segment),
+    }).catch(() => undefined);
+    if (!res?.ok) options.log(`demo shop: could not save the segment ${segment.id} (${res?.status ?? 'no answer'})`);
+    await res?.arrayBuffer().catch(() => undefined);
+  }
   const envelopes = demoShopHistory(options.contacts, new Date());
   const webhook = new Webhook(options.secret);
   let next = 0;

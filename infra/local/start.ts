@@ -1,6 +1,7 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import DEMO_SEGMENTS from '../../workflows/examples/segments.json' with { type: 'json' };
 import { seedDemoShop } from './demo-shop.ts';
 import { readLocalSettings } from './settings.ts';
 import { startLocalStack } from './stack.ts';
@@ -10,7 +11,8 @@ const HELP = `Usage: npm start [-- --fresh]
 Starts Tend on this machine: DynamoDB Local, the SES v2 emulator with its mail viewer, the local
 Step Functions endpoint and the HTTP API, with the demo-form webhook source seeded, the built-in
 journeys published, and (on the first start of a data directory) a demo shop's six months of
-history posted through the demo form source.
+history posted through the demo form source (with the example segments of
+workflows/examples/segments.json).
 
 Options:
   --fresh        delete the data directory first (contacts, executions, checkpoints)
@@ -95,6 +97,7 @@ Press Ctrl-C to stop.
       secret: settings.TEND_DEMO_SOURCE_SECRET,
       contacts: settings.TEND_DEMO_CONTACTS,
       log,
+      segments: { adminToken: settings.TEND_ADMIN_TOKEN, documents: DEMO_SEGMENTS },
     }).then(({ posted, failed }) => {
       writeFileSync(marker, new Date().toISOString());
       log(

@@ -585,7 +585,7 @@ export const DASHBOARD_JS = String.raw`
     var who = r.scope === 'members' ? 'members' : 'all contacts';
     return r.status === 'running'
       ? 'r' + r.revision + ': checking ' + who + ', ' + count(r.scanned) + ' so far'
-      : 'r' + r.revision + ': ' + count(r.scanned) + (r.scope === 'members' ? ' members' : ' contacts') + ' checked, +' + count(r.entered) + ' −' + count(r.exited);
+      : 'r' + r.revision + ': ' + count(r.scanned) + (r.scope === 'members' ? ' member' : ' contact') + (r.scanned === 1 ? '' : 's') + ' checked, +' + count(r.entered) + ' −' + count(r.exited);
   }
 
   function segments(d) {
