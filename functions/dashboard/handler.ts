@@ -13,6 +13,7 @@ import {
   enrollmentPath,
   journeyData,
   journeysData,
+  OVERVIEW_PERIODS,
   overviewData,
   segmentData,
   segmentsData,
@@ -68,6 +69,18 @@ async function isAdminToken(given: string): Promise<boolean> {
 
 const journeyQuery = z.object({ id: z.string().min(1).max(128) }).strict();
 const contactQuery = z.object({ email: emailSchema }).strict();
+const overviewQuery = z
+  .object({
+    days: z.coerce
+      .number()
+      .refine((n) => (OVERVIEW_PERIODS as readonly number[]).includes(n), `one of ${OVERVIEW_PERIODS.join(', ')}`)
+      .default(30),
+    currency: z
+      .string()
+      .regex(/^[A-Z]{3}$/, 'a currency code such as EUR')
+      .optional(),
+  })
+  .strict();
 const pathQuery = z.object({ contact: z.string().min(1).max(128), enrollment: z.string().min(1).max(128) }).strict();
 
 async function data(event: HttpEvent): Promise<HttpResult> {
@@ -75,8 +88,10 @@ async function data(event: HttpEvent): Promise<HttpResult> {
   const query = event.queryStringParameters ?? {};
   const deps = { store, aggregates };
   switch (name) {
-    case 'overview':
-      return json(200, await overviewData(aggregates, clock.now().toISOString().slice(0, 10)));
+    case 'overview': {
+      const options = parseOr422(overviewQuery, query, 'the query');
+      return json(200, await overviewData(aggregates, clock.now().toISOString().slice(0, 10), options));
+    }
     case 'journeys':
       return json(200, await journeysData(deps));
     case 'journey': {

@@ -285,6 +285,35 @@ export const DASHBOARD_JS = String.raw`
 
   // ---- pages ----
 
+  /** The period and currency of the overview: a plain GET form, so the choice is in the URL. */
+  function periodForm(d, cur) {
+    var days = params.get('days') || '30';
+    var currencies = [cur].concat(d.kpis.revenue.others.map(function (o) { return o.currency; })).filter(Boolean);
+    return el('form', { class: 'search', method: 'get', action: '/dashboard', 'data-form': 'period' }, [
+      el(
+        'select',
+        { name: 'days', 'aria-label': 'Period' },
+        [7, 30, 90, 180].map(function (n) {
+          var option = el('option', { value: n }, 'Last ' + n + ' days');
+          if (String(n) === days) option.setAttribute('selected', '');
+          return option;
+        }),
+      ),
+      currencies.length > 1
+        ? el(
+            'select',
+            { name: 'currency', 'aria-label': 'Currency' },
+            currencies.map(function (c) {
+              var option = el('option', { value: c }, c);
+              if (c === cur) option.setAttribute('selected', '');
+              return option;
+            }),
+          )
+        : null,
+      el('button', { type: 'submit' }, 'Show'),
+    ]);
+  }
+
   function overview(d) {
     var k = d.kpis;
     var cur = k.revenue.currency;
@@ -292,7 +321,8 @@ export const DASHBOARD_JS = String.raw`
     clear();
     append(app, [
       el('h1', {}, 'Overview'),
-      el('p', { class: 'muted' }, 'Last 30 days: ' + d.period.from + ' to ' + d.period.to + ' (UTC)'),
+      periodForm(d, cur),
+      el('p', { class: 'muted', 'data-period': d.period.from + '/' + d.period.to }, d.period.from + ' to ' + d.period.to + ' (UTC)'),
       el('div', { class: 'cards' }, [
         card('newContacts', 'New contacts', count(k.newContacts)),
         card('newLeads', 'New leads', count(k.newLeads)),
@@ -308,7 +338,7 @@ export const DASHBOARD_JS = String.raw`
       el('h2', {}, 'Revenue and orders per day'),
       el('div', { class: 'panel' }, [seriesChart(d.series, cur), legend([['Revenue' + (cur ? ' (' + cur + ')' : ''), '#2f6fed'], ['Orders', '#12a37f']])]),
       el('div', { class: 'grid2' }, [
-        el('div', {}, [el('h2', {}, 'Funnel (last 30 days)'), el('div', { class: 'panel' }, funnelChart(d.funnel))]),
+        el('div', {}, [el('h2', {}, 'Funnel (the period)'), el('div', { class: 'panel' }, funnelChart(d.funnel))]),
         el('div', {}, [
           el('h2', {}, 'Email'),
           el(
@@ -663,7 +693,12 @@ export const DASHBOARD_JS = String.raw`
     append(app, el('p', { class: 'error', role: 'alert' }, error.message));
   }
 
-  if (page === 'overview') load('overview').then(overview).catch(fail);
+  if (page === 'overview') {
+    var period = new URLSearchParams();
+    if (params.get('days')) period.set('days', params.get('days'));
+    if (params.get('currency')) period.set('currency', params.get('currency'));
+    load('overview', period.toString() ? '?' + period.toString() : '').then(overview).catch(fail);
+  }
   else if (page === 'journeys') {
     var id = params.get('id');
     if (id) load('journey', '?id=' + encodeURIComponent(id)).then(journey).catch(fail);

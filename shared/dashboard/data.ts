@@ -58,12 +58,19 @@ export function seriesFrom(counters: Counters, days: readonly string[], currency
   };
 }
 
-/** The overview page: the last 30 days' KPIs, the daily series and the funnel. */
-export async function overviewData(aggregates: AggregateStore, today: string): Promise<Overview> {
-  const days = lastDays(today, 30);
+/** Periods the overview offers, in days ending today. */
+export const OVERVIEW_PERIODS = [7, 30, 90, 180] as const;
+
+/** The overview page: a period's KPIs (default the last 30 days), the daily series and the funnel. */
+export async function overviewData(
+  aggregates: AggregateStore,
+  today: string,
+  options: { days?: number; currency?: string } = {},
+): Promise<Overview> {
+  const days = lastDays(today, options.days ?? 30);
   const period = { from: days[0] ?? today, to: today };
   const [kpis, counters] = await Promise.all([
-    kpiReport(aggregates, period),
+    kpiReport(aggregates, period, options.currency),
     aggregates.getCounters(days.map((d) => `kpi#day#${d}`)),
   ]);
   return { period, kpis, ...seriesFrom(counters, days, kpis.revenue.currency) };

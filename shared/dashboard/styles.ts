@@ -41,6 +41,7 @@ td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 .mono { font-family: ui-monospace, SFMono-Regular, Menlo, monospace; font-size: 12px; overflow-wrap: anywhere; word-break: break-all; }
 ul.explain { margin: 6px 0 0; padding-left: 18px; color: var(--muted); font-size: 13px; }
 form.search { display: flex; gap: 8px; flex-wrap: wrap; margin: 8px 0 16px; }
+select { font: inherit; padding: 8px 10px; border: 1px solid var(--line); border-radius: 6px; background: var(--card); }
 input { font: inherit; padding: 8px 10px; border: 1px solid var(--line); border-radius: 6px; min-width: 0; flex: 1; max-width: 360px; }
 button { font: inherit; padding: 8px 14px; border: 0; border-radius: 6px; background: var(--accent); color: #fff; cursor: pointer; }
 button.link { padding: 0; background: none; color: var(--accent); text-decoration: underline; }

@@ -60,6 +60,27 @@ async function steady<T>(what: string, api: () => Promise<T>, check: (before: T)
   );
 }
 
+/** Whether the overview's cards show these KPIs (reloading the page first), formatted as the page does. */
+async function pageShows(page: Page, k: Record<string, any>): Promise<boolean> {
+  {
+    await page.reload();
+    await page.waitForSelector('[data-kpi="orders"]');
+    const shown = Object.fromEntries(
+      await page.$$eval('[data-kpi]', (els) => els.map((e) => [e.getAttribute('data-kpi'), e.textContent])),
+    );
+    return (
+      shown.orders === count(k.orders) &&
+      shown.newContacts === count(k.newContacts) &&
+      shown.newLeads === count(k.newLeads) &&
+      shown.revenue === eur(k.revenue.netMinor) &&
+      shown.repeatPurchase === pct(k.repeatPurchase.rate) &&
+      shown.leadToCustomer === pct(k.leadToCustomer.rate) &&
+      shown.aov === (k.averageOrderValueMinor === null ? '—' : eur(k.averageOrderValueMinor)) &&
+      shown.clv === (k.historicClvMinor === null ? '—' : eur(k.historicClvMinor))
+    );
+  }
+}
+
 async function signIn(page: Page, token: string) {
   await page.goto(`${stack.api}/dashboard/sign-in`);
   await page.fill('#token', token);
@@ -185,28 +206,23 @@ describe('dashboard pages, signed in', () => {
     const response = await page.goto(`${stack.api}/dashboard`);
     expect(response?.headers()['content-security-policy']).toContain("script-src 'self'");
     const kpisNow = async () => (await adminCall('GET', '/api/reports/kpis')).json.kpis;
-    const shownKpis = await steady('overview numbers', kpisNow, async (k) => {
-      await page.reload();
-      await page.waitForSelector('[data-kpi="orders"]');
-      const shown = Object.fromEntries(
-        await page.$$eval('[data-kpi]', (els) => els.map((e) => [e.getAttribute('data-kpi'), e.textContent])),
-      );
-      return (
-        shown.orders === count(k.orders) &&
-        shown.newContacts === count(k.newContacts) &&
-        shown.newLeads === count(k.newLeads) &&
-        shown.revenue === eur(k.revenue.netMinor) &&
-        shown.repeatPurchase === pct(k.repeatPurchase.rate) &&
-        shown.leadToCustomer === pct(k.leadToCustomer.rate) &&
-        shown.aov === (k.averageOrderValueMinor === null ? '—' : eur(k.averageOrderValueMinor)) &&
-        shown.clv === (k.historicClvMinor === null ? '—' : eur(k.historicClvMinor))
-      );
-    });
+    const shownKpis = await steady('overview numbers', kpisNow, (k) => pageShows(page, k));
     expect(shownKpis.orders).toBeGreaterThanOrEqual(2);
     await expect(page.locator('[data-chart="series"] rect[data-day]').count()).resolves.toBe(30);
     await expect(page.locator('[data-chart="funnel"]').count()).resolves.toBe(1);
     await expect(page.locator('[data-chart="cohorts"]').count()).resolves.toBe(1);
     await screenshots(page, 'overview');
+  });
+
+  it('shows the period chosen, 90 days, as the reports API computes it for those days', async () => {
+    await page.goto(`${stack.api}/dashboard?days=90`);
+    await page.waitForSelector('[data-period]');
+    const [from, to] = ((await page.getAttribute('[data-period]', 'data-period')) ?? '').split('/');
+    expect(Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)).toBe(89 * 86_400_000);
+    const kpisThen = async () => (await adminCall('GET', `/api/reports/kpis?from=${from}&to=${to}`)).json.kpis;
+    await steady('90-day numbers', kpisThen, (k) => pageShows(page, k));
+    await expect(page.locator('[data-chart="series"] rect[data-day]').count()).resolves.toBe(90);
+    await expect(page.locator('select[name="days"] option[selected]').textContent()).resolves.toBe('Last 90 days');
   });
 
   it('lists journeys with their live version and report, and draws the live definition', async () => {
