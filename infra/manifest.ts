@@ -43,6 +43,8 @@ export interface StreamSpec {
   function: FunctionName;
   /** Only stream records whose new image has `type` equal to one of these reach the function. */
   itemTypes: readonly string[];
+  /** Which writes reach it: new items only (the default), or changed ones too. */
+  changes?: readonly ('INSERT' | 'MODIFY')[];
   batchSize: number;
   /** Attempts before a batch goes to the dead-letter path. */
   maxAttempts: number;
@@ -313,7 +315,8 @@ export const routes: readonly RouteSpec[] = [
 export const streams: readonly StreamSpec[] = [
   { function: 'process-inbox', itemTypes: ['inbox'], batchSize: 10, maxAttempts: 5 },
   { function: 'deliver-webhook', itemTypes: ['webhook-delivery'], batchSize: 10, maxAttempts: 3 },
-  { function: 'watch-contacts', itemTypes: ['contact'], batchSize: 100, maxAttempts: 5 },
+  // Every contact write, new or changed: date triggers, scores and segments follow the profile.
+  { function: 'watch-contacts', itemTypes: ['contact'], changes: ['INSERT', 'MODIFY'], batchSize: 100, maxAttempts: 5 },
   { function: 'aggregate-events', itemTypes: ['event'], batchSize: 100, maxAttempts: 5 },
   { function: 'update-segments', itemTypes: ['event'], batchSize: 100, maxAttempts: 5 },
 ];

@@ -18,7 +18,7 @@ export interface StreamsProps {
 
 /**
  * Table stream → function mappings, filtered at the source so a function is only invoked (and
- * billed) for INSERTs of the item types it handles. A batch that keeps failing is bisected down
+ * billed) for the writes (INSERTs, or MODIFYs too) of the item types it handles. A batch that keeps failing is bisected down
  * to the failing record, whose stream coordinates then go to an encrypted dead-letter queue.
  */
 export class Streams extends Construct {
@@ -51,7 +51,7 @@ export class Streams extends Construct {
           onFailure: new SqsDlq(deadLetterQueue),
           filters: [
             FilterCriteria.filter({
-              eventName: FilterRule.isEqual('INSERT'),
+              eventName: FilterRule.or(...(spec.changes ?? ['INSERT'])),
               dynamodb: { NewImage: { type: { S: FilterRule.or(...spec.itemTypes) } } },
             }),
           ],

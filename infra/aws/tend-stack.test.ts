@@ -239,7 +239,7 @@ describe('api', () => {
 });
 
 describe('streams', () => {
-  it('feeds only INSERTs of the listed item types to the consumer, with retries, bisection and a DLQ', () => {
+  it('feeds only the listed writes of the listed item types to the consumer, with retries, bisection and a DLQ', () => {
     template.resourceCountIs('AWS::Lambda::EventSourceMapping', manifest.streams.length);
     for (const spec of manifest.streams) {
       template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
@@ -256,7 +256,7 @@ describe('streams', () => {
           Filters: [
             {
               Pattern: JSON.stringify({
-                eventName: ['INSERT'],
+                eventName: [...(spec.changes ?? ['INSERT'])],
                 dynamodb: { NewImage: { type: { S: [...spec.itemTypes] } } },
               }),
             },
@@ -266,12 +266,17 @@ describe('streams', () => {
     }
   });
 
-  it('feeds contact writes to the contact watcher, which arms date triggers', () => {
+  it('feeds new and changed contacts to the contact watcher, which arms date triggers', () => {
     template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
       FunctionName: { Ref: functionLogicalId(template, 'watch-contacts') },
       FilterCriteria: {
         Filters: [
-          { Pattern: JSON.stringify({ eventName: ['INSERT'], dynamodb: { NewImage: { type: { S: ['contact'] } } } }) },
+          {
+            Pattern: JSON.stringify({
+              eventName: ['INSERT', 'MODIFY'],
+              dynamodb: { NewImage: { type: { S: ['contact'] } } },
+            }),
+          },
         ],
       },
     });

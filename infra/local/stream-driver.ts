@@ -121,7 +121,13 @@ export function startStreamDriver(options: StreamDriverOptions): { close(): Prom
 
   const matches = (spec: StreamSpec, record: StreamRecord) => {
     const type = record.dynamodb?.NewImage?.type;
-    return record.eventName === 'INSERT' && type !== undefined && 'S' in type && spec.itemTypes.includes(type.S ?? '');
+    const changes: readonly string[] = spec.changes ?? ['INSERT'];
+    return (
+      changes.includes(record.eventName ?? '') &&
+      type !== undefined &&
+      'S' in type &&
+      spec.itemTypes.includes(type.S ?? '')
+    );
   };
 
   const pollShard = async (cursor: ShardCursor): Promise<number> => {

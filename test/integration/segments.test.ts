@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { adminCall, eventually, getContact, postWebhook, stack, uniqueEmail } from '../support/local.ts';
+import { adminCall, eventsKey, eventually, getContact, postWebhook, stack, uniqueEmail } from '../support/local.ts';
 
 /**
  * Segments on the local stack: memberships kept by the event stream's consumer, a journey that
@@ -105,6 +105,42 @@ describe('segments', () => {
     expect(smallView.timeline.filter((e) => e.name === 'segment.exited').map((e) => e.data.segmentId)).toEqual([
       segmentId,
     ]);
+  });
+
+  it('follows a profile change: a contact whose property changes enters, and its scores are stored', async () => {
+    const id = `${segmentId}-gold`;
+    const marker = `gold-${suffix}`;
+    expect(
+      (
+        await adminCall('PUT', `/api/segments/${id}`, {
+          name: 'Gold plan',
+          conditions: [{ kind: 'property', property: 'properties.plan', op: 'eq', value: marker }],
+        })
+      ).status,
+    ).toBe(200);
+    const email = uniqueEmail('seg-profile');
+    const key = await eventsKey();
+    const identify = async (plan: string, n: number) =>
+      fetch(`${stack.api}/api/events`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ batch: [{ type: 'identify', messageId: `m-${suffix}-${n}`, traits: { email, plan } }] }),
+      });
+    expect((await identify('basic', 1)).status).toBe(202);
+    const contact = await contactId(email);
+    const stored = await eventually('scores stored on the new contact', async () => {
+      const { json } = await adminCall('GET', `/api/contacts?email=${encodeURIComponent(email)}`);
+      return json.contact?.scores;
+    });
+    expect(stored).toMatchObject({ churnRisk: 'not a customer', rfm: 'prospect' });
+
+    expect((await identify(marker, 2)).status).toBe(202);
+
+    const members = await eventually('the changed contact in the segment', async () => {
+      const { json } = await adminCall('GET', `/api/segments/${id}/members`);
+      return json.members?.length ? json.members : undefined;
+    });
+    expect(members.map((m: { contactId: string }) => m.contactId)).toEqual([contact]);
   });
 
   it('refuses a rule with violations (422 naming them), a stale revision (409) and an unknown segment (404)', async () => {
