@@ -117,6 +117,7 @@ export async function journeysCommand(
         ...(options.until ? { until: options.until } : {}),
         ...(options.from ? { from: options.from } : {}),
       };
+      if (existsSync(arg) && !options.remote) warnUnknownSegments(readJson(arg, usage), options);
       const out =
         existsSync(arg) && !options.remote
           ? await offline(() =>
@@ -138,6 +139,7 @@ export async function journeysCommand(
       let report: BacktestReport;
       if (options.events) {
         if (!existsSync(arg)) usage('with --events, give the journey as a JSON file');
+        warnUnknownSegments(readJson(arg, usage), options);
         const source = fileSource(options.events);
         report = await offline(() =>
           runBacktest(
@@ -268,6 +270,31 @@ async function offline<T>(work: () => Promise<T>): Promise<T> {
     console.error(`tend: ${error.message.split(': ')[0]}`);
     printViolations((Array.isArray(error.details) ? error.details : []) as Violation[], '');
     process.exit(1);
+  }
+}
+
+/** Segment ids a journey document names (triggers and conditions), found anywhere in it. */
+function segmentsNamed(document: unknown): string[] {
+  const found = new Set<string>();
+  const visit = (value: unknown) => {
+    if (Array.isArray(value)) value.forEach(visit);
+    else if (value && typeof value === 'object') {
+      const v = value as Record<string, unknown>;
+      if ((v.type === 'segment' || v.kind === 'segment') && typeof v.segment === 'string') found.add(v.segment);
+      Object.values(v).forEach(visit);
+    }
+  };
+  visit(document);
+  return [...found];
+}
+
+/** Offline, segments exist only through --segments: say so rather than silently never entering. */
+function warnUnknownSegments(document: unknown, options: JourneyOptions) {
+  const named = segmentsNamed(document);
+  if (named.length > 0 && !options.segments) {
+    console.error(
+      `tend: the journey names segment(s) ${named.map((n) => `"${n}"`).join(', ')}; offline, nobody is in a segment unless you pass --segments <segments.json>`,
+    );
   }
 }
 

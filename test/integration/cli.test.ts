@@ -273,26 +273,22 @@ describe('npx tend segments', () => {
   });
 
   it('simulates a journey triggered by a segment offline, with the segment file', () => {
-    const out = offline(
-      'journeys',
-      'simulate',
-      'workflows/examples/repeat-thanks.json',
-      '--timeline',
-      'workflows/examples/repeat-thanks.scenario.json',
-      '--segments',
-      'workflows/examples/segments.json',
-    );
+    const simulate = (...extra: string[]) =>
+      offline(
+        'journeys',
+        'simulate',
+        'workflows/examples/repeat-thanks.json',
+        '--timeline',
+        'workflows/examples/repeat-thanks.scenario.json',
+        ...extra,
+      );
+    const out = simulate('--segments', 'workflows/examples/segments.json');
     expect(out.status).toBe(0);
     expect(out.stdout).toContain('2026-09-15T10:00:00Z  event segment.entered repeat-buyers → entered');
     expect(out.stdout).toContain('vip-thanks: email "tier-up" sent');
-    const without = offline(
-      'journeys',
-      'simulate',
-      'workflows/examples/repeat-thanks.json',
-      '--timeline',
-      'workflows/examples/repeat-thanks.scenario.json',
-    );
+    const without = simulate();
     expect(without.status).toBe(0);
+    expect(without.stderr).toContain('nobody is in a segment unless you pass --segments');
     expect(without.stdout).toContain('the contact never entered');
   });
 
