@@ -24,6 +24,7 @@ import { backtestRequestSchema } from '#services/journeys-api.schema.ts';
 import { builtInTemplateIds } from '#templating/compiled-built-ins.ts';
 import { renderCompiled } from '#templating/render.ts';
 import { BUILT_IN_JOURNEY_IDS, BUILT_IN_JOURNEYS } from '#workflows/journeys/index.ts';
+import { prng } from '../infra/local/demo-shop.ts';
 import { round } from './stats.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
@@ -59,18 +60,6 @@ if (
 ) {
   console.error(HELP);
   process.exit(2);
-}
-
-/** mulberry32: a small deterministic PRNG, so every run backtests the same history. */
-function prng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
 }
 
 const FROM = Date.parse('2026-08-01T00:00:00Z');

@@ -1,14 +1,3 @@
-/**
- * `npm run bench`: the webhook ingest benchmark. In one run on this machine it measures
- *   1. a bare Node HTTP server, the baseline every throughput is divided by,
- *   2. `POST /webhooks/demo-form` on the local stack under the same autocannon load, every
- *      request a new correctly signed webhook, then checks that each accepted one became a
- *      welcome email,
- *   3. webhook → captured welcome email latency, one webhook at a time,
- * plus the component costs that explain them. Prints a markdown report and writes
- * bench/results/latest.{json,md}.
- */
-import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -28,8 +17,9 @@ import { whyNoEmail } from './diagnose.ts';
 import { measureEmailLatency } from './latency.ts';
 import { forReport, loadPhase } from './load-phase.ts';
 import type { LoadJob } from './load-protocol.ts';
+import { commit, machine } from './machine.ts';
 import { waitForProcessing } from './pipeline.ts';
-import { type BenchResults, type Machine, markdown } from './report.ts';
+import { type BenchResults, markdown } from './report.ts';
 import { countSdkCalls, type Instrumentable } from './sdk-calls.ts';
 import { round } from './stats.ts';
 
@@ -78,29 +68,6 @@ const options = {
 };
 
 const say = (line: string) => process.stdout.write(`${line}\n`);
-
-/** The commit measured: git's view of this checkout, or TEND_BENCH_COMMIT for an exported tree. */
-function commit(): string {
-  try {
-    const sha = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, stdio: 'pipe' }).toString().trim();
-    const dirty = execFileSync('git', ['status', '--porcelain'], { cwd: ROOT, stdio: 'pipe' }).toString().trim();
-    return dirty ? `${sha} + uncommitted changes` : sha;
-  } catch {
-    return process.env.TEND_BENCH_COMMIT ?? 'unknown';
-  }
-}
-
-function machine(): Machine {
-  const cpus = os.cpus();
-  return {
-    cpuModel: cpus[0]?.model.trim() ?? 'unknown',
-    cores: cpus.length,
-    node: process.version,
-    platform: `${os.platform()} ${os.release()} ${os.arch()}`,
-    memoryGb: round(os.totalmem() / 1024 ** 3, 1),
-    loadAverageAtStart: os.loadavg().map((l) => round(l, 2)),
-  };
-}
 
 async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | 'timeout'> {
   let timer: NodeJS.Timeout | undefined;

@@ -2,13 +2,17 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { TestProject } from 'vitest/node';
+import { seedDemoShop } from '../infra/local/demo-shop.ts';
 import { DEFAULT_DEMO_SOURCE_SECRET, type LocalStack, startLocalStack } from '../infra/local/stack.ts';
+import DEMO_SEGMENTS from '../workflows/examples/segments.json' with { type: 'json' };
 
 /** A day of journey time passes in a tenth of a second during tests. */
 export const TEST_TIME_SCALE = 864_000;
 /** An hour of abandoned-cart time passes in three seconds: time enough to place the order under load. */
 export const ABANDONED_CART_TIME_SCALE = 1_200;
 export const TEST_ADMIN_TOKEN = 'test-admin-token-0123456789';
+/** Customers of the demo shop seeded before the tests, as `npm start` seeds its own (smaller). */
+export const TEST_DEMO_CONTACTS = 10;
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -21,6 +25,7 @@ declare module 'vitest' {
       adminToken: string;
       demoSourceSecret: string;
       timeScale: number;
+      demoContacts: number;
     };
   }
 }
@@ -47,11 +52,22 @@ export async function setup(project: TestProject) {
       ? (m: string, f?: Record<string, unknown>) => console.error(m, f ?? '')
       : () => undefined,
   });
+  // Seeded as `npm start` seeds, and processed before any test starts, so no test waits behind it.
+  const seeded = await seedDemoShop({
+    api: stack.urls.api,
+    secret: DEFAULT_DEMO_SOURCE_SECRET,
+    contacts: TEST_DEMO_CONTACTS,
+    log: () => undefined,
+    segments: { adminToken: TEST_ADMIN_TOKEN, documents: DEMO_SEGMENTS },
+  });
+  if (seeded.failed > 0) throw new Error(`the demo shop was refused ${seeded.failed} times`);
+  await stack.drained();
   project.provide('stack', {
     ...stack.urls,
     adminToken: TEST_ADMIN_TOKEN,
     demoSourceSecret: DEFAULT_DEMO_SOURCE_SECRET,
     timeScale: TEST_TIME_SCALE,
+    demoContacts: TEST_DEMO_CONTACTS,
   });
 }
 

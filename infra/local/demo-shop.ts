@@ -53,8 +53,8 @@ const PRODUCTS = [
 ];
 const DAY = 86_400_000;
 
-/** mulberry32: small, fast and deterministic. */
-function prng(seed: number) {
+/** mulberry32: small, fast and deterministic (the benchmarks' generators use it too). */
+export function prng(seed: number) {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

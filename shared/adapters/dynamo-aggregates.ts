@@ -99,16 +99,21 @@ export function createDynamoAggregates(db: DynamoDBDocumentClient, tableName: st
     async getCounters(keys) {
       const counters: Counters = {};
       const unique = [...new Set(keys)];
-      for (let i = 0; i < unique.length; i += 100) {
-        let request: Record<string, { Keys: Record<string, unknown>[] }> | undefined = {
-          [tableName]: { Keys: unique.slice(i, i + 100).map((key) => ({ pk: counterPk(key), sk: key })) },
-        };
-        while (request && Object.keys(request).length > 0) {
-          const out = await db.send(new BatchGetCommand({ RequestItems: request }));
-          for (const item of out.Responses?.[tableName] ?? []) counters[String(item.sk)] = fieldsOf(item);
-          request = out.UnprocessedKeys as typeof request;
-        }
-      }
+      const chunks: string[][] = [];
+      for (let i = 0; i < unique.length; i += 100) chunks.push(unique.slice(i, i + 100));
+      // The 100-key chunks go out together: a long period is one round trip deep, not several.
+      await Promise.all(
+        chunks.map(async (chunk) => {
+          let request: Record<string, { Keys: Record<string, unknown>[] }> | undefined = {
+            [tableName]: { Keys: chunk.map((key) => ({ pk: counterPk(key), sk: key })) },
+          };
+          while (request && Object.keys(request).length > 0) {
+            const out = await db.send(new BatchGetCommand({ RequestItems: request }));
+            for (const item of out.Responses?.[tableName] ?? []) counters[String(item.sk)] = fieldsOf(item);
+            request = out.UnprocessedKeys as typeof request;
+          }
+        }),
+      );
       return counters;
     },
     async listCounters(prefix) {

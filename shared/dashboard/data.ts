@@ -196,6 +196,9 @@ export async function segmentData(store: Pick<SegmentStore, 'getSegment' | 'list
   return { segment: segmentView(segment), members: page.members, more: page.cursor !== undefined };
 }
 
+/** Enrollments the contact page lists, newest first. */
+const CONTACT_ENROLLMENTS = 50;
+
 /** A contact's page: profile, scores with explanations, segments, timeline and enrollments. */
 export async function contactData(
   store: ContactStore & EnrollmentStore & Pick<SegmentStore, 'listMemberships'>,
@@ -220,15 +223,19 @@ export async function contactData(
     scores: view.scores,
     segments: memberships.map((m) => ({ segmentId: m.segmentId, enteredAt: m.enteredAt })),
     timeline: view.timeline.map((e) => ({ eventId: e.eventId, name: e.name, at: e.at, data: e.data })),
-    enrollments: view.enrollments.map((e) => ({
-      enrollmentId: e.enrollmentId,
-      journeyId: e.journeyId,
-      journeyVersion: e.journeyVersion,
-      status: e.status,
-      enteredAt: e.enteredAt,
-      endedAt: e.endedAt ?? null,
-      exitReason: e.exitReason ?? null,
-      executionArn: e.executionArn ?? null,
-    })),
+    // The newest 50: a loyal customer collects an enrollment per order.
+    enrollments: [...view.enrollments]
+      .sort((a, b) => b.enteredAt.localeCompare(a.enteredAt))
+      .slice(0, CONTACT_ENROLLMENTS)
+      .map((e) => ({
+        enrollmentId: e.enrollmentId,
+        journeyId: e.journeyId,
+        journeyVersion: e.journeyVersion,
+        status: e.status,
+        enteredAt: e.enteredAt,
+        endedAt: e.endedAt ?? null,
+        exitReason: e.exitReason ?? null,
+        executionArn: e.executionArn ?? null,
+      })),
   };
 }

@@ -2,13 +2,12 @@ import { mkdirSync } from 'node:fs';
 import { GetExecutionHistoryCommand } from '@aws-sdk/client-sfn';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { seedDemoShop } from '../../infra/local/demo-shop.ts';
-import DEMO_SEGMENTS from '../../workflows/examples/segments.json' with { type: 'json' };
 import { adminCall, eventually, getContact, postWebhook, sfn, stack, uniqueEmail } from '../support/local.ts';
 
 /**
  * The owner's dashboard in headless Chromium (the system one; never a downloaded browser) against
- * the local stack, seeded as `npm start` seeds it (a smaller demo shop and the example segments).
+ * the local stack, seeded before the tests as `npm start` seeds it (a smaller demo shop and the
+ * example segments).
  * More data is arranged through the real webhooks; numbers on each page are checked against the
  * JSON APIs, and screenshots at laptop and phone widths go to test-artifacts/.
  */
@@ -26,8 +25,6 @@ async function sfnHistory(executionArn: string): Promise<string[]> {
   const out = await sfn.send(new GetExecutionHistoryCommand({ executionArn, maxResults: 1000 }));
   return (out.events ?? []).flatMap((e) => (e.stateEnteredEventDetails?.name ? [e.stateEnteredEventDetails.name] : []));
 }
-
-const DEMO_CONTACTS = 15;
 
 let browser: Browser;
 let context: BrowserContext;
@@ -122,23 +119,8 @@ beforeAll(async () => {
     const { json } = await adminCall('GET', '/api/reports/kpis');
     return json.kpis.orders >= 2 && json.kpis.repeatPurchase.count >= 1 ? true : undefined;
   });
-  // The seeded stack, as `npm start` makes it (smaller): a demo shop's history and its segments.
-  const seeded = await seedDemoShop({
-    api: stack.api,
-    secret: stack.demoSourceSecret,
-    contacts: DEMO_CONTACTS,
-    log: () => undefined,
-    segments: { adminToken: stack.adminToken, documents: DEMO_SEGMENTS },
-  });
-  expect(seeded.failed).toBe(0);
-  await eventually(
-    'the demo shop processed',
-    async () =>
-      (await getContact(`demo-${String(DEMO_CONTACTS - 1).padStart(4, '0')}@example.com`)).status === 200
-        ? true
-        : undefined,
-    90_000,
-  );
+  // The stack was seeded before the tests (test/global-setup.ts), as `npm start` seeds its own.
+  expect((await getContact(`demo-${String(stack.demoContacts - 1).padStart(4, '0')}@example.com`)).status).toBe(200);
   browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
     args: [
@@ -151,7 +133,7 @@ beforeAll(async () => {
     ],
   });
   context = await browser.newContext({ viewport: VIEWPORTS.laptop });
-}, 240_000);
+}, 90_000);
 
 afterAll(async () => {
   await browser?.close();
