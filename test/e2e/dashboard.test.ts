@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { GetExecutionHistoryCommand } from '@aws-sdk/client-sfn';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Kpis } from '#domain/kpis.ts';
 import { adminCall, eventually, getContact, postWebhook, sfn, stack, uniqueEmail } from '../support/local.ts';
 
 /**
@@ -58,24 +59,22 @@ async function steady<T>(what: string, api: () => Promise<T>, check: (before: T)
 }
 
 /** Whether the overview's cards show these KPIs (reloading the page first), formatted as the page does. */
-async function pageShows(page: Page, k: Record<string, any>): Promise<boolean> {
-  {
-    await page.reload();
-    await page.waitForSelector('[data-kpi="orders"]');
-    const shown = Object.fromEntries(
-      await page.$$eval('[data-kpi]', (els) => els.map((e) => [e.getAttribute('data-kpi'), e.textContent])),
-    );
-    return (
-      shown.orders === count(k.orders) &&
-      shown.newContacts === count(k.newContacts) &&
-      shown.newLeads === count(k.newLeads) &&
-      shown.revenue === eur(k.revenue.netMinor) &&
-      shown.repeatPurchase === pct(k.repeatPurchase.rate) &&
-      shown.leadToCustomer === pct(k.leadToCustomer.rate) &&
-      shown.aov === (k.averageOrderValueMinor === null ? '—' : eur(k.averageOrderValueMinor)) &&
-      shown.clv === (k.historicClvMinor === null ? '—' : eur(k.historicClvMinor))
-    );
-  }
+async function pageShows(page: Page, k: Kpis): Promise<boolean> {
+  await page.reload();
+  await page.waitForSelector('[data-kpi="orders"]');
+  const shown = Object.fromEntries(
+    await page.$$eval('[data-kpi]', (els) => els.map((e) => [e.getAttribute('data-kpi'), e.textContent])),
+  );
+  return (
+    shown.orders === count(k.orders) &&
+    shown.newContacts === count(k.newContacts) &&
+    shown.newLeads === count(k.newLeads) &&
+    shown.revenue === eur(k.revenue.netMinor) &&
+    shown.repeatPurchase === pct(k.repeatPurchase.rate) &&
+    shown.leadToCustomer === pct(k.leadToCustomer.rate) &&
+    shown.aov === (k.averageOrderValueMinor === null ? '—' : eur(k.averageOrderValueMinor)) &&
+    shown.clv === (k.historicClvMinor === null ? '—' : eur(k.historicClvMinor))
+  );
 }
 
 async function signIn(page: Page, token: string) {
