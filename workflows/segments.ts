@@ -10,6 +10,7 @@ import {
   matchSchema,
   segmentIdSchema,
 } from './journey.schema.ts';
+import { jsonPath } from './validate.ts';
 
 /**
  * Segments: named rules on a contact's profile, tags and events ("2+ orders in 90 days", "no
@@ -50,7 +51,7 @@ export function validateSegment(
     return {
       ok: false,
       violations: parsed.error.issues.map((issue) => ({
-        path: `$${issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('')}`,
+        path: jsonPath(issue.path),
         message: issue.message,
       })),
     };

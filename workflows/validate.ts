@@ -560,10 +560,14 @@ interface ZodIssueLike {
 }
 
 /** Zod's issues as violations, with the node named and the unknown node type spelled out. */
+/** A zod issue path as the JSON path violations name (`$.nodes.welcome.next`, `$.triggers[0]`). */
+export const jsonPath = (path: readonly PropertyKey[]): string =>
+  `$${path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('')}`;
+
 function schemaViolations(input: unknown, issues: readonly ZodIssueLike[]): Violation[] {
   return issues.map((issue) => {
     const nodeId = issue.path[0] === 'nodes' && typeof issue.path[1] === 'string' ? issue.path[1] : undefined;
-    const path = `$${issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('')}`;
+    const path = jsonPath(issue.path);
     if (nodeId && issue.path.length <= 3 && (issue.path[2] === 'type' || issue.path.length === 2)) {
       const type = (input as { nodes?: Record<string, { type?: unknown }> }).nodes?.[nodeId]?.type;
       if (typeof type !== 'string' || !(NODE_TYPES as string[]).includes(type)) {

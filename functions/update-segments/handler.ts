@@ -4,6 +4,7 @@ import { journeyDeps } from '#runtime/app.ts';
 import { lambda } from '#runtime/http.ts';
 import { metrics } from '#runtime/observability.ts';
 import { eachStreamItem } from '#runtime/stream.ts';
+import { loadHistory } from '#services/journey-context.ts';
 import { routeEvent } from '#services/journey-routing.ts';
 import { feedsScores, refreshScores } from '#services/scores.ts';
 import { changeOfEvent, refreshContactSegments } from '#services/segments.ts';
@@ -21,10 +22,14 @@ export const handler = lambda<DynamoDBStreamEvent, DynamoDBBatchResponse>((event
       await routeEvent(journeyDeps, timelineEvent, { createdContact: false });
       return;
     }
-    if (feedsScores(timelineEvent)) await refreshScores(journeyDeps, timelineEvent.contactId);
     const change = changeOfEvent(timelineEvent);
+    // One read of the contact and its history serves both the scores and the segments.
+    const history = feedsScores(timelineEvent)
+      ? await loadHistory(journeyDeps.store, timelineEvent.contactId)
+      : undefined;
+    if (history) await refreshScores(journeyDeps, timelineEvent.contactId, history);
     if (!change) return;
-    const result = await refreshContactSegments(journeyDeps, timelineEvent.contactId, change);
+    const result = await refreshContactSegments(journeyDeps, timelineEvent.contactId, change, history);
     if (result.entered.length > 0) metrics.addMetric('SegmentEntries', 'Count', result.entered.length);
     if (result.exited.length > 0) metrics.addMetric('SegmentExits', 'Count', result.exited.length);
   }),

@@ -195,6 +195,12 @@ export type ChurnRisk =
       explanation: string[];
     };
 
+/** The days between consecutive orders, and the usual gap: their median (at least a day), or the default for one order. */
+function cadenceOf(orders: readonly Order[], defaultDays: number): { gaps: number[]; cadence: number } {
+  const gaps = orders.slice(1).map((order, i) => (order.at - (orders[i] as Order).at) / DAY_MS);
+  return { gaps, cadence: gaps.length ? Math.max(1, median(gaps)) : defaultDays };
+}
+
 /**
  * How overdue the customer's next order is, measured against their own cadence: the MEDIAN gap
  * between consecutive orders (robust to one long pause), at least one day; with a single order
@@ -209,9 +215,8 @@ export function churnRisk(events: readonly TimelineEvent[], now: Date, options: 
   if (!last) return { level: 'not a customer', explanation: ['No orders yet → not a customer'] };
 
   const days = wholeDays(now.getTime() - last.at);
-  const gaps = orders.slice(1).map((order, i) => (order.at - (orders[i] as Order).at) / DAY_MS);
+  const { gaps, cadence } = cadenceOf(orders, o.defaultCadenceDays);
   const cadenceFrom = gaps.length ? 'median' : 'default';
-  const cadence = gaps.length ? Math.max(1, median(gaps)) : o.defaultCadenceDays;
   const ratio = days / cadence;
   const risk = round2(Math.min(1, Math.max(0, (ratio - 1) / 2)));
   const level: ChurnLevel = ratio >= o.highAtRatio ? 'high' : ratio >= o.mediumAtRatio ? 'medium' : 'low';
@@ -688,8 +693,7 @@ export function nextScoreChange(
   if (!last) return undefined;
   const rfm = { ...DEFAULT_RFM_THRESHOLDS, ...options.rfm };
   const churn = { ...DEFAULT_CHURN_OPTIONS, ...options.churn };
-  const gaps = orders.slice(1).map((order, i) => (order.at - (orders[i] as Order).at) / DAY_MS);
-  const cadence = gaps.length ? Math.max(1, median(gaps)) : churn.defaultCadenceDays;
+  const { cadence } = cadenceOf(orders, churn.defaultCadenceDays);
   const days = [
     ...rfm.recencyDays.map((d) => d + 1),
     Math.ceil(churn.mediumAtRatio * cadence),

@@ -56,6 +56,21 @@ export const contactFacts = (contact: Contact): ContactFacts => ({
 
 export const eventFact = (e: TimelineEvent): EventFact => ({ id: e.eventId, name: e.name, at: e.at, data: e.data });
 
+/** A contact and its newest events (up to FACT_EVENTS), read once for several consumers of one record. */
+export interface ContactHistory {
+  contact: Contact;
+  events: TimelineEvent[];
+}
+
+/** Reads the contact and its newest FACT_EVENTS events; undefined when the contact is gone. */
+export async function loadHistory(
+  store: Pick<ContactStore, 'getContact' | 'listEvents'>,
+  contactId: string,
+): Promise<ContactHistory | undefined> {
+  const [contact, events] = await Promise.all([store.getContact(contactId), store.listEvents(contactId, FACT_EVENTS)]);
+  return contact ? { contact, events } : undefined;
+}
+
 /** The contact and its recent events, as conditions read them; undefined when the contact is gone. */
 export async function loadFacts(
   store: Pick<ContactStore, 'getContact' | 'listEvents'> & Pick<SegmentStore, 'listMemberships'>,

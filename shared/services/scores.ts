@@ -3,6 +3,7 @@ import { nextScoreChange, STORED_SCORE_NAMES, scoreContact, storedScores } from 
 import type { Clock } from '#ports/clock.ts';
 import type { DueStore } from '#ports/journeys.ts';
 import type { ContactStore } from '#ports/store.ts';
+import { type ContactHistory, FACT_EVENTS } from './journey-context.ts';
 
 /**
  * Keeps each contact's stored scores (RFM segment, churn risk, lead score, loyalty tier) current,
@@ -16,9 +17,6 @@ export interface ScoreDeps {
   store: Pick<ContactStore, 'getContact' | 'listEvents' | 'setScores'> & Pick<DueStore, 'putDue'>;
   clock: Clock;
 }
-
-/** Events the scores read (newest first), as on the contact page. */
-const SCORED_EVENTS = 1_000;
 
 /** Events that cannot change a score: journeys' own bookkeeping and sends. */
 const NOT_SCORED = new Set(['email.sent', 'email.skipped', 'email.deferred', 'email.delivered']);
@@ -36,11 +34,15 @@ export const feedsScores = (event: Pick<TimelineEvent, 'name'>): boolean =>
   !NOT_SCORED.has(event.name) && !event.name.startsWith('segment.') && !event.name.startsWith('journey.');
 
 /** Recomputes and stores the contact's scores if they changed; arms the next time-driven change. */
-export async function refreshScores(deps: ScoreDeps, contactId: string): Promise<'changed' | 'unchanged' | 'gone'> {
-  const contact = await deps.store.getContact(contactId);
+export async function refreshScores(
+  deps: ScoreDeps,
+  contactId: string,
+  history?: ContactHistory,
+): Promise<'changed' | 'unchanged' | 'gone'> {
+  const contact = history?.contact ?? (await deps.store.getContact(contactId));
   if (!contact || contact.mergedInto) return 'gone';
   const now = deps.clock.now();
-  const events = await deps.store.listEvents(contactId, SCORED_EVENTS);
+  const events = history?.events ?? (await deps.store.listEvents(contactId, FACT_EVENTS));
   const scores = storedScores(scoreContact(contact, events, now));
   const before = contact.scores;
   const version = contact.version ?? 0;

@@ -16,7 +16,7 @@ import {
   segmentHolds,
   validateSegment,
 } from '#workflows/segments.ts';
-import { contactFacts, eventFact, FACT_EVENTS } from './journey-context.ts';
+import { type ContactHistory, contactFacts, eventFact, FACT_EVENTS } from './journey-context.ts';
 
 /**
  * Segment membership, kept current incrementally:
@@ -58,14 +58,15 @@ export async function refreshContactSegments(
   deps: SegmentDeps,
   contactId: string,
   change: ContactChangeKind | { kind: 'time' },
+  history?: ContactHistory,
 ): Promise<RefreshResult> {
   const segments = (await deps.store.listSegments()).filter((s) =>
     change.kind === 'time' ? hasTimeWindow(s) : affectedBy(s, change),
   );
   if (segments.length === 0) return { entered: [], exited: [] };
-  const contact = await deps.store.getContact(contactId);
+  const contact = history?.contact ?? (await deps.store.getContact(contactId));
   if (!contact) return { entered: [], exited: [] };
-  return evaluateContact(deps, contact, segments, await deps.store.listMemberships(contactId));
+  return evaluateContact(deps, contact, segments, await deps.store.listMemberships(contactId), history?.events);
 }
 
 async function evaluateContact(
@@ -73,11 +74,14 @@ async function evaluateContact(
   contact: Contact,
   segments: StoredSegment[],
   memberships: Membership[],
+  loadedEvents?: readonly TimelineEvent[],
 ): Promise<RefreshResult> {
   const result: RefreshResult = { entered: [], exited: [] };
   const now = deps.clock.now();
   const needsEvents = segments.some((s) => s.conditions.some((c) => c.kind === 'event'));
-  const events = needsEvents ? (await deps.store.listEvents(contact.contactId, FACT_EVENTS)).map(eventFact) : [];
+  const events = needsEvents
+    ? (loadedEvents ?? (await deps.store.listEvents(contact.contactId, FACT_EVENTS))).map(eventFact)
+    : [];
   const ctx: EvaluationContext = { contact: contactFacts(contact), events, now };
   const current = new Map(memberships.map((m) => [m.segmentId, m]));
   let nextChange: number | undefined;
