@@ -187,6 +187,22 @@ describe('a rule change', () => {
     expect(await members()).toEqual(['c-ada', 'c-bob']);
   });
 
+  it('that narrows the rule while an earlier scan of every contact still runs keeps scanning every contact', async () => {
+    await saveSegment(
+      deps(),
+      { ...REPEAT_BUYERS, name: 'Widened', conditions: [{ kind: 'tag', tag: 'vip' }] },
+      { actor: 'test' },
+    );
+    const saved = await saveSegment(
+      deps(),
+      { ...REPEAT_BUYERS, conditions: [{ kind: 'tag', tag: 'vip' }, ...REPEAT_BUYERS.conditions] },
+      { actor: 'test' },
+    );
+    expect(saved.scope).toBe('contacts');
+    expect(await runReevaluations(deps())).toBe(3);
+    expect(await members()).toEqual(['c-ada']);
+  });
+
   it('is refused when someone else changed the segment since it was read', async () => {
     await saveSegment(deps(), { ...REPEAT_BUYERS, name: 'Loyal buyers' }, { actor: 'test' });
     const refusal = await saveSegment(deps(), REPEAT_BUYERS, { actor: 'test', expectedRevision: 1 }).catch((e) => e);

@@ -86,6 +86,13 @@ describe('segments', () => {
     expect(onceView.enrollments.some((e) => e.journeyId === journeyId)).toBe(false);
     expect(onceView.timeline.some((e) => e.name === 'segment.entered')).toBe(false);
 
+    // The first evaluation (every contact, at creation) has finished: a change made while it runs
+    // must still reach every contact, so only then does a narrowed rule re-check just the members.
+    await eventually('the first evaluation done', async () => {
+      const { json } = await adminCall('GET', `/api/segments/${segmentId}`);
+      return json.reevaluation?.revision === 1 && json.reevaluation.status === 'done' ? true : undefined;
+    });
+
     // Act: narrow the rule (repeat buyers with a big order), at the revision read.
     const narrowed = await adminCall('PUT', `/api/segments/${segmentId}`, {
       name: 'Repeat buyers in SEK, one big order',
