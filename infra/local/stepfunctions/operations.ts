@@ -131,8 +131,7 @@ export const operations: Record<string, Operation> = {
       aliases: {},
       ...timeScaleTag(input),
     };
-    context.store.stateMachines.set(arn, machine);
-    context.store.changed();
+    context.store.putMachine(machine);
     return {
       stateMachineArn: arn,
       creationDate: seconds(creationDate),
@@ -159,7 +158,7 @@ export const operations: Record<string, Operation> = {
       if (roleArn !== undefined) machine.roleArn = roleArn;
       machine.updateDate = Date.now();
       machine.revisionId = randomUUID();
-      context.store.changed();
+      context.store.putMachine(machine);
     }
     return {
       updateDate: seconds(machine.updateDate ?? machine.creationDate),
@@ -212,10 +211,9 @@ export const operations: Record<string, Operation> = {
     for (const record of [...context.store.executions.values()]) {
       if (record.stateMachineArn !== arn) continue;
       if (record.status === 'RUNNING') context.runner.stop(record, 'States.Aborted', 'The state machine was deleted');
-      context.store.executions.delete(record.arn);
+      context.store.deleteExecution(record.arn);
     }
-    context.store.stateMachines.delete(arn);
-    context.store.changed();
+    context.store.deleteMachine(arn);
     return {};
   },
 
@@ -260,7 +258,7 @@ export const operations: Record<string, Operation> = {
       taskTokens: {},
       ...(machine.timeScale ? { timeScale: machine.timeScale } : {}),
     };
-    context.store.executions.set(arn, record);
+    context.store.addExecution(record);
     context.store.appendHistory(record, {
       type: 'ExecutionStarted',
       timestamp: startDate,

@@ -136,6 +136,7 @@ export class ExecutionRunner {
       record,
       // The library's events reach us through an async generator, drained in microtasks.
       settled: () => new Promise((resolve) => setImmediate(resolve)),
+      durable: () => store.durable(),
       contextValues: (stateName) => contextValues(execution, stateName),
       waitForTaskToken: (request) =>
         tokens.run({ ...request, execution, claimed: claimedTokens, signal: run.controller.signal, record }),
@@ -237,7 +238,7 @@ export class ExecutionRunner {
     execution.pendingWaits = {};
     delete execution.timeoutDue;
     this.options.tokens.closeAll(execution);
-    store.changed();
+    store.executionChanged(execution);
     log(`execution ${outcome.status.toLowerCase().replace('_', ' ')}`, {
       executionArn: execution.arn,
       error: outcome.error,
@@ -267,11 +268,13 @@ export class ExecutionRunner {
     resumedWaits.delete(request.stateName);
     if (run.detached) return;
     execution.pendingWaits[request.stateName] = due;
-    this.options.store.changed();
+    this.options.store.executionChanged(execution);
+    // The Wait's entry (its resume point) and its deadline reach the disk before it starts waiting.
+    await this.options.store.durable();
     const elapsed = await sleepUntil(due.dueAt, run.controller.signal);
     if (elapsed && !run.detached) {
       delete execution.pendingWaits[request.stateName];
-      this.options.store.changed();
+      this.options.store.executionChanged(execution);
     }
   }
 
@@ -287,7 +290,7 @@ export class ExecutionRunner {
       ? rescaleDue(execution.timeoutDue, timeScale)
       : scaledDue(definition.TimeoutSeconds * 1000, timeScale, execution.startDate);
     execution.timeoutDue = due;
-    store.changed();
+    store.executionChanged(execution);
     void sleepUntil(due.dueAt, run.controller.signal).then((elapsed) => {
       if (!elapsed || run.detached) return;
       const cause = `The execution exceeded its TimeoutSeconds of ${definition.TimeoutSeconds}`;

@@ -15,7 +15,8 @@ export interface StepFunctionsLocalOptions {
   host?: string;
   /**
    * When set, state machines (with their versions and aliases) and executions (with their waiting
-   * Waits and task tokens) persist in `<dataDir>/stepfunctions.json`.
+   * Waits and task tokens) persist in `<dataDir>`: `stepfunctions.json` plus the append-only
+   * `stepfunctions.journal` of every change since (see store.ts).
    */
   dataDir?: string;
   /**
@@ -125,7 +126,12 @@ async function handle(
         `Operation '${String(target)}' is not supported by the local endpoint`,
       );
     }
-    const result = operation(context, await readJson(request));
+    const input = await readJson(request);
+    const changesBefore = context.store.changes;
+    const result = operation(context, input);
+    // Write-ahead: what the caller is told happened (an execution started, a task answered) is on
+    // disk first, so a kill after the answer cannot undo it.
+    if (context.store.changes !== changesBefore) await context.store.durable();
     send(response, 200, requestId, result);
   } catch (error) {
     if (error instanceof SfnError) {

@@ -97,6 +97,8 @@ export interface TaskHandlerDeps {
    * so the task events this handler records land after them.
    */
   settled: () => Promise<void>;
+  /** Resolves once the history so far is on disk, so a restart resumes no earlier than this Task. */
+  durable: () => Promise<void>;
   /** Values for a state's context placeholders; called after `settled()`. */
   contextValues: (stateName: string) => ContextValues;
   /** Runs a `lambda:invoke.waitForTaskToken` task (see task-tokens.ts). */
@@ -120,6 +122,7 @@ export function buildTaskHandlers(
     const usesContext = context.has(name);
     handlers[name] = async (input) => {
       await deps.settled();
+      await deps.durable();
       const values = usesContext ? deps.contextValues(name) : {};
       return handler(input, (parameters, token) =>
         usesContext ? fillContext(parameters, { ...values, '$$.Task.Token': token }) : parameters,

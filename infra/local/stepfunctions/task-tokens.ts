@@ -73,25 +73,25 @@ export class TaskTokens {
 
   /** SendTaskSuccess: `output` is already checked to be JSON. */
   succeed(token: string, output: string): void {
-    this.open(token).outcome = { kind: 'success', output };
-    this.changed(token);
+    const { execution, record } = this.open(token);
+    record.outcome = { kind: 'success', output };
+    this.changed(token, execution);
   }
 
   /** SendTaskFailure. */
   fail(token: string, error: string | undefined, cause: string | undefined): void {
-    this.open(token).outcome = { kind: 'failure', error, cause };
-    this.changed(token);
+    const { execution, record } = this.open(token);
+    record.outcome = { kind: 'failure', error, cause };
+    this.changed(token, execution);
   }
 
   /** SendTaskHeartbeat: restarts the HeartbeatSeconds clock (never extends TimeoutSeconds). */
   heartbeat(token: string): void {
-    const task = this.open(token);
+    const { execution, record: task } = this.open(token);
     if (task.heartbeatSeconds === undefined) return;
-    const executionArn = executionOfTaskToken(token);
-    const scale =
-      (executionArn && this.options.store.executions.get(executionArn)?.timeScale) || this.options.timeScale;
+    const scale = execution.timeScale || this.options.timeScale;
     task.heartbeatDue = scaledDue(task.heartbeatSeconds * 1000, scale);
-    this.changed(token);
+    this.changed(token, execution);
   }
 
   /** Closes every waiting task of an execution that ended, so late callbacks get TaskTimedOut. */
@@ -122,6 +122,9 @@ export class TaskTokens {
     const record = task.execution.taskTokens[token] as TaskTokenRecord;
     // A callback may have arrived while the endpoint was down; then the function ran already.
     if (!record.invoked && record.outcome === undefined) {
+      // The token reaches the disk before the function sees it: a restart must not mint another.
+      await this.options.store.durable();
+      if (task.signal.aborted) return undefined;
       await this.invoke(task, record, task.fill(task.parameters, token));
       if (task.signal.aborted) return undefined;
     }
@@ -139,7 +142,7 @@ export class TaskTokens {
       task.claimed.add(token);
       record.timeoutDue = rescaleDue(record.timeoutDue, timeScale);
       if (record.heartbeatDue) record.heartbeatDue = rescaleDue(record.heartbeatDue, timeScale);
-      store.changed();
+      store.executionChanged(task.execution);
       return token;
     }
     return undefined;
@@ -162,7 +165,7 @@ export class TaskTokens {
       heartbeatDue: heartbeatSeconds === undefined ? undefined : scaledDue(heartbeatSeconds * 1000, timeScale),
     };
     task.claimed.add(token);
-    store.changed();
+    store.executionChanged(execution);
     task.record({
       type: 'TaskScheduled',
       taskScheduledEventDetails: {
@@ -183,7 +186,7 @@ export class TaskTokens {
     const parameters = (filled ?? {}) as { FunctionName?: unknown; Payload?: unknown };
     const fail = (failure: TaskFailure): TaskFailure => {
       record.status = 'CLOSED';
-      this.options.store.changed();
+      this.options.store.executionChanged(task.execution);
       task.record({
         type: 'TaskFailed',
         taskFailedEventDetails: { resourceType, resource, error: failure.name, cause: failure.message },
@@ -206,7 +209,7 @@ export class TaskTokens {
       throw fail(toTaskFailure(error));
     }
     record.invoked = true;
-    this.options.store.changed();
+    this.options.store.executionChanged(task.execution);
     task.record({
       type: 'TaskSubmitted',
       taskSubmittedEventDetails: {
@@ -240,7 +243,7 @@ export class TaskTokens {
   private async settle(task: TokenTask, record: TaskTokenRecord, ending: Ending): Promise<unknown> {
     const { resourceType, resource, state } = task;
     record.status = 'CLOSED';
-    this.options.store.changed();
+    this.options.store.executionChanged(task.execution);
     switch (ending.kind) {
       case 'success':
         task.record({
@@ -276,7 +279,7 @@ export class TaskTokens {
   }
 
   /** The task a SendTask* call addresses, or the documented error. */
-  private open(token: string): TaskTokenRecord {
+  private open(token: string): { execution: ExecutionRecord; record: TaskTokenRecord } {
     if (token.length > MAX_TOKEN_LENGTH) {
       throw new SfnError(
         'ValidationException',
@@ -291,11 +294,11 @@ export class TaskTokens {
     if (record.status !== 'WAITING' || record.outcome !== undefined || execution.status !== 'RUNNING') {
       throw new SfnError('TaskTimedOut', "Task Timed Out: 'Provided task does not exist anymore'");
     }
-    return record;
+    return { execution, record };
   }
 
-  private changed(token: string): void {
-    this.options.store.changed();
+  private changed(token: string, execution: ExecutionRecord): void {
+    this.options.store.executionChanged(execution);
     this.wakers.get(token)?.();
   }
 }

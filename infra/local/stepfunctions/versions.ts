@@ -107,7 +107,7 @@ export function publishVersion(
   };
   machine.versions[String(version.version)] = version;
   machine.lastVersion = version.version;
-  context.store.changed();
+  context.store.putMachine(machine);
   return version;
 }
 
@@ -252,7 +252,7 @@ export const versionOperations: Record<string, Operation> = {
     }
     // Like the real service, executions already running on this version keep running.
     delete machine.versions[String(parts.version)];
-    context.store.changed();
+    context.store.putMachine(machine);
     return {};
   },
 
@@ -272,7 +272,7 @@ export const versionOperations: Record<string, Operation> = {
     }
     const creationDate = Date.now();
     machine.aliases[name] = { name, description: aliasDescription, routingConfiguration: entries, creationDate };
-    context.store.changed();
+    context.store.putMachine(machine);
     return { stateMachineAliasArn: arn, creationDate: seconds(creationDate) };
   },
 
@@ -291,7 +291,7 @@ export const versionOperations: Record<string, Operation> = {
     }
     if (aliasDescription !== undefined) ref.alias.description = aliasDescription;
     ref.alias.updateDate = Date.now();
-    context.store.changed();
+    context.store.putMachine(ref.machine);
     return { updateDate: seconds(ref.alias.updateDate) };
   },
 
@@ -328,7 +328,7 @@ export const versionOperations: Record<string, Operation> = {
   DeleteStateMachineAlias(context, input) {
     const { machine, alias } = existingAlias(context, requiredString(input, 'stateMachineAliasArn'));
     delete machine.aliases[alias.name];
-    context.store.changed();
+    context.store.putMachine(machine);
     return {};
   },
 };
