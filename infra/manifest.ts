@@ -140,10 +140,12 @@ export const functions = {
   },
   'journey-scheduler': {
     entry: 'functions/journey-scheduler/handler.ts',
-    description: 'Date, inactivity and schedule triggers: fires what is due and runs resumable contact scans',
+    description:
+      'Date, inactivity and schedule triggers: fires what is due, runs resumable contact scans, repairs stranded enrollments',
     timeoutSeconds: 300,
     memoryMb: 512,
-    grants: ['table:read', 'table:write', 'journeys:run'],
+    // journeys:read: the repair sweep describes the executions of enrollments it checks.
+    grants: ['table:read', 'table:write', 'journeys:run', 'journeys:read'],
   },
   'aggregate-events': {
     entry: 'functions/aggregate-events/handler.ts',

@@ -1,11 +1,22 @@
-import { journeyDeps } from '#runtime/app.ts';
+import { journeyDeps, journeyRuntime } from '#runtime/app.ts';
+import { config } from '#runtime/config.ts';
 import { lambda } from '#runtime/http.ts';
 import { logger, metrics } from '#runtime/observability.ts';
 import { runJourneyScheduler } from '#services/journey-scheduler.ts';
 
-/** Scheduled: fires due date and inactivity triggers, runs schedule triggers and backfills. */
+/**
+ * The repair sweep's grace period, in journey time like every wait (scaled locally), but never
+ * under half a minute: a start still on its way must not read as stranded.
+ */
+const repair = {
+  executions: journeyRuntime,
+  graceMs: Math.max(30_000, (config.TEND_REPAIR_GRACE_SECONDS * 1000) / config.TEND_TIME_SCALE),
+};
+
+/** Scheduled: fires due date and inactivity triggers, runs schedule triggers and backfills, repairs stranded enrollments. */
 export const handler = lambda<unknown, void>(async () => {
-  const report = await runJourneyScheduler(journeyDeps);
+  const report = await runJourneyScheduler({ ...journeyDeps, repair });
   metrics.addMetric('JourneyTriggersEnrolled', 'Count', report.enrolled);
+  metrics.addMetric('JourneyEnrollmentsRepaired', 'Count', report.repaired);
   logger.info('journey scheduler run', { ...report });
 });

@@ -12,6 +12,7 @@ import type { Contact, Enrollment } from '#domain/contact.ts';
 import type {
   DueItem,
   DueStore,
+  EnrollmentCheck,
   EnrollmentStore,
   EventWaiter,
   JourneyDraft,
@@ -23,6 +24,7 @@ import type {
   TaskStore,
   WaiterStore,
 } from '#ports/journeys.ts';
+import { firstCheckOf } from '#ports/journeys.ts';
 import { firstConditionFailed, strip, tableOps } from './dynamo-table.ts';
 
 /**
@@ -36,12 +38,16 @@ import { firstConditionFailed, strip, tableOps } from './dynamo-table.ts';
  *   DUE#<yyyy-mm-ddThh>  <dueAt>#<journey>#<contact>#<n>   due           (time-trigger queue, hour buckets)
  *   DUE-HOURS            <yyyy-mm-ddThh>                   due-hour      (every hour whose bucket holds items)
  *   JOBS                 <jobId>                           scan-job      (schedule runs, backfills)
+ *   ENROLLMENT-CHECKS    <at>#<contactId>#<enrollmentId>   enrollment-check (the repair sweep's queue)
  */
 const contactPk = (id: string) => `CONTACT#${id}`;
 const journeyPk = (id: string) => `JOURNEY#${id}`;
 const versionSk = (n: number) => `V#${String(n).padStart(6, '0')}`;
 const hourOf = (iso: string) => iso.slice(0, 13);
 const DUE_HOURS = 'DUE-HOURS';
+const CHECKS = 'ENROLLMENT-CHECKS';
+const checkSk = (c: EnrollmentCheck) => `${c.at}#${c.contactId}#${c.enrollmentId}`;
+const checkItem = (c: EnrollmentCheck) => ({ pk: CHECKS, sk: checkSk(c), type: 'enrollment-check', ...c });
 
 export function createDynamoJourneyStores(
   db: DynamoDBDocumentClient,
@@ -226,6 +232,10 @@ export function createDynamoJourneyStores(
           await db.send(
             new TransactWriteCommand({
               TransactItems: [
+                // The first look of the repair sweep rides on this write: no request of its own.
+                ...(enrollment.status === 'active'
+                  ? [{ Put: { TableName: tableName, Item: checkItem(firstCheckOf(enrollment)) } }]
+                  : []),
                 {
                   Put: {
                     TableName: tableName,
@@ -341,6 +351,24 @@ export function createDynamoJourneyStores(
       );
     },
     listEnrollments: (contactId) => queryPrefix<Enrollment>(contactPk(contactId), 'ENROLLMENT#'),
+    async listEnrollmentChecks(before, limit) {
+      const out = await db.send(
+        new QueryCommand({
+          TableName: tableName,
+          // `~` sorts after every character of the ids that follow `at`.
+          KeyConditionExpression: 'pk = :pk AND sk <= :last',
+          ExpressionAttributeValues: { ':pk': CHECKS, ':last': `${before}#~` },
+          Limit: limit,
+        }),
+      );
+      return (out.Items ?? []).map((item) => strip<EnrollmentCheck>(item) as EnrollmentCheck);
+    },
+    async putEnrollmentCheck(check) {
+      await put(checkItem(check));
+    },
+    async deleteEnrollmentCheck(check) {
+      await db.send(new DeleteCommand({ TableName: tableName, Key: { pk: CHECKS, sk: checkSk(check) } }));
+    },
   };
 
   const waiterSk = (w: Pick<EventWaiter, 'event' | 'enrollmentId' | 'nodeId'>) =>

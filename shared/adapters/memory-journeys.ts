@@ -2,6 +2,7 @@ import type { Contact, Enrollment } from '#domain/contact.ts';
 import type {
   DueItem,
   DueStore,
+  EnrollmentCheck,
   EnrollmentStore,
   EventWaiter,
   JourneyDraft,
@@ -13,6 +14,7 @@ import type {
   TaskStore,
   WaiterStore,
 } from '#ports/journeys.ts';
+import { firstCheckOf } from '#ports/journeys.ts';
 
 const clone = <T>(value: T): T => structuredClone(value);
 const key = (...parts: string[]) => parts.join('|');
@@ -102,6 +104,8 @@ export function createMemoryJourneyRuntimeStores(
   const due = new Map<string, DueItem>();
   const schedules = new Map<string, Record<string, string>>();
   const jobs = new Map<string, ScanJob>();
+  const checks = new Map<string, EnrollmentCheck>();
+  const checkKey = (c: EnrollmentCheck) => key(c.at, c.contactId, c.enrollmentId);
   const dueKey = (i: DueItem) => key(i.dueAt, i.journeyId, i.contactId, String(i.trigger));
   const waiterKey = (w: Pick<EventWaiter, 'contactId' | 'event' | 'enrollmentId' | 'nodeId'>) =>
     key(w.contactId, w.event, w.enrollmentId, w.nodeId);
@@ -125,6 +129,10 @@ export function createMemoryJourneyRuntimeStores(
       if (rules.maxEntries !== undefined && state.entries >= rules.maxEntries)
         return { outcome: 'refused', reason: 'max-entries' };
       enrollments.set(k, clone(enrollment));
+      if (enrollment.status === 'active') {
+        const check = firstCheckOf(enrollment);
+        checks.set(checkKey(check), check);
+      }
       states.set(sk, {
         entries: state.entries + 1,
         lastEnteredAt: enrollment.enteredAt,
@@ -162,6 +170,19 @@ export function createMemoryJourneyRuntimeStores(
     },
     async listEnrollments(contactId) {
       return [...enrollments.values()].filter((e) => e.contactId === contactId).map(clone);
+    },
+    async listEnrollmentChecks(before, limit) {
+      return [...checks.values()]
+        .filter((c) => c.at <= before)
+        .sort((a, b) => (checkKey(a) < checkKey(b) ? -1 : 1))
+        .slice(0, limit)
+        .map(clone);
+    },
+    async putEnrollmentCheck(check) {
+      checks.set(checkKey(check), clone(check));
+    },
+    async deleteEnrollmentCheck(check) {
+      checks.delete(checkKey(check));
     },
 
     async putWaiter(w) {

@@ -1,5 +1,11 @@
 import type { Contact, TimelineEvent } from '#domain/contact.ts';
-import type { JourneyRuntime, JourneyStore, StartEnrollment } from '#ports/journeys.ts';
+import type {
+  ExecutionInspector,
+  ExecutionPath,
+  JourneyRuntime,
+  JourneyStore,
+  StartEnrollment,
+} from '#ports/journeys.ts';
 import type { MailSender, OutgoingEmail } from '#ports/mail.ts';
 import type { StoredSegment } from '#ports/segments.ts';
 import type {
@@ -256,16 +262,18 @@ export function createMemoryMail(): MailSender & { sent: OutgoingEmail[] } {
 
 /**
  * A JourneyRuntime that records what it is asked: started executions (the same name and input
- * start one, as on AWS), stops, resumed task tokens and publications.
+ * start one, as on AWS), stops, resumed task tokens and publications. A started execution reads
+ * as RUNNING unless `statuses` says otherwise; one removed from `started` no longer exists.
  */
 export function createMemoryJourneys() {
   const started: StartEnrollment[] = [];
   const stopped: { executionArn: string; reason: string }[] = [];
   const resumed: { taskToken: string; output: unknown }[] = [];
   const published: { journeyId: string; definition: string; version: number }[] = [];
+  const statuses = new Map<string, ExecutionPath['status']>();
   const arnOf = (request: StartEnrollment) =>
     `${request.stateMachineArn.replace(':stateMachine:', ':execution:').replace(/:\d+$/, '')}:${request.enrollmentId}`;
-  const runtime: JourneyRuntime = {
+  const runtime: JourneyRuntime & ExecutionInspector = {
     async start(request) {
       const existing = started.find((s) => s.enrollmentId === request.enrollmentId && arnOf(s) === arnOf(request));
       if (existing && JSON.stringify(existing.input) !== JSON.stringify(request.input)) {
@@ -276,6 +284,10 @@ export function createMemoryJourneys() {
     },
     async stop(executionArn, reason) {
       stopped.push({ executionArn, reason });
+    },
+    async executionStatus(executionArn) {
+      if (!started.some((s) => arnOf(s) === executionArn)) return undefined;
+      return statuses.get(executionArn) ?? 'RUNNING';
     },
     async resume(taskToken, output) {
       if (resumed.some((r) => r.taskToken === taskToken)) return 'gone';
@@ -289,5 +301,5 @@ export function createMemoryJourneys() {
       return { stateMachineArn, versionArn: `${stateMachineArn}:${version}`, aliasArn: `${stateMachineArn}:live` };
     },
   };
-  return Object.assign(runtime, { started, stopped, resumed, published });
+  return Object.assign(runtime, { started, stopped, resumed, published, statuses });
 }

@@ -20,7 +20,7 @@ import {
   UpdateStateMachineAliasCommand,
   UpdateStateMachineCommand,
 } from '@aws-sdk/client-sfn';
-import type { ExecutionPath, ExecutionReader, JourneyRuntime } from '#ports/journeys.ts';
+import type { ExecutionInspector, ExecutionPath, ExecutionReader, JourneyRuntime } from '#ports/journeys.ts';
 
 /** `arn:…:stateMachine:<machine>[:<version|alias>]` → `arn:…:execution:<machine>:<name>`. */
 export const executionArnFor = (stateMachineArn: string, name: string): string =>
@@ -45,7 +45,10 @@ export const LIVE_ALIAS = 'live';
  * new version and moves the `live` alias to it; each enrollment is an execution of the version
  * it entered, named by the enrollment id.
  */
-export function createSfnJourneyRuntime(sfn: SFNClient, options: SfnRuntimeOptions): JourneyRuntime {
+export function createSfnJourneyRuntime(
+  sfn: SFNClient,
+  options: SfnRuntimeOptions,
+): JourneyRuntime & ExecutionInspector {
   const machineName = (journeyId: string) => `${options.namePrefix}-${journeyId}`.slice(0, 80);
 
   async function findMachine(name: string): Promise<string | undefined> {
@@ -83,6 +86,16 @@ export function createSfnJourneyRuntime(sfn: SFNClient, options: SfnRuntimeOptio
         );
       } catch (error) {
         if (!(error instanceof ExecutionDoesNotExist)) throw error;
+      }
+    },
+
+    async executionStatus(executionArn) {
+      try {
+        const described = await sfn.send(new DescribeExecutionCommand({ executionArn }));
+        return (described.status ?? 'RUNNING') as ExecutionPath['status'];
+      } catch (error) {
+        if (error instanceof ExecutionDoesNotExist) return undefined;
+        throw error;
       }
     },
 

@@ -373,6 +373,12 @@ export const DASHBOARD_JS = String.raw`
     var keys = Object.keys(r.exitedByReason);
     return keys.length ? keys.map(function (k) { return k + ' ' + r.exitedByReason[k]; }).join(', ') : '—';
   }
+  // Enrollments the repair sweep found stranded: started, restarted or closed (none is the healthy case).
+  function repairsOf(r) {
+    var byAction = r.repairedByAction || {};
+    var keys = Object.keys(byAction);
+    return keys.length ? keys.map(function (k) { return k + ' ' + byAction[k]; }).join(', ') : 'none stranded';
+  }
   function usd(n) {
     return '$' + n.toFixed(n < 1 ? 4 : 2);
   }
@@ -386,7 +392,7 @@ export const DASHBOARD_JS = String.raw`
         'div',
         { class: 'panel' },
         table(
-          ['Journey', 'Status', 'Live', 'Entered', 'Active', 'Converted', 'Exits', 'Revenue', 'Cost'],
+          ['Journey', 'Status', 'Live', 'Entered', 'Active', 'Converted', 'Exits', 'Repaired', 'Revenue', 'Cost'],
           d.journeys.map(function (j) {
             var r = j.reports.filter(function (x) { return x.version === j.liveVersion; })[0] || j.reports[0];
             var link = el('a', { href: '/dashboard/journeys?id=' + encodeURIComponent(j.journeyId), 'data-journey': j.journeyId }, j.name);
@@ -398,11 +404,12 @@ export const DASHBOARD_JS = String.raw`
               r ? count(r.active) : '—',
               r ? el('span', {}, [count(r.converted.treated) + ' (' + pct(r.conversionRate.treated) + ')', el('br'), el('small', { class: 'muted' }, liftOf(r))]) : '—',
               r ? exitsOf(r) : '—',
+              r ? el('span', { 'data-repaired': j.journeyId, title: repairsOf(r) }, count(r.repaired || 0)) : '—',
               r ? revenueOf(r) : '—',
               r ? usd(r.cost.total) : '—',
             ];
           }),
-          [3, 4],
+          [3, 4, 7],
           true,
         ),
       ),
@@ -422,6 +429,7 @@ export const DASHBOARD_JS = String.raw`
             card('active', 'Active', count(live.active)),
             card('converted', 'Converted', count(live.converted.treated), pct(live.conversionRate.treated) + ', ' + liftOf(live)),
             card('exits', 'Exited', count(live.exited), exitsOf(live)),
+            card('repaired', 'Repaired', count(live.repaired || 0), repairsOf(live)),
             card('revenue', 'Revenue', revenueOf(live)),
             card('cost', 'Cost', usd(live.cost.total), count(live.usage.transitions) + ' transitions'),
           ])

@@ -23,6 +23,7 @@ export const EVENT_NAMES = [
   'journey.entered',
   'journey.converted',
   'journey.exited',
+  'journey.repaired',
   'segment.entered',
   'segment.exited',
 ] as const;

@@ -9,6 +9,7 @@ import { JOURNEY_STEP_USAGE, type PriceTable, type StepUsageEstimate, US_EAST_1_
  * - `exited` and `exited_<reason>` (treated `journey.exited`), `exited_holdout` (an exit flagged holdout),
  * - `converted` / `converted_holdout`, `revenue_<CUR>` / `revenue_holdout_<CUR>` (minor units,
  *   from `journey.converted` revenue, which is recorded only within the conversion window),
+ * - `repaired` and `repaired_<action>` (`journey.repaired`: started, restarted or closed by the repair sweep),
  * - `node_<nodeId>`: one per (enrollment, node) visit, from {@link visitIncrements},
  * - `transitions`, `invocations`, `emails`: usage, from {@link usageIncrements}.
  */
@@ -28,6 +29,10 @@ export function journeyIncrementsFor(event: TimelineEvent): CounterIncrement[] {
       if (holdout === true) return [add('exited_holdout')];
       const reason = typeof event.data.reason === 'string' ? event.data.reason : String(event.data.status ?? 'unknown');
       return [add('exited'), add(`exited_${reason}`)];
+    }
+    case 'journey.repaired': {
+      const action = typeof event.data.action === 'string' ? event.data.action : 'unknown';
+      return [add('repaired'), add(`repaired_${action}`)];
     }
     case 'journey.converted': {
       const prefix = holdout === true ? 'holdout_' : '';
@@ -93,6 +98,9 @@ export interface JourneyReport {
   active: number;
   exited: number;
   exitedByReason: Record<string, number>;
+  /** Enrollments the repair sweep found stranded and started, restarted or closed, by what it did. */
+  repaired: number;
+  repairedByAction: Record<string, number>;
   converted: { treated: number; holdout: number };
   /** converted.treated / treated, and converted.holdout / holdout; null when the group is empty. */
   conversionRate: { treated: number | null; holdout: number | null };
@@ -146,11 +154,13 @@ export function journeyReport(
   const revenue: Record<string, number> = {};
   const holdoutRevenue: Record<string, number> = {};
   const nodes: Record<string, number> = {};
+  const repairedByAction: Record<string, number> = {};
   for (const [field, value] of Object.entries(fields).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     if (field.startsWith('node_')) nodes[field.slice(5)] = value;
     else if (/^revenue_holdout_[A-Z]{3}$/.test(field)) holdoutRevenue[field.slice(16)] = value;
     else if (/^revenue_[A-Z]{3}$/.test(field)) revenue[field.slice(8)] = value;
     else if (field.startsWith('exited_') && field !== 'exited_holdout') exitedByReason[field.slice(7)] = value;
+    else if (field.startsWith('repaired_')) repairedByAction[field.slice(9)] = value;
   }
   const converted = { treated: get('converted'), holdout: get('converted_holdout') };
   const conversionRate = {
@@ -172,6 +182,8 @@ export function journeyReport(
     active: Math.max(0, treated - exited),
     exited,
     exitedByReason,
+    repaired: get('repaired'),
+    repairedByAction,
     converted,
     conversionRate,
     lift: { absolute, relative },

@@ -140,6 +140,7 @@ export function incrementsFor(
     case 'journey.entered':
     case 'journey.converted':
     case 'journey.exited':
+    case 'journey.repaired':
       increments.push(...journeyIncrementsFor(event));
       break;
     default: {

@@ -42,6 +42,11 @@ export interface ExecutionPath {
   consoleUrl?: string;
 }
 
+/** How an execution stands, for the repair sweep; undefined when it does not exist. */
+export interface ExecutionInspector {
+  executionStatus(executionArn: string): Promise<ExecutionPath['status'] | undefined>;
+}
+
 /** Reads executions' history (read-only; the dashboard's grant). */
 export interface ExecutionReader {
   /** Undefined when the execution does not exist. */
@@ -162,7 +167,38 @@ export interface EnrollmentStore {
     conversion: NonNullable<Enrollment['conversion']>,
   ): Promise<boolean>;
   listEnrollments(contactId: string): Promise<Enrollment[]>;
+  /**
+   * Checks of active enrollments (see EnrollmentCheck), oldest first, whose `at` is at or before
+   * `before`. `enroll` queues the first check of an active enrollment with the enrollment itself.
+   */
+  listEnrollmentChecks(before: string, limit: number): Promise<EnrollmentCheck[]>;
+  /** Queues a check; the same (at, contact, enrollment) twice is one check. */
+  putEnrollmentCheck(check: EnrollmentCheck): Promise<void>;
+  deleteEnrollmentCheck(check: EnrollmentCheck): Promise<void>;
 }
+
+/**
+ * A look the repair sweep takes at one active enrollment's execution, once `at` plus the sweep's
+ * grace period has passed: at first `at` is the entry time; a check that finds the execution
+ * running queues the next one further out.
+ */
+export interface EnrollmentCheck {
+  at: string;
+  contactId: string;
+  enrollmentId: string;
+  journeyId: string;
+  /** Checks already made that found the execution running. */
+  checks: number;
+}
+
+/** The check an active enrollment is queued with when it is created. */
+export const firstCheckOf = (e: Pick<Enrollment, 'enteredAt' | 'contactId' | 'enrollmentId' | 'journeyId'>) => ({
+  at: e.enteredAt,
+  contactId: e.contactId,
+  enrollmentId: e.enrollmentId,
+  journeyId: e.journeyId,
+  checks: 0,
+});
 
 // ---------------------------------------------------------------------------------------------
 // Wait-for-event registrations, owner tasks and the time-trigger queue.

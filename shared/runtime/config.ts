@@ -71,6 +71,11 @@ const envSchema = z.object({
     .transform((v) => v === 'true'),
   /** Local only: virtual seconds per real second (waits, schedules and webhook retry delays). */
   TEND_TIME_SCALE: z.coerce.number().positive().default(1),
+  /**
+   * How long an active enrollment may go without a running execution before the journey
+   * scheduler's repair sweep starts, restarts or closes it (seconds of journey time).
+   */
+  TEND_REPAIR_GRACE_SECONDS: z.coerce.number().positive().default(600),
   /** Local endpoints; unset on AWS. */
   TEND_DYNAMODB_ENDPOINT: z.url().optional(),
   TEND_SES_ENDPOINT: z.url().optional(),

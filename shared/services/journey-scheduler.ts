@@ -4,6 +4,7 @@ import { contactValue, evaluateConditions } from '#workflows/conditions.ts';
 import type { Trigger } from '#workflows/journey.schema.ts';
 import { inactivityDue, nextDateOccurrence, nextScheduleRun } from '#workflows/schedule.ts';
 import { contactFacts, eventFact, FACT_EVENTS } from './journey-context.ts';
+import { type RepairDeps, type RepairOptions, repairEnrollments } from './journey-repair.ts';
 import { enrollContact, liveJourneys, type RoutingDeps } from './journey-routing.ts';
 import { refreshScores } from './scores.ts';
 import { refreshContactSegments, runReevaluations, type SegmentDeps } from './segments.ts';
@@ -24,6 +25,8 @@ export interface SchedulerDeps extends RoutingDeps {
   settings: { defaultTimeZone: string };
   /** Membership events the scheduler writes (the simulator routes them; on AWS the stream does). */
   onSegmentEvent?: SegmentDeps['onEvent'];
+  /** When set, each run also repairs stranded enrollments (journey-repair.ts); it needs execution statuses. */
+  repair?: RepairOptions & { executions: RepairDeps['runtime'] };
 }
 
 export interface SchedulerReport {
@@ -36,6 +39,8 @@ export interface SchedulerReport {
   segmentChecks: number;
   /** Contacts whose scores were due to move with time. */
   scoreChecks: number;
+  /** Stranded enrollments started, restarted or closed by the repair sweep. */
+  repaired: number;
 }
 
 type Live = JourneySummary & { live: NonNullable<JourneySummary['live']> };
@@ -54,6 +59,7 @@ export async function runJourneyScheduler(
     jobsStarted: 0,
     segmentChecks: 0,
     scoreChecks: 0,
+    repaired: 0,
   };
   const segmentDeps: SegmentDeps = {
     store: deps.store,
@@ -87,6 +93,11 @@ export async function runJourneyScheduler(
       if (resting) report.armed += (await fireDue(deps, resting, item, { enter: false })).armed;
     }
     await deps.store.deleteDue(item);
+  }
+
+  if (deps.repair) {
+    const repairs = await repairEnrollments({ ...deps, runtime: deps.repair.executions }, deps.repair);
+    report.repaired = repairs.started + repairs.restarted + repairs.closed;
   }
 
   for (const journey of journeys) {
