@@ -48,7 +48,16 @@ export interface StreamSpec {
   batchSize: number;
   /** Attempts before a batch goes to the dead-letter path. */
   maxAttempts: number;
+  /**
+   * Batches in flight at once per shard, each over other partition keys (a contact's records
+   * stay in order): Lambda's ParallelizationFactor, 1 to 10. Default
+   * {@link DEFAULT_PARALLELIZATION_FACTOR}.
+   */
+  parallelizationFactor?: number;
 }
+
+/** Stream consumers work on this many batches per shard at once unless their spec says otherwise. */
+export const DEFAULT_PARALLELIZATION_FACTOR = 10;
 
 export const functions = {
   'ingest-webhook': {

@@ -4,7 +4,7 @@ import { FilterCriteria, FilterRule, type IFunction, StartingPosition } from 'aw
 import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import type { FunctionName, StreamSpec } from '#infra/manifest.ts';
+import { DEFAULT_PARALLELIZATION_FACTOR, type FunctionName, type StreamSpec } from '#infra/manifest.ts';
 import { acknowledge } from './nag.ts';
 import { pascalCase } from './names.ts';
 
@@ -44,6 +44,8 @@ export class Streams extends Construct {
         new DynamoEventSource(props.table, {
           startingPosition: StartingPosition.TRIM_HORIZON,
           batchSize: spec.batchSize,
+          // Batches of other contacts run side by side; one contact's records stay in order.
+          parallelizationFactor: spec.parallelizationFactor ?? DEFAULT_PARALLELIZATION_FACTOR,
           // The manifest counts attempts; Lambda counts retries after the first attempt.
           retryAttempts: spec.maxAttempts - 1,
           bisectBatchOnError: true,

@@ -246,6 +246,8 @@ describe('streams', () => {
         FunctionName: { Ref: functionLogicalId(template, spec.function) },
         EventSourceArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^DataTable'), 'StreamArn'] },
         BatchSize: spec.batchSize,
+        // Batches of other contacts side by side, as the local stream driver runs them.
+        ParallelizationFactor: spec.parallelizationFactor ?? manifest.DEFAULT_PARALLELIZATION_FACTOR,
         MaximumRetryAttempts: spec.maxAttempts - 1,
         BisectBatchOnFunctionError: true,
         FunctionResponseTypes: ['ReportBatchItemFailures'],

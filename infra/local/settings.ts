@@ -8,6 +8,13 @@ export const localSettingsSchema = z.object({
   PORT: port(3000),
   TEND_SES_PORT: port(8005),
   TEND_DYNAMODB_PORT: port(8000),
+  /** An existing DynamoDB endpoint to use instead of starting DynamoDB Local (no Java needed then). */
+  TEND_DYNAMODB_URL: z
+    .url({ protocol: /^https?$/, error: 'TEND_DYNAMODB_URL must be an http(s) URL' })
+    .optional()
+    .or(z.literal('').transform(() => undefined)),
+  /** The region of a table in AWS (taken from TEND_DYNAMODB_URL's host when unset). */
+  AWS_REGION: z.string().min(1).optional(),
   TEND_SFN_PORT: port(8083),
   TEND_DATA_DIR: z.string().min(1).default('.tend'),
   TEND_TIME_SCALE: z.coerce.number().positive().max(10_000_000).default(1),

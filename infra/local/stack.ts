@@ -6,13 +6,13 @@ import {
   CreateTableCommand,
   DescribeTableCommand,
   DynamoDBClient,
-  ListTablesCommand,
   ResourceInUseException,
 } from '@aws-sdk/client-dynamodb';
 import { ListStateMachinesCommand, SFNClient } from '@aws-sdk/client-sfn';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { emailEvents, journeyFunctionEnv, journeyFunctions, schedules, streams, table } from '../manifest.ts';
 import { startDynamoDbLocal } from './dynamodb-local.ts';
+import { type DynamoTarget, dynamoTarget, LOCAL_CREDENTIALS } from './dynamodb-target.ts';
 import { invokeFunction, isFunctionName, localFunctionArn } from './functions.ts';
 import { startGateway } from './gateway.ts';
 import { startScheduleDriver } from './schedule-driver.ts';
@@ -35,6 +35,14 @@ export interface LocalStackOptions {
   apiPort: number;
   sesPort: number;
   dynamoPort: number;
+  /**
+   * An existing DynamoDB endpoint (TEND_DYNAMODB_URL) to use instead of starting DynamoDB Local:
+   * a shared DynamoDB Local, a proxy, or `https://dynamodb.<region>.amazonaws.com` for a
+   * development table in an AWS account. The table is created there when missing.
+   */
+  dynamoUrl?: string;
+  /** The environment's AWS_REGION: the region of that endpoint unless its host names one. */
+  region?: string;
   sfnPort: number;
   timeScale: number;
   adminToken: string;
@@ -45,6 +53,9 @@ export interface LocalStackOptions {
   journeyTimeScales?: Record<string, number>;
   log: (message: string, fields?: Record<string, unknown>) => void;
 }
+
+/** Ports of a stack whose every service listens on a free port (tests, benchmarks). */
+export const FREE_PORTS = { apiPort: 0, sesPort: 0, dynamoPort: 0, sfnPort: 0 } as const;
 
 export interface LocalStack {
   /** `sesApi` is the SES v2 endpoint the app uses (the event-publishing proxy). */
@@ -66,7 +77,8 @@ export async function freePort(): Promise<number> {
   });
 }
 
-async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T>): Promise<T> {
+/** Retries `probe` until it resolves, for at most `timeoutMs`. */
+export async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T>): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   while (Date.now() < deadline) {
@@ -80,7 +92,6 @@ async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T>
   throw new Error(`${what} did not become ready within ${timeoutMs / 1000} s: ${String(last)}`);
 }
 
-/** Random per data directory, so unsubscribe links keep working across restarts. */
 /** A random local secret kept in the data directory (so links and sealed secrets survive restarts). */
 function localSecret(dataDir: string, name: string): string {
   const file = path.join(dataDir, name);
@@ -120,7 +131,8 @@ export async function ensureTable(dynamo: DynamoDBClient, tableName = LOCAL_TABL
   } catch (error) {
     if (!(error instanceof ResourceInUseException)) throw error;
   }
-  await until('the table', 10_000, async () => {
+  // On AWS a new table with an index takes a while to become active.
+  await until('the table', 120_000, async () => {
     const out = await dynamo.send(new DescribeTableCommand({ TableName: tableName }));
     if (out.Table?.TableStatus !== 'ACTIVE') throw new Error(out.Table?.TableStatus);
   });
@@ -171,16 +183,28 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     stops.length = 0;
   };
   try {
-    const dynamoPort = options.dynamoPort || (await freePort());
-    const dynamoLocal = startDynamoDbLocal(
-      dynamoPort,
-      options.inMemory ? undefined : path.join(dataDir, 'dynamodb'),
-      dataDir,
-    );
-    stops.push(() => dynamoLocal.stop());
-    const dynamoUrl = `http://127.0.0.1:${dynamoPort}`;
-    const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
-    const dynamo = new DynamoDBClient({ region: 'us-east-1', endpoint: dynamoUrl, credentials });
+    let target: DynamoTarget;
+    if (options.dynamoUrl) {
+      // Someone else runs this DynamoDB: no DynamoDB Local of ours, so no Java needed either.
+      target = dynamoTarget(options.dynamoUrl, options.region);
+    } else {
+      const dynamoPort = options.dynamoPort || (await freePort());
+      const dynamoLocal = startDynamoDbLocal(
+        dynamoPort,
+        options.inMemory ? undefined : path.join(dataDir, 'dynamodb'),
+        dataDir,
+      );
+      stops.push(() => dynamoLocal.stop());
+      target = dynamoTarget(`http://127.0.0.1:${dynamoPort}`, 'us-east-1');
+    }
+    const dynamoUrl = target.url;
+    // A table in AWS takes the environment's credentials; everything local takes the fixed ones.
+    const dynamoCredentials = target.aws ? undefined : LOCAL_CREDENTIALS;
+    const dynamo = new DynamoDBClient({
+      region: target.region,
+      endpoint: dynamoUrl,
+      ...(dynamoCredentials ? { credentials: dynamoCredentials } : {}),
+    });
     stops.push(() => dynamo.destroy());
 
     // A CommonJS module whose `default` export is the server factory; loaders differ on
@@ -202,7 +226,12 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     });
     stops.push(() => sesEvents.close());
 
-    await until('DynamoDB Local', 30_000, () => dynamo.send(new ListTablesCommand({})));
+    await until(target.aws ? 'DynamoDB' : 'DynamoDB Local', 60_000, () =>
+      dynamo.send(new DescribeTableCommand({ TableName: LOCAL_TABLE_NAME })).catch((error: unknown) => {
+        // A missing table is an answer: the endpoint is up, and ensureTable creates the table.
+        if ((error as Error).name !== 'ResourceNotFoundException') throw error;
+      }),
+    );
     await ensureTable(dynamo);
 
     const sfnLocal = await startStepFunctionsLocal({
@@ -216,15 +245,18 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       log: options.log,
     });
     stops.push(() => sfnLocal.close());
-    const sfn = new SFNClient({ region: 'us-east-1', endpoint: sfnLocal.endpoint, credentials });
+    const sfn = new SFNClient({ region: 'us-east-1', endpoint: sfnLocal.endpoint, credentials: LOCAL_CREDENTIALS });
     stops.push(() => sfn.destroy());
 
     const apiPort = options.apiPort || (await freePort());
     const apiUrl = `http://localhost:${apiPort}`;
+    // The app's SDK clients sign with the local credentials whenever an endpoint is configured,
+    // so a table in AWS is reached without one: the default endpoint of AWS_REGION is that URL.
+    if (target.aws) delete process.env.TEND_DYNAMODB_ENDPOINT;
+    else process.env.TEND_DYNAMODB_ENDPOINT = dynamoUrl;
     Object.assign(process.env, {
-      AWS_REGION: 'us-east-1',
+      AWS_REGION: target.region,
       TEND_TABLE_NAME: LOCAL_TABLE_NAME,
-      TEND_DYNAMODB_ENDPOINT: dynamoUrl,
       TEND_SES_ENDPOINT: sesEvents.url,
       TEND_SFN_ENDPOINT: sfnLocal.endpoint,
       TEND_PUBLIC_URL: apiUrl,
@@ -233,8 +265,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       TEND_SECRET_KEY: localSecret(dataDir, 'secret-key'),
       TEND_ALLOW_INSECURE_WEBHOOKS: 'true',
       TEND_TIME_SCALE: String(options.timeScale),
-      AWS_ACCESS_KEY_ID: 'local',
-      AWS_SECRET_ACCESS_KEY: 'local',
+      ...(target.aws ? {} : { AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local' }),
       POWERTOOLS_METRICS_DISABLED: 'true',
       POWERTOOLS_TRACE_ENABLED: 'false',
       POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
@@ -265,7 +296,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
 
     const driver = startStreamDriver({
       dynamo,
-      endpoint: dynamoUrl,
+      endpoint: target.streamsUrl,
+      region: target.region,
+      ...(dynamoCredentials ? { credentials: dynamoCredentials } : {}),
       tableName: LOCAL_TABLE_NAME,
       streams,
       dataDir,
@@ -290,7 +323,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         }
       };
       const services = {
-        dynamodb: await check(() => dynamo.send(new ListTablesCommand({ Limit: 1 }))),
+        dynamodb: await check(() => dynamo.send(new DescribeTableCommand({ TableName: LOCAL_TABLE_NAME }))),
         ses: await check(async () => {
           const res = await fetch(`http://127.0.0.1:${sesPort}/health-check`);
           if (!res.ok) throw new Error(`status ${res.status}`);

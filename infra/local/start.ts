@@ -15,7 +15,8 @@ history posted through the demo form source (with the example segments of
 workflows/examples/segments.json).
 
 Options:
-  --fresh        delete the data directory first (contacts, executions, checkpoints)
+  --fresh        delete the data directory first (contacts, executions, checkpoints); a table at
+                 TEND_DYNAMODB_URL is kept
   -h, --help     show this help
 
 Environment (defaults in brackets):
@@ -25,6 +26,11 @@ Environment (defaults in brackets):
   TEND_DEMO_CONTACTS [150]       customers in the demo shop posted on a first start (0: none)
   TEND_ADMIN_TOKEN               bearer token for /api/* [tend-local-admin-token]
   TEND_DEMO_SOURCE_SECRET        whsec_ signing secret of the demo-form source
+  TEND_DYNAMODB_URL              use this DynamoDB instead of starting DynamoDB Local (no Java
+                                 needed): a shared DynamoDB Local, a proxy, or
+                                 https://dynamodb.<region>.amazonaws.com for a development table
+                                 in AWS (credentials from the environment, region AWS_REGION);
+                                 the table "tend" is created there when missing
   TEND_SES_PORT [8005], TEND_DYNAMODB_PORT [8000], TEND_SFN_PORT [8083]
 `;
 
@@ -60,6 +66,8 @@ async function main() {
     apiPort: settings.PORT,
     sesPort: settings.TEND_SES_PORT,
     dynamoPort: settings.TEND_DYNAMODB_PORT,
+    dynamoUrl: settings.TEND_DYNAMODB_URL,
+    region: settings.AWS_REGION,
     sfnPort: settings.TEND_SFN_PORT,
     timeScale: settings.TEND_TIME_SCALE,
     adminToken: settings.TEND_ADMIN_TOKEN,
@@ -77,7 +85,7 @@ Tend is running (ready in ${((Date.now() - started) / 1000).toFixed(1)} s)
   Dashboard       ${urls.api}/dashboard   (sign in with TEND_ADMIN_TOKEN)
   Journeys API    ${urls.api}/api/journeys   (OpenAPI: ${urls.api}/api/openapi.json)
   Mail viewer     ${urls.mail}
-  DynamoDB Local  ${urls.dynamodb}
+  ${settings.TEND_DYNAMODB_URL ? 'DynamoDB      ' : 'DynamoDB Local'}  ${urls.dynamodb}
   Step Functions  ${urls.stepfunctions}
 
   Data            ${settings.TEND_DATA_DIR}${settings.TEND_TIME_SCALE !== 1 ? `\n  Time scale      ${settings.TEND_TIME_SCALE}x (journey waits pass faster)` : ''}

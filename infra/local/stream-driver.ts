@@ -4,79 +4,114 @@ import { DescribeTableCommand, type DynamoDBClient, PutItemCommand } from '@aws-
 import {
   DescribeStreamCommand,
   DynamoDBStreamsClient,
+  type DynamoDBStreamsClientConfig,
   GetRecordsCommand,
+  type GetRecordsCommandOutput,
   GetShardIteratorCommand,
   type _Record as StreamRecord,
 } from '@aws-sdk/client-dynamodb-streams';
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
-import type { StreamSpec } from '../manifest.ts';
+import { z } from 'zod';
+import { DEFAULT_PARALLELIZATION_FACTOR, type FunctionName, type StreamSpec, table } from '../manifest.ts';
 import { invokeFunction } from './functions.ts';
+import { createDispatcher, type DispatchConsumer, type ReadRecord } from './stream-dispatch.ts';
 
 export interface StreamDriverOptions {
   dynamo: DynamoDBClient;
+  /** DynamoDB Streams endpoint of the table (for DynamoDB Local, its own URL). */
   endpoint: string;
+  /** Region and credentials for that endpoint; without credentials, the SDK's default chain. */
+  region?: string;
+  credentials?: DynamoDBStreamsClientConfig['credentials'];
   tableName: string;
   streams: readonly StreamSpec[];
   /** Where shard checkpoints are kept, so a restart resumes instead of replaying. */
   dataDir: string;
   log: (message: string, fields?: Record<string, unknown>) => void;
+  /** Longest pause between reads of a stream that has nothing new (default 100 ms). */
   pollMs?: number;
+  /** Records read ahead of the consumers at most; reading pauses beyond it (default 2,000). */
+  maxBuffered?: number;
+  /** Runs a consumer's handler (default: the local function of that name). */
+  invoke?: (name: FunctionName, event: unknown) => Promise<unknown>;
+}
+
+export interface StreamDriver {
+  close(): Promise<void>;
+  /** Resolves once everything written before the call has been delivered to every consumer. */
+  idle(): Promise<void>;
 }
 
 interface ShardCursor {
   shardId: string;
+  parentShardId: string | undefined;
   iterator: string | undefined;
+  /** The last record read, to ask for a new iterator after it when the old one expires. */
+  lastRead: string | undefined;
   closed: boolean;
 }
 
+interface Consumer extends DispatchConsumer<StreamRecord> {
+  spec: StreamSpec;
+}
+
+const checkpointsSchema = z.record(z.string(), z.string());
+
 /**
- * The local stand-in for Lambda event source mappings on a DynamoDB stream: polls DynamoDB
- * Local's stream, filters records as the CDK FilterCriteria do, invokes the same handler,
- * retries the records it reports as failed and finally writes them to a dead-letter item.
+ * The local stand-in for Lambda event source mappings on a DynamoDB stream: reads the table's
+ * stream, filters records as the CDK FilterCriteria do and invokes the same handlers, several
+ * batches at once per consumer with each partition key's records in order (ParallelizationFactor),
+ * retries the records a handler reports as failed and finally writes them to a dead-letter item.
  */
-export function startStreamDriver(options: StreamDriverOptions): { close(): Promise<void>; idle(): Promise<void> } {
+export function startStreamDriver(options: StreamDriverOptions): StreamDriver {
   const streamsClient = new DynamoDBStreamsClient({
-    region: 'us-east-1',
+    region: options.region ?? 'us-east-1',
     endpoint: options.endpoint,
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    ...(options.credentials ? { credentials: options.credentials } : {}),
   });
+  const invoke = options.invoke ?? invokeFunction;
   const checkpointFile = path.join(options.dataDir, 'stream-checkpoints.json');
-  const checkpoints: Record<string, string> = existsSync(checkpointFile)
-    ? (JSON.parse(readFileSync(checkpointFile, 'utf8')) as Record<string, string>)
+  const checkpoints = existsSync(checkpointFile)
+    ? checkpointsSchema.parse(JSON.parse(readFileSync(checkpointFile, 'utf8')))
     : {};
-  const saveCheckpoints = () => {
-    writeFileSync(`${checkpointFile}.tmp`, JSON.stringify(checkpoints));
-    renameSync(`${checkpointFile}.tmp`, checkpointFile);
-  };
   const pollMs = options.pollMs ?? 100;
+  const maxBuffered = options.maxBuffered ?? 2_000;
   let stopped = false;
   let streamArn: string | undefined;
   const cursors = new Map<string, ShardCursor>();
-  let waiters: (() => void)[] = [];
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-  const refreshShards = async () => {
-    if (!streamArn) {
-      const table = await options.dynamo.send(new DescribeTableCommand({ TableName: options.tableName }));
-      streamArn = table.Table?.LatestStreamArn;
-      if (!streamArn) throw new Error(`table ${options.tableName} has no stream`);
-    }
-    const description = await streamsClient.send(new DescribeStreamCommand({ StreamArn: streamArn }));
-    for (const shard of description.StreamDescription?.Shards ?? []) {
-      if (!shard.ShardId || cursors.has(shard.ShardId)) continue;
-      const after = checkpoints[shard.ShardId];
-      const out = await streamsClient.send(
-        new GetShardIteratorCommand({
-          StreamArn: streamArn,
-          ShardId: shard.ShardId,
-          ShardIteratorType: after ? 'AFTER_SEQUENCE_NUMBER' : 'TRIM_HORIZON',
-          SequenceNumber: after,
-        }),
-      );
-      cursors.set(shard.ShardId, { shardId: shard.ShardId, iterator: out.ShardIterator, closed: false });
+  const deadLetter = async (spec: StreamSpec, record: StreamRecord, attempts: number) => {
+    const at = new Date().toISOString();
+    const seq = record.dynamodb?.SequenceNumber ?? 'unknown';
+    options.log('stream record dead-lettered', { function: spec.function, sequenceNumber: seq, attempts });
+    // The record counts as finished only once written here; until then the checkpoint waits.
+    for (let tries = 1; ; tries++) {
+      try {
+        await options.dynamo.send(
+          new PutItemCommand({
+            TableName: options.tableName,
+            Item: {
+              pk: { S: 'DEADLETTER' },
+              sk: { S: `${at}#${seq}` },
+              type: { S: 'dead-letter' },
+              function: { S: spec.function },
+              attempts: { N: String(attempts) },
+              record: { S: JSON.stringify(record) },
+            },
+          }),
+        );
+        return;
+      } catch (error) {
+        if (stopped) throw error;
+        options.log('dead-letter write failed', { function: spec.function, error: String(error) });
+        await sleep(Math.min(5_000, 100 * 2 ** tries));
+      }
     }
   };
 
-  const deliver = async (spec: StreamSpec, records: StreamRecord[]) => {
+  const deliver = async (consumer: Consumer, records: StreamRecord[]) => {
+    const { spec } = consumer;
     let pending = records;
     for (let attempt = 1; pending.length > 0; attempt++) {
       const event = {
@@ -84,7 +119,7 @@ export function startStreamDriver(options: StreamDriverOptions): { close(): Prom
       } as unknown as DynamoDBStreamEvent;
       let failed: string[];
       try {
-        const response = (await invokeFunction(spec.function, event)) as DynamoDBBatchResponse | undefined;
+        const response = (await invoke(spec.function, event)) as DynamoDBBatchResponse | undefined;
         failed = (response?.batchItemFailures ?? []).map((f) => f.itemIdentifier);
       } catch (error) {
         options.log('stream handler threw', { function: spec.function, error: String(error) });
@@ -96,81 +131,151 @@ export function startStreamDriver(options: StreamDriverOptions): { close(): Prom
         for (const record of pending) await deadLetter(spec, record, attempt);
         return;
       }
-      await new Promise((r) => setTimeout(r, Math.min(2_000, 50 * 2 ** attempt)));
+      await sleep(Math.min(2_000, 50 * 2 ** attempt));
     }
   };
 
-  const deadLetter = async (spec: StreamSpec, record: StreamRecord, attempts: number) => {
-    const at = new Date().toISOString();
-    const seq = record.dynamodb?.SequenceNumber ?? 'unknown';
-    options.log('stream record dead-lettered', { function: spec.function, sequenceNumber: seq, attempts });
-    await options.dynamo.send(
-      new PutItemCommand({
-        TableName: options.tableName,
-        Item: {
-          pk: { S: 'DEADLETTER' },
-          sk: { S: `${at}#${seq}` },
-          type: { S: 'dead-letter' },
-          function: { S: spec.function },
-          attempts: { N: String(attempts) },
-          record: { S: JSON.stringify(record) },
-        },
+  const dispatcher = createDispatcher<StreamRecord, Consumer>({
+    consumers: options.streams.map((spec) => ({
+      spec,
+      name: spec.function,
+      batchSize: spec.batchSize,
+      parallelization: spec.parallelizationFactor ?? DEFAULT_PARALLELIZATION_FACTOR,
+      wants: (record) => matches(spec, record),
+    })),
+    deliver,
+    checkpoint: (shardId, sequenceNumber) => {
+      checkpoints[shardId] = sequenceNumber;
+      writeFileSync(`${checkpointFile}.tmp`, JSON.stringify(checkpoints));
+      renameSync(`${checkpointFile}.tmp`, checkpointFile);
+      if (dispatcher.outstanding() === 0) wake();
+    },
+    onError: (consumer, error) => {
+      if (!stopped) options.log('stream delivery failed', { function: consumer.name, error: String(error) });
+    },
+  });
+
+  const iteratorAfter = async (shardId: string, after: string | undefined) => {
+    const out = await streamsClient.send(
+      new GetShardIteratorCommand({
+        StreamArn: streamArn,
+        ShardId: shardId,
+        ShardIteratorType: after ? 'AFTER_SEQUENCE_NUMBER' : 'TRIM_HORIZON',
+        SequenceNumber: after,
       }),
     );
+    return out.ShardIterator;
   };
 
-  const matches = (spec: StreamSpec, record: StreamRecord) => {
-    const type = record.dynamodb?.NewImage?.type;
-    const changes: readonly string[] = spec.changes ?? ['INSERT'];
-    return (
-      changes.includes(record.eventName ?? '') &&
-      type !== undefined &&
-      'S' in type &&
-      spec.itemTypes.includes(type.S ?? '')
-    );
+  const refreshShards = async () => {
+    if (!streamArn) {
+      const described = await options.dynamo.send(new DescribeTableCommand({ TableName: options.tableName }));
+      streamArn = described.Table?.LatestStreamArn;
+      if (!streamArn) throw new Error(`table ${options.tableName} has no stream`);
+    }
+    const description = await streamsClient.send(new DescribeStreamCommand({ StreamArn: streamArn }));
+    for (const shard of description.StreamDescription?.Shards ?? []) {
+      if (!shard.ShardId || cursors.has(shard.ShardId)) continue;
+      const after = checkpoints[shard.ShardId];
+      cursors.set(shard.ShardId, {
+        shardId: shard.ShardId,
+        parentShardId: shard.ParentShardId,
+        iterator: await iteratorAfter(shard.ShardId, after),
+        lastRead: after,
+        closed: false,
+      });
+    }
   };
 
-  const pollShard = async (cursor: ShardCursor): Promise<number> => {
-    if (!cursor.iterator || cursor.closed) return 0;
-    const out = await streamsClient.send(new GetRecordsCommand({ ShardIterator: cursor.iterator, Limit: 100 }));
+  /** A child shard is read only after its parent is read to its end, so a key's records stay in order. */
+  const readable = (cursor: ShardCursor) => {
+    const parent = cursor.parentShardId ? cursors.get(cursor.parentShardId) : undefined;
+    return !cursor.closed && cursor.iterator !== undefined && (!parent || parent.closed);
+  };
+
+  const readShard = async (cursor: ShardCursor, limit: number): Promise<number> => {
+    let out: GetRecordsCommandOutput;
+    try {
+      out = await streamsClient.send(new GetRecordsCommand({ ShardIterator: cursor.iterator, Limit: limit }));
+    } catch (error) {
+      // Iterators expire (15 minutes on AWS), e.g. while reading waits for busy consumers.
+      if ((error as Error).name !== 'ExpiredIteratorException') throw error;
+      cursor.iterator = await iteratorAfter(cursor.shardId, cursor.lastRead);
+      return 0;
+    }
     cursor.iterator = out.NextShardIterator;
     if (!out.NextShardIterator) cursor.closed = true;
-    const records = (out.Records ?? []).map(repairEmptyMaps);
-    // Each consumer is its own event source mapping, as on AWS: they run side by side (a slow
-    // one never holds another back), each in stream order.
-    await Promise.all(
-      options.streams.map(async (spec) => {
-        const selected = records.filter((r) => matches(spec, r));
-        for (let i = 0; i < selected.length; i += spec.batchSize) {
-          await deliver(spec, selected.slice(i, i + spec.batchSize));
-        }
-      }),
-    );
-    const last = records.at(-1)?.dynamodb?.SequenceNumber;
-    if (last) {
-      checkpoints[cursor.shardId] = last;
-      saveCheckpoints();
-    }
-    return records.length;
+    const read: ReadRecord<StreamRecord>[] = (out.Records ?? []).map((raw) => {
+      const record = repairEmptyMaps(raw);
+      const sequenceNumber = record.dynamodb?.SequenceNumber ?? '';
+      const key = record.dynamodb?.Keys?.[table.partitionKey]?.S ?? sequenceNumber;
+      return { sequenceNumber, key, record };
+    });
+    cursor.lastRead = read.at(-1)?.sequenceNumber ?? cursor.lastRead;
+    dispatcher.push(cursor.shardId, read);
+    return read.length;
   };
+
+  // idle() callers, each with the number of the last read pass begun before it asked.
+  let passes = 0;
+  let waiters: { after: number; resolve: () => void }[] = [];
+  let wakeUp: (() => void) | undefined;
+  function wake() {
+    wakeUp?.();
+  }
+  /** Waits up to `ms`, less when idle() is called or the consumers catch up. */
+  const nap = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        if (wakeUp === done) wakeUp = undefined;
+        resolve();
+      }
+      wakeUp = done;
+    });
 
   const loop = (async () => {
     let lastRefresh = 0;
+    let emptyPasses = 0;
     while (!stopped) {
+      const pass = ++passes;
       let seen = 0;
+      let full = false;
       try {
         if (Date.now() - lastRefresh > 5_000 || cursors.size === 0) {
           await refreshShards();
           lastRefresh = Date.now();
         }
-        for (const cursor of cursors.values()) seen += await pollShard(cursor);
+        for (const cursor of [...cursors.values()].filter(readable)) {
+          const room = maxBuffered - dispatcher.outstanding();
+          if (room <= 0) {
+            full = true;
+            break;
+          }
+          seen += await readShard(cursor, Math.min(1_000, room));
+        }
       } catch (error) {
         if (!stopped) options.log('stream poll failed', { error: String(error) });
+        seen = -1;
       }
-      if (seen === 0) {
-        for (const w of waiters) w();
-        waiters = [];
-        await new Promise((r) => setTimeout(r, pollMs));
+      if (seen === 0 && !full && dispatcher.outstanding() === 0) {
+        const done = waiters.filter((w) => w.after < pass);
+        waiters = waiters.filter((w) => w.after >= pass);
+        for (const w of done) w.resolve();
+      }
+      if (full) {
+        // Records are waiting for the consumers, not for the stream: read again once a batch ends.
+        const napping = nap(pollMs);
+        void dispatcher.changed().then(wake);
+        await napping;
+      } else if (seen > 0) {
+        emptyPasses = 0;
+      } else {
+        // DynamoDB Local can answer an empty page while records are still arriving: look again
+        // soon, and back off to pollMs only while the stream stays quiet.
+        emptyPasses++;
+        await nap(Math.min(pollMs, 5 * 2 ** emptyPasses));
       }
     }
   })();
@@ -178,15 +283,28 @@ export function startStreamDriver(options: StreamDriverOptions): { close(): Prom
   return {
     async close() {
       stopped = true;
+      wake();
       await loop;
+      await dispatcher.stop();
       streamsClient.destroy();
     },
-    /** Resolves once a poll finds nothing new: everything written so far has been delivered. */
     idle: () =>
       new Promise<void>((resolve) => {
-        waiters.push(resolve);
+        waiters.push({ after: passes, resolve });
+        wake();
       }),
   };
+}
+
+function matches(spec: StreamSpec, record: StreamRecord) {
+  const type = record.dynamodb?.NewImage?.type;
+  const changes: readonly string[] = spec.changes ?? ['INSERT'];
+  return (
+    changes.includes(record.eventName ?? '') &&
+    type !== undefined &&
+    'S' in type &&
+    spec.itemTypes.includes(type.S ?? '')
+  );
 }
 
 type Attribute = Record<string, unknown>;
