@@ -1,0 +1,256 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { Webhook } from 'standardwebhooks';
+import { afterAll, describe, expect, it } from 'vitest';
+import { signedWebhookHeaders } from '../../infra/local/signed-webhook.ts';
+import { DEFAULT_DEMO_SOURCE_SECRET, LOCAL_TABLE_NAME } from '../../infra/local/stack.ts';
+
+/**
+ * `kill -9` of the whole local stack (`npm start`: the Node process with DynamoDB Local's Java
+ * process in its process group) in the middle of a burst of form webhooks, then `npm start`
+ * again on the same data directory: every acknowledged webhook must end as exactly one contact,
+ * one onboarding enrollment and one welcome send. Its own processes, ports and data directory:
+ * not the shared stack of global-setup.ts.
+ */
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const WEBHOOKS = 300;
+/**
+ * The kill comes once this many are acknowledged: ingest, processing and executions are all
+ * mid-flight then. Every acknowledged webhook must complete after the restart, and the local
+ * pipeline processes about one per second on a busy two-core machine, so more would not fit the
+ * suite's time budget; `TEND_KILL_TEST_ACKS` raises it (up to 300) on a faster one.
+ */
+const KILL_AFTER = Math.min(WEBHOOKS, Number(process.env.TEND_KILL_TEST_ACKS ?? 30));
+const SENDERS = 8;
+const WELCOME_NODE = 'welcome-email';
+
+/** Binds `port` (0: any) for a moment: resolves with the port, or rejects while someone holds it. */
+const freePort = (port = 0): Promise<number> =>
+  new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => {
+      const bound = (server.address() as { port: number }).port;
+      server.close(() => resolve(bound));
+    });
+  });
+
+/** Polls until `probe` returns a value or the deadline passes; never a bare sleep. */
+async function eventually<T>(
+  what: string,
+  probe: () => Promise<T | undefined>,
+  timeoutMs: number,
+  everyMs = 250,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe().catch(() => undefined);
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, everyMs));
+  }
+}
+
+interface Ports {
+  api: number;
+  ses: number;
+  dynamo: number;
+  sfn: number;
+}
+
+/** `npm start` as its own process group, so one signal reaches it and the Java it spawned. */
+function startStack(dataDir: string, ports: Ports): { child: ChildProcess; output: () => string } {
+  let output = '';
+  const child = spawn(process.execPath, ['--import', 'tsx', 'infra/local/start.ts'], {
+    cwd: ROOT,
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: {
+      ...process.env,
+      PORT: String(ports.api),
+      TEND_SES_PORT: String(ports.ses),
+      TEND_DYNAMODB_PORT: String(ports.dynamo),
+      TEND_SFN_PORT: String(ports.sfn),
+      TEND_DATA_DIR: dataDir,
+      TEND_DEMO_CONTACTS: '0',
+      // A day of journey time in a tenth of a second: the onboarding's two-day wait is no wait.
+      TEND_TIME_SCALE: '864000',
+    },
+  });
+  const keep = (chunk: Buffer) => {
+    output = (output + chunk.toString('utf8')).slice(-8_000);
+  };
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
+  return { child, output: () => output };
+}
+
+async function healthy(api: string): Promise<true | undefined> {
+  const res = await fetch(`${api}/health`);
+  return res.ok ? true : undefined;
+}
+
+function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+  try {
+    process.kill(-child.pid, signal);
+  } catch {
+    // Already gone.
+  }
+}
+
+const exited = (child: ChildProcess): Promise<void> =>
+  child.exitCode !== null || child.signalCode !== null
+    ? Promise.resolve()
+    : new Promise((resolve) => child.once('exit', () => resolve()));
+
+interface Outcome {
+  contacts: number;
+  onboarding: number;
+  welcomeSent: number;
+}
+
+/** Per email: its contacts, their onboarding enrollments and their sent welcome emails, from one scan. */
+async function outcomes(db: DynamoDBDocumentClient): Promise<Map<string, Outcome>> {
+  const items: Record<string, unknown>[] = [];
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page = await db.send(
+      new ScanCommand({
+        TableName: LOCAL_TABLE_NAME,
+        FilterExpression: '#t IN (:contact, :enrollment, :send)',
+        ExpressionAttributeNames: { '#t': 'type' },
+        ExpressionAttributeValues: { ':contact': 'contact', ':enrollment': 'enrollment', ':send': 'send' },
+        ExclusiveStartKey: startKey,
+      }),
+    );
+    items.push(...(page.Items ?? []));
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+  const emailOf = new Map<string, string>();
+  for (const item of items) if (item.type === 'contact') emailOf.set(String(item.pk), String(item.email));
+  const byEmail = new Map<string, Outcome>();
+  const of = (pk: unknown) => {
+    const email = emailOf.get(String(pk)) ?? `unknown:${String(pk)}`;
+    const found = byEmail.get(email) ?? { contacts: 0, onboarding: 0, welcomeSent: 0 };
+    byEmail.set(email, found);
+    return found;
+  };
+  for (const item of items) {
+    if (item.type === 'contact') of(item.pk).contacts += 1;
+    else if (item.type === 'enrollment' && item.journeyId === 'onboarding') of(item.pk).onboarding += 1;
+    else if (item.type === 'send' && String(item.sendKey).endsWith(`#${WELCOME_NODE}`) && item.status === 'sent') {
+      of(item.pk).welcomeSent += 1;
+    }
+  }
+  return byEmail;
+}
+
+describe('kill -9 of the local stack during a burst of webhooks', () => {
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'tend-kill-'));
+  const running: ChildProcess[] = [];
+  afterAll(async () => {
+    for (const child of running) killGroup(child, 'SIGKILL');
+    await Promise.all(running.map(exited));
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('completes every acknowledged webhook after a restart: one contact, one enrollment, one welcome send', async () => {
+    const ports: Ports = {
+      api: await freePort(),
+      ses: await freePort(),
+      dynamo: await freePort(),
+      sfn: await freePort(),
+    };
+    const api = `http://127.0.0.1:${ports.api}`;
+    const first = startStack(dataDir, ports);
+    running.push(first.child);
+    await eventually('the first start', () => healthy(api), 60_000).catch((error: unknown) => {
+      throw new Error(`${String(error)}\n${first.output()}`);
+    });
+
+    // The burst: signed form submissions from several senders at once; the kill lands mid-way.
+    const signer = new Webhook(DEFAULT_DEMO_SOURCE_SECRET);
+    const run = randomUUID().slice(0, 8);
+    const emails = Array.from({ length: WEBHOOKS }, (_, i) => `burst-${run}-${i}@example.com`);
+    const acknowledged: string[] = [];
+    let next = 0;
+    const sender = async (): Promise<void> => {
+      while (next < emails.length) {
+        const email = emails[next++] as string;
+        const body = JSON.stringify({ email, firstName: 'Burst' });
+        const id = `msg_${randomUUID()}`;
+        try {
+          const res = await fetch(`${api}/webhooks/demo-form`, {
+            method: 'POST',
+            headers: signedWebhookHeaders(signer, id, new Date(), body),
+            body,
+          });
+          if (res.status === 202) acknowledged.push(email);
+          if (acknowledged.length === KILL_AFTER) killGroup(first.child, 'SIGKILL');
+        } catch {
+          return; // The stack is gone: what was not acknowledged was never promised.
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: SENDERS }, sender));
+    killGroup(first.child, 'SIGKILL');
+    await exited(first.child);
+    expect(acknowledged.length).toBeGreaterThanOrEqual(KILL_AFTER);
+
+    // Java dies with the group; the new DynamoDB Local must find the port free.
+    await eventually('the DynamoDB Local port to be free', () => freePort(ports.dynamo), 10_000);
+    const second = startStack(dataDir, ports);
+    running.push(second.child);
+    await eventually('the restart', () => healthy(api), 60_000).catch((error: unknown) => {
+      throw new Error(`${String(error)}\n${second.output()}`);
+    });
+
+    const db = DynamoDBDocumentClient.from(
+      new DynamoDBClient({
+        region: 'us-east-1',
+        endpoint: `http://127.0.0.1:${ports.dynamo}`,
+        credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+      }),
+    );
+    try {
+      const complete = (found: Map<string, Outcome>) =>
+        acknowledged.every((email) => (found.get(email)?.welcomeSent ?? 0) >= 1);
+      let last = new Map<string, Outcome>();
+      await eventually(
+        'every acknowledged webhook to reach its welcome email',
+        async () => {
+          last = await outcomes(db);
+          return complete(last) ? true : undefined;
+        },
+        150_000,
+        // Each look scans the table: often enough, without slowing the pipeline it waits for.
+        1_000,
+      ).catch((error: unknown) => {
+        const missing = acknowledged.filter((email) => !last.get(email)?.welcomeSent);
+        throw new Error(`${String(error)}: ${missing.length} missing, e.g. ${missing.slice(0, 3).join(', ')}`);
+      });
+
+      for (const email of acknowledged) {
+        expect({ email, ...last.get(email) }).toEqual({ email, contacts: 1, onboarding: 1, welcomeSent: 1 });
+      }
+      // A webhook the kill cut off may or may not have been stored, but never twice.
+      for (const email of emails) {
+        const found = last.get(email);
+        if (found) expect(Math.max(found.contacts, found.onboarding, found.welcomeSent)).toBeLessThanOrEqual(1);
+      }
+    } finally {
+      db.destroy();
+      killGroup(second.child, 'SIGTERM');
+      await exited(second.child);
+    }
+  }, 300_000);
+});
