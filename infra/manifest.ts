@@ -153,8 +153,8 @@ export const functions = {
       'Date, inactivity and schedule triggers: fires what is due, runs resumable contact scans, repairs stranded enrollments',
     timeoutSeconds: 300,
     memoryMb: 512,
-    // journeys:read: the repair sweep describes the executions of enrollments it checks.
-    grants: ['table:read', 'table:write', 'journeys:run', 'journeys:read'],
+    // journeys:run includes DescribeExecution, which the repair sweep needs.
+    grants: ['table:read', 'table:write', 'journeys:run'],
   },
   'aggregate-events': {
     entry: 'functions/aggregate-events/handler.ts',
