@@ -3,16 +3,18 @@ import type { TimelineEvent } from '#domain/contact.ts';
 import { aggregates } from '#runtime/app.ts';
 import { lambda } from '#runtime/http.ts';
 import { metrics } from '#runtime/observability.ts';
-import { eachStreamItem } from '#runtime/stream.ts';
-import { aggregateEvent } from '#services/aggregates.ts';
+import { streamItems } from '#runtime/stream.ts';
+import { aggregateEvents } from '#services/aggregates.ts';
 
 /**
- * Stream consumer for timeline events: applies each one to the dashboard's counters exactly
- * once (a replayed stream record answers "duplicate" and adds nothing).
+ * Stream consumer for timeline events: applies a batch's events to the dashboard's counters
+ * exactly once, together (one read of the contacts' states, one transaction per hundred items);
+ * a replayed stream record adds nothing. Counters are shared by every event, so a failure fails
+ * the whole batch, which the event source mapping retries: the events applied before it are
+ * skipped then.
  */
-export const handler = lambda<DynamoDBStreamEvent, DynamoDBBatchResponse>((event) =>
-  eachStreamItem<TimelineEvent>(event, 'event', 'aggregating an event failed', async (timelineEvent) => {
-    if ((await aggregateEvent(aggregates, timelineEvent)) === 'applied')
-      metrics.addMetric('EventsAggregated', 'Count', 1);
-  }),
-);
+export const handler = lambda<DynamoDBStreamEvent, DynamoDBBatchResponse>(async (event) => {
+  const { applied } = await aggregateEvents(aggregates, streamItems<TimelineEvent>(event, 'event'));
+  if (applied > 0) metrics.addMetric('EventsAggregated', 'Count', applied);
+  return { batchItemFailures: [] };
+});

@@ -1,4 +1,4 @@
-import { journeyDeps, journeyRuntime } from '#runtime/app.ts';
+import { journeyDeps, journeyRuntime, store } from '#runtime/app.ts';
 import { config } from '#runtime/config.ts';
 import { lambda } from '#runtime/http.ts';
 import { logger, metrics } from '#runtime/observability.ts';
@@ -15,7 +15,8 @@ const repair = {
 
 /** Scheduled: fires due date and inactivity triggers, runs schedule triggers and backfills, repairs stranded enrollments. */
 export const handler = lambda<unknown, void>(async () => {
-  const report = await runJourneyScheduler({ ...journeyDeps, repair });
+  // The uncached store: scans read their segment's re-evaluation progress, which moves without a catalog bump.
+  const report = await runJourneyScheduler({ ...journeyDeps, store, repair });
   metrics.addMetric('JourneyTriggersEnrolled', 'Count', report.enrolled);
   metrics.addMetric('JourneyEnrollmentsRepaired', 'Count', report.repaired);
   logger.info('journey scheduler run', { ...report });

@@ -1,14 +1,14 @@
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import type { TimelineEvent } from '#domain/contact.ts';
 import type { InboxRecord } from '#ports/store.ts';
-import { clock, journeyRuntime, outbound, store, versions } from '#runtime/app.ts';
+import { clock, eventStore, journeyRuntime, outbound, versions } from '#runtime/app.ts';
 import { lambda } from '#runtime/http.ts';
 import { logger, metrics } from '#runtime/observability.ts';
 import { eachStreamItem } from '#runtime/stream.ts';
 import { processInboxRecord } from '#services/process-inbox.ts';
 
 const deps = {
-  store,
+  store: eventStore,
   runtime: journeyRuntime,
   clock,
   versions,
@@ -21,9 +21,10 @@ const deps = {
  * without replaying the rest of the batch.
  */
 export const handler = lambda<DynamoDBStreamEvent, DynamoDBBatchResponse>((event) =>
-  eachStreamItem<InboxRecord>(event, 'inbox', 'inbox record failed', async ({ inboxId }) => {
+  eachStreamItem<InboxRecord>(event, 'inbox', 'inbox record failed', async (record) => {
+    const { inboxId } = record;
     try {
-      const outcome = await processInboxRecord(deps, inboxId);
+      const outcome = await processInboxRecord(deps, record);
       metrics.addMetric('InboxRecordsProcessed', 'Count', 1);
       logger.info('inbox record processed', { inboxId, ...outcome });
     } catch (error) {

@@ -6,7 +6,7 @@ import { logger, metrics } from '#runtime/observability.ts';
 import { sendSettings } from '#runtime/send-settings.ts';
 import { enrollmentContextSchema } from '#services/journey-input.ts';
 import { guard } from '#services/journey-step.ts';
-import { sendJourneyEmail } from '#services/send-email.ts';
+import { sendContextKeys, sendJourneyEmail } from '#services/send-email.ts';
 import { renderCompiled } from '#templating/render.ts';
 
 const inputSchema = enrollmentContextSchema.extend({
@@ -20,12 +20,16 @@ const inputSchema = enrollmentContextSchema.extend({
 export const handler = lambda(async (event: unknown) => {
   const input = inputSchema.parse(event);
   logger.appendKeys({ contactId: input.contactId, enrollmentId: input.enrollmentId, nodeId: input.nodeId });
+  const request = { ...input, triggerEventId: input.trigger.eventId };
+  // One read for the guard and the send: enrollment, contact, earlier attempt, template, trigger.
+  const context = await store.getSendContext(sendContextKeys(request));
   // Throws EnrollmentExited (caught by the ASL) when the enrollment ended or an exit rule holds.
-  await guard({ store, clock, versions, aggregates }, input);
+  await guard({ store, clock, versions, aggregates }, input, context.enrollment ?? null);
   const settings = await sendSettings();
   const outcome = await sendJourneyEmail(
     { store, templates, render: renderCompiled, mail, clock, settings },
-    { ...input, triggerEventId: input.trigger.eventId },
+    request,
+    context,
   );
   if (outcome.status === 'sent') metrics.addMetric('EmailsSent', 'Count', 1);
   if (outcome.status === 'skipped') metrics.addMetric('EmailsSkipped', 'Count', 1);

@@ -3,33 +3,34 @@ import type { TimelineEvent } from '#domain/contact.ts';
 import { journeyDeps } from '#runtime/app.ts';
 import { lambda } from '#runtime/http.ts';
 import { metrics } from '#runtime/observability.ts';
-import { eachStreamItem } from '#runtime/stream.ts';
-import { loadHistory } from '#services/journey-context.ts';
+import { eachStreamGroup } from '#runtime/stream.ts';
+import { type ContactChange, refreshContact } from '#services/contact-refresh.ts';
 import { routeEvent } from '#services/journey-routing.ts';
-import { feedsScores, refreshScores } from '#services/scores.ts';
-import { changeOfEvent, refreshContactSegments } from '#services/segments.ts';
+import { feedsScores } from '#services/scores.ts';
+import { changeOfEvent } from '#services/segments.ts';
 
 /**
- * Stream consumer for timeline events: recomputes the contact's stored scores when the event
- * feeds them, and re-evaluates the contact against the segments whose rules count the event; a
- * membership event (`segment.entered` / `segment.exited`) is routed to
- * journeys instead (segment triggers, goals, exit rules). Both are idempotent, so a replayed
- * record changes nothing.
+ * Stream consumer for timeline events, a contact's events of a batch at a time: recomputes the
+ * contact's stored scores when an event feeds them and re-evaluates the segments whose rules
+ * count those events (or read the new scores), reading the contact once; a membership event
+ * (`segment.entered` / `segment.exited`) is routed to journeys instead (segment triggers, goals,
+ * exit rules). Both are idempotent, so a replayed record changes nothing.
  */
 export const handler = lambda<DynamoDBStreamEvent, DynamoDBBatchResponse>((event) =>
-  eachStreamItem<TimelineEvent>(event, 'event', 'updating segments failed', async (timelineEvent) => {
-    if (timelineEvent.name.startsWith('segment.')) {
-      await routeEvent(journeyDeps, timelineEvent, { createdContact: false });
-      return;
+  eachStreamGroup<TimelineEvent>(event, 'event', 'updating segments failed', async (events) => {
+    const changes: ContactChange[] = [];
+    for (const timelineEvent of events) {
+      if (timelineEvent.name.startsWith('segment.')) {
+        await routeEvent(journeyDeps, timelineEvent, { createdContact: false });
+        continue;
+      }
+      const change = changeOfEvent(timelineEvent);
+      if (change) changes.push(change);
     }
-    const change = changeOfEvent(timelineEvent);
-    // One read of the contact and its history serves both the scores and the segments.
-    const history = feedsScores(timelineEvent)
-      ? await loadHistory(journeyDeps.store, timelineEvent.contactId)
-      : undefined;
-    if (history) await refreshScores(journeyDeps, timelineEvent.contactId, history);
-    if (!change) return;
-    const result = await refreshContactSegments(journeyDeps, timelineEvent.contactId, change, history);
+    const contactId = events[0]?.contactId;
+    const scores = events.some((e) => !e.name.startsWith('segment.') && feedsScores(e));
+    if (!contactId || (changes.length === 0 && !scores)) return;
+    const result = await refreshContact(journeyDeps, contactId, changes, { scores });
     if (result.entered.length > 0) metrics.addMetric('SegmentEntries', 'Count', result.entered.length);
     if (result.exited.length > 0) metrics.addMetric('SegmentExits', 'Count', result.exited.length);
   }),

@@ -1,39 +1,58 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import {
-  BatchGetCommand,
-  type DynamoDBDocumentClient,
-  QueryCommand,
-  TransactWriteCommand,
-} from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { type ContactKpiState, type CounterIncrement, type Counters, mergeIncrements } from '#domain/kpis.ts';
 import type { AggregateStore } from '#ports/aggregates.ts';
-import { tableOps } from './dynamo-table.ts';
+import { strip, tableOps } from './dynamo-table.ts';
 
 /**
  * Aggregate items (pk / sk):
  *   COUNTERS#<kind>      <key>         counter    (kind: kpi or journey; fields as `c_<field>` numbers)
  *   AGGDONE#<eventId>    AGGDONE       agg-done   (the event's adds were applied; TTL 30 days)
  *   CONTACT#<id>         KPISTATE      kpi-state  (the contact's facts for cohorts and conversions)
- * One event's adds, its marker and the contact's state are written in one transaction.
+ * An event's adds, its marker and the contact's state are written in one transaction; a stream
+ * batch's events go together in as few transactions as the 100-item limit allows.
  */
 const FIELD_PREFIX = 'c_';
 const DONE_TTL_SECONDS = 30 * 86_400;
 const counterPk = (key: string) => `COUNTERS#${key.split('#')[0]}`;
+/** Tries of a transaction that collided with another on a shared counter. */
+const CONFLICT_ATTEMPTS = 5;
 
 export function createDynamoAggregates(db: DynamoDBDocumentClient, tableName: string): AggregateStore {
-  const { get } = tableOps(db, tableName);
+  const { batchGet, get } = tableOps(db, tableName);
   const fieldsOf = (item: Record<string, unknown>): Record<string, number> =>
     Object.fromEntries(
       Object.entries(item)
         .filter(([name, value]) => name.startsWith(FIELD_PREFIX) && typeof value === 'number')
         .map(([name, value]) => [name.slice(FIELD_PREFIX.length), value as number]),
     );
-  /** One transaction: the marker (conditional, so once), the counter adds, and any extra writes. */
+  const marker = (markerId: string) => ({
+    Put: {
+      TableName: tableName,
+      Item: {
+        pk: `AGGDONE#${markerId}`,
+        sk: 'AGGDONE',
+        type: 'agg-done',
+        expiresAt: Math.floor(Date.now() / 1000) + DONE_TTL_SECONDS,
+      },
+      ConditionExpression: 'attribute_not_exists(pk)',
+    },
+  });
+  const stateItem = (contactId: string, state: ContactKpiState) => ({
+    Put: {
+      TableName: tableName,
+      Item: { pk: `CONTACT#${contactId}`, sk: 'KPISTATE', type: 'kpi-state', ...state },
+    },
+  });
+  /**
+   * One transaction: the markers (conditional, so once), the counter adds merged by key, and any
+   * extra writes. Answers the ids whose marker existed when it was cancelled for that.
+   */
   const applyOnce = async (
-    markerId: string,
+    markerIds: readonly string[],
     increments: readonly CounterIncrement[],
     extra: Record<string, unknown>[],
-  ): Promise<'applied' | 'duplicate'> => {
+  ): Promise<string[]> => {
     const byKey = new Map<string, { field: string; by: number }[]>();
     for (const inc of mergeIncrements(increments)) byKey.set(inc.key, [...(byKey.get(inc.key) ?? []), inc]);
     const updates = [...byKey].map(([key, incs]) => ({
@@ -51,69 +70,53 @@ export function createDynamoAggregates(db: DynamoDBDocumentClient, tableName: st
         },
       },
     }));
-    try {
-      await db.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              Put: {
-                TableName: tableName,
-                Item: {
-                  pk: `AGGDONE#${markerId}`,
-                  sk: 'AGGDONE',
-                  type: 'agg-done',
-                  expiresAt: Math.floor(Date.now() / 1000) + DONE_TTL_SECONDS,
-                },
-                ConditionExpression: 'attribute_not_exists(pk)',
-              },
-            },
-            ...updates,
-            ...extra,
-          ],
-        }),
-      );
-      return 'applied';
-    } catch (error) {
-      if (
-        error instanceof TransactionCanceledException &&
-        error.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed'
-      ) {
-        return 'duplicate';
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await db.send(new TransactWriteCommand({ TransactItems: [...markerIds.map(marker), ...updates, ...extra] }));
+        return [];
+      } catch (error) {
+        if (!(error instanceof TransactionCanceledException)) throw error;
+        const reasons = error.CancellationReasons ?? [];
+        const duplicates = markerIds.filter((_, i) => reasons[i]?.Code === 'ConditionalCheckFailed');
+        if (duplicates.length > 0) return duplicates;
+        // Another transaction was writing the same counter: those are short, so try again soon.
+        if (!reasons.some((r) => r.Code === 'TransactionConflict') || attempt >= CONFLICT_ATTEMPTS) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 20 * attempt + Math.random() * 50));
       }
-      throw error;
     }
   };
 
   return {
-    applyAggregates: ({ eventId, contactId, increments, state }) =>
-      applyOnce(eventId, increments, [
-        {
-          Put: {
-            TableName: tableName,
-            Item: { pk: `CONTACT#${contactId}`, sk: 'KPISTATE', type: 'kpi-state', ...state },
-          },
-        },
-      ]),
-    addOnce: (markerId, increments) => applyOnce(markerId, increments, []),
-    getKpiState: (contactId) => get<ContactKpiState>(`CONTACT#${contactId}`, 'KPISTATE'),
-    async getCounters(keys) {
-      const counters: Counters = {};
-      const unique = [...new Set(keys)];
-      const chunks: string[][] = [];
-      for (let i = 0; i < unique.length; i += 100) chunks.push(unique.slice(i, i + 100));
-      // The 100-key chunks go out together: a long period is one round trip deep, not several.
-      await Promise.all(
-        chunks.map(async (chunk) => {
-          let request: Record<string, { Keys: Record<string, unknown>[] }> | undefined = {
-            [tableName]: { Keys: chunk.map((key) => ({ pk: counterPk(key), sk: key })) },
-          };
-          while (request && Object.keys(request).length > 0) {
-            const out = await db.send(new BatchGetCommand({ RequestItems: request }));
-            for (const item of out.Responses?.[tableName] ?? []) counters[String(item.sk)] = fieldsOf(item);
-            request = out.UnprocessedKeys as typeof request;
-          }
-        }),
+    applyAggregates: async ({ eventId, contactId, increments, state }) =>
+      (await applyOnce([eventId], increments, [stateItem(contactId, state)])).length > 0 ? 'duplicate' : 'applied',
+    async applyBatch({ events, states }) {
+      const duplicates = await applyOnce(
+        events.map((e) => e.eventId),
+        events.flatMap((e) => e.increments),
+        [...states].map(([contactId, state]) => stateItem(contactId, state)),
       );
+      return duplicates.length > 0 ? { outcome: 'duplicate', duplicates } : { outcome: 'applied' };
+    },
+    addOnce: async (markerId, increments) =>
+      (await applyOnce([markerId], increments, [])).length > 0 ? 'duplicate' : 'applied',
+    getKpiState: (contactId) => get<ContactKpiState>(`CONTACT#${contactId}`, 'KPISTATE'),
+    async getKpiStates(contactIds) {
+      const found = await batchGet(contactIds.map((id) => ({ pk: `CONTACT#${id}`, sk: 'KPISTATE' })));
+      return new Map(
+        [...found.values()].map((item) => [
+          String(item.pk).slice('CONTACT#'.length),
+          strip<ContactKpiState>(item) as ContactKpiState,
+        ]),
+      );
+    },
+    async getCounters(keys) {
+      // Dashboard figures: eventually consistent reads are half the price and fine for a page.
+      const found = await batchGet(
+        keys.map((key) => ({ pk: counterPk(key), sk: key })),
+        false,
+      );
+      const counters: Counters = {};
+      for (const item of found.values()) counters[String(item.sk)] = fieldsOf(item);
       return counters;
     },
     async listCounters(prefix) {

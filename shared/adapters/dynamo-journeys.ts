@@ -25,7 +25,7 @@ import type {
   WaiterStore,
 } from '#ports/journeys.ts';
 import { firstCheckOf } from '#ports/journeys.ts';
-import { firstConditionFailed, strip, tableOps } from './dynamo-table.ts';
+import { catalogBump, eventItem, firstConditionFailed, strip, tableOps } from './dynamo-table.ts';
 
 /**
  * Journey items in the single table (pk / sk):
@@ -53,7 +53,7 @@ export function createDynamoJourneyStores(
   db: DynamoDBDocumentClient,
   tableName: string,
 ): JourneyStore & EnrollmentStore & WaiterStore & TaskStore & DueStore {
-  const { conditional, get, queryPrefix } = tableOps(db, tableName);
+  const { conditional, get, queryItems, queryPrefix, withMap } = tableOps(db, tableName);
   const put = (item: Record<string, unknown>, condition?: string, values?: Record<string, unknown>) =>
     conditional(() =>
       db.send(
@@ -65,25 +65,7 @@ export function createDynamoJourneyStores(
         }),
       ),
     );
-  /** Every item a key condition matches, storage attributes included. */
-  const queryRaw = async (condition: string, values: Record<string, unknown>) => {
-    const items: Record<string, unknown>[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const out = await db.send(
-        new QueryCommand({
-          TableName: tableName,
-          KeyConditionExpression: condition,
-          ExpressionAttributeValues: values,
-          ExclusiveStartKey: startKey,
-          ConsistentRead: true,
-        }),
-      );
-      items.push(...(out.Items ?? []));
-      startKey = out.LastEvaluatedKey;
-    } while (startKey);
-    return items;
-  };
+  const queryRaw = queryItems;
   const summaryItem = (s: JourneySummary) => ({ pk: 'JOURNEYS', sk: s.journeyId, type: 'journey', ...s });
 
   const journeys: JourneyStore = {
@@ -161,6 +143,7 @@ export function createDynamoJourneyStores(
                     version.version === 1 ? { ':zero': 0 } : { ':previous': version.version - 1 },
                 },
               },
+              catalogBump(tableName),
             ],
           }),
         );
@@ -180,13 +163,20 @@ export function createDynamoJourneyStores(
     async setJourneyStatus(id, status, at, by) {
       return conditional(() =>
         db.send(
-          new UpdateCommand({
-            TableName: tableName,
-            Key: { pk: 'JOURNEYS', sk: id },
-            UpdateExpression: 'SET #s = :s, updatedAt = :at, updatedBy = :by',
-            ConditionExpression: 'attribute_exists(pk)',
-            ExpressionAttributeNames: { '#s': 'status' },
-            ExpressionAttributeValues: { ':s': status, ':at': at, ':by': by },
+          new TransactWriteCommand({
+            TransactItems: [
+              {
+                Update: {
+                  TableName: tableName,
+                  Key: { pk: 'JOURNEYS', sk: id },
+                  UpdateExpression: 'SET #s = :s, updatedAt = :at, updatedBy = :by',
+                  ConditionExpression: 'attribute_exists(pk)',
+                  ExpressionAttributeNames: { '#s': 'status' },
+                  ExpressionAttributeValues: { ':s': status, ':at': at, ':by': by },
+                },
+              },
+              catalogBump(tableName),
+            ],
           }),
         ),
       );
@@ -206,14 +196,18 @@ export function createDynamoJourneyStores(
       // is read before the enrollment: a state that already counts this enrollment (the same
       // trigger, delivered twice at once) then comes with the enrollment, a replay, not a refusal.
       for (let attempt = 0; attempt < 5; attempt++) {
-        const state = (await get<{ active?: string; entries?: number; lastEnteredAt?: string; rev?: number }>(
-          contactPk(enrollment.contactId),
-          `JSTATE#${enrollment.journeyId}`,
-        )) ?? { entries: 0, rev: 0 };
-        const existing = await get<Enrollment>(
-          contactPk(enrollment.contactId),
-          `ENROLLMENT#${enrollment.enrollmentId}`,
-        );
+        // A contact created a moment ago has no state yet: write at once (conditional on that);
+        // if it has one after all, the next round reads it.
+        const assumeNew = attempt === 0 && rules.firstEntry === true;
+        const state = assumeNew
+          ? { entries: 0, rev: 0 }
+          : ((await get<{ active?: string; entries?: number; lastEnteredAt?: string; rev?: number }>(
+              contactPk(enrollment.contactId),
+              `JSTATE#${enrollment.journeyId}`,
+            )) ?? { entries: 0, rev: 0 });
+        const existing = assumeNew
+          ? undefined
+          : await get<Enrollment>(contactPk(enrollment.contactId), `ENROLLMENT#${enrollment.enrollmentId}`);
         if (existing) return { outcome: 'exists', enrollment: existing };
         const entries = state.entries ?? 0;
         if (state.active) return { outcome: 'refused', reason: 'active' };
@@ -263,6 +257,7 @@ export function createDynamoJourneyStores(
                     ExpressionAttributeValues: rev === 0 ? undefined : { ':rev': rev },
                   },
                 },
+                ...(rules.entered ? [{ Put: { TableName: tableName, Item: eventItem(rules.entered) } }] : []),
               ],
             }),
           );
@@ -527,31 +522,22 @@ export function createDynamoJourneyStores(
     },
     async touchLastEvent(contactId, name, at) {
       const key = { pk: contactPk(contactId), sk: 'PROFILE' };
-      // Two steps: DynamoDB cannot create the map and a key inside it in one SET.
-      await conditional(() =>
-        db.send(
-          new UpdateCommand({
-            TableName: tableName,
-            Key: key,
-            UpdateExpression: 'SET lastEventAt = :empty',
-            ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(lastEventAt)',
-            ExpressionAttributeValues: { ':empty': {} },
-          }),
-        ),
-      );
-      await conditional(() =>
-        db.send(
-          new UpdateCommand({
-            TableName: tableName,
-            Key: key,
-            UpdateExpression: 'SET lastEventAt.#n = :at',
-            ConditionExpression:
-              'attribute_exists(pk) AND (attribute_not_exists(lastEventAt.#n) OR lastEventAt.#n < :at)',
-            ExpressionAttributeNames: { '#n': name },
-            ExpressionAttributeValues: { ':at': at },
-          }),
-        ),
-      );
+      const setTime = () =>
+        conditional(() =>
+          db.send(
+            new UpdateCommand({
+              TableName: tableName,
+              Key: key,
+              UpdateExpression: 'SET lastEventAt.#n = :at',
+              ConditionExpression:
+                'attribute_exists(pk) AND (attribute_not_exists(lastEventAt.#n) OR lastEventAt.#n < :at)',
+              ExpressionAttributeNames: { '#n': name },
+              ExpressionAttributeValues: { ':at': at },
+            }),
+          ),
+        );
+      // Contacts are created with the map, so this is usually one write (see `withMap`).
+      await withMap(key, 'lastEventAt', setTime);
     },
   };
 

@@ -1,6 +1,7 @@
 import { type DynamoDBDocumentClient, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { Contact } from '#domain/contact.ts';
 import type { Membership, SegmentStore, StoredSegment } from '#ports/segments.ts';
-import { eventItem, strip, tableOps } from './dynamo-table.ts';
+import { catalogBump, eventItem, strip, tableOps } from './dynamo-table.ts';
 
 /**
  * Segment items (pk / sk):
@@ -16,7 +17,7 @@ const contactPk = (id: string) => `CONTACT#${id}`;
 const OPTIONAL = ['description', 'reevaluation'] as const;
 
 export function createDynamoSegmentStore(db: DynamoDBDocumentClient, tableName: string): SegmentStore {
-  const { conditional, get, queryPrefix } = tableOps(db, tableName);
+  const { conditional, get, queryItems, queryPrefix } = tableOps(db, tableName);
   return {
     listSegments: () => queryPrefix<StoredSegment>('SEGMENTS', ''),
     getSegment: (id) => get<StoredSegment>('SEGMENTS', id),
@@ -40,13 +41,21 @@ export function createDynamoSegmentStore(db: DynamoDBDocumentClient, tableName: 
       if (expectedRevision !== undefined) values[':expected'] = expectedRevision;
       const saved = await conditional(() =>
         db.send(
-          new UpdateCommand({
-            TableName: tableName,
-            Key: { pk: 'SEGMENTS', sk: segment.id },
-            UpdateExpression: `SET ${sets.join(', ')}${removes.length > 0 ? ` REMOVE ${removes.join(', ')}` : ''}`,
-            ConditionExpression: expectedRevision === undefined ? 'attribute_not_exists(pk)' : 'revision = :expected',
-            ExpressionAttributeNames: names,
-            ExpressionAttributeValues: values,
+          new TransactWriteCommand({
+            TransactItems: [
+              {
+                Update: {
+                  TableName: tableName,
+                  Key: { pk: 'SEGMENTS', sk: segment.id },
+                  UpdateExpression: `SET ${sets.join(', ')}${removes.length > 0 ? ` REMOVE ${removes.join(', ')}` : ''}`,
+                  ConditionExpression:
+                    expectedRevision === undefined ? 'attribute_not_exists(pk)' : 'revision = :expected',
+                  ExpressionAttributeNames: names,
+                  ExpressionAttributeValues: values,
+                },
+              },
+              catalogBump(tableName),
+            ],
           }),
         ),
       );
@@ -65,6 +74,21 @@ export function createDynamoSegmentStore(db: DynamoDBDocumentClient, tableName: 
         ),
       ),
     listMemberships: (contactId) => queryPrefix<Membership>(contactPk(contactId), 'SEGMENT#'),
+    async getContactWithMemberships(contactId) {
+      // PROFILE and the SEGMENT# items are neighbours in the contact's partition: one query.
+      const items = await queryItems('pk = :pk AND sk BETWEEN :from AND :to', {
+        ':pk': contactPk(contactId),
+        ':from': 'PROFILE',
+        ':to': 'SEGMENT$',
+      });
+      const profile = items.find((item) => item.sk === 'PROFILE');
+      return {
+        ...(profile ? { contact: strip<Contact>(profile) } : {}),
+        memberships: items
+          .filter((item) => String(item.sk).startsWith('SEGMENT#'))
+          .map((item) => strip<Membership>(item) as Membership),
+      };
+    },
     async listMembers(segmentId, cursor, limit) {
       const out = await db.send(
         new QueryCommand({

@@ -7,7 +7,7 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { IdentifierKind } from '#domain/canonical-event.ts';
-import type { Contact, TimelineEvent } from '#domain/contact.ts';
+import type { Contact, Enrollment, TimelineEvent } from '#domain/contact.ts';
 import type {
   IdentityRef,
   InboxRecord,
@@ -45,7 +45,7 @@ export const TIMELINE_INDEX = 'timeline';
 const contactPk = (id: string) => `CONTACT#${id}`;
 const identityPk = (kind: IdentifierKind, value: string) => `IDENTITY#${kind}#${value}`;
 export function createDynamoStore(db: DynamoDBDocumentClient, tableName: string): TendStore {
-  const { conditional, get, queryPrefix } = tableOps(db, tableName);
+  const { batchGet, conditional, get, queryPrefix, withMap } = tableOps(db, tableName);
   const put = async (
     item: Record<string, unknown>,
     condition?: string,
@@ -73,6 +73,30 @@ export function createDynamoStore(db: DynamoDBDocumentClient, tableName: string)
     contactId,
   });
 
+  const countUpdate = (sourceId: string, outcome: string, at: string) => ({
+    Key: { pk: 'SOURCES', sk: sourceId },
+    UpdateExpression: 'ADD stats.#o :one SET stats.lastDeliveryAt = :at',
+    ConditionExpression: 'attribute_exists(pk)',
+    ExpressionAttributeNames: { '#o': outcome },
+    ExpressionAttributeValues: { ':one': 1, ':at': at },
+  });
+  /** Counting inside the source's `stats` map (see `withMap`). */
+  const withStatsMap = <T>(sourceId: string, write: () => Promise<T>) =>
+    withMap({ pk: 'SOURCES', sk: sourceId }, 'stats', write);
+  const messageItem = (ref: MessageRef) => ({ pk: `MESSAGE#${ref.messageId}`, sk: 'MESSAGE', type: 'message', ...ref });
+  /**
+   * The first record of a send wins: a late Send event must not move sentAt. Recording the same
+   * message again (the send path after SES's Send event, or the other way round) passes.
+   */
+  const markSentUpdate = (contactId: string, sendKey: string, messageId: string, at: string) => ({
+    TableName: tableName,
+    Key: { pk: contactPk(contactId), sk: `SEND#${sendKey}` },
+    UpdateExpression: 'SET #s = :sent, messageId = :m, sentAt = if_not_exists(sentAt, :at)',
+    ConditionExpression: 'attribute_exists(pk) AND (#s = :sending OR messageId = :m)',
+    ExpressionAttributeNames: { '#s': 'status' },
+    ExpressionAttributeValues: { ':sent': 'sent', ':sending': 'sending', ':m': messageId, ':at': at },
+  });
+
   return {
     ...createDynamoRegistry(db, tableName),
     ...createDynamoJourneyStores(db, tableName),
@@ -82,7 +106,8 @@ export function createDynamoStore(db: DynamoDBDocumentClient, tableName: string)
       return get<Source>('SOURCES', sourceId);
     },
     async createSource(source) {
-      const item = { pk: 'SOURCES', sk: source.sourceId, type: 'source', ...source };
+      // Created with its stats map, so counting a delivery is one write.
+      const item = { pk: 'SOURCES', sk: source.sourceId, type: 'source', stats: {}, ...source };
       return (await put(item, 'attribute_not_exists(pk)')) ? 'created' : 'exists';
     },
     async updateSource(source) {
@@ -107,54 +132,32 @@ export function createDynamoStore(db: DynamoDBDocumentClient, tableName: string)
       return queryPrefix<Source>('SOURCES', '');
     },
     async countDelivery(sourceId, outcome, at) {
-      // Two steps: DynamoDB cannot create the map and add inside it in one expression.
-      const key = { pk: 'SOURCES', sk: sourceId };
-      await conditional(() =>
-        db.send(
-          new UpdateCommand({
-            TableName: tableName,
-            Key: key,
-            UpdateExpression: 'SET stats = :empty',
-            ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(stats)',
-            ExpressionAttributeValues: { ':empty': {} },
-          }),
-        ),
-      );
-      await db.send(
-        new UpdateCommand({
-          TableName: tableName,
-          Key: key,
-          UpdateExpression: 'ADD stats.#o :one SET stats.lastDeliveryAt = :at',
-          ConditionExpression: 'attribute_exists(pk)',
-          ExpressionAttributeNames: { '#o': outcome },
-          ExpressionAttributeValues: { ':one': 1, ':at': at },
-        }),
+      await withStatsMap(sourceId, () =>
+        db.send(new UpdateCommand({ TableName: tableName, ...countUpdate(sourceId, outcome, at) })),
       );
     },
 
-    async putInboxOnce(record) {
-      const stored = await put(
-        { pk: `INBOX#${record.inboxId}`, sk: 'INBOX', type: 'inbox', ...record },
-        'attribute_not_exists(pk)',
+    async putInboxOnce(record, counted) {
+      const item = { pk: `INBOX#${record.inboxId}`, sk: 'INBOX', type: 'inbox', ...record };
+      if (!counted) return (await put(item, 'attribute_not_exists(pk)')) ? 'stored' : 'duplicate';
+      // The record and the source's count in one write.
+      const stored = await withStatsMap(record.sourceId, () =>
+        conditional(() =>
+          db.send(
+            new TransactWriteCommand({
+              TransactItems: [
+                { Put: { TableName: tableName, Item: item, ConditionExpression: 'attribute_not_exists(pk)' } },
+                { Update: { TableName: tableName, ...countUpdate(record.sourceId, counted.outcome, counted.at) } },
+              ],
+            }),
+          ),
+        ),
       );
       return stored ? 'stored' : 'duplicate';
     },
     async getInbox(inboxId) {
       return get<InboxRecord>(`INBOX#${inboxId}`, 'INBOX');
     },
-    async markInbox(inboxId, status, at, error) {
-      await db.send(
-        new UpdateCommand({
-          TableName: tableName,
-          Key: { pk: `INBOX#${inboxId}`, sk: 'INBOX' },
-          UpdateExpression: error ? 'SET #s = :s, processedAt = :at, #e = :e' : 'SET #s = :s, processedAt = :at',
-          ConditionExpression: 'attribute_exists(pk)',
-          ExpressionAttributeNames: { '#s': 'status', ...(error ? { '#e': 'error' } : {}) },
-          ExpressionAttributeValues: { ':s': status, ':at': at, ...(error ? { ':e': error } : {}) },
-        }),
-      );
-    },
-
     async findContactIdByEmail(email) {
       return (await get<{ contactId: string }>(identityPk('email', email), 'IDENTITY'))?.contactId;
     },
@@ -348,6 +351,47 @@ export function createDynamoStore(db: DynamoDBDocumentClient, tableName: string)
     async getSend(contactId, sendKey) {
       return get<SendRecord>(contactPk(contactId), `SEND#${sendKey}`);
     },
+    async getSendContext({ contactId, enrollmentId, sendKey, templateId, triggerEventId }) {
+      const pk = contactPk(contactId);
+      const found = await batchGet([
+        { pk, sk: 'PROFILE' },
+        { pk, sk: `ENROLLMENT#${enrollmentId}` },
+        { pk, sk: `SEND#${sendKey}` },
+        { pk: `TEMPLATE#${templateId}`, sk: 'CURRENT' },
+        ...(triggerEventId ? [{ pk, sk: `EVENT#${triggerEventId}` }] : []),
+      ]);
+      const item = <T>(pk: string, sk: string) => strip<T>(found.get(`${pk}\n${sk}`));
+      return {
+        contact: item<Contact>(pk, 'PROFILE'),
+        enrollment: item<Enrollment>(pk, `ENROLLMENT#${enrollmentId}`),
+        send: item<SendRecord>(pk, `SEND#${sendKey}`),
+        template: item<TemplateVersion>(`TEMPLATE#${templateId}`, 'CURRENT') ?? null,
+        trigger: triggerEventId ? item<TimelineEvent>(pk, `EVENT#${triggerEventId}`) : undefined,
+      };
+    },
+    async recordSent(ref, at, event) {
+      try {
+        await db.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              { Put: { TableName: tableName, Item: messageItem(ref) } },
+              { Update: markSentUpdate(ref.contactId, ref.sendKey, ref.messageId, at) },
+              {
+                Put: { TableName: tableName, Item: eventItem(event), ConditionExpression: 'attribute_not_exists(pk)' },
+              },
+            ],
+          }),
+        );
+      } catch (error) {
+        if (!(error instanceof TransactionCanceledException)) throw error;
+        // Recorded before (a retried step): write what is missing, one by one.
+        await put(messageItem(ref));
+        await conditional(() =>
+          db.send(new UpdateCommand(markSentUpdate(ref.contactId, ref.sendKey, ref.messageId, at))),
+        );
+        await put(eventItem(event), 'attribute_not_exists(pk)');
+      }
+    },
     async claimSend(claim) {
       const claimed = await put(
         { pk: contactPk(claim.contactId), sk: `SEND#${claim.sendKey}`, type: 'send', ...claim, status: 'sending' },
@@ -358,19 +402,7 @@ export function createDynamoStore(db: DynamoDBDocumentClient, tableName: string)
       return record.status === 'sent' ? { outcome: 'sent', record } : { outcome: 'in-doubt', record };
     },
     async markSent(contactId, sendKey, messageId, at) {
-      await conditional(() =>
-        db.send(
-          new UpdateCommand({
-            TableName: tableName,
-            Key: { pk: contactPk(contactId), sk: `SEND#${sendKey}` },
-            UpdateExpression: 'SET #s = :sent, messageId = :m, sentAt = :at',
-            // The first record of the send wins: a late Send event must not move sentAt.
-            ConditionExpression: 'attribute_exists(pk) AND #s = :sending',
-            ExpressionAttributeNames: { '#s': 'status' },
-            ExpressionAttributeValues: { ':sent': 'sent', ':sending': 'sending', ':m': messageId, ':at': at },
-          }),
-        ),
-      );
+      await conditional(() => db.send(new UpdateCommand(markSentUpdate(contactId, sendKey, messageId, at))));
     },
     async listSentSince(contactId, since) {
       const sends = await queryPrefix<SendRecord>(contactPk(contactId), 'SEND#');
@@ -435,7 +467,7 @@ export function createDynamoStore(db: DynamoDBDocumentClient, tableName: string)
       );
     },
     async putMessageRef(ref) {
-      await put({ pk: `MESSAGE#${ref.messageId}`, sk: 'MESSAGE', type: 'message', ...ref });
+      await put(messageItem(ref));
     },
     async getMessageRef(messageId) {
       return get<MessageRef>(`MESSAGE#${messageId}`, 'MESSAGE');

@@ -1,5 +1,11 @@
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { type DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  BatchGetCommand,
+  type DynamoDBDocumentClient,
+  GetCommand,
+  QueryCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import type { TimelineEvent } from '#domain/contact.ts';
 
 /** The few table operations every DynamoDB adapter shares (single table, `pk`/`sk` keys). */
@@ -9,6 +15,15 @@ export const isConditionFailure = (error: unknown) => error instanceof Condition
 /** A transaction cancelled because its first item's condition failed (the one that guards it). */
 export const firstConditionFailed = (error: unknown) =>
   error instanceof TransactionCanceledException && error.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed';
+
+/**
+ * An update that set or added inside a map the item does not have yet ("the document path
+ * provided in the update expression is invalid"), alone or inside a transaction.
+ */
+export const isMissingPath = (error: unknown) =>
+  (error instanceof Error && error.name === 'ValidationException') ||
+  (error instanceof TransactionCanceledException &&
+    (error.CancellationReasons ?? []).some((r) => r.Code === 'ValidationError'));
 
 /** Strips key and storage attributes so the domain never sees them. */
 export function strip<T>(item: Record<string, unknown> | undefined): T | undefined {
@@ -26,21 +41,118 @@ export const eventItem = (event: TimelineEvent) => ({
   ...event,
 });
 
+/**
+ * The catalog version: one number bumped in the same transaction as every change to what the
+ * event path reads on each event (live journeys, segment rules). Warm functions keep those lists
+ * and re-read them only when this number moved (one GetItem per invocation instead of a Query
+ * per event).
+ */
+const CATALOG_VERSION_KEY = { pk: 'CATALOG', sk: 'VERSION' };
+
+/** The transaction item that bumps the catalog version; add it to every catalog change. */
+export const catalogBump = (tableName: string) => ({
+  Update: {
+    TableName: tableName,
+    Key: CATALOG_VERSION_KEY,
+    UpdateExpression: 'SET #type = :catalog ADD v :one',
+    ExpressionAttributeNames: { '#type': 'type' },
+    ExpressionAttributeValues: { ':catalog': 'catalog-version', ':one': 1 },
+  },
+});
+
+/** Reads the catalog version (0 before the first change). */
+export async function readCatalogVersion(db: DynamoDBDocumentClient, tableName: string): Promise<number> {
+  const out = await db.send(new GetCommand({ TableName: tableName, Key: CATALOG_VERSION_KEY, ConsistentRead: true }));
+  return typeof out.Item?.v === 'number' ? out.Item.v : 0;
+}
+
 export function tableOps(db: DynamoDBDocumentClient, tableName: string) {
+  /** Runs a conditional write; false when its condition failed, any other error thrown. */
+  const conditional = async (write: () => Promise<unknown>): Promise<boolean> => {
+    try {
+      await write();
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error) || firstConditionFailed(error)) return false;
+      throw error;
+    }
+  };
   return {
-    /** Runs a conditional write; false when its condition failed, any other error thrown. */
-    async conditional(write: () => Promise<unknown>): Promise<boolean> {
-      try {
-        await write();
-        return true;
-      } catch (error) {
-        if (isConditionFailure(error) || firstConditionFailed(error)) return false;
-        throw error;
-      }
-    },
+    conditional,
     async get<T>(pk: string, sk: string): Promise<T | undefined> {
       const out = await db.send(new GetCommand({ TableName: tableName, Key: { pk, sk }, ConsistentRead: true }));
       return strip<T>(out.Item);
+    },
+    /**
+     * Runs a write that sets or adds inside the map `attribute` of the item at `key`. Items are
+     * created with their maps; one written by an earlier version may have none, and DynamoDB
+     * cannot create a map and a key inside it in one expression: then the map is created and
+     * the write runs again.
+     */
+    async withMap<T>(key: { pk: string; sk: string }, attribute: string, write: () => Promise<T>): Promise<T> {
+      try {
+        return await write();
+      } catch (error) {
+        if (!isMissingPath(error)) throw error;
+        await conditional(() =>
+          db.send(
+            new UpdateCommand({
+              TableName: tableName,
+              Key: key,
+              UpdateExpression: 'SET #map = :empty',
+              ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(#map)',
+              ExpressionAttributeNames: { '#map': attribute },
+              ExpressionAttributeValues: { ':empty': {} },
+            }),
+          ),
+        );
+        return write();
+      }
+    },
+    /** Every item a key condition matches, storage attributes included, consistently. */
+    async queryItems(condition: string, values: Record<string, unknown>): Promise<Record<string, unknown>[]> {
+      const items: Record<string, unknown>[] = [];
+      let startKey: Record<string, unknown> | undefined;
+      do {
+        const out = await db.send(
+          new QueryCommand({
+            TableName: tableName,
+            KeyConditionExpression: condition,
+            ExpressionAttributeValues: values,
+            ExclusiveStartKey: startKey,
+            ConsistentRead: true,
+          }),
+        );
+        items.push(...(out.Items ?? []));
+        startKey = out.LastEvaluatedKey;
+      } while (startKey);
+      return items;
+    },
+    /**
+     * Reads many items by key in as few round trips as BatchGetItem allows (100 keys each, the
+     * chunks in parallel), consistently unless told otherwise. Found items keyed `pk\nsk`.
+     */
+    async batchGet(
+      keys: readonly { pk: string; sk: string }[],
+      consistent = true,
+    ): Promise<Map<string, Record<string, unknown>>> {
+      const found = new Map<string, Record<string, unknown>>();
+      const unique = [...new Map(keys.map((k) => [`${k.pk}\n${k.sk}`, k])).values()];
+      const chunks: { pk: string; sk: string }[][] = [];
+      for (let i = 0; i < unique.length; i += 100) chunks.push(unique.slice(i, i + 100));
+      await Promise.all(
+        chunks.map(async (chunk) => {
+          let request: Record<string, { Keys: Record<string, unknown>[]; ConsistentRead: boolean }> | undefined = {
+            [tableName]: { Keys: chunk.map(({ pk, sk }) => ({ pk, sk })), ConsistentRead: consistent },
+          };
+          while (request && Object.keys(request).length > 0) {
+            const out = await db.send(new BatchGetCommand({ RequestItems: request }));
+            for (const item of out.Responses?.[tableName] ?? []) found.set(`${item.pk}\n${item.sk}`, item);
+            request = out.UnprocessedKeys as typeof request;
+          }
+        }),
+      );
+      return found;
     },
     /** Every item of a partition whose sort key starts with `prefix`, in key order, up to `limit`. */
     async queryPrefix<T>(pk: string, prefix = '', limit = Number.POSITIVE_INFINITY): Promise<T[]> {

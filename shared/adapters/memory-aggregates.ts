@@ -19,6 +19,16 @@ export function createMemoryAggregates(): AggregateStore {
       states.set(contactId, structuredClone(state));
       return 'applied';
     },
+    async applyBatch({ events, states: next }) {
+      const duplicates = events.filter((e) => applied.has(e.eventId)).map((e) => e.eventId);
+      if (duplicates.length > 0) return { outcome: 'duplicate', duplicates };
+      for (const { eventId, increments } of events) {
+        applied.add(eventId);
+        for (const { key, field, by } of increments) add(key, field, by);
+      }
+      for (const [contactId, state] of next) states.set(contactId, structuredClone(state));
+      return { outcome: 'applied' };
+    },
     async addOnce(markerId, increments) {
       if (applied.has(markerId)) return 'duplicate';
       applied.add(markerId);
@@ -28,6 +38,14 @@ export function createMemoryAggregates(): AggregateStore {
     async getKpiState(contactId) {
       const state = states.get(contactId);
       return state && structuredClone(state);
+    },
+    async getKpiStates(contactIds) {
+      return new Map(
+        contactIds.flatMap((id) => {
+          const state = states.get(id);
+          return state ? [[id, structuredClone(state)] as const] : [];
+        }),
+      );
     },
     async getCounters(keys) {
       return Object.fromEntries(keys.filter((k) => counters[k]).map((k) => [k, { ...counters[k] }]));

@@ -1,4 +1,4 @@
-import type { Contact, Enrollment } from '#domain/contact.ts';
+import type { Contact, Enrollment, TimelineEvent } from '#domain/contact.ts';
 import type {
   DueItem,
   DueStore,
@@ -96,6 +96,8 @@ interface JourneyState {
  */
 export function createMemoryJourneyRuntimeStores(
   contacts: Map<string, Contact>,
+  /** The owning store's: a new enrollment's `journey.entered` lands with it. */
+  appendEvent?: (event: TimelineEvent) => Promise<unknown>,
 ): EnrollmentStore & WaiterStore & TaskStore & DueStore {
   const enrollments = new Map<string, Enrollment>();
   const states = new Map<string, JourneyState>();
@@ -138,6 +140,7 @@ export function createMemoryJourneyRuntimeStores(
         lastEnteredAt: enrollment.enteredAt,
         active: enrollment.status === 'active' ? enrollment.enrollmentId : undefined,
       });
+      if (rules.entered) await appendEvent?.(rules.entered);
       return { outcome: 'created' };
     },
     async getEnrollment(contactId, enrollmentId) {

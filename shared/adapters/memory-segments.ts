@@ -1,4 +1,4 @@
-import type { TimelineEvent } from '#domain/contact.ts';
+import type { Contact, TimelineEvent } from '#domain/contact.ts';
 import type { Membership, SegmentStore, StoredSegment } from '#ports/segments.ts';
 
 const clone = <T>(value: T): T => structuredClone(value);
@@ -10,6 +10,8 @@ const clone = <T>(value: T): T => structuredClone(value);
 export function createMemorySegmentStore(
   appendEvent: (event: TimelineEvent) => Promise<'appended' | 'duplicate'>,
   initial: readonly StoredSegment[] = [],
+  /** The owning store's contacts. */
+  getContact: (contactId: string) => Promise<Contact | undefined> = async () => undefined,
 ): SegmentStore {
   const segments = new Map<string, StoredSegment>(initial.map((s) => [s.id, clone(s)]));
   // segment id → contact id → membership
@@ -18,6 +20,14 @@ export function createMemorySegmentStore(
     const map = members.get(segmentId) ?? new Map<string, Membership>();
     members.set(segmentId, map);
     return map;
+  };
+  const listMemberships = async (contactId: string) => {
+    const found: Membership[] = [];
+    for (const map of members.values()) {
+      const m = map.get(contactId);
+      if (m) found.push(clone(m));
+    }
+    return found.sort((a, b) => a.segmentId.localeCompare(b.segmentId));
   };
   return {
     async listSegments() {
@@ -39,13 +49,10 @@ export function createMemorySegmentStore(
       existing.reevaluation = clone(progress);
       return true;
     },
-    async listMemberships(contactId) {
-      const found: Membership[] = [];
-      for (const map of members.values()) {
-        const m = map.get(contactId);
-        if (m) found.push(clone(m));
-      }
-      return found.sort((a, b) => a.segmentId.localeCompare(b.segmentId));
+    listMemberships,
+    async getContactWithMemberships(contactId) {
+      const contact = await getContact(contactId);
+      return { ...(contact ? { contact } : {}), memberships: await listMemberships(contactId) };
     },
     async listMembers(segmentId, cursor, limit) {
       const all = [...membersOf(segmentId).values()]

@@ -42,12 +42,16 @@ export function createMemoryStore(options: { journeys?: JourneyStore; segments?:
   const orders = new Map<string, string>();
   const key = (...parts: string[]) => parts.join('|');
 
-  const runtimeStores = createMemoryJourneyRuntimeStores(contacts);
+  const runtimeStores = createMemoryJourneyRuntimeStores(contacts, (event) => store.appendEvent(event));
   const store: TendStore = {
     ...createMemoryRegistry(),
     ...(options.journeys ?? createMemoryJourneyStore()),
     ...runtimeStores,
-    ...createMemorySegmentStore((event) => store.appendEvent(event), options.segments),
+    ...createMemorySegmentStore(
+      (event) => store.appendEvent(event),
+      options.segments,
+      (contactId) => store.getContact(contactId),
+    ),
     async getSource(id) {
       const source = sources.get(id);
       return source && clone(source);
@@ -71,19 +75,15 @@ export function createMemoryStore(options: { journeys?: JourneyStore; segments?:
       if (!source) return;
       source.stats = { ...source.stats, [outcome]: (source.stats?.[outcome] ?? 0) + 1, lastDeliveryAt: at };
     },
-    async putInboxOnce(record) {
+    async putInboxOnce(record, counted) {
       if (inbox.has(record.inboxId)) return 'duplicate';
       inbox.set(record.inboxId, clone(record));
+      if (counted) await store.countDelivery(record.sourceId, counted.outcome, counted.at);
       return 'stored';
     },
     async getInbox(id) {
       const record = inbox.get(id);
       return record && clone(record);
-    },
-    async markInbox(id, status, at, error) {
-      const record = inbox.get(id);
-      if (!record) throw new Error(`no inbox record ${id}`);
-      Object.assign(record, { status, processedAt: at }, error ? { error } : {});
     },
     async findContactIdByEmail(email) {
       return identities.get(idKey({ kind: 'email', value: email }));
@@ -194,6 +194,20 @@ export function createMemoryStore(options: { journeys?: JourneyStore; segments?:
       }
       sends.set(k, { ...claim, status: 'sending' });
       return { outcome: 'claimed' };
+    },
+    async getSendContext({ contactId, enrollmentId, sendKey, templateId, triggerEventId }) {
+      return {
+        contact: await store.getContact(contactId),
+        enrollment: await store.getEnrollment(contactId, enrollmentId),
+        send: await store.getSend(contactId, sendKey),
+        template: (await store.getTemplate(templateId)) ?? null,
+        trigger: triggerEventId ? await store.getEvent(contactId, triggerEventId) : undefined,
+      };
+    },
+    async recordSent(ref, at, event) {
+      await store.putMessageRef(ref);
+      await store.markSent(ref.contactId, ref.sendKey, ref.messageId, at);
+      await store.appendEvent(event);
     },
     async markSent(contactId, sendKey, messageId, at) {
       const record = sends.get(key(contactId, sendKey));

@@ -70,6 +70,35 @@ export function segmentStoreContract(name: string, makeStore: () => TendStore) {
       expect(await store.getEvent(contactId, `segment.exited:${id}:${at}`)).toMatchObject({ name: 'segment.exited' });
     });
 
+    it('reads a contact with its memberships together, and none for an unknown contact', async () => {
+      const store = makeStore();
+      const contactId = uid('c');
+      const [a, b] = [uid('seg-a'), uid('seg-b')];
+      for (const id of [a, b]) await store.saveSegment(segmentOf(id), undefined);
+      await store.createContact(
+        {
+          contactId,
+          externalIds: {},
+          anonymousIds: [],
+          properties: {},
+          provenance: {},
+          createdAt: at,
+          updatedAt: at,
+          createdBy: 'contract',
+        },
+        { eventId: `contact.created:${contactId}`, contactId, name: 'contact.created', at, data: {} },
+        [],
+      );
+      for (const id of [a, b])
+        await store.enterSegment(membership(id, contactId), event(membership(id, contactId), 'segment.entered'));
+
+      const read = await store.getContactWithMemberships(contactId);
+
+      expect(read.contact?.contactId).toBe(contactId);
+      expect(read.memberships.map((m) => m.segmentId).sort()).toEqual([a, b].sort());
+      expect(await store.getContactWithMemberships(uid('nobody'))).toEqual({ memberships: [] });
+    });
+
     it('pages through members in contact id order', async () => {
       const store = makeStore();
       const id = uid('seg');

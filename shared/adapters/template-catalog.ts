@@ -5,8 +5,8 @@ import { builtInCompiled } from '#templating/compiled-built-ins.ts';
 /** Saved versions win over the shipped templates of the same id. */
 export function createTemplateCatalog(store: TemplateStore): TemplateCatalog {
   return {
-    async getCompiled(id) {
-      const saved = await store.getTemplate(id);
+    async getCompiled(id, read) {
+      const saved = read === undefined ? await store.getTemplate(id) : read;
       return saved?.compiled ?? builtInCompiled.get(id);
     },
   };

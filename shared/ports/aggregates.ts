@@ -16,9 +16,20 @@ export interface AggregateStore {
     increments: readonly CounterIncrement[];
     state: ContactKpiState;
   }): Promise<'applied' | 'duplicate'>;
+  /**
+   * Applies several events' increments and the contacts' resulting states at once, exactly once:
+   * all of them, or none when any event was applied before (its id is then in `duplicates`).
+   * At most 100 items in all (events, distinct counter keys, contacts).
+   */
+  applyBatch(input: {
+    events: readonly { eventId: string; increments: readonly CounterIncrement[] }[];
+    states: ReadonlyMap<string, ContactKpiState>;
+  }): Promise<{ outcome: 'applied' } | { outcome: 'duplicate'; duplicates: string[] }>;
   /** Applies counter increments once per `markerId` (a node visit, keyed by enrollment and node). */
   addOnce(markerId: string, increments: readonly CounterIncrement[]): Promise<'applied' | 'duplicate'>;
   getKpiState(contactId: string): Promise<ContactKpiState | undefined>;
+  /** The states of these contacts (those that have one). */
+  getKpiStates(contactIds: readonly string[]): Promise<Map<string, ContactKpiState>>;
   /** The named counter items (missing ones are left out). */
   getCounters(keys: readonly string[]): Promise<Counters>;
   /** Every counter item whose key starts with `prefix` (e.g. `journey#`). */

@@ -1,4 +1,4 @@
-import type { Contact, Enrollment, EnrollmentStatus } from '#domain/contact.ts';
+import type { Contact, Enrollment, EnrollmentStatus, TimelineEvent } from '#domain/contact.ts';
 import type { Filter, Journey, JourneySettings, Trigger } from '#workflows/journey.schema.ts';
 
 // ---------------------------------------------------------------------------------------------
@@ -131,6 +131,13 @@ export interface EntryRules {
   maxEntries?: number;
   /** Milliseconds of the cool-off, for `after-cool-off`. */
   coolOffMs?: number;
+  /** The `journey.entered` timeline event, written with a new enrollment (not on a replay). */
+  entered?: TimelineEvent;
+  /**
+   * The contact was created a moment ago: it has surely never entered, so the adapter may write
+   * without reading its journey state first (the write stays conditional, so nothing is assumed).
+   */
+  firstEntry?: boolean;
 }
 
 export type EnrollOutcome =

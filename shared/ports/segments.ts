@@ -1,4 +1,4 @@
-import type { TimelineEvent } from '#domain/contact.ts';
+import type { Contact, TimelineEvent } from '#domain/contact.ts';
 import type { Segment } from '#workflows/segments.ts';
 
 /** A re-evaluation of one segment after its rule changed: a resumable scan of only the contacts it can move. */
@@ -51,6 +51,8 @@ export interface SegmentStore {
   /** Records a re-evaluation's progress, unless a newer revision has replaced it. */
   updateReevaluation(segmentId: string, progress: Reevaluation): Promise<boolean>;
   /** The segments a contact is in. */
+  /** The contact and its memberships together (one read where the store allows it). */
+  getContactWithMemberships(contactId: string): Promise<{ contact?: Contact; memberships: Membership[] }>;
   listMemberships(contactId: string): Promise<Membership[]>;
   /** A page of a segment's members, in contact id order. */
   listMembers(

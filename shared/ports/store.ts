@@ -1,7 +1,7 @@
 import type { ApiScope } from '#domain/api-keys.ts';
 import type { CanonicalEvent, IdentifierKind, Identifiers, PropertyValue } from '#domain/canonical-event.ts';
 import type { Subscription } from '#domain/consent.ts';
-import type { Contact, ExternalIds, Provenance, TimelineEvent } from '#domain/contact.ts';
+import type { Contact, Enrollment, ExternalIds, Provenance, TimelineEvent } from '#domain/contact.ts';
 import type { SourceKind } from '#domain/providers/provider.ts';
 import type { StoredScores } from '#domain/scores.ts';
 import type { CompiledTemplate, EmailTemplate } from '#templating/template.schema.ts';
@@ -65,10 +65,15 @@ export interface SourceStore {
 }
 
 export interface InboxStore {
-  /** Writes the record unless one with the same inboxId exists. */
-  putInboxOnce(record: InboxRecord): Promise<'stored' | 'duplicate'>;
+  /**
+   * Writes the record unless one with the same inboxId exists. `counted`: the source's delivery
+   * count to add with it, in the same write (a duplicate adds nothing; the caller counts it).
+   */
+  putInboxOnce(
+    record: InboxRecord,
+    counted?: { outcome: 'accepted' | 'ignored'; at: string },
+  ): Promise<'stored' | 'duplicate'>;
   getInbox(inboxId: string): Promise<InboxRecord | undefined>;
-  markInbox(inboxId: string, status: 'processed' | 'dead', at: string, error?: string): Promise<void>;
 }
 
 /** An identifier as stored in the identity index: one contact per (kind, value). */
@@ -220,8 +225,33 @@ export type ClaimOutcome =
   /** An earlier attempt claimed the send and never recorded the result: it may have gone out. */
   | { outcome: 'in-doubt'; record: SendRecord };
 
+/** What a journey send reads before it decides, fetched together. */
+export interface SendContext {
+  contact?: Contact;
+  enrollment?: Enrollment;
+  /** An earlier attempt of the same send. */
+  send?: SendRecord;
+  /** The saved template (null: none saved, the shipped one applies). */
+  template: TemplateVersion | null;
+  /** The event that started the enrollment. */
+  trigger?: TimelineEvent;
+}
+
 export interface SendStore {
   getSend(contactId: string, sendKey: string): Promise<SendRecord | undefined>;
+  /** The contact, enrollment, earlier attempt, saved template and trigger event, in one round trip. */
+  getSendContext(req: {
+    contactId: string;
+    enrollmentId: string;
+    sendKey: string;
+    templateId: string;
+    triggerEventId?: string;
+  }): Promise<SendContext>;
+  /**
+   * Records a send SES accepted, at once: the message reference, the send as sent (unless SES's
+   * Send event did it first) and its `email.sent` timeline event.
+   */
+  recordSent(ref: MessageRef, at: string, event: TimelineEvent): Promise<void>;
   claimSend(record: Omit<SendRecord, 'status' | 'sentAt' | 'messageId'>): Promise<ClaimOutcome>;
   /** Records the send as gone; safe to call from the send path and from SES's Send event alike. */
   markSent(contactId: string, sendKey: string, messageId: string, at: string): Promise<void>;

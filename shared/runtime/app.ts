@@ -1,5 +1,6 @@
 import { createDynamoAggregates } from '#adapters/dynamo-aggregates.ts';
 import { createDynamoStore } from '#adapters/dynamo-store.ts';
+import { readCatalogVersion } from '#adapters/dynamo-table.ts';
 import { createKmsSecretBox } from '#adapters/kms-secret-box.ts';
 import { createLocalSecretBox } from '#adapters/local-secret-box.ts';
 import { createDynamoOutboundStore } from '#adapters/outbound-dynamo.ts';
@@ -8,11 +9,13 @@ import { createSfnExecutionReader, createSfnJourneyRuntime } from '#adapters/sfn
 import { createTemplateCatalog } from '#adapters/template-catalog.ts';
 import { systemClock } from '#ports/clock.ts';
 import type { SecretBox } from '#ports/secret-box.ts';
+import { cacheCatalog } from '#services/catalog-cache.ts';
 import { createVersionCache } from '#services/journey-context.ts';
 import { createOutboundWebhooks } from '#services/outbound-webhooks.ts';
 import type { CompileTargets } from '#workflows/compile.ts';
 import { dynamo, kms, ses, sfn } from './clients.ts';
 import { config } from './config.ts';
+import { onInvocation } from './invocation.ts';
 
 /** The composition root: real adapters wired to the configured clients. */
 export const store = createDynamoStore(dynamo, config.TEND_TABLE_NAME);
@@ -31,6 +34,13 @@ export const secretBox: SecretBox = config.TEND_KMS_KEY_ID
         seal: () => Promise.reject(new Error('configure TEND_KMS_KEY_ID or TEND_SECRET_KEY to store secrets')),
         open: () => Promise.reject(new Error('configure TEND_KMS_KEY_ID or TEND_SECRET_KEY to read secrets')),
       };
+
+/**
+ * The store as the event path sees it: live journeys and segment rules kept in the warm function
+ * behind the catalog version. The journey scheduler, the APIs and the dashboard read `store`.
+ */
+export const eventStore = cacheCatalog(store, () => readCatalogVersion(dynamo, config.TEND_TABLE_NAME));
+onInvocation(eventStore.beginInvocation);
 
 /** Published versions are immutable: one cache per warm function. */
 export const versions = createVersionCache(store);
@@ -55,7 +65,7 @@ export const executions = createSfnExecutionReader(
 
 /** What routing, steps and the journey scheduler share. */
 export const journeyDeps = {
-  store,
+  store: eventStore,
   runtime: journeyRuntime,
   clock,
   versions,

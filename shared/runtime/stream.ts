@@ -3,6 +3,27 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import { logger } from './observability.ts';
 
+/** The new images of one item type, storage attributes stripped, with their sequence numbers. */
+function* itemsOf<T>(event: DynamoDBStreamEvent, itemType: string): Generator<{ item: T; pk: unknown; seq: string }> {
+  for (const record of event.Records) {
+    const image = record.dynamodb?.NewImage;
+    if (!image) continue;
+    const {
+      pk,
+      sk: _sk,
+      type,
+      timelineSk: _t,
+      ...item
+    } = unmarshall(image as unknown as Record<string, AttributeValue>);
+    if (type !== itemType) continue;
+    yield { item: item as T, pk, seq: record.dynamodb?.SequenceNumber ?? '' };
+  }
+}
+
+/** A batch's new images of one item type, storage attributes stripped, in stream order. */
+export const streamItems = <T>(event: DynamoDBStreamEvent, itemType: string): T[] =>
+  [...itemsOf<T>(event, itemType)].map(({ item }) => item);
+
 /**
  * Applies `apply` to each stream record's new image of one item type, storage attributes
  * stripped. A record that fails is reported as a batch item failure (retried, then dead-lettered)
@@ -15,22 +36,42 @@ export async function eachStreamItem<T>(
   apply: (item: T) => Promise<void>,
 ): Promise<DynamoDBBatchResponse> {
   const batchItemFailures: DynamoDBBatchResponse['batchItemFailures'] = [];
-  for (const record of event.Records) {
-    const image = record.dynamodb?.NewImage;
-    if (!image) continue;
-    const {
-      pk,
-      sk: _sk,
-      type,
-      timelineSk: _t,
-      ...item
-    } = unmarshall(image as unknown as Record<string, AttributeValue>);
-    if (type !== itemType) continue;
+  for (const { item, pk, seq } of itemsOf<T>(event, itemType)) {
     try {
-      await apply(item as T);
+      await apply(item);
     } catch (error) {
       logger.error(failure, { pk, error });
-      batchItemFailures.push({ itemIdentifier: record.dynamodb?.SequenceNumber ?? '' });
+      batchItemFailures.push({ itemIdentifier: seq });
+    }
+  }
+  return { batchItemFailures };
+}
+
+/**
+ * Like `eachStreamItem`, but hands over a batch's items grouped by partition key (a contact's
+ * events together, in stream order), so the work for one contact is done once per batch however
+ * many of its records came. A group that fails reports all its records.
+ */
+export async function eachStreamGroup<T>(
+  event: DynamoDBStreamEvent,
+  itemType: string,
+  failure: string,
+  apply: (items: T[]) => Promise<void>,
+): Promise<DynamoDBBatchResponse> {
+  const groups = new Map<unknown, { items: T[]; seqs: string[] }>();
+  for (const { item, pk, seq } of itemsOf<T>(event, itemType)) {
+    const group = groups.get(pk) ?? { items: [], seqs: [] };
+    group.items.push(item);
+    group.seqs.push(seq);
+    groups.set(pk, group);
+  }
+  const batchItemFailures: DynamoDBBatchResponse['batchItemFailures'] = [];
+  for (const [pk, group] of groups) {
+    try {
+      await apply(group.items);
+    } catch (error) {
+      logger.error(failure, { pk, error });
+      for (const itemIdentifier of group.seqs) batchItemFailures.push({ itemIdentifier });
     }
   }
   return { batchItemFailures };

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createMemoryAggregates } from '#adapters/memory-aggregates.ts';
 import type { TimelineEvent } from '#domain/contact.ts';
-import { aggregateEvent, journeyReport, kpiReport } from './aggregates.ts';
+import { aggregateEvent, aggregateEvents, journeyReport, kpiReport } from './aggregates.ts';
 
 const event = (
   eventId: string,
@@ -45,6 +45,31 @@ describe('dashboard aggregates', () => {
     expect(kpis.averageOrderValueMinor).toBe(6000);
     expect(kpis.repeatPurchase).toEqual({ count: 1, of: 2, rate: 0.5 });
     expect(kpis.historicClvMinor).toBe(8000);
+  });
+
+  it('applies a stream batch together with the same figures as one event at a time, a replay included', async () => {
+    const events = [
+      event('c1', 'ada', 'contact.created', '2026-11-02T09:00:00Z'),
+      order('o1', 'ada', '2026-11-03T10:00:00Z', 5000),
+      order('o2', 'ada', '2026-11-20T10:00:00Z', 3000),
+      event('c2', 'bob', 'contact.created', '2026-11-05T09:00:00Z'),
+      order('o3', 'bob', '2026-11-06T10:00:00Z', 10_000),
+    ];
+    // Days apart, so the events touch many counters: the batch needs several transactions.
+    const many = Array.from({ length: 60 }, (_, i) =>
+      order(`m${i}`, `c${i % 7}`, new Date(Date.UTC(2026, 9, 1 + i, 10)).toISOString(), 100 + i),
+    );
+    const one = createMemoryAggregates();
+    for (const e of [...events, ...many]) await aggregateEvent(one, e);
+    const batched = createMemoryAggregates();
+    expect(await aggregateEvents(batched, events.slice(0, 2))).toEqual({ applied: 2, duplicates: 0 });
+    // The next batch repeats an event already applied: it is skipped, the others applied.
+    expect(await aggregateEvents(batched, [...events.slice(1), ...many])).toEqual({ applied: 63, duplicates: 1 });
+    expect(await aggregateEvents(batched, many)).toEqual({ applied: 0, duplicates: 60 });
+
+    const period = { from: '2026-10-01', to: '2026-11-30' };
+    expect(await kpiReport(batched, period)).toEqual(await kpiReport(one, period));
+    expect(await batched.getKpiStates(['ada', 'bob', 'c3'])).toEqual(await one.getKpiStates(['ada', 'bob', 'c3']));
   });
 
   it('reports each journey version from its events: entered, converted against the holdout, exits', async () => {

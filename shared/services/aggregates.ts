@@ -1,6 +1,14 @@
 import type { TimelineEvent } from '#domain/contact.ts';
 import { journeyReports } from '#domain/journey-report.ts';
-import { counterKeysFor, incrementsFor, type Kpis, kpisFrom, type Period } from '#domain/kpis.ts';
+import {
+  type ContactKpiState,
+  type CounterIncrement,
+  counterKeysFor,
+  incrementsFor,
+  type Kpis,
+  kpisFrom,
+  type Period,
+} from '#domain/kpis.ts';
 import type { AggregateStore } from '#ports/aggregates.ts';
 
 /**
@@ -18,6 +26,56 @@ export async function aggregateEvent(store: AggregateStore, event: TimelineEvent
     increments,
     state,
   });
+}
+
+/** Items one transaction may hold (markers, counter keys, contact states). */
+const TRANSACTION_ITEMS = 100;
+
+/**
+ * Applies a stream batch's events in order, each exactly once, in as few transactions as the
+ * item limit allows: the contacts' states are read together, each event's increments computed on
+ * its contact's running state, and markers, merged counter adds and final states written at once.
+ * When an event of a group was applied before (a replayed record), that group is applied one
+ * event at a time instead, which skips it.
+ */
+export async function aggregateEvents(
+  store: AggregateStore,
+  events: readonly TimelineEvent[],
+): Promise<{ applied: number; duplicates: number }> {
+  const result = { applied: 0, duplicates: 0 };
+  let states = await store.getKpiStates(events.map((e) => e.contactId));
+  let group: { eventId: string; increments: CounterIncrement[]; event: TimelineEvent }[] = [];
+  let groupStates = new Map<string, ContactKpiState>();
+  let keys = new Set<string>();
+  const flush = async () => {
+    if (group.length === 0) return;
+    const outcome = await store.applyBatch({ events: group, states: groupStates });
+    if (outcome.outcome === 'applied') {
+      result.applied += group.length;
+    } else {
+      for (const { event } of group) {
+        result[(await aggregateEvent(store, event)) === 'applied' ? 'applied' : 'duplicates'] += 1;
+      }
+      // The running states assumed every event of the group was new: read them again.
+      states = await store.getKpiStates(events.map((e) => e.contactId));
+    }
+    group = [];
+    groupStates = new Map();
+    keys = new Set();
+  };
+  for (const event of events) {
+    const { increments, state } = incrementsFor(event, states.get(event.contactId));
+    const newKeys = increments.map((i) => i.key).filter((k) => !keys.has(k));
+    const size = group.length + 1 + keys.size + new Set(newKeys).size + groupStates.size + 1;
+    if (size > TRANSACTION_ITEMS) await flush();
+    const fresh = group.length === 0 ? incrementsFor(event, states.get(event.contactId)) : { increments, state };
+    group.push({ eventId: event.eventId, increments: fresh.increments, event });
+    for (const inc of fresh.increments) keys.add(inc.key);
+    groupStates.set(event.contactId, fresh.state);
+    states.set(event.contactId, fresh.state);
+  }
+  await flush();
+  return result;
 }
 
 /** Every KPI for a period, from its counter items (cumulative ones start at the first month with data). */

@@ -45,12 +45,19 @@ export interface ResolveInput {
   profile?: Profile;
   /** Provenance label for `profile`. */
   source?: string;
+  /** The event being applied: a created contact starts with it as its last event of that name. */
+  lastEvent?: { name: string; at: string };
 }
 
 export interface Resolution {
   contactId: string;
   /** True when this cause created the contact (also on a replay of that cause). */
   created: boolean;
+  /**
+   * True only when this very call created the contact (not a replay): it has no enrollments or
+   * waits yet, so routing need not look for them.
+   */
+  fresh?: boolean;
   /** Anonymous contacts merged into this one. */
   merged: string[];
   conflicts: IdentityConflict[];
@@ -93,7 +100,7 @@ export async function resolveContact(deps: IdentityDeps, input: ResolveInput): P
 
     if (found.size === 0) {
       const created = await createContact(deps, input, refs);
-      if (created) return { contactId: created, created: true, merged: [], conflicts: [] };
+      if (created) return { contactId: created, created: true, fresh: true, merged: [], conflicts: [] };
       continue; // someone claimed one of the identifiers meanwhile: resolve again
     }
 
@@ -194,6 +201,8 @@ async function createContact(
     anonymousIds: ids.anonymousId ? [ids.anonymousId] : [],
     properties: {},
     provenance: {},
+    // The map exists from the start, so recording a later event's time is one write.
+    lastEventAt: input.lastEvent ? { [input.lastEvent.name]: input.lastEvent.at } : {},
     version: 1,
     createdAt: input.at,
     updatedAt: now,

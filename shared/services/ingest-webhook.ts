@@ -80,18 +80,26 @@ export async function ingestWebhook(
   const result = parsed.result;
   const ignored = result.kind === 'ignored' ? result.reason : undefined;
   const inboxId = `${source.sourceId}:${parsed.deliveryId}`;
-  const stored = await deps.store.putInboxOnce({
-    inboxId,
-    sourceId: source.sourceId,
-    webhookId: parsed.deliveryId,
-    topic: parsed.topic,
-    receivedAt: now.toISOString(),
-    body: text,
-    ...(result.kind === 'events'
-      ? { status: 'received' as const, events: result.events }
-      : { status: 'ignored' as const, reason: result.reason }),
-  });
-  const kind = stored === 'duplicate' ? 'duplicate' : ignored !== undefined ? 'ignored' : 'accepted';
-  await deps.store.countDelivery(source.sourceId, kind, now.toISOString());
+  const counted = {
+    outcome: ignored !== undefined ? ('ignored' as const) : ('accepted' as const),
+    at: now.toISOString(),
+  };
+  const stored = await deps.store.putInboxOnce(
+    {
+      inboxId,
+      sourceId: source.sourceId,
+      webhookId: parsed.deliveryId,
+      topic: parsed.topic,
+      receivedAt: now.toISOString(),
+      body: text,
+      ...(result.kind === 'events'
+        ? { status: 'received' as const, events: result.events }
+        : { status: 'ignored' as const, reason: result.reason }),
+    },
+    counted,
+  );
+  // A stored record was counted with it; a replay is counted on its own.
+  if (stored === 'duplicate') await deps.store.countDelivery(source.sourceId, 'duplicate', counted.at);
+  const kind = stored === 'duplicate' ? 'duplicate' : counted.outcome;
   return { kind, inboxId, topic: parsed.topic, ...(ignored !== undefined ? { reason: ignored } : {}) };
 }

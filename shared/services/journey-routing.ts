@@ -74,14 +74,24 @@ export async function liveJourneys(
 export async function routeEvent(
   deps: RoutingDeps,
   event: TimelineEvent,
-  options: { createdContact: boolean },
+  options: {
+    createdContact: boolean;
+    /**
+     * The contact was created just now by this event (not on a replay): it was created with this
+     * event as its last, and has no enrollments or waits to look up.
+     */
+    freshContact?: boolean;
+  },
 ): Promise<RouteResult> {
   const result: RouteResult = { enrollments: [], resumed: [], exited: [], converted: [] };
-  await deps.store.touchLastEvent(event.contactId, event.name, event.at);
-  // Goals and exits first: a conversion is recorded before a resumed wait can reach a goal
-  // node, and an exit stops the execution before a wait could resume it.
-  await applyGoalsAndExits(deps, event, result);
-  result.resumed = await resumeWaiters(deps, event);
+  const fresh = options.freshContact === true;
+  if (!fresh) {
+    await deps.store.touchLastEvent(event.contactId, event.name, event.at);
+    // Goals and exits first: a conversion is recorded before a resumed wait can reach a goal
+    // node, and an exit stops the execution before a wait could resume it.
+    await applyGoalsAndExits(deps, event, result);
+    result.resumed = await resumeWaiters(deps, event);
+  }
 
   for (const journey of await liveJourneys(deps.store)) {
     for (const [index, trigger] of journey.live.triggers.entries()) {
@@ -89,15 +99,21 @@ export async function routeEvent(
         if (trigger.event !== event.name || !matchesFilters(event.data, trigger.where)) continue;
         if (trigger.newContactsOnly && !options.createdContact) continue;
         const correlation = trigger.correlationKey ? readPath(event.data, trigger.correlationKey) : undefined;
-        const outcome = await enrollContact(deps, journey, event.contactId, {
-          type: 'event',
-          eventId: event.eventId,
-          name: event.name,
-          at: event.at,
-          ...(trigger.correlationKey
-            ? { correlation: correlation === undefined || correlation === null ? null : String(correlation) }
-            : {}),
-        });
+        const outcome = await enrollContact(
+          deps,
+          journey,
+          event.contactId,
+          {
+            type: 'event',
+            eventId: event.eventId,
+            name: event.name,
+            at: event.at,
+            ...(trigger.correlationKey
+              ? { correlation: correlation === undefined || correlation === null ? null : String(correlation) }
+              : {}),
+          },
+          { fresh },
+        );
         if (outcome.outcome === 'enrolled') result.enrollments.push(outcome.enrollmentId);
       } else if (trigger.type === 'segment') {
         const wanted = trigger.on === 'enter' ? 'segment.entered' : 'segment.exited';
@@ -136,6 +152,7 @@ export async function enrollContact(
   journey: JourneySummary & { live: NonNullable<JourneySummary['live']> },
   contactId: string,
   trigger: EnrollmentTrigger,
+  options: { fresh?: boolean } = {},
 ): Promise<EnrollResult> {
   const { live } = journey;
   const enrollmentId = deterministicId('e', journey.journeyId, contactId, trigger.eventId);
@@ -152,10 +169,26 @@ export async function enrollContact(
     enteredAt,
   };
   const reentry = live.settings.reentry;
+  const entered: TimelineEvent = {
+    eventId: `journey.entered:${enrollmentId}`,
+    contactId,
+    name: 'journey.entered',
+    at: enteredAt,
+    data: {
+      journeyId: journey.journeyId,
+      journeyVersion: live.version,
+      enrollmentId,
+      trigger: trigger.type,
+      ...(trigger.name ? { triggerEvent: trigger.name } : {}),
+      ...(enrollment.status === 'holdout' ? { holdout: true } : {}),
+    },
+  };
   const outcome = await deps.store.enroll(enrollment, {
     reentry,
     maxEntries: live.settings.maxEntries,
     coolOffMs: reentry.mode === 'after-cool-off' ? durationSeconds(reentry.coolOff) * 1000 : undefined,
+    entered,
+    ...(options.fresh ? { firstEntry: true } : {}),
   });
   if (outcome.outcome === 'refused') return { outcome: 'refused', reason: outcome.reason };
   const current = outcome.outcome === 'exists' ? outcome.enrollment : enrollment;
@@ -191,20 +224,18 @@ export async function enrollContact(
       );
     }
   }
-  await deps.store.appendEvent({
-    eventId: `journey.entered:${enrollmentId}`,
-    contactId,
-    name: 'journey.entered',
-    at: current.enteredAt,
-    data: {
-      journeyId: journey.journeyId,
-      journeyVersion: current.journeyVersion,
-      enrollmentId,
-      trigger: trigger.type,
-      ...(trigger.name ? { triggerEvent: trigger.name } : {}),
-      ...(current.status === 'holdout' ? { holdout: true } : {}),
-    },
-  });
+  // A new enrollment wrote its `journey.entered` in the same transaction; a replay makes sure of it.
+  if (outcome.outcome === 'exists') {
+    await deps.store.appendEvent({
+      ...entered,
+      at: current.enteredAt,
+      data: {
+        ...entered.data,
+        journeyVersion: current.journeyVersion,
+        ...(current.status === 'holdout' ? { holdout: true } : {}),
+      },
+    });
+  }
   return {
     outcome: 'enrolled',
     enrollmentId,

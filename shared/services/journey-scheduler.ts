@@ -3,10 +3,10 @@ import type { DueItem, JourneySummary, ScanJob } from '#ports/journeys.ts';
 import { contactValue, evaluateConditions } from '#workflows/conditions.ts';
 import type { Trigger } from '#workflows/journey.schema.ts';
 import { inactivityDue, nextDateOccurrence, nextScheduleRun } from '#workflows/schedule.ts';
+import { refreshContact } from './contact-refresh.ts';
 import { contactFacts, eventFact, FACT_EVENTS } from './journey-context.ts';
 import { type RepairDeps, type RepairOptions, repairEnrollments } from './journey-repair.ts';
 import { enrollContact, liveJourneys, type RoutingDeps } from './journey-routing.ts';
-import { refreshScores } from './scores.ts';
 import { refreshContactSegments, runReevaluations, type SegmentDeps } from './segments.ts';
 
 /**
@@ -78,8 +78,8 @@ export async function runJourneyScheduler(
       await refreshContactSegments(segmentDeps, item.contactId, { kind: 'time' });
       report.segmentChecks += 1;
     } else if (item.kind === 'scores') {
-      // Changed scores write the contact, whose stream record re-evaluates its score segments.
-      await refreshScores(deps, item.contactId);
+      // Time moved a score: store it and re-evaluate the segments that read scores.
+      await refreshContact({ ...segmentDeps, store: deps.store }, item.contactId, [], { scores: true });
       report.scoreChecks += 1;
     } else if (journey) {
       const fired = await fireDue(deps, journey, item);

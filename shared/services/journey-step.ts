@@ -189,10 +189,12 @@ export async function runJourneyStep(deps: StepDeps, req: StepRequest): Promise<
 export async function guard(
   deps: Pick<StepDeps, 'store' | 'clock' | 'versions' | 'aggregates'>,
   req: Pick<StepRequest, 'contactId' | 'enrollmentId' | 'journeyId' | 'journeyVersion' | 'nodeId' | 'trigger'>,
+  /** The enrollment when the caller has read it already (null: it is missing). */
+  read?: Enrollment | null,
 ): Promise<Enrollment> {
   deps.versions ??= createVersionCache(deps.store);
   const versions = deps.versions;
-  const enrollment = await deps.store.getEnrollment(req.contactId, req.enrollmentId);
+  const enrollment = read === undefined ? await deps.store.getEnrollment(req.contactId, req.enrollmentId) : read;
   if (enrollment?.status !== 'active') {
     throw new EnrollmentExitedError(`enrollment ${req.enrollmentId} is ${enrollment?.status ?? 'missing'}`);
   }

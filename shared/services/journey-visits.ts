@@ -35,20 +35,30 @@ export async function recordVisits(
     ids.push(next);
     next = node.next;
   }
-  for (const nodeId of ids) {
+  const journey = { journeyId: at.journeyId, version: at.journeyVersion };
+  const visits = ids.flatMap((nodeId) => {
     const node = nodes[nodeId];
-    if (!node) continue;
-    const journey = { journeyId: at.journeyId, version: at.journeyVersion };
-    await deps.aggregates.addOnce(`visit:${at.enrollmentId}:${nodeId}`, [
-      ...visitIncrements({ ...journey, nodeId }),
-      ...usageIncrements({
-        ...journey,
-        transitions: transitionsOf(node),
-        invocations: RUNS_A_FUNCTION(node) ? 1 : 0,
-        emails: node.type === 'send-email' ? 1 : 0,
-      }),
-    ]);
-  }
+    if (!node) return [];
+    return [
+      {
+        eventId: `visit:${at.enrollmentId}:${nodeId}`,
+        increments: [
+          ...visitIncrements({ ...journey, nodeId }),
+          ...usageIncrements({
+            ...journey,
+            transitions: transitionsOf(node),
+            invocations: RUNS_A_FUNCTION(node) ? 1 : 0,
+            emails: node.type === 'send-email' ? 1 : 0,
+          }),
+        ],
+      },
+    ];
+  });
+  if (visits.length === 0) return;
+  // All the visits in one write; when one was counted before (a retried step), one by one.
+  const outcome = await deps.aggregates.applyBatch({ events: visits, states: new Map() });
+  if (outcome.outcome === 'applied') return;
+  for (const visit of visits) await deps.aggregates.addOnce(visit.eventId, visit.increments);
 }
 
 /** The successor a node leads to without a decision (the next a Wait chain may hang off). */

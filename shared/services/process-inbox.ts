@@ -1,6 +1,6 @@
 import type { CanonicalEvent } from '#domain/canonical-event.ts';
 import type { TimelineEvent } from '#domain/contact.ts';
-import type { ContactStore, InboxStore, RegistryStore } from '#ports/store.ts';
+import type { ContactStore, InboxRecord, InboxStore, RegistryStore } from '#ports/store.ts';
 import { applyProfile, resolveContact } from './identity.ts';
 import { type RoutingDeps, routeEvent } from './journey-routing.ts';
 
@@ -26,7 +26,7 @@ export interface ProcessedEvent {
 
 export type ProcessOutcome =
   | { kind: 'processed'; events: ProcessedEvent[] }
-  | { kind: 'already-processed' }
+  | { kind: 'not-for-processing' }
   | { kind: 'missing' };
 
 /**
@@ -36,16 +36,17 @@ export type ProcessOutcome =
  * (or from the business fact it describes), so running it twice, or receiving the same order
  * under two topics, changes nothing the first run did.
  */
-export async function processInboxRecord(deps: ProcessDeps, inboxId: string): Promise<ProcessOutcome> {
-  const record = await deps.store.getInbox(inboxId);
+export async function processInboxRecord(deps: ProcessDeps, inbox: string | InboxRecord): Promise<ProcessOutcome> {
+  // The stream hands over the record itself (its new image): no need to read it again.
+  const record = typeof inbox === 'string' ? await deps.store.getInbox(inbox) : inbox;
   if (!record) return { kind: 'missing' };
-  if (record.status !== 'received') return { kind: 'already-processed' };
+  // Stored but not for processing (an unused topic); records of older versions may say `processed`.
+  if (record.status !== 'received') return { kind: 'not-for-processing' };
   const results: ProcessedEvent[] = [];
   for (const [index, event] of (record.events ?? []).entries()) {
     const cause = index === 0 ? record.inboxId : `${record.inboxId}#${index}`;
     results.push(await applyEvent(deps, record.sourceId, cause, event));
   }
-  await deps.store.markInbox(record.inboxId, 'processed', deps.clock.now().toISOString());
   return { kind: 'processed', events: results };
 }
 
@@ -88,7 +89,10 @@ export async function applyEvent(
   await deps.store.appendEvent(timelineEvent);
   await deps.onEvent?.(timelineEvent);
 
-  const routed = await routeEvent(deps, timelineEvent, { createdContact: resolution.created });
+  const routed = await routeEvent(deps, timelineEvent, {
+    createdContact: resolution.created,
+    freshContact: resolution.fresh === true,
+  });
   return {
     eventId: timelineEvent.eventId,
     contactId,
@@ -105,7 +109,7 @@ async function resolve(deps: ProcessDeps, sourceId: string, cause: string, event
   if (!identified && event.orderRef) {
     const contactId = await deps.store.findContactIdByOrder(event.orderRef);
     return contactId
-      ? { contactId, created: false, merged: [] as string[], conflicts: [] as { conflictId: string }[] }
+      ? { contactId, created: false, fresh: false, merged: [] as string[], conflicts: [] as { conflictId: string }[] }
       : undefined;
   }
   return resolveContact(deps, {
@@ -114,5 +118,6 @@ async function resolve(deps: ProcessDeps, sourceId: string, cause: string, event
     at: event.occurredAt,
     profile: event.profile,
     source: sourceId,
+    lastEvent: { name: event.name, at: event.occurredAt },
   });
 }

@@ -41,14 +41,30 @@ export async function refreshScores(
 ): Promise<'changed' | 'unchanged' | 'gone'> {
   const contact = history?.contact ?? (await deps.store.getContact(contactId));
   if (!contact || contact.mergedInto) return 'gone';
-  const now = deps.clock.now();
   const events = history?.events ?? (await deps.store.listEvents(contactId, FACT_EVENTS));
+  return (await applyScores(deps, contact, events)).outcome;
+}
+
+/**
+ * Scores a loaded contact on its loaded events and stores them if they (or the profile version
+ * they were computed on) changed; arms the next time-driven change. Returns the contact as it now
+ * stands, so the caller can go on with the new scores without reading it again.
+ */
+export async function applyScores(
+  deps: ScoreDeps,
+  contact: Contact,
+  events: readonly TimelineEvent[],
+): Promise<{ outcome: 'changed' | 'unchanged' | 'gone'; contact: Contact }> {
+  if (contact.mergedInto) return { outcome: 'gone', contact };
+  const { contactId } = contact;
+  const now = deps.clock.now();
   const scores = storedScores(scoreContact(contact, events, now));
   const before = contact.scores;
   const version = contact.version ?? 0;
   const changed = !before || STORED_SCORE_NAMES.some((k) => before[k] !== scores[k]);
+  const at = now.toISOString();
   if (changed || contact.scoresVersion !== version) {
-    await deps.store.setScores(contactId, scores, now.toISOString(), version);
+    await deps.store.setScores(contactId, scores, at, version);
   }
   const next = nextScoreChange(contact, events, now);
   if (next) {
@@ -61,5 +77,8 @@ export async function refreshScores(
       basis: '',
     });
   }
-  return changed ? 'changed' : 'unchanged';
+  return {
+    outcome: changed ? 'changed' : 'unchanged',
+    contact: { ...contact, scores, scoresAt: at, scoresVersion: version },
+  };
 }

@@ -64,12 +64,19 @@ export async function refreshContactSegments(
     change.kind === 'time' ? hasTimeWindow(s) : affectedBy(s, change),
   );
   if (segments.length === 0) return { entered: [], exited: [] };
-  const contact = history?.contact ?? (await deps.store.getContact(contactId));
+  const { contact, memberships } = history
+    ? { contact: history.contact, memberships: await deps.store.listMemberships(contactId) }
+    : await deps.store.getContactWithMemberships(contactId);
   if (!contact) return { entered: [], exited: [] };
-  return evaluateContact(deps, contact, segments, await deps.store.listMemberships(contactId), history?.events);
+  return evaluateContact(deps, contact, segments, memberships, history?.events);
 }
 
-async function evaluateContact(
+/**
+ * Evaluates a loaded contact against `segments`, entering and leaving as the rules now say, and
+ * arms the next moment a windowed rule can change by time alone. Loads the events only when a
+ * rule needs them and none were given.
+ */
+export async function evaluateContact(
   deps: SegmentDeps,
   contact: Contact,
   segments: StoredSegment[],

@@ -5,7 +5,7 @@ import { decideSend, type FrequencyCap, type QuietHours } from '#domain/send-pol
 import { signedLink } from '#domain/signed-links.ts';
 import type { Clock } from '#ports/clock.ts';
 import type { MailSender } from '#ports/mail.ts';
-import type { ContactStore, MessageStore, SendStore, SuppressionStore } from '#ports/store.ts';
+import type { ContactStore, MessageStore, SendContext, SendStore, SuppressionStore } from '#ports/store.ts';
 import type { TemplateCatalog } from '#ports/templates.ts';
 import type { RenderContext } from '#templating/render.ts';
 import type { CompiledTemplate } from '#templating/template.schema.ts';
@@ -66,6 +66,15 @@ export interface SendDeps {
   settings: SendSettings;
 }
 
+/** The keys `getSendContext` reads for a journey email. */
+export const sendContextKeys = (req: JourneyEmailRequest) => ({
+  contactId: req.contactId,
+  enrollmentId: req.enrollmentId,
+  sendKey: `${req.enrollmentId}#${req.nodeId}`,
+  templateId: req.template,
+  ...(req.triggerEventId ? { triggerEventId: req.triggerEventId } : {}),
+});
+
 /** How long an earlier attempt may stay unconfirmed before it is taken as never sent. */
 export const CONFIRMATION_WAIT_MS = 60_000;
 
@@ -81,11 +90,18 @@ export class TemplateNotFoundError extends Error {
  * - the send is claimed before SES is called and recorded after; SES's Send event records it
  *   too, so an attempt that crashed after SES accepted is found on retry and not repeated.
  */
-export async function sendJourneyEmail(deps: SendDeps, req: JourneyEmailRequest): Promise<SendOutcome> {
+export async function sendJourneyEmail(
+  deps: SendDeps,
+  req: JourneyEmailRequest,
+  /** What the caller already read with `getSendContext` for this request. */
+  context?: SendContext,
+): Promise<SendOutcome> {
   const { store, clock } = deps;
-  const contact = await store.getContact(req.contactId);
+  const sendKey = `${req.enrollmentId}#${req.nodeId}`;
+  const read = context ?? (await store.getSendContext(sendContextKeys(req)));
+  const contact = read.contact;
   if (!contact) return { status: 'skipped', reason: 'contact-missing' };
-  const template = await deps.templates.getCompiled(req.template);
+  const template = await deps.templates.getCompiled(req.template, read.template);
   if (!template) throw new TemplateNotFoundError(`template "${req.template}" does not exist`);
   const step = { journeyId: req.journeyId, enrollmentId: req.enrollmentId, nodeId: req.nodeId, template: req.template };
   const now = clock.now();
@@ -102,9 +118,8 @@ export async function sendJourneyEmail(deps: SendDeps, req: JourneyEmailRequest)
     return { status: 'skipped', reason };
   };
 
-  const sendKey = `${req.enrollmentId}#${req.nodeId}`;
   // A retry after the email went out answers as before, whatever changed since.
-  const earlier = await store.getSend(contact.contactId, sendKey);
+  const earlier = read.send;
   if (earlier?.status === 'sent' && earlier.messageId) return { status: 'already-sent', messageId: earlier.messageId };
 
   const email = contact.email;
@@ -151,12 +166,15 @@ export async function sendJourneyEmail(deps: SendDeps, req: JourneyEmailRequest)
     throw new TransientError(`waiting for SES to confirm an earlier attempt of ${sendKey}`);
   }
 
-  const trigger = req.triggerEventId ? await store.getEvent(contact.contactId, req.triggerEventId) : undefined;
-  const { messageId, locale } = await deliver(deps, { ...contact, email }, { ...template, topic }, req, trigger?.data);
+  const { messageId, locale } = await deliver(
+    deps,
+    { ...contact, email },
+    { ...template, topic },
+    req,
+    read.trigger?.data,
+  );
   const sentAt = clock.now().toISOString();
-  await store.putMessageRef({ messageId, contactId: contact.contactId, sendKey });
-  await store.markSent(contact.contactId, sendKey, messageId, sentAt);
-  await store.appendEvent({
+  await store.recordSent({ messageId, contactId: contact.contactId, sendKey }, sentAt, {
     eventId: `email.sent:${req.enrollmentId}:${req.nodeId}`,
     contactId: contact.contactId,
     name: 'email.sent',

@@ -1,0 +1,51 @@
+import type { TimelineEvent } from '#domain/contact.ts';
+import { affectedBy, type ContactChangeKind, hasTimeWindow } from '#workflows/segments.ts';
+import { FACT_EVENTS } from './journey-context.ts';
+import { applyScores, type ScoreDeps } from './scores.ts';
+import { evaluateContact, type RefreshResult, type SegmentDeps } from './segments.ts';
+
+export type ContactChange = ContactChangeKind | { kind: 'time' };
+
+export interface ContactRefresh extends RefreshResult {
+  scores: 'changed' | 'unchanged' | 'gone' | 'not-needed';
+}
+
+const NOTHING: ContactRefresh = { entered: [], exited: [], scores: 'not-needed' };
+
+const moves = (segment: Parameters<typeof affectedBy>[0], changes: readonly ContactChange[]) =>
+  changes.some((change) => (change.kind === 'time' ? hasTimeWindow(segment) : affectedBy(segment, change)));
+
+/**
+ * Brings what Tend derives from a contact up to date after one or more changes (events that
+ * landed, a profile change, time passing): its stored scores first, when asked, then the
+ * segments those changes, or the new scores, can move. The contact and its memberships are read
+ * once, and its events only when a score or a rule needs them; nothing is read when nothing can
+ * change.
+ */
+export async function refreshContact(
+  deps: SegmentDeps & ScoreDeps & { store: SegmentDeps['store'] & ScoreDeps['store'] },
+  contactId: string,
+  changes: readonly ContactChange[],
+  options: { scores: boolean },
+): Promise<ContactRefresh> {
+  const all = await deps.store.listSegments();
+  let segments = all.filter((segment) => moves(segment, changes));
+  if (!options.scores && segments.length === 0) return NOTHING;
+  const needsEvents = options.scores || segments.some((s) => s.conditions.some((c) => c.kind === 'event'));
+  const [{ contact, memberships }, events] = await Promise.all([
+    deps.store.getContactWithMemberships(contactId),
+    needsEvents ? deps.store.listEvents(contactId, FACT_EVENTS) : Promise.resolve(undefined),
+  ]);
+  if (!contact) return { ...NOTHING, scores: 'gone' };
+  let current = contact;
+  let scores: ContactRefresh['scores'] = 'not-needed';
+  if (options.scores) {
+    const scored = await applyScores(deps, contact, events as TimelineEvent[]);
+    scores = scored.outcome;
+    current = scored.contact;
+    // Rules on `scores.*` read the profile: new scores can move them too.
+    if (scores === 'changed') segments = all.filter((segment) => moves(segment, [...changes, { kind: 'profile' }]));
+  }
+  if (segments.length === 0) return { ...NOTHING, scores };
+  return { ...(await evaluateContact(deps, current, segments, memberships, events)), scores };
+}

@@ -1,0 +1,73 @@
+import { randomUUID } from 'node:crypto';
+import { DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDynamoStore } from '#adapters/dynamo-store.ts';
+import { ensureTable } from '../../infra/local/stack.ts';
+import { db, stack } from '../support/local.ts';
+
+/**
+ * Items written before contacts carried a `lastEventAt` map and sources a `stats` map: the
+ * one-write paths for new items fall back to creating the map first, on DynamoDB Local itself
+ * (the error it answers is what the fallback recognises).
+ */
+const tableName = `store-upgrades-${randomUUID().slice(0, 8)}`;
+const admin = new DynamoDBClient({
+  region: 'us-east-1',
+  endpoint: stack.dynamodb,
+  credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+});
+const store = createDynamoStore(db, tableName);
+const read = async (pk: string, sk: string) =>
+  (await db.send(new GetCommand({ TableName: tableName, Key: { pk, sk }, ConsistentRead: true }))).Item;
+
+beforeAll(async () => {
+  await ensureTable(admin, tableName, false);
+});
+
+afterAll(async () => {
+  await admin.send(new DeleteTableCommand({ TableName: tableName }));
+  admin.destroy();
+});
+
+describe('items written by earlier versions', () => {
+  it('records an event time on a contact that has no lastEventAt map yet', async () => {
+    await db.send(
+      new PutCommand({
+        TableName: tableName,
+        Item: { pk: 'CONTACT#old', sk: 'PROFILE', type: 'contact', contactId: 'old', version: 3 },
+      }),
+    );
+    await store.touchLastEvent('old', 'order.placed', '2026-11-02T10:00:00.000Z');
+    await store.touchLastEvent('old', 'order.placed', '2026-11-01T10:00:00.000Z');
+    expect((await read('CONTACT#old', 'PROFILE'))?.lastEventAt).toEqual({ 'order.placed': '2026-11-02T10:00:00.000Z' });
+  });
+
+  it('counts deliveries of a source that has no stats map yet, with the inbox record and alone', async () => {
+    await db.send(
+      new PutCommand({
+        TableName: tableName,
+        Item: { pk: 'SOURCES', sk: 'old-form', type: 'source', sourceId: 'old-form', kind: 'standard-webhooks' },
+      }),
+    );
+    const record = {
+      inboxId: 'old-form:msg_1',
+      sourceId: 'old-form',
+      webhookId: 'msg_1',
+      receivedAt: '2026-11-02T10:00:00.000Z',
+      body: '{}',
+      status: 'received' as const,
+      events: [],
+    };
+    const counted = { outcome: 'accepted' as const, at: '2026-11-02T10:00:00.000Z' };
+    expect(await store.putInboxOnce(record, counted)).toBe('stored');
+    expect(await store.putInboxOnce(record, counted)).toBe('duplicate');
+    await store.countDelivery('old-form', 'duplicate', '2026-11-02T10:00:01.000Z');
+    expect((await read('SOURCES', 'old-form'))?.stats).toEqual({
+      accepted: 1,
+      duplicate: 1,
+      lastDeliveryAt: '2026-11-02T10:00:01.000Z',
+    });
+    expect(await read('INBOX#old-form:msg_1', 'INBOX')).toMatchObject({ status: 'received' });
+  });
+});
