@@ -153,7 +153,11 @@ async function main() {
     say(`  up in ${stackStartSeconds} s: api ${apiUrl}, mail ${mailUrl}, DynamoDB Local pid ${javaPid}`);
 
     // The app's own module-scope clients, the ones every handler uses (loaded by now).
-    const clients = await import('#runtime/clients.ts');
+    const clients = {
+      dynamo: (await import('#runtime/clients/dynamodb.ts')).dynamo,
+      sfn: (await import('#runtime/clients/sfn.ts')).sfn,
+      ses: (await import('#runtime/clients/ses.ts')).ses,
+    };
     const calls = countSdkCalls({
       dynamodb: clients.dynamo as unknown as Instrumentable,
       sfn: clients.sfn as unknown as Instrumentable,
@@ -274,6 +278,8 @@ async function main() {
     say('▶ stopping the local stack');
     await stopStack();
   }
+  // Every function's bundle size and cold init against its budget (bench/functions.ts).
+  if (!(await (await import('./functions.ts')).reportFunctions(say))) process.exitCode = 1;
 }
 
 main().catch((error: unknown) => {

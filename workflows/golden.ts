@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { type CompileTargets, compileJourney } from './compile.ts';
 import { type Journey, journeySchema } from './journey.schema.ts';
 

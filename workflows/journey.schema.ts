@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { frequencyCapSchema, quietHoursSchema } from '#domain/send-policy.ts';
 
 /**

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { assertUnreachable } from '#domain/assert.ts';
 import { EVENT_NAMES } from '#domain/contact.ts';
 import { type EvaluationContext, evaluateConditions, matchesFilters } from './conditions.ts';

@@ -1,9 +1,9 @@
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import type { TimelineEvent } from '#domain/contact.ts';
-import { aggregates } from '#runtime/app.ts';
 import { lambda } from '#runtime/http.ts';
 import { metrics } from '#runtime/observability.ts';
 import { streamItems } from '#runtime/stream.ts';
+import { aggregates } from '#runtime/wiring/aggregates.ts';
 import { aggregateEvents } from '#services/aggregates.ts';
 
 /**

@@ -1,12 +1,15 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { emailSchema } from '#domain/email-address.ts';
 import { notFound, unauthorized } from '#domain/errors.ts';
 import { parseOr422 } from '#domain/parse.ts';
-import { aggregates, clock, executions, store } from '#runtime/app.ts';
 import { config } from '#runtime/config.ts';
 import { type HttpEvent, type HttpResult, header, httpLambda, json, limitBody } from '#runtime/http.ts';
 import { adminToken, linkSecret } from '#runtime/secrets.ts';
+import { aggregates } from '#runtime/wiring/aggregates.ts';
+import { clock } from '#runtime/wiring/clock.ts';
+import { executions } from '#runtime/wiring/journeys.ts';
+import { store } from '#runtime/wiring/store.ts';
 import { DASHBOARD_JS } from '../../shared/dashboard/client.ts';
 import {
   contactData,

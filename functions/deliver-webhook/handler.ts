@@ -1,9 +1,9 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
-import { outbound } from '#runtime/app.ts';
 import { lambda } from '#runtime/http.ts';
 import { logger, metrics } from '#runtime/observability.ts';
+import { outbound } from '#runtime/wiring/outbound.ts';
 import type { AttemptOutcome } from '#services/outbound-webhooks.ts';
 
 const METRICS: Partial<Record<AttemptOutcome['outcome'], string>> = {

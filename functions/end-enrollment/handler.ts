@@ -1,7 +1,10 @@
-import { z } from 'zod';
-import { aggregates, clock, store, versions } from '#runtime/app.ts';
+import * as z from 'zod';
 import { lambda } from '#runtime/http.ts';
 import { logger } from '#runtime/observability.ts';
+import { aggregates } from '#runtime/wiring/aggregates.ts';
+import { clock } from '#runtime/wiring/clock.ts';
+import { store } from '#runtime/wiring/store.ts';
+import { versions } from '#runtime/wiring/versions.ts';
 import { endEnrollment } from '#services/end-enrollment.ts';
 import { recordVisits } from '#services/journey-visits.ts';
 

@@ -1,8 +1,9 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { notFound } from '#domain/errors.ts';
 import { parseOr422 } from '#domain/parse.ts';
-import { outbound } from '#runtime/app.ts';
-import { httpLambda, json, jsonBody, limitBody, requireAdmin } from '#runtime/http.ts';
+import { requireAdmin } from '#runtime/admin.ts';
+import { httpLambda, json, jsonBody, limitBody } from '#runtime/http.ts';
+import { outbound } from '#runtime/wiring/outbound.ts';
 
 const querySchema = z.object({ limit: z.coerce.number().int().min(1).max(100).default(25) });
 

@@ -1,7 +1,8 @@
 import { badRequest } from '#domain/errors.ts';
-import { clock, store } from '#runtime/app.ts';
 import { header, httpLambda, json, limitBody } from '#runtime/http.ts';
 import { logger, metrics } from '#runtime/observability.ts';
+import { clock } from '#runtime/wiring/clock.ts';
+import { store } from '#runtime/wiring/store.ts';
 import { authenticateKey } from '#services/api-keys.ts';
 import { ingestEvents } from '#services/events-api.ts';
 

@@ -1,10 +1,11 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { e164Schema } from '#domain/canonical-event.ts';
 import { emailSchema } from '#domain/email-address.ts';
 import { notFound } from '#domain/errors.ts';
 import { parseOr422 } from '#domain/parse.ts';
-import { store } from '#runtime/app.ts';
-import { httpLambda, json, requireAdmin } from '#runtime/http.ts';
+import { requireAdmin } from '#runtime/admin.ts';
+import { httpLambda, json } from '#runtime/http.ts';
+import { store } from '#runtime/wiring/store.ts';
 import { type ContactLookup, getContactView } from '#services/contacts.ts';
 
 const id = z.string().min(1).max(128);

@@ -1,6 +1,7 @@
 import { notFound } from '#domain/errors.ts';
-import { store } from '#runtime/app.ts';
-import { httpLambda, json, limitBody, requireAdmin } from '#runtime/http.ts';
+import { requireAdmin } from '#runtime/admin.ts';
+import { httpLambda, json, limitBody } from '#runtime/http.ts';
+import { store } from '#runtime/wiring/store.ts';
 import { dismissConflict, listConflicts } from '#services/identity-conflicts.ts';
 
 /** Neither route reads a body; anything sent is refused above this before any work. */

@@ -1,7 +1,9 @@
 import { notFound } from '#domain/errors.ts';
-import { clock, store } from '#runtime/app.ts';
-import { type HttpEvent, header, httpLambda, json, jsonBody, limitBody, requireAdmin } from '#runtime/http.ts';
+import { requireAdmin } from '#runtime/admin.ts';
+import { type HttpEvent, header, httpLambda, json, jsonBody, limitBody } from '#runtime/http.ts';
 import { logger } from '#runtime/observability.ts';
+import { clock } from '#runtime/wiring/clock.ts';
+import { store } from '#runtime/wiring/store.ts';
 import { authenticateKey } from '#services/api-keys.ts';
 import { finishImport, importReport, importRows, startImport } from '#services/imports.ts';
 

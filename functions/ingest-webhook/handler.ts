@@ -1,6 +1,8 @@
-import { clock, secretBox, store } from '#runtime/app.ts';
 import { header, httpLambda, json, limitBody } from '#runtime/http.ts';
 import { logger, metrics } from '#runtime/observability.ts';
+import { clock } from '#runtime/wiring/clock.ts';
+import { secretBox } from '#runtime/wiring/secret-box.ts';
+import { store } from '#runtime/wiring/store.ts';
 import { ingestWebhook } from '#services/ingest-webhook.ts';
 
 /** Webhook bodies above this are refused before any work (Shopify orders run to tens of KiB). */

@@ -1,7 +1,9 @@
-import { journeyDeps, journeyRuntime, store } from '#runtime/app.ts';
 import { config } from '#runtime/config.ts';
 import { lambda } from '#runtime/http.ts';
 import { logger, metrics } from '#runtime/observability.ts';
+import { journeyDeps } from '#runtime/wiring/journey-deps.ts';
+import { journeyRuntime } from '#runtime/wiring/journeys.ts';
+import { store } from '#runtime/wiring/store.ts';
 import { runJourneyScheduler } from '#services/journey-scheduler.ts';
 
 /**

@@ -1,9 +1,14 @@
 import { TOPICS } from '#domain/consent.ts';
 import { notFound } from '#domain/errors.ts';
 import { parseOr422 } from '#domain/parse.ts';
-import { clock, journeyRuntime, journeyTargets, outbound, store, templates } from '#runtime/app.ts';
+import { requireAdmin } from '#runtime/admin.ts';
 import { config } from '#runtime/config.ts';
-import { header, httpLambda, json, jsonBody, limitBody, requireAdmin } from '#runtime/http.ts';
+import { header, httpLambda, json, jsonBody, limitBody } from '#runtime/http.ts';
+import { clock } from '#runtime/wiring/clock.ts';
+import { journeyRuntime, journeyTargets } from '#runtime/wiring/journeys.ts';
+import { outbound } from '#runtime/wiring/outbound.ts';
+import { store } from '#runtime/wiring/store.ts';
+import { templates } from '#runtime/wiring/templates.ts';
 import { runBacktest, runSimulation, storeSource } from '#services/journey-backtest.ts';
 import {
   changeStatus,

@@ -1,6 +1,8 @@
 import { notFound } from '#domain/errors.ts';
-import { clock, store } from '#runtime/app.ts';
-import { httpLambda, json, jsonBody, limitBody, requireAdmin } from '#runtime/http.ts';
+import { requireAdmin } from '#runtime/admin.ts';
+import { httpLambda, json, jsonBody, limitBody } from '#runtime/http.ts';
+import { clock } from '#runtime/wiring/clock.ts';
+import { store } from '#runtime/wiring/store.ts';
 import { createApiKey, keySummary, revokeApiKey } from '#services/api-keys.ts';
 
 /** A key is a name and a few scopes; a body beyond this is refused before any work. */

@@ -1,13 +1,14 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { TOPICS } from '#domain/consent.ts';
 import { page, preferencesPage } from '#domain/consent-pages.ts';
 import { badRequest } from '#domain/errors.ts';
 import { parseOr422 } from '#domain/parse.ts';
 import { verifyLinkToken } from '#domain/signed-links.ts';
-import { clock, store } from '#runtime/app.ts';
 import { html, httpLambda, rawBody } from '#runtime/http.ts';
 import { logger } from '#runtime/observability.ts';
 import { linkSecret } from '#runtime/secrets.ts';
+import { clock } from '#runtime/wiring/clock.ts';
+import { store } from '#runtime/wiring/store.ts';
 import { updatePreferences } from '#services/consent.ts';
 
 const querySchema = z.object({ c: z.string().min(1).max(100), t: z.string().min(1).max(100) });

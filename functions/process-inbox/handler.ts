@@ -1,10 +1,14 @@
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import type { TimelineEvent } from '#domain/contact.ts';
 import type { InboxRecord } from '#ports/store.ts';
-import { clock, eventStore, journeyRuntime, outbound, versions } from '#runtime/app.ts';
 import { lambda } from '#runtime/http.ts';
 import { logger, metrics } from '#runtime/observability.ts';
 import { eachStreamItem } from '#runtime/stream.ts';
+import { clock } from '#runtime/wiring/clock.ts';
+import { eventStore } from '#runtime/wiring/event-store.ts';
+import { journeyRuntime } from '#runtime/wiring/journeys.ts';
+import { outbound } from '#runtime/wiring/outbound.ts';
+import { versions } from '#runtime/wiring/versions.ts';
 import { processInboxRecord } from '#services/process-inbox.ts';
 
 const deps = {

@@ -1,7 +1,7 @@
 import { sesEventBridgeSchema } from '#domain/ses-events.ts';
-import { store } from '#runtime/app.ts';
 import { lambda } from '#runtime/http.ts';
 import { logger, metrics } from '#runtime/observability.ts';
+import { store } from '#runtime/wiring/store.ts';
 import { recordEmailEvent } from '#services/email-events.ts';
 
 /** EventBridge target for SES configuration-set events (`source: aws.ses`). */

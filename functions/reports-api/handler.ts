@@ -1,8 +1,10 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { notFound } from '#domain/errors.ts';
 import { parseOr422 } from '#domain/parse.ts';
-import { aggregates, clock } from '#runtime/app.ts';
-import { httpLambda, json, requireAdmin } from '#runtime/http.ts';
+import { requireAdmin } from '#runtime/admin.ts';
+import { httpLambda, json } from '#runtime/http.ts';
+import { aggregates } from '#runtime/wiring/aggregates.ts';
+import { clock } from '#runtime/wiring/clock.ts';
 import { journeyReport, kpiReport } from '#services/aggregates.ts';
 
 const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a day as YYYY-MM-DD');

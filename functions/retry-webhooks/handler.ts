@@ -1,6 +1,6 @@
-import { outbound } from '#runtime/app.ts';
 import { lambda } from '#runtime/http.ts';
 import { logger, metrics } from '#runtime/observability.ts';
+import { outbound } from '#runtime/wiring/outbound.ts';
 
 /** How many due deliveries one run attempts; the rest wait for the next run. */
 const BATCH = 100;

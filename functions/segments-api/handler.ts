@@ -1,8 +1,10 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { badRequest, notFound } from '#domain/errors.ts';
 import { parseOr422 } from '#domain/parse.ts';
-import { clock, store } from '#runtime/app.ts';
-import { header, httpLambda, json, jsonBody, limitBody, requireAdmin } from '#runtime/http.ts';
+import { requireAdmin } from '#runtime/admin.ts';
+import { header, httpLambda, json, jsonBody, limitBody } from '#runtime/http.ts';
+import { clock } from '#runtime/wiring/clock.ts';
+import { store } from '#runtime/wiring/store.ts';
 import { getSegmentOrThrow, saveSegment, segmentView } from '#services/segments.ts';
 
 /** A segment rule is small: 20 conditions at most. */

@@ -1,9 +1,14 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { frequencyCapSchema, quietHoursSchema } from '#domain/send-policy.ts';
-import { aggregates, clock, mail, store, templates, versions } from '#runtime/app.ts';
 import { lambda } from '#runtime/http.ts';
 import { logger, metrics } from '#runtime/observability.ts';
 import { sendSettings } from '#runtime/send-settings.ts';
+import { aggregates } from '#runtime/wiring/aggregates.ts';
+import { clock } from '#runtime/wiring/clock.ts';
+import { mail } from '#runtime/wiring/mail.ts';
+import { store } from '#runtime/wiring/store.ts';
+import { templates } from '#runtime/wiring/templates.ts';
+import { versions } from '#runtime/wiring/versions.ts';
 import { enrollmentContextSchema } from '#services/journey-input.ts';
 import { guard } from '#services/journey-step.ts';
 import { sendContextKeys, sendJourneyEmail } from '#services/send-email.ts';

@@ -1,7 +1,10 @@
 import { notFound } from '#domain/errors.ts';
-import { clock, secretBox, store } from '#runtime/app.ts';
+import { requireAdmin } from '#runtime/admin.ts';
 import { config } from '#runtime/config.ts';
-import { httpLambda, json, jsonBody, limitBody, requireAdmin } from '#runtime/http.ts';
+import { httpLambda, json, jsonBody, limitBody } from '#runtime/http.ts';
+import { clock } from '#runtime/wiring/clock.ts';
+import { secretBox } from '#runtime/wiring/secret-box.ts';
+import { store } from '#runtime/wiring/store.ts';
 import { createSource, findSource, rotateSource, setSourceStatus, sourceSummary } from '#services/sources.ts';
 
 const deps = { store, secretBox, clock };

@@ -1,10 +1,14 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { emailSchema } from '#domain/email-address.ts';
 import { badRequest, notFound } from '#domain/errors.ts';
 import { parseOr422 } from '#domain/parse.ts';
-import { clock, mail, store, templates } from '#runtime/app.ts';
-import { type HttpEvent, httpLambda, json, rawBody, requireAdmin } from '#runtime/http.ts';
+import { requireAdmin } from '#runtime/admin.ts';
+import { type HttpEvent, httpLambda, json, rawBody } from '#runtime/http.ts';
 import { sendSettings } from '#runtime/send-settings.ts';
+import { clock } from '#runtime/wiring/clock.ts';
+import { mail } from '#runtime/wiring/mail.ts';
+import { store } from '#runtime/wiring/store.ts';
+import { templates } from '#runtime/wiring/templates.ts';
 import { previewTemplate, saveTemplate, testSendTemplate } from '#services/templates.ts';
 import { loadBuiltInTemplates } from '#templating/built-ins.ts';
 import { compileTemplate } from '#templating/compile.ts';

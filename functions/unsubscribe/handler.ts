@@ -1,13 +1,14 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { unsubscribedPage, unsubscribePage } from '#domain/consent-pages.ts';
 import { badRequest } from '#domain/errors.ts';
 import { parseOr422 } from '#domain/parse.ts';
 import { signedLink, verifyLinkToken } from '#domain/signed-links.ts';
-import { clock, store } from '#runtime/app.ts';
 import { config } from '#runtime/config.ts';
 import { html, httpLambda } from '#runtime/http.ts';
 import { logger } from '#runtime/observability.ts';
 import { linkSecret } from '#runtime/secrets.ts';
+import { clock } from '#runtime/wiring/clock.ts';
+import { store } from '#runtime/wiring/store.ts';
 import { unsubscribe } from '#services/consent.ts';
 
 const querySchema = z.object({

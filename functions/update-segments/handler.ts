@@ -1,9 +1,9 @@
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import type { TimelineEvent } from '#domain/contact.ts';
-import { journeyDeps } from '#runtime/app.ts';
 import { lambda } from '#runtime/http.ts';
 import { metrics } from '#runtime/observability.ts';
 import { eachStreamGroup } from '#runtime/stream.ts';
+import { journeyDeps } from '#runtime/wiring/journey-deps.ts';
 import { type ContactChange, refreshContact } from '#services/contact-refresh.ts';
 import { routeEvent } from '#services/journey-routing.ts';
 import { feedsScores } from '#services/scores.ts';

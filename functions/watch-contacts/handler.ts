@@ -1,8 +1,8 @@
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import type { Contact } from '#domain/contact.ts';
-import { journeyDeps } from '#runtime/app.ts';
 import { lambda } from '#runtime/http.ts';
 import { eachStreamItem } from '#runtime/stream.ts';
+import { journeyDeps } from '#runtime/wiring/journey-deps.ts';
 import { refreshContact } from '#services/contact-refresh.ts';
 import { armContact } from '#services/journey-scheduler.ts';
 import { scoresStale } from '#services/scores.ts';

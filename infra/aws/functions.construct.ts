@@ -7,16 +7,13 @@ import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { assertUnreachable } from '#domain/assert.ts';
+import { lambdaBundling, lambdaNodeOptions } from '#infra/bundling.ts';
 import type { FunctionName, FunctionSpec, Grant, table as tableSpec } from '#infra/manifest.ts';
 import type { Email } from './email.construct.ts';
 import type { Journeys } from './journeys.construct.ts';
 import { acknowledge } from './nag.ts';
 import { pascalCase } from './names.ts';
 import type { Secrets } from './secrets.construct.ts';
-
-/** Lets esbuild's ESM output load CommonJS dependencies that call `require` (e.g. the X-Ray SDK). */
-const ESM_REQUIRE_BANNER =
-  "import { createRequire as topLevelCreateRequire } from 'node:module'; const require = topLevelCreateRequire(import.meta.url);";
 
 export interface FunctionsProps {
   /** The app's functions, from `manifest.functions`. */
@@ -105,18 +102,14 @@ export class Functions extends Construct {
         TEND_DEFAULT_TIME_ZONE: props.timeZone,
         ...(props.replyTo ? { TEND_REPLY_TO: props.replyTo } : {}),
         POWERTOOLS_SERVICE_NAME: 'tend',
-        NODE_OPTIONS: '--enable-source-maps',
+        NODE_OPTIONS: lambdaNodeOptions,
       },
+      // The settings `npm run bench:functions` measures with (infra/bundling.ts).
       bundling: {
-        format: OutputFormat.ESM,
-        target: 'node22',
-        mainFields: ['module', 'main'],
-        banner: ESM_REQUIRE_BANNER,
-        minify: true,
-        sourceMap: true,
-        sourcesContent: false,
-        // Bundle the AWS SDK too: the deployed code runs the SDK versions the tests ran, not the runtime's.
-        externalModules: [],
+        ...lambdaBundling,
+        format: lambdaBundling.format === 'esm' ? OutputFormat.ESM : OutputFormat.CJS,
+        mainFields: [...lambdaBundling.mainFields],
+        externalModules: [...lambdaBundling.externalModules],
       },
     });
 

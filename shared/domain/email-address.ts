@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * Normalises an email address for identity: trimmed and lower-cased. Provider-specific folding

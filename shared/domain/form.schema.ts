@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { emailSchema } from './email-address.ts';
 
 const fieldValue = z.union([z.string().max(2_000), z.number(), z.boolean(), z.null()]);

@@ -1,5 +1,5 @@
 import { isIP } from 'node:net';
-import { z } from 'zod';
+import * as z from 'zod';
 import { assertUnreachable } from './assert.ts';
 import { EVENT_NAMES, type EventName, type TimelineEvent } from './contact.ts';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * When a journey email may go out: quiet hours in the contact's time zone and a frequency cap

@@ -1,12 +1,10 @@
-import { timingSafeEqual } from 'node:crypto';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy, { type MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { badRequest, HttpError, unauthorized } from '#domain/errors.ts';
+import { badRequest, HttpError } from '#domain/errors.ts';
 import { startInvocation } from './invocation.ts';
 import { logger, metrics, tracer } from './observability.ts';
-import { adminToken } from './secrets.ts';
 
 export type HttpEvent = APIGatewayProxyEventV2;
 export type HttpResult = APIGatewayProxyStructuredResultV2;
@@ -51,16 +49,6 @@ export function header(event: HttpEvent, name: string): string | undefined {
     if (key.toLowerCase() === wanted) return value;
   }
   return undefined;
-}
-
-/** Requires `Authorization: Bearer <admin token>`, compared in constant time. */
-export async function requireAdmin(event: HttpEvent): Promise<void> {
-  const given = header(event, 'authorization')?.match(/^Bearer\s+(.+)$/i)?.[1] ?? '';
-  const expected = Buffer.from(await adminToken());
-  const actual = Buffer.from(given);
-  if (given === '' || actual.length !== expected.length || !timingSafeEqual(actual, expected)) {
-    throw unauthorized('unauthorized', 'a valid "Authorization: Bearer <admin token>" header is required');
-  }
 }
 
 /** Maps thrown errors to JSON responses; only messages below 500 reach the caller. */

@@ -1,5 +1,5 @@
 import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
-import { secrets } from './clients.ts';
+import { secrets } from './clients/secrets-manager.ts';
 import { config } from './config.ts';
 
 const cache = new Map<string, Promise<string>>();

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { builtInCompiled, compileBuiltIns } from './compiled-built-ins.ts';
+import { compileBuiltIns } from './compile-built-ins.ts';
+import { builtInCompiled } from './compiled-built-ins.ts';
 
 describe('templates/compiled.json', () => {
   it('matches the shipped sources (run `npm run templates:build` after editing templates/)', async () => {

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * Stored email templates. A template is data: Liquid for personalisation inside MJML for the

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { type CanonicalEvent, identifiersSchema, profileSchema } from '../canonical-event.ts';
 import { formSubmissionSchema } from '../form.schema.ts';
 import { verifyStandardWebhook } from '../standard-webhooks.ts';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { CanonicalEvent, Identifiers, Money, Normalised } from '../canonical-event.ts';
 import {
   badSignature,

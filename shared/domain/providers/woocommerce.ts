@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { type CanonicalEvent, type Identifiers, type Normalised, toMinorUnits } from '../canonical-event.ts';
 import {
   badSignature,

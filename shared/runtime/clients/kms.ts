@@ -1,0 +1,7 @@
+import { KMSClient } from '@aws-sdk/client-kms';
+import { config } from '../config.ts';
+import { tracer } from '../observability.ts';
+import { clientOptions } from './options.ts';
+
+/** The KMS client, traced; one per process. */
+export const kms = tracer.captureAWSv3Client(new KMSClient(clientOptions(config.TEND_KMS_ENDPOINT)));

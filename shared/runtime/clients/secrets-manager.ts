@@ -1,0 +1,7 @@
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { config } from '../config.ts';
+import { tracer } from '../observability.ts';
+import { clientOptions } from './options.ts';
+
+/** The Secrets Manager client, traced; one per process. */
+export const secrets = tracer.captureAWSv3Client(new SecretsManagerClient(clientOptions(config.TEND_SECRETS_ENDPOINT)));
