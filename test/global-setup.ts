@@ -33,8 +33,21 @@ declare module 'vitest' {
 let stack: LocalStack | undefined;
 let dataDir: string | undefined;
 
+/**
+ * A fixed-offset zone where it is midday now. The built-in journeys keep quiet hours (21:00 to
+ * 08:00 in the contact's zone, else this default) against the real clock, and the test stack
+ * speeds up waits but not the clock: at night every deferred email would be retried until
+ * morning, and a test expecting it would fail by the time of day.
+ */
+export function middayZone(now = new Date()): string {
+  const offset = 12 - now.getUTCHours();
+  // `Etc/GMT-3` is three hours ahead of UTC (the POSIX sign is inverted).
+  return offset === 0 ? 'Etc/UTC' : `Etc/GMT${offset > 0 ? '-' : '+'}${Math.abs(offset)}`;
+}
+
 /** Starts the local services once for the whole run, on free ports, with data in memory. */
 export async function setup(project: TestProject) {
+  process.env.TEND_DEFAULT_TIME_ZONE = middayZone();
   dataDir = mkdtempSync(path.join(os.tmpdir(), 'tend-test-'));
   stack = await startLocalStack({
     dataDir,

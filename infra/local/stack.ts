@@ -339,9 +339,24 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       return { ok: Object.values(services).every((s) => s.status === 'ok'), services };
     };
 
+    const drained = async () => {
+      await driver.idle();
+      await sesEvents.settled();
+    };
     const gateway = await startGateway({
       port: apiPort,
       intercept: async (method, url) => {
+        if (method === 'GET' && url.pathname === '/local/drained') {
+          // Local only: answers once every stream record written so far has been handled, so a
+          // script or test can check that nothing else happened without guessing a delay.
+          const started = performance.now();
+          await drained();
+          return {
+            statusCode: 200,
+            headers: { 'content-type': 'application/json; charset=utf-8' },
+            body: JSON.stringify({ status: 'drained', ms: Math.round(performance.now() - started) }),
+          };
+        }
         if (method !== 'GET' || url.pathname !== '/health') return undefined;
         const result = await health();
         return {
@@ -363,10 +378,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         stepfunctions: sfnLocal.endpoint,
       },
       health,
-      drained: async () => {
-        await driver.idle();
-        await sesEvents.settled();
-      },
+      drained,
       stop,
     };
   } catch (error) {

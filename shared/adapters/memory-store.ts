@@ -285,9 +285,11 @@ export function createMemoryJourneys() {
   const resumed: { taskToken: string; output: unknown }[] = [];
   const published: { journeyId: string; definition: string; version: number }[] = [];
   const statuses = new Map<string, ExecutionPath['status']>();
-  const arnOf = (request: StartEnrollment) =>
-    `${request.stateMachineArn.replace(':stateMachine:', ':execution:').replace(/:\d+$/, '')}:${request.enrollmentId}`;
+  const executionArnFor = (stateMachineArn: string, enrollmentId: string) =>
+    `${stateMachineArn.replace(':stateMachine:', ':execution:').replace(/:\d+$/, '')}:${enrollmentId}`;
+  const arnOf = (request: StartEnrollment) => executionArnFor(request.stateMachineArn, request.enrollmentId);
   const runtime: JourneyRuntime & ExecutionInspector = {
+    executionArnFor,
     async start(request) {
       const existing = started.find((s) => s.enrollmentId === request.enrollmentId && arnOf(s) === arnOf(request));
       if (existing && JSON.stringify(existing.input) !== JSON.stringify(request.input)) {

@@ -63,6 +63,7 @@ export function createSfnJourneyRuntime(
   }
 
   return {
+    executionArnFor,
     async start({ stateMachineArn, enrollmentId, input }) {
       try {
         const out = await sfn.send(

@@ -22,6 +22,11 @@ export interface PublishedMachine {
 }
 
 export interface JourneyRuntime {
+  /**
+   * The ARN an enrollment's execution has (or will have) when started on this state machine
+   * version: it is named by the enrollment, so it is known before the start.
+   */
+  executionArnFor(stateMachineArn: string, enrollmentId: string): string;
   start(request: StartEnrollment): Promise<{ executionArn: string }>;
   /** Ends a running execution (exit rule, goal, operator); a finished one is left as it is. */
   stop(executionArn: string, reason: string): Promise<void>;

@@ -167,6 +167,8 @@ export async function enrollContact(
     trigger,
     status: holdout ? 'holdout' : 'active',
     enteredAt,
+    // Known before the start, so it is written with the enrollment (no update after the start).
+    ...(holdout ? {} : { executionArn: deps.runtime.executionArnFor(live.versionArn, enrollmentId) }),
   };
   const reentry = live.settings.reentry;
   const entered: TimelineEvent = {
@@ -192,8 +194,9 @@ export async function enrollContact(
   });
   if (outcome.outcome === 'refused') return { outcome: 'refused', reason: outcome.reason };
   const current = outcome.outcome === 'exists' ? outcome.enrollment : enrollment;
-  if (current.status === 'active' && !current.executionArn) {
-    // A replay after a crash finishes the start on the version the contact entered, never a newer one.
+  if (current.status === 'active') {
+    // A replay after a crash finishes the start on the version the contact entered, never a
+    // newer one; starting an execution that runs already is a no-op (it is named by the enrollment).
     const versionArn =
       current.journeyVersion === live.version
         ? live.versionArn
@@ -212,7 +215,8 @@ export async function enrollContact(
       enrollmentId,
       input: { ...input },
     });
-    await deps.store.setExecutionArn(contactId, enrollmentId, executionArn);
+    // Recorded with the enrollment already (enrollments written before that was done lack it).
+    if (executionArn !== current.executionArn) await deps.store.setExecutionArn(contactId, enrollmentId, executionArn);
     // A journey that starts with a Wait runs no code there: count it (and the Waits after it) now.
     const document = (await versionsOf(deps).get(journey.journeyId, current.journeyVersion))?.document;
     const first = document?.nodes[document.start];

@@ -226,6 +226,7 @@ export async function simulateWorld(
   );
   const clock = { now: () => engine.now() };
   const runtime: JourneyRuntime = {
+    executionArnFor: (_machine, enrollmentId) => `sim:${enrollmentId}`,
     async start(request) {
       engine.start(request.enrollmentId, request.input);
       enrollmentOf.set(request.enrollmentId, request.enrollmentId);

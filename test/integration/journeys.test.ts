@@ -1,7 +1,17 @@
 import { randomUUID } from 'node:crypto';
-import { DescribeExecutionCommand } from '@aws-sdk/client-sfn';
+import { DescribeExecutionCommand, ExecutionDoesNotExist, GetExecutionHistoryCommand } from '@aws-sdk/client-sfn';
 import { describe, expect, it } from 'vitest';
-import { adminCall, emailsTo, eventually, getContact, postWebhook, sfn, stack, uniqueEmail } from '../support/local.ts';
+import {
+  adminCall,
+  drained,
+  emailsTo,
+  eventually,
+  getContact,
+  postWebhook,
+  sfn,
+  stack,
+  uniqueEmail,
+} from '../support/local.ts';
 
 /**
  * Journeys on the local stack: publishing versions while contacts wait, the abandoned cart with
@@ -36,6 +46,22 @@ const enrollmentIn = async (
 
 const describeExecution = (executionArn: string) => sfn.send(new DescribeExecutionCommand({ executionArn }));
 
+/** Waits until the execution has entered `state` (a node id) and is still running there. */
+const waitingIn = (executionArn: string, state: string) =>
+  eventually(`${executionArn} waiting in ${state}`, async () => {
+    try {
+      const { events = [] } = await sfn.send(
+        new GetExecutionHistoryCommand({ executionArn, reverseOrder: true, maxResults: 100 }),
+      );
+      const last = events.find((e) => e.type?.endsWith('StateEntered'));
+      return last?.stateEnteredEventDetails?.name === state ? true : undefined;
+    } catch (error) {
+      // Written with the enrollment, the execution may not have started yet.
+      if (error instanceof ExecutionDoesNotExist) return undefined;
+      throw error;
+    }
+  });
+
 function testJourney(id: string, tag: string, template: string) {
   return {
     schemaVersion: 1,
@@ -46,10 +72,18 @@ function testJourney(id: string, tag: string, template: string) {
     ],
     start: 'wait',
     nodes: {
-      // 30 days are 3 seconds at the test time scale: long enough to publish version 2 meanwhile.
-      wait: { type: 'wait', duration: { days: 30 }, next: 'send' },
+      // Held until the test releases the contact with an NPS answer (a year is 36 seconds here),
+      // so version 2 is published while the contact is surely inside version 1.
+      wait: {
+        type: 'wait-for-event',
+        event: 'nps.responded',
+        timeout: { days: 365 },
+        next: 'send',
+        onTimeout: 'timed-out',
+      },
       send: { type: 'send-email', template, next: 'done' },
       done: { type: 'exit' },
+      'timed-out': { type: 'exit' },
     },
   };
 }
@@ -80,7 +114,9 @@ describe('journey versions', () => {
     const second = await enrollmentIn(late, id);
     expect(second.journeyVersion).toBe(2);
     // Still waiting inside version 1 when version 2 went live.
-    expect((await describeExecution(first.executionArn)).status).toBe('RUNNING');
+    await waitingIn(first.executionArn, 'wait');
+    await waitingIn(second.executionArn, 'wait');
+    for (const email of [early, late]) await event(email, 'nps.responded', { score: 9 });
 
     const sentBy = async (email: string) =>
       eventually(`${email}'s journey email`, async () => {
@@ -101,11 +137,11 @@ describe('journey versions', () => {
       [1, 'admin'],
     ]);
     expect(history.json.versions[0].diff).toEqual(['node "send": template "nurture-story" → "cross-sell"']);
-    expect(history.json.versions[1].diff).toEqual(['first version: 3 nodes, 1 trigger(s)']);
+    expect(history.json.versions[1].diff).toEqual(['first version: 4 nodes, 1 trigger(s)']);
 
     // Re-entry "never" (the default): the same contact submitting again does not enter twice.
     await form(early, { itVersions: tag });
-    await new Promise((r) => setTimeout(r, 500));
+    await drained();
     const { body } = await getContact(early);
     expect(body.enrollments.filter((e) => e.journeyId === id)).toHaveLength(1);
   });
@@ -122,11 +158,12 @@ describe('journey versions', () => {
     expect((await adminCall('POST', `/api/journeys/${id}/pause`)).json.journey.status).toBe('paused');
     const kept = uniqueEmail('paused');
     await form(kept, { itVersions: tag });
-    await eventually('the paused form on the timeline', async () =>
-      (await getContact(kept)).body.timeline?.some((e) => e.name === 'form.submitted') ? true : undefined,
-    );
+    await drained();
+    expect((await getContact(kept)).body.timeline?.some((e) => e.name === 'form.submitted')).toBe(true);
     expect((await getContact(kept)).body.enrollments.filter((e) => e.journeyId === id)).toEqual([]);
     // The contact inside finishes.
+    await waitingIn(enrollment.executionArn, 'wait');
+    await event(inside, 'nps.responded', { score: 9 });
     await enrollmentIn(inside, id, (e) => e.status === 'completed');
     // The exit step records the end just before the execution itself finishes.
     const finished = await eventually('the finished execution', async () => {
@@ -251,7 +288,8 @@ describe('exit rules', () => {
     await form(waiting.event, { itExit: tag, mode: 'event' });
     await form(waiting.wait, { itExit: tag, mode: 'wait' });
     const entered = { event: await enrollmentIn(waiting.event, id), wait: await enrollmentIn(waiting.wait, id) };
-    await new Promise((r) => setTimeout(r, 300)); // both are inside their waits now
+    await waitingIn(entered.event.executionArn, 'await-order');
+    await waitingIn(entered.wait.executionArn, 'long-wait');
 
     for (const email of Object.values(waiting)) await event(email, 'nps.responded', { score: 9 });
     for (const key of ['event', 'wait'] as const) {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { adminCall, eventually, postWebhook, uniqueEmail } from '../support/local.ts';
+import { adminCall, drained, eventually, postWebhook, uniqueEmail } from '../support/local.ts';
 
 /** The reports read counters that the aggregate-events consumer keeps as timeline events land. */
 describe('reports', () => {
@@ -25,8 +25,8 @@ describe('reports', () => {
       const now = await kpis();
       return now.revenue.salesMinor >= 10_000 ? now : undefined;
     });
-    // Wait past any late (double) count before asserting the exact figures.
-    await new Promise((r) => setTimeout(r, 1_000));
+    // Everything processed: a late (double) count would be in by now.
+    await drained();
     const settled = await kpis();
     expect(settled.revenue).toMatchObject({ currency: 'CHF', salesMinor: 10_000, refundsMinor: 0, netMinor: 10_000 });
     expect(settled.averageOrderValueMinor).toBe(5000);

@@ -2,7 +2,7 @@ import { createHmac, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { Webhook } from 'standardwebhooks';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { adminCall, eventually, inboxRecord, stack, uniqueEmail } from '../support/local.ts';
+import { adminCall, drained, eventually, inboxRecord, stack, uniqueEmail } from '../support/local.ts';
 
 /**
  * Each provider end to end on the local stack: a documented example, signed here with the
@@ -212,7 +212,7 @@ describe.each(Object.keys(examples) as (keyof typeof examples)[])('%s source', (
     await eventually(`${kind} enrollment`, async () =>
       journeysOf(await contactTimeline(email)).includes(journey) ? true : undefined,
     );
-    await new Promise((r) => setTimeout(r, 500));
+    await drained();
     const again = (await contactTimeline(email)) as Record<string, any>;
     expect(again.timeline.filter((e: { name: string }) => e.name === event)).toHaveLength(1);
     const journeys: string[] = journeysOf(again);

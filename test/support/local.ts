@@ -24,6 +24,15 @@ export async function eventually<T>(what: string, probe: () => Promise<T | undef
   }
 }
 
+/**
+ * Waits until the local pipeline has handled every stream record written so far (and the SES
+ * events they caused): call it before checking that something did not happen.
+ */
+export async function drained(): Promise<void> {
+  const res = await fetch(`${stack.api}/local/drained`);
+  if (!res.ok) throw new Error(`the local stack did not drain: ${res.status}`);
+}
+
 export const uniqueEmail = (tag: string) => `${tag}-${randomUUID().slice(0, 8)}@example.com`;
 
 export interface SignedPost {
