@@ -6,7 +6,7 @@
  * templates.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -130,7 +130,11 @@ export async function measureFunctions(
   options: { runs?: number; only?: readonly FunctionName[]; say?: (line: string) => void } = {},
 ): Promise<FunctionMeasure[]> {
   const names = options.only ?? (Object.keys(functions) as FunctionName[]);
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'tend-functions-'));
+  // Inside node_modules/.cache, so the bundles find the AWS SDK they leave to the runtime (on
+  // Lambda it is the runtime's; here the installed one, loaded from disk as there).
+  const cache = path.join(ROOT, 'node_modules', '.cache');
+  mkdirSync(cache, { recursive: true });
+  const dir = mkdtempSync(path.join(cache, 'tend-functions-'));
   try {
     const measures: FunctionMeasure[] = [];
     for (const name of names) {

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { API_SCOPES, type ApiScope, newApiKey, parseApiKey, secretMatches } from '#domain/api-keys.ts';
 import { HttpError, notFound, unauthorized } from '#domain/errors.ts';
 import { parseOr422 } from '#domain/parse.ts';

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { rowToContact } from '#domain/csv-contacts.ts';
 import { conflict, notFound } from '#domain/errors.ts';
 import { parseOr422 } from '#domain/parse.ts';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { propertyValueSchema } from '#domain/canonical-event.ts';
 import { EVENT_NAMES } from '#domain/contact.ts';
 import { emailSchema } from '#domain/email-address.ts';

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { conflict, notFound } from '#domain/errors.ts';
 import { parseOr422 } from '#domain/parse.ts';
 import { settingsSchemaFor } from '#domain/providers/index.ts';

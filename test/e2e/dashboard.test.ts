@@ -3,7 +3,7 @@ import { GetExecutionHistoryCommand } from '@aws-sdk/client-sfn';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Kpis } from '#domain/kpis.ts';
-import { adminCall, eventually, getContact, postWebhook, sfn, stack, uniqueEmail } from '../support/local.ts';
+import { adminCall, drained, eventually, getContact, postWebhook, sfn, stack, uniqueEmail } from '../support/local.ts';
 
 /**
  * The owner's dashboard in headless Chromium (the system one; never a downloaded browser) against
@@ -207,18 +207,46 @@ describe('dashboard pages, signed in', () => {
   });
 
   it('lists journeys with their live version and report, and draws the live definition', async () => {
-    const reportOf = async () =>
-      (await adminCall('GET', '/api/reports/journeys')).json.journeys.find(
-        (j: { journeyId: string; version: number }) => j.journeyId === 'loyalty' && j.version === 1,
-      ) as { entered: number; active: number };
-    await page.goto(`${stack.api}/dashboard/journeys`);
-    await page.waitForSelector('a[data-journey="loyalty"]');
-    await steady('loyalty figures on the list', reportOf, async (report) => {
-      await page.reload();
-      const row = page.locator('tr', { has: page.locator('a[data-journey="loyalty"]') });
-      const cells = await row.locator('td').allTextContents();
-      return cells[2] === 'v1' && cells[3] === count(report.entered) && cells[4] === count(report.active);
+    // A journey only this test enrolls in, so its figures hold still while other tests run: two
+    // contacts enter and wait for an answer that never comes.
+    const id = `e2e-list-${RUN}`;
+    const journey = {
+      schemaVersion: 1,
+      id,
+      name: 'Dashboard list under test',
+      triggers: [{ type: 'event', event: 'form.submitted', where: [{ path: 'fields.e2eList', op: 'eq', value: RUN }] }],
+      start: 'hold',
+      nodes: {
+        hold: {
+          type: 'wait-for-event',
+          event: 'nps.responded',
+          timeout: { days: 365 },
+          next: 'done',
+          onTimeout: 'gone',
+        },
+        done: { type: 'exit' },
+        gone: { type: 'exit' },
+      },
+    };
+    expect((await adminCall('PUT', `/api/journeys/${id}`, journey)).status).toBe(200);
+    expect((await adminCall('POST', `/api/journeys/${id}/publish`)).status).toBe(201);
+    for (const who of ['a', 'b']) {
+      const body = JSON.stringify({ email: uniqueEmail(`e2e-list-${who}`), fields: { e2eList: RUN } });
+      expect((await postWebhook({ body })).status).toBe(202);
+    }
+    const report = await eventually('both entries in the journey report', async () => {
+      await drained();
+      const found = (await adminCall('GET', '/api/reports/journeys')).json.journeys.find(
+        (j: { journeyId: string; version: number }) => j.journeyId === id && j.version === 1,
+      ) as { entered: number; active: number } | undefined;
+      return found?.entered === 2 ? found : undefined;
     });
+    expect(report.active).toBe(2);
+    await page.goto(`${stack.api}/dashboard/journeys`);
+    await page.waitForSelector(`a[data-journey="${id}"]`);
+    const row = page.locator('tr', { has: page.locator(`a[data-journey="${id}"]`) });
+    const cells = await row.locator('td').allTextContents();
+    expect(cells.slice(2, 5)).toEqual(['v1', count(2), count(2)]);
     await screenshots(page, 'journeys');
 
     const live = (await adminCall('GET', '/api/journeys/loyalty')).json.live;
