@@ -20,9 +20,9 @@ const cdkContext: Record<string, unknown> = JSON.parse(readFileSync(join(project
 const settings = { fromEmail: 'Shop <news@mail.shop.test>', postalAddress: '1 Test Road', domain: 'mail.shop.test' };
 const functionCount = Object.keys(manifest.functions).length;
 
-/** Builds the stack with the AwsSolutions pack; bundling runs unless `bundle` is false. */
-function build(options: { bundle: boolean; domain?: string; alarmEmail?: string }) {
-  const app = new App({ context: { ...cdkContext, ...(options.bundle ? {} : { 'aws:cdk:bundling-stacks': [] }) } });
+/** Builds the stack with the AwsSolutions pack, without bundling the handlers. */
+function build(options: { domain?: string; alarmEmail?: string }) {
+  const app = new App({ context: { ...cdkContext, 'aws:cdk:bundling-stacks': [] } });
   const stack = new TendStack(app, 'Tend', {
     settings: {
       fromEmail: settings.fromEmail,
@@ -113,14 +113,16 @@ const PUBLISH_ACTIONS = [
   'states:UpdateStateMachineAlias',
 ];
 
-// Bundles every handler once for the whole file; the other stacks below skip bundling.
+// No stack here bundles its handlers: these tests read the template, not the code, and bundling
+// all of them takes a minute and a half. `npm run synth` (run by CI before the tests) bundles
+// every function with cdk-nag, and `npm run bench:functions` measures the bundles.
 let app: App;
 let stack: TendStack;
 let template: Template;
 beforeAll(() => {
-  ({ app, stack } = build({ bundle: true, domain: settings.domain }));
+  ({ app, stack } = build({ domain: settings.domain }));
   template = Template.fromStack(stack);
-}, 180_000);
+}, 60_000);
 
 describe('data', () => {
   it('keeps one on-demand table with PITR, encryption, a NEW_IMAGE stream and TTL', () => {
@@ -601,7 +603,7 @@ describe('cdk-nag', () => {
 
 describe('without a sending domain', () => {
   it('creates no SES identity and scopes sending to the from address and its domain', () => {
-    const { stack: plain } = build({ bundle: false });
+    const { stack: plain } = build({});
     const plainTemplate = Template.fromStack(plain);
     plainTemplate.resourceCountIs('AWS::SES::EmailIdentity', 0);
     const address = senderAddress(settings.fromEmail);
@@ -747,7 +749,7 @@ describe('operations', () => {
   it('emails the tend:alarmEmail address', () => {
     const withEmail = new App({ context: { 'tend:alarmEmail': 'ops@shop.example' } });
     expect(settingsFromContext(withEmail.node).alarmEmail).toBe('ops@shop.example');
-    const { stack: emailing } = build({ bundle: false, alarmEmail: 'ops@shop.example' });
+    const { stack: emailing } = build({ alarmEmail: 'ops@shop.example' });
     Template.fromStack(emailing).hasResourceProperties('AWS::SNS::Subscription', {
       Protocol: 'email',
       Endpoint: 'ops@shop.example',
