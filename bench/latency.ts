@@ -30,6 +30,13 @@ export async function measureEmailLatency(options: {
   /** Upper bound of the random pause before each webhook. */
   maxPauseMs: number;
   say: (line: string) => void;
+  /**
+   * Awaited after each email and before the next webhook: waits until everything the webhook
+   * set off has finished, so each one meets an idle stack and its SDK calls can be counted.
+   */
+  settle?: () => Promise<void>;
+  /** Called once the unrecorded warm-up webhooks have settled. */
+  onWarmedUp?: () => void;
 }): Promise<LatencyResult> {
   const factory = createWebhookFactory(options.secret, options.runId, 'lat');
   const ack: number[] = [];
@@ -37,6 +44,7 @@ export async function measureEmailLatency(options: {
   let polls = 0;
   let pollingMs = 0;
   for (let i = 0; i < options.warmupSamples + options.samples; i++) {
+    if (i === options.warmupSamples) options.onWarmedUp?.();
     // A random pause first: sent right after the previous email, every webhook would meet the
     // stream driver at the same point of its poll cycle (a fixed sleep), hiding its spread.
     await new Promise((r) => setTimeout(r, Math.random() * options.maxPauseMs));
@@ -59,6 +67,7 @@ export async function measureEmailLatency(options: {
       const reason = error instanceof Error ? error.message : String(error);
       throw new Error(`${reason}: ${await whyNoEmail(options.apiUrl, options.adminToken, webhook.email)}`);
     });
+    await options.settle?.();
     if (i < options.warmupSamples) continue;
     ack.push(acked - sent);
     email.push(seen.seenAt - sent);

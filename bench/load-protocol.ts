@@ -6,8 +6,14 @@ export interface LoadJob {
   connections: number;
   warmupSeconds: number;
   durationSeconds: number;
-  /** `signed`: a new unique signed webhook per request; `static`: one fixed signed request, resent. */
-  mode: 'signed' | 'static';
+  /**
+   * `signed`: a new unique signed form webhook (a new contact) per request; `static`: one fixed
+   * signed request, resent; `order`: a new signed `order.placed` envelope per request, placed by
+   * the `customers` in turn.
+   */
+  mode: 'signed' | 'static' | 'order';
+  /** Existing contacts' emails, for `order`. */
+  customers?: string[];
   secret: string;
   runId: string;
   /** Tags the email addresses (and webhook ids) of this job. */

@@ -4,7 +4,7 @@
  */
 import autocannon from 'autocannon';
 import type { FromWorker, LoadJob, LoadResult, LoadSummary, ToWorker } from './load-protocol.ts';
-import { createWebhookFactory } from './webhooks.ts';
+import { createOrderFactory, createWebhookFactory } from './webhooks.ts';
 
 const send = (message: FromWorker, then?: () => void) => {
   process.send?.(message, undefined, {}, () => then?.());
@@ -16,7 +16,11 @@ async function stage(
   seconds: number,
   accepted: string[],
 ): Promise<{ summary: LoadSummary; generated: number }> {
-  const factory = createWebhookFactory(job.secret, job.runId, name === 'warmup' ? `${job.phase}w` : job.phase);
+  const phase = name === 'warmup' ? `${job.phase}w` : job.phase;
+  const factory =
+    job.mode === 'order'
+      ? createOrderFactory(job.secret, job.runId, phase, job.customers ?? [])
+      : createWebhookFactory(job.secret, job.runId, phase);
   const fixed = job.mode === 'static' ? factory.next() : undefined;
   const requests: autocannon.Request[] = fixed
     ? [{ method: 'POST', headers: fixed.headers, body: fixed.body }]

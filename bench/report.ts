@@ -1,7 +1,9 @@
 import type { CpuCosts, DynamoCeiling } from './components.ts';
+import type { EventKindCalls } from './event-kinds.ts';
 import type { LatencyResult } from './latency.ts';
 import type { LoadSummary } from './load-protocol.ts';
 import type { ProcessingCheck } from './pipeline.ts';
+import { eventKindsMarkdown } from './report-event-kinds.ts';
 
 export interface Machine {
   cpuModel: string;
@@ -38,6 +40,7 @@ export interface BenchResults {
     warmupSeconds: number;
     jvmWarmupSeconds: number;
     latencySamples: number;
+    orderSamples: number;
     pollMs: number;
     drainTimeoutSeconds: number;
   };
@@ -56,6 +59,13 @@ export interface BenchResults {
     /** SDK calls by the app's clients from the start of the load until the backlog drained. */
     sdkCalls: Record<string, number>;
   };
+  /** Signed `order.placed` envelopes from the contacts the webhook load created. */
+  orders: LoadPhaseResult & {
+    /** Seconds from the end of the order load until the stack was quiet. */
+    settleSeconds: number;
+  };
+  /** DynamoDB calls per event kind, under load and one at a time. */
+  eventKinds: EventKindCalls[];
   latency: LatencyResult;
   stackLog: string[];
   totalSeconds: number;
@@ -85,13 +95,7 @@ export function markdown(r: BenchResults): string {
   const status = Object.entries(w.measured.statusCounts)
     .map(([code, count]) => `${code}: ${n(count)}`)
     .join(', ');
-  const processed = Math.max(1, p.recipientsWithEmail);
-  const callRows = Object.entries(w.sdkCalls).map(
-    ([label, count]) => `| ${label} | ${n(count)} | ${n(count / processed, 2)} |`,
-  );
-  const totalDynamo = Object.entries(w.sdkCalls)
-    .filter(([label]) => label.startsWith('dynamodb'))
-    .reduce((sum, [, count]) => sum + count, 0);
+  const o = r.orders;
   const lines = [
     `Run \`${r.runId}\` of ${r.commit} on ${r.date.slice(0, 16).replace('T', ' ')} UTC: ${r.machine.cpuModel}, ${r.machine.cores} cores, ` +
       `Node ${r.machine.node}, load average at start ${r.machine.loadAverageAtStart.join(' ')}. ` +
@@ -106,6 +110,7 @@ export function markdown(r: BenchResults): string {
     `| **\`POST /webhooks/demo-form\` on the local stack, accepted (202)** | **${n(w.acceptedPerSecond)} /s** | ${lat(w.measured)} | **${ratio(w.acceptedPerSecond, base)}** |`,
     `| Accepted webhooks processed into a welcome email, while the load ran | ${n(p.emailsPerSecondDuringLoad, 1)} /s | | ${ratio(p.emailsPerSecondDuringLoad, base)} |`,
     `| Same, after the load (the backlog draining on an otherwise idle stack) | ${n(p.emailsPerSecondAfterLoad, 1)} /s | | ${ratio(p.emailsPerSecondAfterLoad, base)} |`,
+    `| **Signed \`order.placed\` envelopes from those contacts, accepted (202)** | **${n(o.acceptedPerSecond)} /s** | ${lat(o.measured)} | **${ratio(o.acceptedPerSecond, base)}** |`,
     '',
     `Webhook run: ${n(w.measured.responses)} responses in ${n(w.measured.durationSeconds, 1)} s (${status}; ` +
       `non-2xx ${n(w.measured.non2xx)}, connection errors ${n(w.measured.errors)}, timeouts ${n(w.measured.timeouts)}), ` +
@@ -115,6 +120,10 @@ export function markdown(r: BenchResults): string {
       `${n(p.emailsBeyondAccepted)} more emails went to webhooks that were stored but still in flight when autocannon stopped; ` +
       `${n(p.deadLetters)} dead letters. The backlog took ${n(p.drainSeconds, 0)} s to drain after the load` +
       `${p.drained ? '' : ' and was NOT drained before the deadline'}.`,
+    '',
+    `Order run: ${n(o.measured.responses)} responses in ${n(o.measured.durationSeconds, 1)} s ` +
+      `(non-2xx ${n(o.measured.non2xx)}, connection errors ${n(o.measured.errors)}, timeouts ${n(o.measured.timeouts)}); ` +
+      `the stack was quiet ${n(o.settleSeconds, 0)} s after the load.`,
     '',
     '| Webhook → welcome email, one at a time | min | p50 | p99 | max |',
     '| --- | ---: | ---: | ---: | ---: |',
@@ -131,6 +140,7 @@ export function markdown(r: BenchResults): string {
     `| Baseline | ${cpu(r.baseline.cpu.benchProcess)} | ${cpu(r.baseline.cpu.loadGenerator)} | |`,
     `| Bare server, unique signed webhooks | ${cpu(r.bareSigned.cpu.benchProcess)} | ${cpu(r.bareSigned.cpu.loadGenerator)} | |`,
     `| Webhooks on the local stack | ${cpu(w.cpu.benchProcess)} | ${cpu(w.cpu.loadGenerator)} | ${cpu(w.cpu.dynamoDbLocal)} |`,
+    `| Orders on the local stack | ${cpu(o.cpu.benchProcess)} | ${cpu(o.cpu.loadGenerator)} | ${cpu(o.cpu.dynamoDbLocal)} |`,
     '',
     '| CPU per webhook in this process, one call at a time | µs |',
     '| --- | ---: |',
@@ -139,10 +149,7 @@ export function markdown(r: BenchResults): string {
     `| The whole ingest service on the in-memory store (verify, JSON, zod, store) | ${n(r.cpuCosts.ingestServiceInMemoryMicros, 1)} |`,
     `| Sign one webhook with the reference \`standardwebhooks\` package (generator side) | ${n(r.cpuCosts.referenceSignMicros, 1)} |`,
     '',
-    `| SDK calls by the app from the load's start until drained | Calls | Per processed webhook (${n(p.recipientsWithEmail)}) |`,
-    '| --- | ---: | ---: |',
-    ...callRows,
-    `| all DynamoDB calls | ${n(totalDynamo)} | ${n(totalDynamo / processed, 2)} |`,
+    ...eventKindsMarkdown(r.eventKinds),
   ];
   return `${lines.join('\n')}\n`;
 }

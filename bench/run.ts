@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { seedDemoShop } from '../infra/local/demo-shop.ts';
 import {
   DEFAULT_ADMIN_TOKEN,
   DEFAULT_DEMO_SOURCE_SECRET,
@@ -11,17 +12,22 @@ import {
   type LocalStack,
   startLocalStack,
 } from '../infra/local/stack.ts';
+import DEMO_SEGMENTS from '../workflows/examples/segments.json' with { type: 'json' };
 import { startBaselineServer } from './baseline-server.ts';
 import { measureCpuCosts, measureDynamoCeiling } from './components.ts';
 import { whyNoEmail } from './diagnose.ts';
+import { callsPerEvent, type EventKind, type EventKindCalls, postOrdersOneAtATime, settle } from './event-kinds.ts';
+import { watchInvocations } from './invocations.ts';
 import { measureEmailLatency } from './latency.ts';
 import { forReport, loadPhase } from './load-phase.ts';
 import type { LoadJob } from './load-protocol.ts';
 import { commit, machine } from './machine.ts';
+import { positiveOption } from './options.ts';
 import { waitForProcessing } from './pipeline.ts';
 import { type BenchResults, markdown } from './report.ts';
 import { countSdkCalls, type Instrumentable } from './sdk-calls.ts';
 import { round } from './stats.ts';
+import { benchEmail } from './webhooks.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const RESULTS_DIR = path.join(ROOT, 'bench/results');
@@ -33,6 +39,7 @@ const HELP = `Usage: npm run bench [-- options]
   --warmup S           autocannon warm-up seconds before each load run (default 3)
   --jvm-warmup S       seconds of DynamoDB calls to warm DynamoDB Local's JVM (default 10)
   --latency-samples N  sequential webhooks timed to their email (default 50)
+  --order-samples N    sequential orders whose calls are counted (default 20, at most the latency samples)
   --poll-ms MS         SES store polling interval in the latency test (default 10)
   --drain-timeout S    longest wait for the backlog after the load (default 240)`;
 
@@ -43,6 +50,7 @@ const { values: args } = parseArgs({
     warmup: { type: 'string', default: '3' },
     'jvm-warmup': { type: 'string', default: '10' },
     'latency-samples': { type: 'string', default: '50' },
+    'order-samples': { type: 'string', default: '20' },
     'poll-ms': { type: 'string', default: '10' },
     'drain-timeout': { type: 'string', default: '240' },
     help: { type: 'boolean', short: 'h', default: false },
@@ -52,30 +60,19 @@ if (args.help) {
   console.log(HELP);
   process.exit(0);
 }
-const positive = (name: Exclude<keyof typeof args, 'help'>) => {
-  const value = Number(args[name]);
-  if (!Number.isFinite(value) || value <= 0) throw new Error(`--${name} must be a positive number`);
-  return value;
-};
+const positive = (name: Exclude<keyof typeof args, 'help'>) => positiveOption(args, name);
 const options = {
   connections: Math.round(positive('connections')),
   durationSeconds: positive('duration'),
   warmupSeconds: positive('warmup'),
   jvmWarmupSeconds: Math.round(positive('jvm-warmup')),
   latencySamples: Math.round(positive('latency-samples')),
+  orderSamples: Math.round(positive('order-samples')),
   pollMs: positive('poll-ms'),
   drainTimeoutSeconds: positive('drain-timeout'),
 };
 
 const say = (line: string) => process.stdout.write(`${line}\n`);
-
-async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | 'timeout'> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<'timeout'>((resolve) => {
-    timer = setTimeout(() => resolve('timeout'), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
 
 async function main() {
   const started = performance.now();
@@ -152,17 +149,51 @@ async function main() {
     const mailUrl = stack.urls.mail.replace('//localhost:', '//127.0.0.1:');
     say(`  up in ${stackStartSeconds} s: api ${apiUrl}, mail ${mailUrl}, DynamoDB Local pid ${javaPid}`);
 
-    // The app's own module-scope clients, the ones every handler uses (loaded by now).
+    // The example segments live too, as npm start and the tests have them: every event is
+    // checked against their rules. Saved through the API, as the demo shop saves them.
+    const segmentErrors: string[] = [];
+    await seedDemoShop({
+      api: apiUrl,
+      secret,
+      contacts: 0,
+      log: (message) => segmentErrors.push(message),
+      segments: { adminToken: DEFAULT_ADMIN_TOKEN, documents: DEMO_SEGMENTS },
+    });
+    if (segmentErrors.length > 0) throw new Error(segmentErrors.join('; '));
+    say(`  segments live: ${DEMO_SEGMENTS.map((d) => d.id).join(', ')}`);
+
+    // The app's own module-scope clients, the ones every handler uses (loaded by now), each
+    // call tagged with the function whose invocation made it.
     const clients = {
       dynamo: (await import('#runtime/clients/dynamodb.ts')).dynamo,
       sfn: (await import('#runtime/clients/sfn.ts')).sfn,
       ses: (await import('#runtime/clients/ses.ts')).ses,
     };
-    const calls = countSdkCalls({
-      dynamodb: clients.dynamo as unknown as Instrumentable,
-      sfn: clients.sfn as unknown as Instrumentable,
-      ses: clients.ses as unknown as Instrumentable,
-    });
+    const watch = watchInvocations();
+    const calls = countSdkCalls(
+      {
+        dynamodb: clients.dynamo as unknown as Instrumentable,
+        sfn: clients.sfn as unknown as Instrumentable,
+        ses: clients.ses as unknown as Instrumentable,
+      },
+      watch.current,
+    );
+    const live = stack;
+    const quiet = (timeoutSeconds = 60) => settle(live, watch, timeoutSeconds * 1000);
+    const resetCounts = () => {
+      calls.reset();
+      watch.reset();
+    };
+    const eventKinds: EventKindCalls[] = [];
+    const countWindow = (kind: EventKind, mode: EventKindCalls['mode']) => {
+      const ingest = watch.snapshot()['ingest-webhook'];
+      const stored = (ingest?.invocations ?? 0) - (ingest?.failed ?? 0);
+      const result = callsPerEvent(kind, mode, stored, calls.byFunction());
+      eventKinds.push(result);
+      say(
+        `  ${kind} ${mode}: ${result.dynamoPerEvent} DynamoDB calls per event over ${stored} (budget ${result.budget})`,
+      );
+    };
 
     say('\n▶ component costs: in-process CPU per call');
     const cpuCosts = await measureCpuCosts(secret, runId);
@@ -182,10 +213,10 @@ async function main() {
       `  ${dynamoCeiling.concurrency} callers: PutItem ${dynamoCeiling.putItemPerSecond}/s, ` +
         `GetItem + PutItem ${dynamoCeiling.getThenPutPerSecond}/s`,
     );
-    await withTimeout(stack.drained(), 30_000);
+    await quiet(30);
 
     // 3. The webhook endpoint under the same load as the baseline.
-    calls.reset();
+    resetCounts();
     const loadStartedAt = performance.now();
     const load = await loadPhase(
       'POST /webhooks/demo-form on the local stack, unique signed webhooks',
@@ -206,7 +237,9 @@ async function main() {
       timeoutSeconds: options.drainTimeoutSeconds,
       say,
     });
+    await quiet(options.drainTimeoutSeconds);
     const sdkCalls = calls.snapshot();
+    countWindow('form', 'under load');
     const deadLetters = await clients.dynamo.send(
       new QueryCommand({
         TableName: LOCAL_TABLE_NAME,
@@ -222,10 +255,25 @@ async function main() {
       }
     }
 
-    // 4. Webhook → welcome email latency, one at a time on the idle stack.
+    // 4. Orders from those new contacts, under the same load: loyalty, goals, segments.
+    resetCounts();
+    const orders = await loadPhase(
+      'POST /webhooks/demo-form on the local stack, signed order.placed envelopes from existing contacts',
+      { ...job(`${apiUrl}/webhooks/demo-form`, 'order', 'ord'), customers: load.acceptedEmails },
+      say,
+      javaPid,
+    );
+    const ordersEndedAt = performance.now();
+    say('\n▶ waiting until every stored order has been processed');
+    await quiet(options.drainTimeoutSeconds);
+    const ordersSettleSeconds = round((performance.now() - ordersEndedAt) / 1000, 1);
+    say(`  quiet ${ordersSettleSeconds} s after the load`);
+    countWindow('order', 'under load');
+
+    // 5. Webhook → welcome email latency, one at a time on the idle stack; each settles fully
+    // before the next, so its calls are that form webhook's alone.
     const warmupSamples = 3;
     say(`\n▶ webhook → email latency: ${warmupSamples} unrecorded + ${options.latencySamples} webhooks, one at a time`);
-    await withTimeout(stack.drained(), 30_000);
     const latency = await measureEmailLatency({
       apiUrl,
       adminToken: DEFAULT_ADMIN_TOKEN,
@@ -238,7 +286,26 @@ async function main() {
       // Twice the stream driver's 100 ms idle poll, so arrivals spread over its whole cycle.
       maxPauseMs: 200,
       say,
+      settle: () => quiet(),
+      onWarmedUp: resetCounts,
     });
+    countWindow('form', 'one at a time');
+
+    // 6. Orders one at a time, placed by the contacts the latency webhooks created.
+    const orderSamples = Math.min(options.orderSamples, options.latencySamples);
+    say(`\n▶ orders one at a time: ${warmupSamples} unrecorded + ${orderSamples}`);
+    await postOrdersOneAtATime({
+      apiUrl,
+      secret,
+      runId,
+      customers: Array.from({ length: warmupSamples + orderSamples }, (_, i) => benchEmail(runId, 'lat', i + 1)),
+      samples: orderSamples,
+      warmupSamples,
+      settle: () => quiet(),
+      onWarmedUp: resetCounts,
+    });
+    countWindow('order', 'one at a time');
+    watch.stop();
 
     const results: BenchResults = {
       runId,
@@ -261,6 +328,8 @@ async function main() {
         processing: { ...processing, deadLetters: deadLetters.Count ?? 0 },
         sdkCalls,
       },
+      orders: { ...forReport(orders), settleSeconds: ordersSettleSeconds },
+      eventKinds,
       latency,
       stackLog: stackLog.slice(0, 50),
       totalSeconds: 0,

@@ -33,15 +33,40 @@ function itemKinds(input: Record<string, unknown>): string {
       const [op, body] = Object.entries(t)[0] ?? [];
       return `${op}:${pkOf(body?.Item) ?? pkOf(body?.Key) ?? '?'}`;
     });
-    return kinds.join('+');
+    // Distinct kinds only: batched transactions (a stream batch's counters) vary in length.
+    return [...new Set(kinds)].join('+');
+  }
+  if (input.RequestItems && typeof input.RequestItems === 'object') {
+    // BatchGetItem { table: { Keys } } or BatchWriteItem { table: [{ PutRequest | DeleteRequest }] }.
+    const kinds = new Set<string>();
+    for (const request of Object.values(input.RequestItems as Record<string, unknown>)) {
+      const entries = Array.isArray(request) ? request : ((request as { Keys?: unknown[] }).Keys ?? []);
+      for (const entry of entries as Record<string, { Item?: unknown; Key?: unknown }>[]) {
+        const body = entry.PutRequest ?? entry.DeleteRequest;
+        kinds.add((body ? (pkOf(body.Item) ?? pkOf(body.Key)) : pkOf(entry)) ?? '?');
+      }
+    }
+    return [...kinds].sort().join('+');
   }
   const values = input.ExpressionAttributeValues as Record<string, unknown> | undefined;
   return pkOf(input.Item) ?? pkOf(input.Key) ?? keyKind(values?.[':pk']) ?? '';
 }
 
-/** Adds a counting middleware to each client; returns the counter. */
-export function countSdkCalls(clients: Record<string, Instrumentable>) {
-  let counts = new Map<string, number>();
+/** Calls by label (`service command item-kinds`), per function that made them. */
+export type CallsByFunction = Record<string, Record<string, number>>;
+
+/** Names the calls made outside any function invocation (the benchmark's own, the stack's start). */
+export const OUTSIDE_FUNCTIONS = '(outside functions)';
+
+/**
+ * Adds a counting middleware to each client; returns the counter. `caller` names the function
+ * whose invocation a call is made in (see invocations.ts), so calls can be split by function.
+ */
+export function countSdkCalls(
+  clients: Record<string, Instrumentable>,
+  caller: () => string | undefined = () => undefined,
+) {
+  let counts = new Map<string, Map<string, number>>();
   for (const [service, client] of Object.entries(clients)) {
     client.middlewareStack.add(
       (next, context) => async (args) => {
@@ -49,7 +74,10 @@ export function countSdkCalls(clients: Record<string, Instrumentable>) {
         const input = (args.input ?? {}) as Record<string, unknown>;
         const kinds = service === 'dynamodb' ? itemKinds(input) : '';
         const label = `${service} ${command}${kinds ? ` ${kinds}` : ''}`;
-        counts.set(label, (counts.get(label) ?? 0) + 1);
+        const by = caller() ?? OUTSIDE_FUNCTIONS;
+        const labels = counts.get(by) ?? new Map<string, number>();
+        labels.set(label, (labels.get(label) ?? 0) + 1);
+        counts.set(by, labels);
         return next(args);
       },
       { step: 'initialize', name: 'tendBenchCallCounter' },
@@ -59,8 +87,14 @@ export function countSdkCalls(clients: Record<string, Instrumentable>) {
     reset() {
       counts = new Map();
     },
+    /** Calls by label, every caller together, most frequent first. */
     snapshot(): Record<string, number> {
-      return Object.fromEntries([...counts].sort((a, b) => b[1] - a[1]));
+      const all = new Map<string, number>();
+      for (const labels of counts.values()) for (const [label, n] of labels) all.set(label, (all.get(label) ?? 0) + n);
+      return Object.fromEntries([...all].sort((a, b) => b[1] - a[1]));
+    },
+    byFunction(): CallsByFunction {
+      return Object.fromEntries([...counts].map(([by, labels]) => [by, Object.fromEntries(labels)]));
     },
   };
 }

@@ -9,6 +9,18 @@ type LambdaHandler = (event: unknown, context: Context) => Promise<unknown>;
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const loaded = new Map<FunctionName, Promise<LambdaHandler>>();
 
+/**
+ * Wraps each handler call, after the handler is loaded (benchmarks time invocations and tag the
+ * SDK calls made inside them). It must call `run` once and return its outcome unchanged.
+ */
+export type InvocationObserver = <T>(name: FunctionName, run: () => Promise<T>) => Promise<T>;
+let observer: InvocationObserver | undefined;
+
+/** Sets (or with undefined removes) the one invocation observer; without one nothing changes. */
+export function observeInvocations(next: InvocationObserver | undefined): void {
+  observer = next;
+}
+
 /** Loads a handler on first use, like a cold start; configuration must be in process.env by then. */
 function load(name: FunctionName): Promise<LambdaHandler> {
   let pending = loaded.get(name);
@@ -52,8 +64,9 @@ export async function invokeFunction(name: FunctionName, event: unknown): Promis
       reject(error);
     }, spec.timeoutSeconds * 1000);
   });
+  const run = () => Promise.race([handler(event, context), timeout]);
   try {
-    return await Promise.race([handler(event, context), timeout]);
+    return await (observer ? observer(name, run) : run());
   } finally {
     clearTimeout(timer);
   }
