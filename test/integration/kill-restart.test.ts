@@ -222,6 +222,7 @@ describe('kill -9 of the local stack during a burst of webhooks', () => {
       }),
     );
     try {
+      const inboxOf = new Map<string, string>();
       const complete = (found: Map<string, Outcome>) =>
         acknowledged.every((email) => (found.get(email)?.welcomeSent ?? 0) >= 1);
       let last = new Map<string, Outcome>();
@@ -234,9 +235,34 @@ describe('kill -9 of the local stack during a burst of webhooks', () => {
         150_000,
         // Each look scans the table: often enough, without slowing the pipeline it waits for.
         1_000,
-      ).catch((error: unknown) => {
+      ).catch(async (error: unknown) => {
         const missing = acknowledged.filter((email) => !last.get(email)?.welcomeSent);
-        throw new Error(`${String(error)}: ${missing.length} missing, e.g. ${missing.slice(0, 3).join(', ')}`);
+        let inboxKey: Record<string, unknown> | undefined;
+        const inboxItems: Record<string, unknown>[] = [];
+        do {
+          const page = await db.send(
+            new ScanCommand({
+              TableName: LOCAL_TABLE_NAME,
+              FilterExpression: '#t = :inbox',
+              ExpressionAttributeNames: { '#t': 'type' },
+              ExpressionAttributeValues: { ':inbox': 'inbox' },
+              ExclusiveStartKey: inboxKey,
+            }),
+          );
+          inboxItems.push(...(page.Items ?? []));
+          inboxKey = page.LastEvaluatedKey;
+        } while (inboxKey);
+        for (const item of inboxItems) {
+          const email = (JSON.parse(String(item.body)) as { email?: string }).email;
+          if (email) inboxOf.set(email, `inbox ${String(item.status)}`);
+        }
+        const states = missing
+          .slice(0, 5)
+          .map(
+            (email) =>
+              `${email} ${JSON.stringify(last.get(email) ?? 'no contact')} ${inboxOf.get(email) ?? 'no inbox'}`,
+          );
+        throw new Error(`${String(error)}: ${missing.length} missing: ${states.join('; ')}`);
       });
 
       for (const email of acknowledged) {
