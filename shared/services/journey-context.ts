@@ -140,3 +140,11 @@ export async function finishEnrollment(
   });
   return ended;
 }
+
+/**
+ * Whether an event counts for a wait that began at `since`. Compared to the second: webhook
+ * times have whole seconds (Standard Webhooks' timestamp, most providers' `created_at`), so an
+ * answer in the same second as the wait began would otherwise read as earlier and be missed.
+ */
+export const atOrAfter = (at: string, since: string): boolean =>
+  Math.floor(Date.parse(at) / 1000) >= Math.floor(Date.parse(since) / 1000);

@@ -17,6 +17,7 @@ import { bucketOf, exitConditionHolding, matchesFilters, readPath } from '#workf
 import { durationSeconds } from '#workflows/journey.schema.ts';
 import { inactivityDue } from '#workflows/schedule.ts';
 import {
+  atOrAfter,
   createVersionCache,
   entryTime,
   finishEnrollment,
@@ -252,7 +253,7 @@ export async function enrollContact(
 async function resumeWaiters(deps: RoutingDeps, event: TimelineEvent): Promise<string[]> {
   const resumed: string[] = [];
   for (const waiter of await deps.store.listWaiters(event.contactId, event.name)) {
-    if (Date.parse(event.at) < Date.parse(waiter.since)) continue;
+    if (!atOrAfter(event.at, waiter.since)) continue;
     if (!matchesFilters(event.data, waiter.where)) continue;
     if (waiter.correlation) {
       const value = readPath(event.data, waiter.correlation.key);

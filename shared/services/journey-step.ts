@@ -20,6 +20,7 @@ import {
 import { durationSeconds, type JourneyNode, type NodeOf } from '#workflows/journey.schema.ts';
 import { waitUntilTarget } from '#workflows/schedule.ts';
 import {
+  atOrAfter,
   createVersionCache,
   EnrollmentExitedError,
   entryTime,
@@ -248,9 +249,7 @@ async function registerWait(
   await deps.store.putWaiter(waiter);
   const recent = await deps.store.listEvents(req.contactId, 200);
   const match = recent
-    .filter(
-      (e) => e.name === node.event && Date.parse(e.at) >= Date.parse(since) && e.eventId !== enrollment.triggerEventId,
-    )
+    .filter((e) => e.name === node.event && atOrAfter(e.at, since) && e.eventId !== enrollment.triggerEventId)
     .filter((e) => matchesFilters(e.data, node.where))
     .filter((e) => {
       if (!waiter.correlation) return true;

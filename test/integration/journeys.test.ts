@@ -1,8 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { DescribeExecutionCommand, ExecutionDoesNotExist, GetExecutionHistoryCommand } from '@aws-sdk/client-sfn';
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
+import { LOCAL_TABLE_NAME } from '../../infra/local/stack.ts';
 import {
   adminCall,
+  db,
   drained,
   emailsTo,
   eventually,
@@ -45,6 +48,26 @@ const enrollmentIn = async (
   });
 
 const describeExecution = (executionArn: string) => sfn.send(new DescribeExecutionCommand({ executionArn }));
+
+/**
+ * Waits until the enrollment's wait-for-event has registered its waiter (an event posted before
+ * that, in the same second as the wait began, could be missed: webhook times have whole seconds).
+ */
+const registeredFor = (enrollment: Record<string, any>, event: string) =>
+  eventually(`${enrollment.enrollmentId} waiting for ${event}`, async () => {
+    const out = await db.send(
+      new QueryCommand({
+        TableName: LOCAL_TABLE_NAME,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+        ExpressionAttributeValues: {
+          ':pk': `CONTACT#${enrollment.contactId}`,
+          ':prefix': `WAITER#${event}#${enrollment.enrollmentId}#`,
+        },
+        ConsistentRead: true,
+      }),
+    );
+    return (out.Items ?? []).length > 0 ? true : undefined;
+  });
 
 /** Waits until the execution has entered `state` (a node id) and is still running there. */
 const waitingIn = (executionArn: string, state: string) =>
@@ -114,8 +137,8 @@ describe('journey versions', () => {
     const second = await enrollmentIn(late, id);
     expect(second.journeyVersion).toBe(2);
     // Still waiting inside version 1 when version 2 went live.
-    await waitingIn(first.executionArn, 'wait');
-    await waitingIn(second.executionArn, 'wait');
+    await registeredFor(first, 'nps.responded');
+    await registeredFor(second, 'nps.responded');
     for (const email of [early, late]) await event(email, 'nps.responded', { score: 9 });
 
     const sentBy = async (email: string) =>
@@ -162,7 +185,7 @@ describe('journey versions', () => {
     expect((await getContact(kept)).body.timeline?.some((e) => e.name === 'form.submitted')).toBe(true);
     expect((await getContact(kept)).body.enrollments.filter((e) => e.journeyId === id)).toEqual([]);
     // The contact inside finishes.
-    await waitingIn(enrollment.executionArn, 'wait');
+    await registeredFor(enrollment, 'nps.responded');
     await event(inside, 'nps.responded', { score: 9 });
     await enrollmentIn(inside, id, (e) => e.status === 'completed');
     // The exit step records the end just before the execution itself finishes.
@@ -288,7 +311,7 @@ describe('exit rules', () => {
     await form(waiting.event, { itExit: tag, mode: 'event' });
     await form(waiting.wait, { itExit: tag, mode: 'wait' });
     const entered = { event: await enrollmentIn(waiting.event, id), wait: await enrollmentIn(waiting.wait, id) };
-    await waitingIn(entered.event.executionArn, 'await-order');
+    await registeredFor(entered.event, 'order.placed');
     await waitingIn(entered.wait.executionArn, 'long-wait');
 
     for (const email of Object.values(waiting)) await event(email, 'nps.responded', { score: 9 });
