@@ -47,10 +47,12 @@ export async function aggregateEvents(
   let group: { eventId: string; increments: CounterIncrement[]; event: TimelineEvent }[] = [];
   let groupStates = new Map<string, ContactKpiState>();
   let keys = new Set<string>();
-  const flush = async () => {
-    if (group.length === 0) return;
+  /** Writes the group; answers whether the states had to be read again (a replay was in it). */
+  const flush = async (): Promise<boolean> => {
+    if (group.length === 0) return false;
     const outcome = await store.applyBatch({ events: group, states: groupStates });
-    if (outcome.outcome === 'applied') {
+    const replayed = outcome.outcome !== 'applied';
+    if (!replayed) {
       result.applied += group.length;
     } else {
       for (const { event } of group) {
@@ -62,17 +64,18 @@ export async function aggregateEvents(
     group = [];
     groupStates = new Map();
     keys = new Set();
+    return replayed;
   };
   for (const event of events) {
-    const { increments, state } = incrementsFor(event, states.get(event.contactId));
-    const newKeys = increments.map((i) => i.key).filter((k) => !keys.has(k));
-    const size = group.length + 1 + keys.size + new Set(newKeys).size + groupStates.size + 1;
-    if (size > TRANSACTION_ITEMS) await flush();
-    const fresh = group.length === 0 ? incrementsFor(event, states.get(event.contactId)) : { increments, state };
-    group.push({ eventId: event.eventId, increments: fresh.increments, event });
-    for (const inc of fresh.increments) keys.add(inc.key);
-    groupStates.set(event.contactId, fresh.state);
-    states.set(event.contactId, fresh.state);
+    let next = incrementsFor(event, states.get(event.contactId));
+    const added = new Set(next.increments.map((i) => i.key).filter((k) => !keys.has(k))).size;
+    // Items after this event: markers, counter keys and states (one more of each at most).
+    const size = group.length + 1 + keys.size + added + groupStates.size + 1;
+    if (size > TRANSACTION_ITEMS && (await flush())) next = incrementsFor(event, states.get(event.contactId));
+    group.push({ eventId: event.eventId, increments: next.increments, event });
+    for (const inc of next.increments) keys.add(inc.key);
+    groupStates.set(event.contactId, next.state);
+    states.set(event.contactId, next.state);
   }
   await flush();
   return result;
