@@ -27,6 +27,8 @@ export interface EventKindCalls {
   perEvent: Record<string, number>;
   /** DynamoDB calls per event by the function that made them. */
   dynamoByFunction: Record<string, number>;
+  /** Calls per event by `function: service command item-kinds`, to see who makes which call. */
+  byFunctionAndCall: Record<string, number>;
   /**
    * Calls in the window that belong to no event: the scheduled sweeps (every minute whatever
    * happens) and anything outside a function. Totals, not per event.
@@ -46,6 +48,7 @@ export function callsPerEvent(
   const perEvent = new Map<string, number>();
   const dynamoByFunction: Record<string, number> = {};
   const excluded: Record<string, number> = {};
+  const byFunctionAndCall = new Map<string, number>();
   let dynamo = 0;
   for (const [fn, labels] of Object.entries(calls)) {
     for (const [label, count] of Object.entries(labels)) {
@@ -54,6 +57,7 @@ export function callsPerEvent(
         continue;
       }
       perEvent.set(label, (perEvent.get(label) ?? 0) + count);
+      byFunctionAndCall.set(`${fn}: ${label}`, count);
       if (!label.startsWith('dynamodb ')) continue;
       dynamo += count;
       dynamoByFunction[fn] = (dynamoByFunction[fn] ?? 0) + count;
@@ -71,6 +75,9 @@ export function callsPerEvent(
       Object.entries(dynamoByFunction)
         .sort((a, b) => b[1] - a[1])
         .map(([fn, n]) => [fn, per(n)]),
+    ),
+    byFunctionAndCall: Object.fromEntries(
+      [...byFunctionAndCall].sort((a, b) => a[0].localeCompare(b[0])).map(([l, n]) => [l, per(n)]),
     ),
     excluded,
   };

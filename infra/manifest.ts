@@ -3,6 +3,8 @@
  * both read it, so the functions, routes, streams and state machines cannot drift apart.
  */
 
+import { AGGREGATED_EVENTS } from '#domain/kpis.ts';
+
 /** What a function may touch; CDK turns each grant into least-privilege IAM. */
 export type Grant =
   | 'table:read'
@@ -54,6 +56,16 @@ export interface StreamSpec {
    * {@link DEFAULT_PARALLELIZATION_FACTOR}.
    */
   parallelizationFactor?: number;
+  /**
+   * Seconds to wait for a fuller batch (Lambda's MaximumBatchingWindowInSeconds), for consumers
+   * whose work is cheaper per record in bigger batches and need not be immediate. Default 0.
+   */
+  batchingWindowSeconds?: number;
+  /**
+   * Only records whose new image's `name` is one of these reach the function (timeline events a
+   * consumer acts on), so it is never invoked for the others. Default: every name.
+   */
+  eventNames?: readonly string[];
 }
 
 /** Stream consumers work on this many batches per shard at once unless their spec says otherwise. */
@@ -329,8 +341,19 @@ export const streams: readonly StreamSpec[] = [
   { function: 'deliver-webhook', itemTypes: ['webhook-delivery'], batchSize: 10, maxAttempts: 3 },
   // Every contact write, new or changed: date triggers, scores and segments follow the profile.
   { function: 'watch-contacts', itemTypes: ['contact'], changes: ['INSERT', 'MODIFY'], batchSize: 100, maxAttempts: 5 },
-  { function: 'aggregate-events', itemTypes: ['event'], batchSize: 100, maxAttempts: 5 },
-  { function: 'update-segments', itemTypes: ['event'], batchSize: 100, maxAttempts: 5 },
+  // Counters cost one transaction per batch, and the dashboard can be a second behind: the
+  // batching window gathers an event's follow-ups (its journey entry, the send) into one batch.
+  {
+    function: 'aggregate-events',
+    itemTypes: ['event'],
+    eventNames: AGGREGATED_EVENTS,
+    batchSize: 100,
+    batchingWindowSeconds: 1,
+    maxAttempts: 5,
+  },
+  // A contact's events of a batch are evaluated together (one read of the contact, one look at the
+  // rules): the window gathers an event's follow-ups so segments and scores are refreshed once.
+  { function: 'update-segments', itemTypes: ['event'], batchSize: 100, batchingWindowSeconds: 1, maxAttempts: 5 },
 ];
 
 /**

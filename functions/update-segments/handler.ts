@@ -16,6 +16,16 @@ import { changeOfEvent } from '#services/segments.ts';
  * (`segment.entered` / `segment.exited`) is routed to journeys instead (segment triggers, goals,
  * exit rules). Both are idempotent, so a replayed record changes nothing.
  */
+/**
+ * A contact's records reach this consumer in stream order, and its `contact.created` is its first
+ * event: a group holding it holds every event the contact has so far, so they need not be read.
+ * (A merge brings other events in: then they are read.)
+ */
+const wholeHistory = (events: readonly TimelineEvent[]) =>
+  events.some((e) => e.name === 'contact.created') && !events.some((e) => e.name === 'contact.merged')
+    ? events
+    : undefined;
+
 export const handler = lambda<DynamoDBStreamEvent, DynamoDBBatchResponse>((event) =>
   eachStreamGroup<TimelineEvent>(event, 'event', 'updating segments failed', async (events) => {
     const changes: ContactChange[] = [];
@@ -30,7 +40,7 @@ export const handler = lambda<DynamoDBStreamEvent, DynamoDBBatchResponse>((event
     const contactId = events[0]?.contactId;
     const scores = events.some((e) => !e.name.startsWith('segment.') && feedsScores(e));
     if (!contactId || (changes.length === 0 && !scores)) return;
-    const result = await refreshContact(journeyDeps, contactId, changes, { scores });
+    const result = await refreshContact(journeyDeps, contactId, changes, { scores, history: wholeHistory(events) });
     if (result.entered.length > 0) metrics.addMetric('SegmentEntries', 'Count', result.entered.length);
     if (result.exited.length > 0) metrics.addMetric('SegmentExits', 'Count', result.exited.length);
   }),

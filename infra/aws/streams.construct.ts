@@ -51,10 +51,16 @@ export class Streams extends Construct {
           bisectBatchOnError: true,
           reportBatchItemFailures: true,
           onFailure: new SqsDlq(deadLetterQueue),
+          ...(spec.batchingWindowSeconds ? { maxBatchingWindow: Duration.seconds(spec.batchingWindowSeconds) } : {}),
           filters: [
             FilterCriteria.filter({
               eventName: FilterRule.or(...(spec.changes ?? ['INSERT'])),
-              dynamodb: { NewImage: { type: { S: FilterRule.or(...spec.itemTypes) } } },
+              dynamodb: {
+                NewImage: {
+                  type: { S: FilterRule.or(...spec.itemTypes) },
+                  ...(spec.eventNames ? { name: { S: FilterRule.or(...spec.eventNames) } } : {}),
+                },
+              },
             }),
           ],
         }),

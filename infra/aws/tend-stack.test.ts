@@ -251,6 +251,7 @@ describe('streams', () => {
         // Batches of other contacts side by side, as the local stream driver runs them.
         ParallelizationFactor: spec.parallelizationFactor ?? manifest.DEFAULT_PARALLELIZATION_FACTOR,
         MaximumRetryAttempts: spec.maxAttempts - 1,
+        MaximumBatchingWindowInSeconds: spec.batchingWindowSeconds ?? Match.absent(),
         BisectBatchOnFunctionError: true,
         FunctionResponseTypes: ['ReportBatchItemFailures'],
         DestinationConfig: {
@@ -261,7 +262,12 @@ describe('streams', () => {
             {
               Pattern: JSON.stringify({
                 eventName: [...(spec.changes ?? ['INSERT'])],
-                dynamodb: { NewImage: { type: { S: [...spec.itemTypes] } } },
+                dynamodb: {
+                  NewImage: {
+                    type: { S: [...spec.itemTypes] },
+                    ...(spec.eventNames ? { name: { S: [...spec.eventNames] } } : {}),
+                  },
+                },
               }),
             },
           ],

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createDispatcher, type DispatchConsumer, type ReadRecord } from './stream-dispatch.ts';
 
 interface Rec {
@@ -54,6 +54,32 @@ function harness(consumers: DispatchConsumer<Rec>[]) {
 const rec = (seq: number, key: string, kind: Rec['kind'] = 'event'): Rec => ({ seq, key, kind });
 
 describe('the stream dispatcher', () => {
+  it('waits out a batching window for a fuller batch, and starts a full batch at once', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
+    try {
+      const h = harness([{ ...consumer('counters', 3, 1), batchingWindowMs: 1_000 }]);
+
+      h.push('s1', rec(1, 'A'));
+      vi.advanceTimersByTime(500);
+      h.push('s1', rec(2, 'B'));
+      vi.advanceTimersByTime(499);
+      expect(h.batches()).toEqual([]);
+      // The oldest record has waited the whole window: what is there goes, not a full batch.
+      vi.advanceTimersByTime(1);
+      expect(h.batches()).toEqual(['A1 B2']);
+
+      h.push('s1', rec(3, 'C'), rec(4, 'D'), rec(5, 'E'));
+      await h.settle(h.calls[0]);
+      // Three waiting fill a batch: no window then.
+      expect(h.batches()).toEqual(['A1 B2', 'C3 D4 E5']);
+      await h.settle(h.calls[1]);
+      expect(h.dispatcher.outstanding()).toBe(0);
+      expect(h.checkpoints).toEqual(['s1:2', 's1:5']);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it('runs batches of other keys side by side and a key’s next records only after its batch is done', async () => {
     const h = harness([consumer('watch', 2, 3)]);
 

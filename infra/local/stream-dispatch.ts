@@ -12,6 +12,11 @@ export interface DispatchConsumer<R> {
   batchSize: number;
   /** Batches of one consumer in flight at once, each over keys no other in-flight batch holds. */
   parallelization: number;
+  /**
+   * Longest wait, in ms, to gather a fuller batch (Lambda's MaximumBatchingWindowInSeconds): a
+   * batch starts once `batchSize` records wait or the oldest has waited this long. 0: at once.
+   */
+  batchingWindowMs?: number;
   wants(record: R): boolean;
 }
 
@@ -33,6 +38,8 @@ interface Entry<R> {
   read: ReadRecord<R>;
   /** Consumers that want this record and have not finished it yet. */
   remaining: number;
+  /** When it was read (ms, monotonic), for batching windows. */
+  readAt: number;
 }
 
 interface Lane<R, C> {
@@ -41,6 +48,8 @@ interface Lane<R, C> {
   /** Keys of the batches in flight: a key's next record waits until its batch is done. */
   busy: Set<string>;
   running: number;
+  /** The pending start of a batch that waits out its batching window. */
+  timer: ReturnType<typeof setTimeout> | undefined;
 }
 
 /**
@@ -56,6 +65,7 @@ export function createDispatcher<R, C extends DispatchConsumer<R>>(options: Disp
     waiting: [],
     busy: new Set(),
     running: 0,
+    timer: undefined,
   }));
   /** Per shard, its unfinished records in stream order (finished ones are trimmed from the front). */
   const shards = new Map<string, Entry<R>[]>();
@@ -106,9 +116,23 @@ export function createDispatcher<R, C extends DispatchConsumer<R>>(options: Disp
     notify();
   };
 
+  /** Whether the lane should wait for more records: fewer than a batch wait, all within the window. */
+  const gathering = (lane: Lane<R, C>): boolean => {
+    const windowMs = lane.consumer.batchingWindowMs ?? 0;
+    const oldest = lane.waiting[0];
+    if (windowMs <= 0 || !oldest || lane.waiting.length >= lane.consumer.batchSize) return false;
+    const left = oldest.readAt + windowMs - performance.now();
+    if (left <= 0) return false;
+    lane.timer ??= setTimeout(() => {
+      lane.timer = undefined;
+      pump(lane);
+    }, left);
+    return true;
+  };
+
   const pump = (lane: Lane<R, C>) => {
     const { batchSize, parallelization } = lane.consumer;
-    while (accepting && lane.running < parallelization && lane.waiting.length > 0) {
+    while (accepting && lane.running < parallelization && lane.waiting.length > 0 && !gathering(lane)) {
       const batch: Entry<R>[] = [];
       const keys = new Set<string>();
       const left: Entry<R>[] = [];
@@ -138,7 +162,7 @@ export function createDispatcher<R, C extends DispatchConsumer<R>>(options: Disp
         shards.set(shardId, entries);
       }
       for (const read of records) {
-        const entry: Entry<R> = { shardId, read, remaining: 0 };
+        const entry: Entry<R> = { shardId, read, remaining: 0, readAt: performance.now() };
         for (const lane of lanes) {
           if (!lane.consumer.wants(read.record)) continue;
           entry.remaining++;
@@ -157,6 +181,7 @@ export function createDispatcher<R, C extends DispatchConsumer<R>>(options: Disp
     /** Starts no more batches; resolves once those in flight have finished. */
     async stop() {
       accepting = false;
+      for (const lane of lanes) clearTimeout(lane.timer);
       while (lanes.some((l) => l.running > 0)) await new Promise<void>((resolve) => listeners.push(resolve));
     },
   };

@@ -141,6 +141,7 @@ export function startStreamDriver(options: StreamDriverOptions): StreamDriver {
       name: spec.function,
       batchSize: spec.batchSize,
       parallelization: spec.parallelizationFactor ?? DEFAULT_PARALLELIZATION_FACTOR,
+      batchingWindowMs: (spec.batchingWindowSeconds ?? 0) * 1_000,
       wants: (record) => matches(spec, record),
     })),
     deliver,
@@ -297,13 +298,15 @@ export function startStreamDriver(options: StreamDriverOptions): StreamDriver {
 }
 
 function matches(spec: StreamSpec, record: StreamRecord) {
-  const type = record.dynamodb?.NewImage?.type;
+  const image = record.dynamodb?.NewImage;
   const changes: readonly string[] = spec.changes ?? ['INSERT'];
+  const text = (value: { S?: string } | undefined) => (value && 'S' in value ? value.S : undefined);
+  const type = text(image?.type);
   return (
     changes.includes(record.eventName ?? '') &&
     type !== undefined &&
-    'S' in type &&
-    spec.itemTypes.includes(type.S ?? '')
+    spec.itemTypes.includes(type) &&
+    (!spec.eventNames || spec.eventNames.includes(text(image?.name) ?? ''))
   );
 }
 

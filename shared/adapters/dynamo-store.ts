@@ -167,7 +167,7 @@ export function createDynamoStore(db: DynamoDBDocumentClient, tableName: string)
     async getContact(contactId) {
       return get<Contact>(contactPk(contactId), 'PROFILE');
     },
-    async createContact(contact, firstEvent, identities) {
+    async createContact(contact, firstEvent, identities, cause) {
       try {
         await db.send(
           new TransactWriteCommand({
@@ -187,6 +187,7 @@ export function createDynamoStore(db: DynamoDBDocumentClient, tableName: string)
                 },
               },
               { Put: { TableName: tableName, Item: eventItem(firstEvent) } },
+              ...(cause ? [{ Put: { TableName: tableName, Item: eventItem(cause) } }] : []),
             ],
           }),
         );

@@ -62,8 +62,86 @@ export const catalogBump = (tableName: string) => ({
 
 /** Reads the catalog version (0 before the first change). */
 export async function readCatalogVersion(db: DynamoDBDocumentClient, tableName: string): Promise<number> {
-  const out = await db.send(new GetCommand({ TableName: tableName, Key: CATALOG_VERSION_KEY, ConsistentRead: true }));
-  return typeof out.Item?.v === 'number' ? out.Item.v : 0;
+  const item = await pointReader(db, tableName)(CATALOG_VERSION_KEY);
+  return typeof item?.v === 'number' ? item.v : 0;
+}
+
+type Key = { pk: string; sk: string };
+type Item = Record<string, unknown>;
+
+/**
+ * Reads many items by key, consistently unless told otherwise, in as few round trips as
+ * BatchGetItem allows (100 keys each, the chunks in parallel). Found items keyed `pk\nsk`.
+ */
+async function batchGetItems(
+  db: DynamoDBDocumentClient,
+  tableName: string,
+  keys: readonly Key[],
+  consistent: boolean,
+): Promise<Map<string, Item>> {
+  const found = new Map<string, Item>();
+  const unique = [...new Map(keys.map((k) => [`${k.pk}\n${k.sk}`, k])).values()];
+  const chunks: Key[][] = [];
+  for (let i = 0; i < unique.length; i += 100) chunks.push(unique.slice(i, i + 100));
+  await Promise.all(
+    chunks.map(async (chunk) => {
+      let request: Record<string, { Keys: Item[]; ConsistentRead: boolean }> | undefined = {
+        [tableName]: { Keys: chunk.map(({ pk, sk }) => ({ pk, sk })), ConsistentRead: consistent },
+      };
+      while (request && Object.keys(request).length > 0) {
+        const out = await db.send(new BatchGetCommand({ RequestItems: request }));
+        for (const item of out.Responses?.[tableName] ?? []) found.set(`${item.pk}\n${item.sk}`, item);
+        request = out.UnprocessedKeys as typeof request;
+      }
+    }),
+  );
+  return found;
+}
+
+const readers = new WeakMap<DynamoDBDocumentClient, Map<string, (key: Key) => Promise<Item | undefined>>>();
+
+/**
+ * Consistent point reads of one table that start in the same turn of the event loop go out as
+ * one BatchGetItem: independent lookups begun together (the catalog version and a contact's
+ * identity, say) cost one request instead of one each. A read alone stays a GetItem.
+ */
+function pointReader(db: DynamoDBDocumentClient, tableName: string): (key: Key) => Promise<Item | undefined> {
+  let byTable = readers.get(db);
+  if (!byTable) {
+    byTable = new Map();
+    readers.set(db, byTable);
+  }
+  const existing = byTable.get(tableName);
+  if (existing) return existing;
+  let queue: { key: Key; resolve(item: Item | undefined): void; reject(error: unknown): void }[] = [];
+  const flush = async () => {
+    const batch = queue;
+    queue = [];
+    try {
+      if (batch.length === 1) {
+        const [only] = batch as [(typeof batch)[number]];
+        const out = await db.send(new GetCommand({ TableName: tableName, Key: only.key, ConsistentRead: true }));
+        only.resolve(out.Item);
+        return;
+      }
+      const found = await batchGetItems(
+        db,
+        tableName,
+        batch.map((p) => p.key),
+        true,
+      );
+      for (const p of batch) p.resolve(found.get(`${p.key.pk}\n${p.key.sk}`));
+    } catch (error) {
+      for (const p of batch) p.reject(error);
+    }
+  };
+  const read = (key: Key) =>
+    new Promise<Item | undefined>((resolve, reject) => {
+      queue.push({ key: { pk: key.pk, sk: key.sk }, resolve, reject });
+      if (queue.length === 1) setImmediate(() => void flush());
+    });
+  byTable.set(tableName, read);
+  return read;
 }
 
 export function tableOps(db: DynamoDBDocumentClient, tableName: string) {
@@ -80,8 +158,7 @@ export function tableOps(db: DynamoDBDocumentClient, tableName: string) {
   return {
     conditional,
     async get<T>(pk: string, sk: string): Promise<T | undefined> {
-      const out = await db.send(new GetCommand({ TableName: tableName, Key: { pk, sk }, ConsistentRead: true }));
-      return strip<T>(out.Item);
+      return strip<T>(await pointReader(db, tableName)({ pk, sk }));
     },
     /**
      * Runs a write that sets or adds inside the map `attribute` of the item at `key`. Items are
@@ -132,27 +209,8 @@ export function tableOps(db: DynamoDBDocumentClient, tableName: string) {
      * Reads many items by key in as few round trips as BatchGetItem allows (100 keys each, the
      * chunks in parallel), consistently unless told otherwise. Found items keyed `pk\nsk`.
      */
-    async batchGet(
-      keys: readonly { pk: string; sk: string }[],
-      consistent = true,
-    ): Promise<Map<string, Record<string, unknown>>> {
-      const found = new Map<string, Record<string, unknown>>();
-      const unique = [...new Map(keys.map((k) => [`${k.pk}\n${k.sk}`, k])).values()];
-      const chunks: { pk: string; sk: string }[][] = [];
-      for (let i = 0; i < unique.length; i += 100) chunks.push(unique.slice(i, i + 100));
-      await Promise.all(
-        chunks.map(async (chunk) => {
-          let request: Record<string, { Keys: Record<string, unknown>[]; ConsistentRead: boolean }> | undefined = {
-            [tableName]: { Keys: chunk.map(({ pk, sk }) => ({ pk, sk })), ConsistentRead: consistent },
-          };
-          while (request && Object.keys(request).length > 0) {
-            const out = await db.send(new BatchGetCommand({ RequestItems: request }));
-            for (const item of out.Responses?.[tableName] ?? []) found.set(`${item.pk}\n${item.sk}`, item);
-            request = out.UnprocessedKeys as typeof request;
-          }
-        }),
-      );
-      return found;
+    async batchGet(keys: readonly Key[], consistent = true): Promise<Map<string, Item>> {
+      return batchGetItems(db, tableName, keys, consistent);
     },
     /** Every item of a partition whose sort key starts with `prefix`, in key order, up to `limit`. */
     async queryPrefix<T>(pk: string, prefix = '', limit = Number.POSITIVE_INFINITY): Promise<T[]> {

@@ -95,11 +95,12 @@ export function createMemoryStore(options: { journeys?: JourneyStore; segments?:
       const contact = contacts.get(id);
       return contact && clone(contact);
     },
-    async createContact(contact, firstEvent, refs) {
+    async createContact(contact, firstEvent, refs, cause) {
       if (refs.some((ref) => identities.has(idKey(ref)))) return 'identifier-taken';
       for (const ref of refs) identities.set(idKey(ref), contact.contactId);
       contacts.set(contact.contactId, clone(contact));
-      events.set(key(firstEvent.contactId, firstEvent.eventId), clone(firstEvent));
+      for (const event of cause ? [firstEvent, cause] : [firstEvent])
+        events.set(key(event.contactId, event.eventId), clone(event));
       return 'created';
     },
     async claimIdentifier(ref, contactId) {

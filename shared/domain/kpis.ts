@@ -51,7 +51,10 @@ export interface ContactKpiState {
   recent?: string[];
 }
 
-/** Events whose increments depend on the contact's state (the others need it only as a replay guard). */
+/**
+ * Events whose increments depend on the contact's state, and which move it. The others are
+ * applied without it: their stored marker alone keeps them to once.
+ */
 export const STATEFUL_EVENTS: readonly EventName[] = ['contact.created', 'form.submitted', 'order.placed'];
 
 export const dayKey = (day: string): string => `kpi#day#${day}`;
@@ -71,6 +74,23 @@ const EMAIL_FIELDS: Partial<Record<EventName, string>> = {
   'email.complained': 'email_complained',
   'contact.unsubscribed': 'email_unsubscribed',
 };
+
+/**
+ * Every event that moves a counter or a contact's KPI state; the aggregating consumer is only
+ * invoked for these (its stream filter), so the rest cost it nothing.
+ */
+export const AGGREGATED_EVENTS: readonly EventName[] = [
+  ...STATEFUL_EVENTS,
+  'order.refunded',
+  'subscription.started',
+  'subscription.cancelled',
+  'nps.responded',
+  'journey.entered',
+  'journey.converted',
+  'journey.exited',
+  'journey.repaired',
+  ...(Object.keys(EMAIL_FIELDS) as EventName[]),
+];
 
 /**
  * The counter increments one timeline event causes, and the contact's new state. Pure and

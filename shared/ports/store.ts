@@ -103,13 +103,15 @@ export interface ContactStore {
   findContactIdByIdentifier(kind: IdentifierKind, value: string): Promise<string | undefined>;
   getContact(contactId: string): Promise<Contact | undefined>;
   /**
-   * Creates the contact, its identity index entries and its first timeline event atomically;
+   * Creates the contact, its identity index entries and its first timeline event atomically (and
+   * `cause`, the event that made it, when given: one write instead of two);
    * `identifier-taken` when another contact already holds one of the identifiers.
    */
   createContact(
     contact: Contact,
     firstEvent: TimelineEvent,
     identities: IdentityRef[],
+    cause?: TimelineEvent,
   ): Promise<'created' | 'identifier-taken'>;
   /** Points (kind, value) at the contact if free or already its own; false when another holds it. */
   claimIdentifier(ref: IdentityRef, contactId: string): Promise<boolean>;

@@ -8,6 +8,7 @@ import {
   type Kpis,
   kpisFrom,
   type Period,
+  STATEFUL_EVENTS,
 } from '#domain/kpis.ts';
 import type { AggregateStore } from '#ports/aggregates.ts';
 
@@ -43,7 +44,14 @@ export async function aggregateEvents(
   events: readonly TimelineEvent[],
 ): Promise<{ applied: number; duplicates: number }> {
   const result = { applied: 0, duplicates: 0 };
-  let states = await store.getKpiStates(events.map((e) => e.contactId));
+  // Only stateful events read and write the contacts' states; a batch without any reads nothing.
+  const stateful = (event: TimelineEvent) => STATEFUL_EVENTS.includes(event.name);
+  const statefulContacts = [...new Set(events.filter(stateful).map((e) => e.contactId))];
+  const readStates = async () =>
+    statefulContacts.length > 0 ? store.getKpiStates(statefulContacts) : new Map<string, ContactKpiState>();
+  const next = (event: TimelineEvent) =>
+    incrementsFor(event, stateful(event) ? states.get(event.contactId) : undefined);
+  let states = await readStates();
   let group: { eventId: string; increments: CounterIncrement[]; event: TimelineEvent }[] = [];
   let groupStates = new Map<string, ContactKpiState>();
   let keys = new Set<string>();
@@ -59,7 +67,7 @@ export async function aggregateEvents(
         result[(await aggregateEvent(store, event)) === 'applied' ? 'applied' : 'duplicates'] += 1;
       }
       // The running states assumed every event of the group was new: read them again.
-      states = await store.getKpiStates(events.map((e) => e.contactId));
+      states = await readStates();
     }
     group = [];
     groupStates = new Map();
@@ -67,15 +75,17 @@ export async function aggregateEvents(
     return replayed;
   };
   for (const event of events) {
-    let next = incrementsFor(event, states.get(event.contactId));
-    const added = new Set(next.increments.map((i) => i.key).filter((k) => !keys.has(k))).size;
+    let computed = next(event);
+    const keepsState = stateful(event);
+    const added = new Set(computed.increments.map((i) => i.key).filter((k) => !keys.has(k))).size;
     // Items after this event: markers, counter keys and states (one more of each at most).
-    const size = group.length + 1 + keys.size + added + groupStates.size + 1;
-    if (size > TRANSACTION_ITEMS && (await flush())) next = incrementsFor(event, states.get(event.contactId));
-    group.push({ eventId: event.eventId, increments: next.increments, event });
-    for (const inc of next.increments) keys.add(inc.key);
-    groupStates.set(event.contactId, next.state);
-    states.set(event.contactId, next.state);
+    const size = group.length + 1 + keys.size + added + groupStates.size + (keepsState ? 1 : 0);
+    if (size > TRANSACTION_ITEMS && (await flush())) computed = next(event);
+    group.push({ eventId: event.eventId, increments: computed.increments, event });
+    for (const inc of computed.increments) keys.add(inc.key);
+    if (!keepsState) continue;
+    groupStates.set(event.contactId, computed.state);
+    states.set(event.contactId, computed.state);
   }
   await flush();
   return result;

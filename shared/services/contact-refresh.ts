@@ -15,18 +15,23 @@ const NOTHING: ContactRefresh = { entered: [], exited: [], scores: 'not-needed' 
 const moves = (segment: Parameters<typeof affectedBy>[0], changes: readonly ContactChange[]) =>
   changes.some((change) => (change.kind === 'time' ? hasTimeWindow(segment) : affectedBy(segment, change)));
 
+/** Events in the timeline's order, newest first (what `listEvents` answers). */
+const newestFirst = (events: readonly TimelineEvent[]) =>
+  [...events].sort((a, b) => `${b.at}#${b.eventId}`.localeCompare(`${a.at}#${a.eventId}`));
+
 /**
  * Brings what Tend derives from a contact up to date after one or more changes (events that
  * landed, a profile change, time passing): its stored scores first, when asked, then the
  * segments those changes, or the new scores, can move. The contact and its memberships are read
  * once, and its events only when a score or a rule needs them; nothing is read when nothing can
- * change.
+ * change. `history`, when the caller holds every event of the contact (a new contact's first
+ * records), stands in for reading them.
  */
 export async function refreshContact(
   deps: SegmentDeps & ScoreDeps & { store: SegmentDeps['store'] & ScoreDeps['store'] },
   contactId: string,
   changes: readonly ContactChange[],
-  options: { scores: boolean },
+  options: { scores: boolean; history?: readonly TimelineEvent[] },
 ): Promise<ContactRefresh> {
   const all = await deps.store.listSegments();
   let segments = all.filter((segment) => moves(segment, changes));
@@ -34,7 +39,11 @@ export async function refreshContact(
   const needsEvents = options.scores || segments.some((s) => s.conditions.some((c) => c.kind === 'event'));
   const [{ contact, memberships }, events] = await Promise.all([
     deps.store.getContactWithMemberships(contactId),
-    needsEvents ? deps.store.listEvents(contactId, FACT_EVENTS) : Promise.resolve(undefined),
+    !needsEvents
+      ? Promise.resolve(undefined)
+      : options.history
+        ? Promise.resolve(newestFirst(options.history).slice(0, FACT_EVENTS))
+        : deps.store.listEvents(contactId, FACT_EVENTS),
   ]);
   if (!contact) return { ...NOTHING, scores: 'gone' };
   let current = contact;

@@ -1,5 +1,5 @@
 import type { IdentifierKind, Identifiers, Profile, PropertyValue } from '#domain/canonical-event.ts';
-import type { Contact, ExternalIds, Provenance } from '#domain/contact.ts';
+import type { Contact, ExternalIds, Provenance, TimelineEvent } from '#domain/contact.ts';
 import { deterministicId, newContactId } from '#domain/ids.ts';
 import type { Clock } from '#ports/clock.ts';
 import type { ContactStore, IdentityConflict, IdentityRef, ProfileChange, RegistryStore } from '#ports/store.ts';
@@ -47,6 +47,11 @@ export interface ResolveInput {
   source?: string;
   /** The event being applied: a created contact starts with it as its last event of that name. */
   lastEvent?: { name: string; at: string };
+  /**
+   * The timeline event being applied, but for its contact: a contact created for it is written
+   * with it in one transaction (the resolution then says `fresh`, and the event is stored).
+   */
+  event?: Omit<TimelineEvent, 'contactId'>;
 }
 
 export interface Resolution {
@@ -58,6 +63,8 @@ export interface Resolution {
    * waits yet, so routing need not look for them.
    */
   fresh?: boolean;
+  /** True when the input's `event` was stored with the contact this call created. */
+  eventStored?: boolean;
   /** Anonymous contacts merged into this one. */
   merged: string[];
   conflicts: IdentityConflict[];
@@ -100,7 +107,10 @@ export async function resolveContact(deps: IdentityDeps, input: ResolveInput): P
 
     if (found.size === 0) {
       const created = await createContact(deps, input, refs);
-      if (created) return { contactId: created, created: true, fresh: true, merged: [], conflicts: [] };
+      if (created) {
+        const eventStored = input.event !== undefined;
+        return { contactId: created, created: true, fresh: true, eventStored, merged: [], conflicts: [] };
+      }
       continue; // someone claimed one of the identifiers meanwhile: resolve again
     }
 
@@ -170,7 +180,13 @@ async function splitOnSharedWeakIdentifier(
     [created, other.contactId],
     `${shared.map((r) => `${r.kind} ${r.value}`).join(', ')} also belongs to ${other.contactId} (${other.email}); the event is for ${refs[emailAt]?.value}, which got its own contact`,
   );
-  return { contactId: created, created: true, merged: [], conflicts: [conflict] };
+  return {
+    contactId: created,
+    created: true,
+    eventStored: input.event !== undefined,
+    merged: [],
+    conflicts: [conflict],
+  };
 }
 
 /** The contact holding an identifier, following a merge to where it went. */
@@ -228,6 +244,7 @@ async function createContact(
       data: { cause: input.cause },
     },
     refs,
+    input.event && { ...input.event, contactId: contact.contactId },
   );
   return outcome === 'created' ? contact.contactId : undefined;
 }

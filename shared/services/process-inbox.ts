@@ -57,7 +57,16 @@ export async function applyEvent(
   cause: string,
   event: CanonicalEvent,
 ): Promise<ProcessedEvent> {
-  const resolution = await resolve(deps, sourceId, cause, event);
+  const timelineEvent: Omit<TimelineEvent, 'contactId'> = {
+    eventId: `${event.name}:${sourceId}:${event.key}`,
+    name: event.name,
+    at: event.occurredAt,
+    data: { ...event.data, sourceId, cause },
+  };
+  // Routing needs the live journeys: their check starts with the identity lookup, and reads begun
+  // together go to DynamoDB as one request.
+  deps.store.listJourneys().catch(() => undefined);
+  const resolution = await resolve(deps, sourceId, cause, event, timelineEvent);
   if (!resolution) {
     // A refund for an order Tend never saw: there is no one to put it on.
     return {
@@ -79,22 +88,17 @@ export async function applyEvent(
   }
   if (event.profile && !resolution.created)
     await applyProfile(deps, contactId, event.profile, { source: sourceId, at: event.occurredAt });
-  const timelineEvent: TimelineEvent = {
-    eventId: `${event.name}:${sourceId}:${event.key}`,
-    contactId,
-    name: event.name,
-    at: event.occurredAt,
-    data: { ...event.data, sourceId, cause },
-  };
-  await deps.store.appendEvent(timelineEvent);
-  await deps.onEvent?.(timelineEvent);
+  const stored: TimelineEvent = { ...timelineEvent, contactId };
+  // A contact created for this event was written with it.
+  if (!resolution.eventStored) await deps.store.appendEvent(stored);
+  await deps.onEvent?.(stored);
 
-  const routed = await routeEvent(deps, timelineEvent, {
+  const routed = await routeEvent(deps, stored, {
     createdContact: resolution.created,
     freshContact: resolution.fresh === true,
   });
   return {
-    eventId: timelineEvent.eventId,
+    eventId: stored.eventId,
     contactId,
     created: resolution.created,
     merged: resolution.merged,
@@ -104,12 +108,25 @@ export async function applyEvent(
 }
 
 /** The event's contact: by its identifiers, or (naming only an order) by who placed the order. */
-async function resolve(deps: ProcessDeps, sourceId: string, cause: string, event: CanonicalEvent) {
+async function resolve(
+  deps: ProcessDeps,
+  sourceId: string,
+  cause: string,
+  event: CanonicalEvent,
+  timelineEvent: Omit<TimelineEvent, 'contactId'>,
+) {
   const identified = Object.values(event.identifiers).some((v) => v !== undefined);
   if (!identified && event.orderRef) {
     const contactId = await deps.store.findContactIdByOrder(event.orderRef);
     return contactId
-      ? { contactId, created: false, fresh: false, merged: [] as string[], conflicts: [] as { conflictId: string }[] }
+      ? {
+          contactId,
+          created: false,
+          fresh: false,
+          eventStored: false,
+          merged: [] as string[],
+          conflicts: [] as { conflictId: string }[],
+        }
       : undefined;
   }
   return resolveContact(deps, {
@@ -119,5 +136,6 @@ async function resolve(deps: ProcessDeps, sourceId: string, cause: string, event
     profile: event.profile,
     source: sourceId,
     lastEvent: { name: event.name, at: event.occurredAt },
+    event: timelineEvent,
   });
 }

@@ -1,10 +1,11 @@
-import { beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { createMemoryJourneys, createMemoryStore } from '#adapters/memory-store.ts';
 import type { TimelineEvent } from '#domain/contact.ts';
 import { HttpError } from '#domain/errors.ts';
 import type { Clock } from '#ports/clock.ts';
 import { builtInTemplateIds } from '#templating/compiled-built-ins.ts';
 import { addTestContact } from '../../test/support/memory.ts';
+import { refreshContact } from './contact-refresh.ts';
 import { loadFacts } from './journey-context.ts';
 import { routeEvent } from './journey-routing.ts';
 import { runJourneyScheduler } from './journey-scheduler.ts';
@@ -265,5 +266,41 @@ describe('a journey triggered on entering a segment', () => {
     ]);
     expect(enrolled[0]?.[0]?.trigger).toMatchObject({ type: 'segment', name: 'segment.entered' });
     expect(runtime.started).toHaveLength(2);
+  });
+});
+
+describe('a new contact’s first records', () => {
+  it('are evaluated as handed over, without reading the timeline, to the same memberships and scores', async () => {
+    await saveSegment(deps(), REPEAT_BUYERS, { actor: 'test' });
+    await runReevaluations(deps());
+    const events = (id: string): TimelineEvent[] => [
+      { eventId: `created:${id}`, contactId: id, name: 'contact.created', at: '2026-06-01T08:00:00.000Z', data: {} },
+      ...['2026-05-20T10:00:00.000Z', '2026-05-30T10:00:00.000Z'].map((at) => ({
+        eventId: `order:${id}:${at}`,
+        contactId: id,
+        name: 'order.placed' as const,
+        at,
+        data: { total: { amountMinor: 4200, currency: 'EUR' } },
+      })),
+    ];
+    for (const id of ['c-read', 'c-handed']) {
+      await addTestContact(memory.store, id, {}, '2026-06-01T08:00:00.000Z');
+      for (const event of events(id).slice(1)) await memory.store.appendEvent(event);
+    }
+    const scoreDeps = { ...deps(), store: memory.store };
+    const read = await refreshContact(scoreDeps, 'c-read', [{ kind: 'all' }], { scores: true });
+
+    const listEvents = vi.spyOn(memory.store, 'listEvents');
+    const handed = await refreshContact(scoreDeps, 'c-handed', [{ kind: 'all' }], {
+      scores: true,
+      history: events('c-handed'),
+    });
+
+    expect(listEvents).not.toHaveBeenCalled();
+    expect(handed).toEqual(read);
+    expect(handed.entered).toEqual(['repeat-buyers']);
+    const scores = async (id: string) => (await memory.store.getContact(id))?.scores;
+    expect(await scores('c-handed')).toEqual(await scores('c-read'));
+    expect(await scores('c-handed')).toBeDefined();
   });
 });
