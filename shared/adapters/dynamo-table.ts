@@ -99,6 +99,16 @@ async function batchGetItems(
 }
 
 const readers = new WeakMap<DynamoDBDocumentClient, Map<string, (key: Key) => Promise<Item | undefined>>>();
+const scopes = new WeakMap<DynamoDBDocumentClient, () => object | undefined>();
+
+/**
+ * Tells the point reads of `db` which unit of work each read belongs to (the runtime's current
+ * invocation): only reads of the same one are sent together. Without it, any reads begun
+ * together are.
+ */
+export function scopePointReads(db: DynamoDBDocumentClient, scope: () => object | undefined): void {
+  scopes.set(db, scope);
+}
 
 /**
  * Consistent point reads of one table that start in the same turn of the event loop go out as
@@ -113,10 +123,12 @@ function pointReader(db: DynamoDBDocumentClient, tableName: string): (key: Key) 
   }
   const existing = byTable.get(tableName);
   if (existing) return existing;
-  let queue: { key: Key; resolve(item: Item | undefined): void; reject(error: unknown): void }[] = [];
-  const flush = async () => {
-    const batch = queue;
-    queue = [];
+  type Pending = { key: Key; resolve(item: Item | undefined): void; reject(error: unknown): void };
+  const UNSCOPED = {};
+  const queues = new Map<object, Pending[]>();
+  const flush = async (owner: object) => {
+    const batch = queues.get(owner) ?? [];
+    queues.delete(owner);
     try {
       if (batch.length === 1) {
         const [only] = batch as [(typeof batch)[number]];
@@ -137,8 +149,11 @@ function pointReader(db: DynamoDBDocumentClient, tableName: string): (key: Key) 
   };
   const read = (key: Key) =>
     new Promise<Item | undefined>((resolve, reject) => {
+      const owner = scopes.get(db)?.() ?? UNSCOPED;
+      const queue = queues.get(owner) ?? [];
       queue.push({ key: { pk: key.pk, sk: key.sk }, resolve, reject });
-      if (queue.length === 1) setImmediate(() => void flush());
+      queues.set(owner, queue);
+      if (queue.length === 1) setImmediate(() => void flush(owner));
     });
   byTable.set(tableName, read);
   return read;

@@ -3,7 +3,7 @@ import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy, { type MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { badRequest, HttpError } from '#domain/errors.ts';
-import { startInvocation } from './invocation.ts';
+import { runInvocation } from './invocation.ts';
 import { logger, metrics, tracer } from './observability.ts';
 
 export type HttpEvent = APIGatewayProxyEventV2;
@@ -80,11 +80,10 @@ type Handler<E, R> = (event: E, context: Context) => Promise<R>;
 /** Middleware in one fixed order: tracer, logger, metrics, then (for HTTP) errors. */
 export function lambda<E, R>(fn: Handler<E, R>) {
   return middy<E, R>()
-    .before(startInvocation)
     .use(captureLambdaHandler(tracer))
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(publishMetrics<E, R>())
-    .handler(fn);
+    .handler((event, context) => runInvocation(() => fn(event, context)));
 }
 
 export function httpLambda(fn: Handler<HttpEvent, HttpResult>) {

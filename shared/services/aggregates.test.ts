@@ -72,6 +72,37 @@ describe('dashboard aggregates', () => {
     expect(await batched.getKpiStates(['ada', 'bob', 'c3'])).toEqual(await one.getKpiStates(['ada', 'bob', 'c3']));
   });
 
+  it('reads no contact state for a contact created in the batch, nor for events that need none', async () => {
+    const store = createMemoryAggregates();
+    const asked: string[][] = [];
+    const getKpiStates = store.getKpiStates.bind(store);
+    store.getKpiStates = (ids) => {
+      asked.push([...ids]);
+      return getKpiStates(ids);
+    };
+    const first = [
+      event('c1', 'ada', 'contact.created', '2026-11-02T09:00:00Z'),
+      event('f1', 'ada', 'form.submitted', '2026-11-02T09:00:00Z', { formId: 'f', fields: {} }),
+      order('o0', 'bob', '2026-11-02T10:00:00Z', 1000),
+    ];
+    expect(await aggregateEvents(store, first)).toEqual({ applied: 3, duplicates: 0 });
+    expect(asked).toEqual([['bob']]);
+    expect(await aggregateEvents(store, [event('s1', 'ada', 'email.sent', '2026-11-02T09:01:00Z')])).toEqual({
+      applied: 1,
+      duplicates: 0,
+    });
+    expect(asked).toHaveLength(1);
+    // Replayed, the batch changes nothing: its events are skipped.
+    expect(await aggregateEvents(store, first)).toEqual({ applied: 0, duplicates: 3 });
+
+    const one = createMemoryAggregates();
+    for (const e of first) await aggregateEvent(one, e);
+    await aggregateEvent(one, event('s1', 'ada', 'email.sent', '2026-11-02T09:01:00Z'));
+    const period = { from: '2026-11-01', to: '2026-11-30' };
+    expect(await kpiReport(store, period)).toEqual(await kpiReport(one, period));
+    expect((await store.getKpiStates(['ada']))?.get('ada')).toMatchObject({ createdAt: expect.any(String) });
+  });
+
   it('reports each journey version from its events: entered, converted against the holdout, exits', async () => {
     const store = createMemoryAggregates();
     const j = (id: string, name: TimelineEvent['name'], data: Record<string, unknown>) =>

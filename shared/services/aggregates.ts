@@ -45,13 +45,20 @@ export async function aggregateEvents(
 ): Promise<{ applied: number; duplicates: number }> {
   const result = { applied: 0, duplicates: 0 };
   // Only stateful events read and write the contacts' states; a batch without any reads nothing.
+  // Nor does a contact created in this batch: its `contact.created` is the first record of it
+  // the stream delivers, so it has no state yet (a replay fails on the markers and is applied
+  // one event at a time, reading it).
   const stateful = (event: TimelineEvent) => STATEFUL_EVENTS.includes(event.name);
+  const createdHere = new Set(events.filter((e) => e.name === 'contact.created').map((e) => e.contactId));
+  for (const e of events) if (e.name === 'contact.merged') createdHere.delete(e.contactId);
   const statefulContacts = [...new Set(events.filter(stateful).map((e) => e.contactId))];
-  const readStates = async () =>
-    statefulContacts.length > 0 ? store.getKpiStates(statefulContacts) : new Map<string, ContactKpiState>();
+  const readStates = async (all: boolean) => {
+    const ids = all ? statefulContacts : statefulContacts.filter((id) => !createdHere.has(id));
+    return ids.length > 0 ? store.getKpiStates(ids) : new Map<string, ContactKpiState>();
+  };
   const next = (event: TimelineEvent) =>
     incrementsFor(event, stateful(event) ? states.get(event.contactId) : undefined);
-  let states = await readStates();
+  let states = await readStates(false);
   let group: { eventId: string; increments: CounterIncrement[]; event: TimelineEvent }[] = [];
   let groupStates = new Map<string, ContactKpiState>();
   let keys = new Set<string>();
@@ -66,8 +73,8 @@ export async function aggregateEvents(
       for (const { event } of group) {
         result[(await aggregateEvent(store, event)) === 'applied' ? 'applied' : 'duplicates'] += 1;
       }
-      // The running states assumed every event of the group was new: read them again.
-      states = await readStates();
+      // The running states assumed every event of the group was new: read them all again.
+      states = await readStates(true);
     }
     group = [];
     groupStates = new Map();

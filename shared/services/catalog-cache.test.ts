@@ -4,7 +4,7 @@ import type { StoredSegment } from '#ports/segments.ts';
 import { cacheCatalog } from './catalog-cache.ts';
 
 /** A catalog whose reads are counted, with a version the test moves as a save would. */
-function counted() {
+function counted(scope?: () => object | undefined) {
   const reads = { version: 0, journeys: 0, segments: 0 };
   let version = 1;
   let journeys: JourneySummary[] = [{ journeyId: 'a' } as JourneySummary];
@@ -18,10 +18,14 @@ function counted() {
       return [] as StoredSegment[];
     },
   };
-  const cache = cacheCatalog(store, async () => {
-    reads.version += 1;
-    return version;
-  });
+  const cache = cacheCatalog(
+    store,
+    async () => {
+      reads.version += 1;
+      return version;
+    },
+    scope,
+  );
   const save = (next: JourneySummary[]) => {
     journeys = next;
     version += 1;
@@ -63,5 +67,20 @@ describe('the catalog kept in the warm function', () => {
     await expect(cache.listJourneys()).rejects.toThrow('table unreachable');
     fail = false;
     await expect(cache.listJourneys()).resolves.toEqual([]);
+  });
+
+  it('checks once per invocation where several run in one process at once, each in its own scope', async () => {
+    let current: object | undefined;
+    const { cache, reads } = counted(() => current);
+    const first = {};
+    const second = {};
+    current = first;
+    await cache.listJourneys();
+    current = second;
+    await cache.listJourneys();
+    current = first;
+    await cache.listSegments();
+    // The second invocation checked for itself; the first did not check again.
+    expect(reads).toEqual({ version: 2, journeys: 1, segments: 1 });
   });
 });

@@ -5,9 +5,10 @@ type Catalog = Pick<JourneyStore, 'listJourneys'> & Pick<SegmentStore, 'listSegm
 
 /**
  * The journeys and segment rules every event is routed against, kept in the warm function.
- * Each invocation checks the catalog version once (the first time it needs a list); a list is
- * re-read only when the version moved. Every change to journeys or segment rules bumps the
- * version in the same transaction, so nothing an invocation reads is older than its start.
+ * Each invocation (each `scope`, where several run in one process) checks the catalog version
+ * once, the first time it needs a list; a list is re-read only when the version moved. Every
+ * change to journeys or segment rules bumps the version in the same transaction, so nothing an
+ * invocation reads is older than its start.
  *
  * Only the event path reads through this: pages and APIs that show member counts or
  * re-evaluation progress (which change without a bump) read the store itself.
@@ -15,19 +16,24 @@ type Catalog = Pick<JourneyStore, 'listJourneys'> & Pick<SegmentStore, 'listSegm
 export function cacheCatalog<S extends Catalog>(
   store: S,
   readVersion: () => Promise<number>,
+  /** The invocation running now, where several run in one process (the local stack). */
+  scope: () => object | undefined = () => undefined,
 ): S & { beginInvocation(): void } {
-  let invocation = 0;
-  let checked: { invocation: number; version: Promise<number> } | undefined;
+  let invocation: object = {};
+  const checked = new WeakMap<object, Promise<number>>();
   const version = () => {
-    if (checked?.invocation !== invocation) {
-      const read = readVersion();
-      checked = { invocation, version: read };
+    const owner = scope() ?? invocation;
+    let read = checked.get(owner);
+    if (!read) {
+      const reading = readVersion();
+      checked.set(owner, reading);
       // A failed read is not remembered: the next call tries again.
-      read.catch(() => {
-        if (checked?.version === read) checked = undefined;
+      reading.catch(() => {
+        if (checked.get(owner) === reading) checked.delete(owner);
       });
+      read = reading;
     }
-    return checked.version;
+    return read;
   };
   const cached = <T>(load: () => Promise<T[]>) => {
     let entry: { version: number; value: Promise<T[]> } | undefined;
@@ -49,7 +55,7 @@ export function cacheCatalog<S extends Catalog>(
     listSegments: cached(() => store.listSegments()),
     /** Called as each invocation starts: the next list read checks the version again. */
     beginInvocation() {
-      invocation += 1;
+      invocation = {};
     },
   };
 }

@@ -1,6 +1,7 @@
 import type { IdentifierKind, Identifiers, Profile, PropertyValue } from '#domain/canonical-event.ts';
 import type { Contact, ExternalIds, Provenance, TimelineEvent } from '#domain/contact.ts';
 import { deterministicId, newContactId } from '#domain/ids.ts';
+import { scoreContact, storedScores } from '#domain/scores.ts';
 import type { Clock } from '#ports/clock.ts';
 import type { ContactStore, IdentityConflict, IdentityRef, ProfileChange, RegistryStore } from '#ports/store.ts';
 
@@ -234,17 +235,21 @@ async function createContact(
     properties: initial?.setProperties ?? {},
     provenance: initial?.provenance ?? {},
   };
+  const created: TimelineEvent = {
+    eventId: `contact.created:${input.cause}`,
+    contactId: contact.contactId,
+    name: 'contact.created',
+    at: input.at,
+    data: { cause: input.cause },
+  };
+  const cause = input.event && { ...input.event, contactId: contact.contactId };
+  // Its scores from its first events, stored with it: refreshing them later finds them current.
+  const scored = storedScores(scoreContact(contact, cause ? [created, cause] : [created], deps.clock.now()));
   const outcome = await deps.store.createContact(
-    contact,
-    {
-      eventId: `contact.created:${input.cause}`,
-      contactId: contact.contactId,
-      name: 'contact.created',
-      at: input.at,
-      data: { cause: input.cause },
-    },
+    { ...contact, scores: scored, scoresAt: now, scoresVersion: contact.version ?? 0 },
+    created,
     refs,
-    input.event && { ...input.event, contactId: contact.contactId },
+    cause,
   );
   return outcome === 'created' ? contact.contactId : undefined;
 }

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readCatalogVersion, tableOps } from '#adapters/dynamo-table.ts';
+import { readCatalogVersion, scopePointReads, tableOps } from '#adapters/dynamo-table.ts';
 import { ensureTable } from '../../infra/local/stack.ts';
 import { stack } from '../support/local.ts';
 
@@ -65,5 +65,20 @@ describe('point reads', () => {
     const read = await Promise.all(Array.from({ length: 150 }, (_, i) => ops.get<{ n: number }>('MANY', String(i))));
     expect(read.map((item) => item?.n)).toEqual(Array.from({ length: 150 }, (_, i) => i));
     expect(commands).toEqual(['BatchGetItem', 'BatchGetItem']);
+  });
+
+  it('sends reads of different invocations separately, even when they begin together', async () => {
+    const scoped = DynamoDBDocumentClient.from(client);
+    let current: object | undefined;
+    scopePointReads(scoped, () => current);
+    const scopedOps = tableOps(scoped, tableName);
+    commands.length = 0;
+    current = {};
+    const one = scopedOps.get<{ n: number }>('A', 'ONE');
+    const version = readCatalogVersion(scoped, tableName);
+    current = {};
+    const two = scopedOps.get<{ n: number }>('B', 'TWO');
+    expect([(await one)?.n, await version, (await two)?.n]).toEqual([1, 7, 2]);
+    expect(commands.sort()).toEqual(['BatchGetItem', 'GetItem']);
   });
 });

@@ -1,6 +1,8 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { scopePointReads } from '#adapters/dynamo-table.ts';
 import { config } from '../config.ts';
+import { currentInvocation } from '../invocation.ts';
 import { tracer } from '../observability.ts';
 import { clientOptions } from './options.ts';
 
@@ -11,3 +13,6 @@ export const dynamoClient = tracer.captureAWSv3Client(new DynamoDBClient(clientO
 export const dynamo = DynamoDBDocumentClient.from(dynamoClient, {
   marshallOptions: { removeUndefinedValues: true },
 });
+
+// Reads are sent together only within one invocation (see invocation.ts).
+scopePointReads(dynamo, currentInvocation);
