@@ -1,4 +1,4 @@
-import { beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { createMemoryJourneys, createMemoryStore } from '#adapters/memory-store.ts';
 import type { CanonicalEvent } from '#domain/canonical-event.ts';
 import type { Clock } from '#ports/clock.ts';
@@ -192,6 +192,18 @@ describe('identity resolution', () => {
     const other = await resolveContact(deps(), { ...input, cause: 'form:2' });
     expect([first.created, again.created, other.created]).toEqual([true, true, false]);
     expect(new Set([first.contactId, again.contactId, other.contactId]).size).toBe(1);
+  });
+});
+
+describe('reads', () => {
+  it('reads a known contact once for an event that brings a new name, and applies the name', async () => {
+    const known = event({ key: 'k1', identifiers: { email: 'ada@example.com' }, profile: { firstName: 'Ada' } });
+    await applyEvent(deps(), 'form', 'form:1', known);
+    const getContact = vi.spyOn(memory.store, 'getContact');
+    await applyEvent(deps(), 'form', 'form:2', { ...known, key: 'k2', profile: { firstName: 'Adah' } });
+    expect(getContact).toHaveBeenCalledTimes(1);
+    getContact.mockRestore();
+    expect((await view('email', 'ada@example.com'))?.firstName).toBe('Adah');
   });
 });
 

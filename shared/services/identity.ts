@@ -66,6 +66,8 @@ export interface Resolution {
   fresh?: boolean;
   /** True when the input's `event` was stored with the contact this call created. */
   eventStored?: boolean;
+  /** The existing contact as it stands after resolution, when it was read (saves reading it again). */
+  contact?: Contact;
   /** Anonymous contacts merged into this one. */
   merged: string[];
   conflicts: IdentityConflict[];
@@ -141,10 +143,18 @@ export async function resolveContact(deps: IdentityDeps, input: ResolveInput): P
       }
     }
 
-    const outcome = await attachIdentifiers(deps, input, primary.contactId, refs, holders, conflicts);
+    // Read at the start of this attempt; a merge changed it since.
+    const known = merged.length === 0 ? primary : undefined;
+    const outcome = await attachIdentifiers(deps, input, primary.contactId, refs, holders, conflicts, known);
     if (outcome === 'retry') continue;
-    const latest = (await deps.store.getContact(primary.contactId)) as Contact;
-    return { contactId: primary.contactId, created: latest.createdBy === input.cause, merged, conflicts };
+    const latest = outcome.unchanged ?? ((await deps.store.getContact(primary.contactId)) as Contact);
+    return {
+      contactId: primary.contactId,
+      created: latest.createdBy === input.cause,
+      merged,
+      conflicts,
+      contact: latest,
+    };
   }
   throw new Error(`identity resolution for ${input.cause} kept racing with other writers`);
 }
@@ -294,9 +304,11 @@ async function attachIdentifiers(
   refs: IdentityRef[],
   holders: (Contact | undefined)[],
   conflicts: IdentityConflict[],
-): Promise<'done' | 'retry'> {
+  /** The contact as just read, for the first attempt. */
+  known?: Contact,
+): Promise<{ unchanged?: Contact } | 'retry'> {
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-    const contact = (await deps.store.getContact(contactId)) as Contact;
+    const contact = attempt === 0 && known ? known : ((await deps.store.getContact(contactId)) as Contact);
     const change: ProfileChange = {};
     const externalIds: ExternalIds = { ...contact.externalIds };
     const anonymous: string[] = [];
@@ -327,9 +339,9 @@ async function attachIdentifiers(
       change.externalIds = externalIds;
     }
     if (anonymous.length) change.addAnonymousIds = anonymous;
-    if (Object.keys(change).length === 0) return 'done';
+    if (Object.keys(change).length === 0) return { unchanged: contact };
     if (await deps.store.changeProfile(contactId, contact.version ?? 0, change, deps.clock.now().toISOString())) {
-      return 'done';
+      return {};
     }
   }
   return 'retry';
@@ -397,9 +409,11 @@ export async function applyProfile(
   contactId: string,
   profile: Profile,
   options: ApplyOptions,
+  /** The contact as just read, for the first attempt (a stale one fails its version check). */
+  known?: Contact,
 ): Promise<'updated' | 'unchanged'> {
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-    const contact = await deps.store.getContact(contactId);
+    const contact = attempt === 0 && known ? known : await deps.store.getContact(contactId);
     if (!contact) throw new Error(`no contact ${contactId}`);
     const change = profileChange(contact, profile, options);
     if (!change) return 'unchanged';

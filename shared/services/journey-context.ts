@@ -77,12 +77,12 @@ export async function loadFacts(
   contactId: string,
   now: Date,
 ): Promise<{ contact: Contact; ctx: EvaluationContext } | undefined> {
-  const contact = await store.getContact(contactId);
-  if (!contact) return undefined;
-  const [events, memberships] = await Promise.all([
+  const [contact, events, memberships] = await Promise.all([
+    store.getContact(contactId),
     store.listEvents(contactId, FACT_EVENTS),
     store.listMemberships(contactId),
   ]);
+  if (!contact) return undefined;
   return {
     contact,
     ctx: {

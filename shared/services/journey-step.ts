@@ -90,19 +90,47 @@ export interface StepDeps {
 /** How long a wait-for-event registration outlives its timeout before TTL removes it. */
 const WAITER_GRACE_SECONDS = 86_400;
 
+/** A decision records its own visit with the successor it picks (a Wait after it included). */
+const DECIDES = new Set(['branch', 'split', 'random-split']);
+
+type StepFacts = (enrollment: Enrollment) => Promise<EvaluationContext | undefined>;
+
+/** The contact's facts as conditions read them, loaded once per step however often asked. */
+function factsOnce(
+  deps: Pick<StepDeps, 'store' | 'clock'>,
+  req: Pick<StepRequest, 'contactId' | 'trigger'>,
+): StepFacts {
+  let loading: Promise<EvaluationContext | undefined> | undefined;
+  return (enrollment) => {
+    loading ??= (async () => {
+      // Begun together, the contact and the trigger's event are read in one request.
+      const [loaded, trigger] = await Promise.all([
+        loadFacts(deps.store, req.contactId, deps.clock.now()),
+        triggerFact(deps.store, req.contactId, enrollment.trigger ?? req.trigger),
+      ]);
+      return (
+        loaded && {
+          ...loaded.ctx,
+          enteredAt: entryTime(enrollment),
+          triggerEventId: enrollment.triggerEventId,
+          trigger,
+        }
+      );
+    })();
+    return loading;
+  };
+}
+
 export async function runJourneyStep(deps: StepDeps, req: StepRequest): Promise<StepResult> {
   deps.versions ??= createVersionCache(deps.store);
-  const enrollment = await guard(deps, req);
   const node = req.node;
+  const contextOf = factsOnce(deps, req);
+  // The guard's exit rules and the node read the same facts: loaded once.
+  const enrollment = await guard(deps, req, undefined, { facts: contextOf, countVisit: !DECIDES.has(node.type) });
   const facts = async (): Promise<EvaluationContext> => {
-    const loaded = await loadFacts(deps.store, req.contactId, deps.clock.now());
-    if (!loaded) throw new EnrollmentExitedError(`contact ${req.contactId} no longer exists`);
-    return {
-      ...loaded.ctx,
-      enteredAt: entryTime(enrollment),
-      triggerEventId: enrollment.triggerEventId,
-      trigger: await triggerFact(deps.store, req.contactId, enrollment.trigger ?? req.trigger),
-    };
+    const ctx = await contextOf(enrollment);
+    if (!ctx) throw new EnrollmentExitedError(`contact ${req.contactId} no longer exists`);
+    return ctx;
   };
   // A decision's successor may be a Wait (which runs no code): count it with this step.
   const routed = async (result: { next: string; branch: string }) => {
@@ -192,6 +220,12 @@ export async function guard(
   req: Pick<StepRequest, 'contactId' | 'enrollmentId' | 'journeyId' | 'journeyVersion' | 'nodeId' | 'trigger'>,
   /** The enrollment when the caller has read it already (null: it is missing). */
   read?: Enrollment | null,
+  options: {
+    /** Where the step loads the contact's facts (so it loads them once for the guard and itself). */
+    facts?: StepFacts;
+    /** False when the step counts its own visit (a decision, with its successor). */
+    countVisit?: boolean;
+  } = {},
 ): Promise<Enrollment> {
   deps.versions ??= createVersionCache(deps.store);
   const versions = deps.versions;
@@ -202,19 +236,15 @@ export async function guard(
   const version = await versions.get(req.journeyId, req.journeyVersion);
   const exitWhen = version?.document.settings.exitWhen ?? [];
   if (exitWhen.length > 0) {
-    const loaded = await loadFacts(deps.store, req.contactId, deps.clock.now());
-    const ctx = loaded && {
-      ...loaded.ctx,
-      enteredAt: entryTime(enrollment),
-      triggerEventId: enrollment.triggerEventId,
-      trigger: await triggerFact(deps.store, req.contactId, enrollment.trigger ?? req.trigger),
-    };
+    const ctx = await (options.facts ?? factsOnce(deps, req))(enrollment);
     if (!ctx || exitConditionHolding(exitWhen, ctx) !== undefined) {
       await finishEnrollment(deps, enrollment, 'exited', { reason: 'exit-rule', nodeId: req.nodeId });
       throw new EnrollmentExitedError(`an exit rule of ${req.journeyId} holds for ${req.contactId}`);
     }
   }
-  await recordVisits({ aggregates: deps.aggregates, versions }, req, staticNext(version?.document.nodes[req.nodeId]));
+  if (options.countVisit !== false) {
+    await recordVisits({ aggregates: deps.aggregates, versions }, req, staticNext(version?.document.nodes[req.nodeId]));
+  }
   return enrollment;
 }
 

@@ -1,7 +1,7 @@
 import type { CanonicalEvent } from '#domain/canonical-event.ts';
 import type { TimelineEvent } from '#domain/contact.ts';
 import type { ContactStore, InboxRecord, InboxStore, RegistryStore } from '#ports/store.ts';
-import { applyProfile, resolveContact } from './identity.ts';
+import { applyProfile, type Resolution, resolveContact } from './identity.ts';
 import { type RoutingDeps, routeEvent } from './journey-routing.ts';
 
 export interface ProcessDeps extends RoutingDeps {
@@ -87,7 +87,7 @@ export async function applyEvent(
     await deps.store.putOrderRef(`${String(event.data.provider ?? sourceId)}:${event.data.orderId}`, contactId);
   }
   if (event.profile && !resolution.created)
-    await applyProfile(deps, contactId, event.profile, { source: sourceId, at: event.occurredAt });
+    await applyProfile(deps, contactId, event.profile, { source: sourceId, at: event.occurredAt }, resolution.contact);
   const stored: TimelineEvent = { ...timelineEvent, contactId };
   // A contact created for this event was written with it.
   if (!resolution.eventStored) await deps.store.appendEvent(stored);
@@ -114,19 +114,12 @@ async function resolve(
   cause: string,
   event: CanonicalEvent,
   timelineEvent: Omit<TimelineEvent, 'contactId'>,
-) {
+): Promise<Resolution | undefined> {
   const identified = Object.values(event.identifiers).some((v) => v !== undefined);
   if (!identified && event.orderRef) {
     const contactId = await deps.store.findContactIdByOrder(event.orderRef);
     return contactId
-      ? {
-          contactId,
-          created: false,
-          fresh: false,
-          eventStored: false,
-          merged: [] as string[],
-          conflicts: [] as { conflictId: string }[],
-        }
+      ? { contactId, created: false, fresh: false, eventStored: false, merged: [], conflicts: [] }
       : undefined;
   }
   return resolveContact(deps, {
