@@ -11,7 +11,7 @@ import {
 import { ListStateMachinesCommand, SFNClient } from '@aws-sdk/client-sfn';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { emailEvents, journeyFunctionEnv, journeyFunctions, schedules, streams, table } from '../manifest.ts';
-import { startDynamoDbLocal } from './dynamodb-local.ts';
+import { awaitTransactionCommits, startDynamoDbLocal } from './dynamodb-local.ts';
 import { type DynamoTarget, dynamoTarget, LOCAL_CREDENTIALS } from './dynamodb-target.ts';
 import { invokeFunction, isFunctionName, localFunctionArn } from './functions.ts';
 import { startGateway } from './gateway.ts';
@@ -282,6 +282,13 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
 
     // Seed the demo form source (its secret follows TEND_DEMO_SOURCE_SECRET on every start).
     const app = await import('#runtime/app.ts');
+    // Every function shares this client. A DynamoDB Local keeping data on disk acknowledges a
+    // transaction before committing it, so the client waits for the commit (one in memory loses
+    // everything on a kill anyway).
+    if (!target.aws && !options.inMemory) {
+      const { dynamoClient } = await import('#runtime/clients/dynamodb.ts');
+      awaitTransactionCommits(dynamoClient, dynamoUrl, LOCAL_TABLE_NAME);
+    }
     const { ensureSource } = await import('#services/sources.ts');
     await ensureSource(app, {
       sourceId: 'demo-form',
