@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { frequencyCapSchema, quietHoursSchema } from '#domain/send-policy.ts';
+import { config } from '#runtime/config.ts';
 import { lambda } from '#runtime/http.ts';
 import { logger, metrics } from '#runtime/observability.ts';
 import { sendSettings } from '#runtime/send-settings.ts';
@@ -11,7 +12,12 @@ import { templates } from '#runtime/wiring/templates.ts';
 import { versions } from '#runtime/wiring/versions.ts';
 import { enrollmentContextSchema } from '#services/journey-input.ts';
 import { guard } from '#services/journey-step.ts';
-import { sendContextKeys, sendJourneyEmail } from '#services/send-email.ts';
+import {
+  CONFIRMATION_WAIT_MS,
+  type ConfirmationWait,
+  sendContextKeys,
+  sendJourneyEmail,
+} from '#services/send-email.ts';
 import { renderCompiled } from '#templating/render.ts';
 
 const inputSchema = enrollmentContextSchema.extend({
@@ -19,6 +25,17 @@ const inputSchema = enrollmentContextSchema.extend({
   topic: z.string().min(1).optional(),
   quietHours: quietHoursSchema.optional(),
   frequencyCap: frequencyCapSchema.optional(),
+});
+
+/**
+ * A send in doubt waits here up to 20 s (the function's timeout is 30 s) for SES's Send event,
+ * looking every second; its window is journey time, scaled locally as the task's retries are.
+ */
+const confirmation = (journeyId: string): ConfirmationWait => ({
+  windowMs: CONFIRMATION_WAIT_MS / (config.TEND_JOURNEY_TIME_SCALES[journeyId] ?? config.TEND_TIME_SCALE),
+  holdMs: 20_000,
+  pollMs: 1_000,
+  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
 });
 
 /** Task of a journey state machine: sends one email (errors propagate to Retry/Catch). */
@@ -32,7 +49,7 @@ export const handler = lambda(async (event: unknown) => {
   await guard({ store, clock, versions, aggregates }, input, context.enrollment ?? null);
   const settings = await sendSettings();
   const outcome = await sendJourneyEmail(
-    { store, templates, render: renderCompiled, mail, clock, settings },
+    { store, templates, render: renderCompiled, mail, clock, settings, confirmation: confirmation(input.journeyId) },
     request,
     context,
   );

@@ -5,7 +5,7 @@ import { decideSend, type FrequencyCap, type QuietHours } from '#domain/send-pol
 import { signedLink } from '#domain/signed-links.ts';
 import type { Clock } from '#ports/clock.ts';
 import type { MailSender } from '#ports/mail.ts';
-import type { ContactStore, MessageStore, SendContext, SendStore, SuppressionStore } from '#ports/store.ts';
+import type { ContactStore, MessageStore, SendContext, SendRecord, SendStore, SuppressionStore } from '#ports/store.ts';
 import type { TemplateCatalog } from '#ports/templates.ts';
 import type { RenderContext } from '#templating/render.ts';
 import type { CompiledTemplate } from '#templating/template.schema.ts';
@@ -64,6 +64,30 @@ export interface SendDeps {
   mail: MailSender;
   clock: Clock;
   settings: SendSettings;
+  /** How a send in doubt waits for SES's word; without it, a retry before the window throws at once. */
+  confirmation?: ConfirmationWait;
+}
+
+/**
+ * How a send whose earlier attempt is in doubt (claimed, never recorded) waits for SES's Send
+ * event, which records the send if that attempt reached SES.
+ */
+export interface ConfirmationWait {
+  /**
+   * From the earlier claim: once this has passed unconfirmed, that attempt is taken as never
+   * having reached SES. `CONFIRMATION_WAIT_MS` on AWS; locally divided by the journey's time
+   * scale, like the task's retry intervals (the local SES publishes its Send event before it
+   * answers, so only a crash leaves a send in doubt there).
+   */
+  windowMs: number;
+  /**
+   * The longest one invocation waits, looking at the send every `pollMs`, before handing back to
+   * the task's Retry: waiting here, the window is outlasted however short the jittered retry
+   * intervals come out. Below the function's timeout.
+   */
+  holdMs: number;
+  pollMs: number;
+  sleep(ms: number): Promise<void>;
 }
 
 /** The keys `getSendContext` reads for a journey email. */
@@ -75,8 +99,14 @@ export const sendContextKeys = (req: JourneyEmailRequest) => ({
   ...(req.triggerEventId ? { triggerEventId: req.triggerEventId } : {}),
 });
 
-/** How long an earlier attempt may stay unconfirmed before it is taken as never sent. */
+/**
+ * How long an earlier attempt may stay unconfirmed before it is taken as never sent (SES's Send
+ * event comes within seconds of SES accepting a message).
+ */
 export const CONFIRMATION_WAIT_MS = 60_000;
+
+/** Without a `ConfirmationWait`: the full window, and no waiting inside the invocation. */
+const NO_HOLD: ConfirmationWait = { windowMs: CONFIRMATION_WAIT_MS, holdMs: 0, pollMs: 0, sleep: async () => {} };
 
 /** Thrown when a template a journey names does not exist: retrying cannot help. */
 export class TemplateNotFoundError extends Error {
@@ -120,7 +150,7 @@ export async function sendJourneyEmail(
 
   // A retry after the email went out answers as before, whatever changed since.
   const earlier = read.send;
-  if (earlier?.status === 'sent' && earlier.messageId) return { status: 'already-sent', messageId: earlier.messageId };
+  if (earlier?.status === 'sent' && earlier.messageId) return alreadySent(deps, req, earlier);
 
   const email = contact.email;
   if (!email) return skip('no-email');
@@ -151,19 +181,20 @@ export async function sendJourneyEmail(
     }
   }
 
-  const claim = await store.claimSend({
-    contactId: contact.contactId,
-    sendKey,
-    kind: 'journey',
-    template: req.template,
-    claimedAt: now.toISOString(),
-  });
-  if (claim.outcome === 'sent' && claim.record.messageId) {
-    return { status: 'already-sent', messageId: claim.record.messageId };
-  }
-  if (claim.outcome === 'in-doubt' && now.getTime() - Date.parse(claim.record.claimedAt) < CONFIRMATION_WAIT_MS) {
-    // An earlier attempt may have reached SES; its Send event will say so within seconds.
-    throw new TransientError(`waiting for SES to confirm an earlier attempt of ${sendKey}`);
+  // An earlier attempt read with the context needs no second claim: it is in doubt.
+  const claim =
+    earlier?.status === 'sending'
+      ? { outcome: 'in-doubt' as const, record: earlier }
+      : await store.claimSend({
+          contactId: contact.contactId,
+          sendKey,
+          kind: 'journey',
+          template: req.template,
+          claimedAt: now.toISOString(),
+        });
+  if (claim.outcome !== 'claimed') {
+    const confirmed = claim.outcome === 'sent' ? claim.record : await awaitConfirmation(deps, claim.record);
+    if (confirmed?.messageId) return alreadySent(deps, req, confirmed);
   }
 
   const { messageId, locale } = await deliver(
@@ -173,15 +204,57 @@ export async function sendJourneyEmail(
     req,
     read.trigger?.data,
   );
-  const sentAt = clock.now().toISOString();
-  await store.recordSent({ messageId, contactId: contact.contactId, sendKey }, sentAt, {
+  await recordSent(deps, req, contact.contactId, messageId, clock.now().toISOString());
+  return { status: 'sent', messageId, locale };
+}
+
+/** The message reference, the send as sent and its `email.sent` event, at once (see `SendStore`). */
+function recordSent(deps: SendDeps, req: JourneyEmailRequest, contactId: string, messageId: string, sentAt: string) {
+  const sendKey = `${req.enrollmentId}#${req.nodeId}`;
+  const step = { journeyId: req.journeyId, enrollmentId: req.enrollmentId, nodeId: req.nodeId, template: req.template };
+  return deps.store.recordSent({ messageId, contactId, sendKey }, sentAt, {
     eventId: `email.sent:${req.enrollmentId}:${req.nodeId}`,
-    contactId: contact.contactId,
+    contactId,
     name: 'email.sent',
     at: sentAt,
     data: { ...step, messageId },
   });
-  return { status: 'sent', messageId, locale };
+}
+
+/**
+ * A send that went out before: answered as then. The attempt that sent it may have died before
+ * recording it (SES's Send event marks the send, nothing more): without its message reference,
+ * written with the rest, the record is completed.
+ */
+async function alreadySent(deps: SendDeps, req: JourneyEmailRequest, sent: SendRecord): Promise<SendOutcome> {
+  const messageId = sent.messageId as string;
+  if (!(await deps.store.getMessageRef(messageId))) {
+    await recordSent(deps, req, sent.contactId, messageId, sent.sentAt ?? deps.clock.now().toISOString());
+  }
+  return { status: 'already-sent', messageId };
+}
+
+/**
+ * An earlier attempt claimed this send and never recorded it: it may have reached SES, whose Send
+ * event then marks the send. Looks at the send until that happens (returns it), until the window
+ * from the claim has passed unconfirmed (returns undefined: the attempt is taken as lost and this
+ * one sends), or until this invocation has held as long as it may (throws TransientError: the
+ * task's Retry calls again).
+ */
+async function awaitConfirmation(deps: SendDeps, record: SendRecord): Promise<SendRecord | undefined> {
+  const wait = deps.confirmation ?? NO_HOLD;
+  const deadline = Date.parse(record.claimedAt) + wait.windowMs;
+  const holdUntil = deps.clock.now().getTime() + wait.holdMs;
+  for (let current: SendRecord | undefined = record; ; ) {
+    if (current?.status === 'sent') return current;
+    const now = deps.clock.now().getTime();
+    if (now >= deadline) return undefined;
+    if (now >= holdUntil) {
+      throw new TransientError(`waiting for SES to confirm an earlier attempt of ${record.sendKey}`);
+    }
+    await wait.sleep(Math.min(wait.pollMs, deadline - now, holdUntil - now));
+    current = await deps.store.getSend(record.contactId, record.sendKey);
+  }
 }
 
 /** Renders and hands the email to SES with the one-click unsubscribe headers and tags. */
