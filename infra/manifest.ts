@@ -339,8 +339,9 @@ export const routes: readonly RouteSpec[] = [
 export const streams: readonly StreamSpec[] = [
   { function: 'process-inbox', itemTypes: ['inbox'], batchSize: 10, maxAttempts: 5 },
   { function: 'deliver-webhook', itemTypes: ['webhook-delivery'], batchSize: 10, maxAttempts: 3 },
-  // Every contact write, new or changed: date triggers, scores and segments follow the profile.
-  { function: 'watch-contacts', itemTypes: ['contact'], changes: ['INSERT', 'MODIFY'], batchSize: 100, maxAttempts: 5 },
+  // Every change to a contact: date triggers, scores and segments follow the profile. (Its first
+  // write goes with its first events to update-segments.)
+  { function: 'watch-contacts', itemTypes: ['contact'], changes: ['MODIFY'], batchSize: 100, maxAttempts: 5 },
   // Counters cost one transaction per batch, and the dashboard can be a second behind: the
   // batching window gathers an event's follow-ups (its journey entry, the send) into one batch.
   {
@@ -353,7 +354,14 @@ export const streams: readonly StreamSpec[] = [
   },
   // A contact's events of a batch are evaluated together (one read of the contact, one look at the
   // rules): the window gathers an event's follow-ups so segments and scores are refreshed once.
-  { function: 'update-segments', itemTypes: ['event'], batchSize: 100, batchingWindowSeconds: 1, maxAttempts: 5 },
+  // New contacts too (INSERTs of `contact`): a contact's image and first events arrive together.
+  {
+    function: 'update-segments',
+    itemTypes: ['event', 'contact'],
+    batchSize: 100,
+    batchingWindowSeconds: 1,
+    maxAttempts: 5,
+  },
 ];
 
 /**

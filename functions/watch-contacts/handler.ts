@@ -8,13 +8,13 @@ import { armContact } from '#services/journey-scheduler.ts';
 import { scoresStale } from '#services/scores.ts';
 
 /**
- * Stream consumer for contact writes, new or changed, however the contact changed (webhook,
- * import, API, a journey step): arms date triggers (birthdays, renewals) and, after a profile
- * change, recomputes the stored scores (loyalty reads properties) and re-evaluates the segments
- * whose rules read properties, tags or scores.
+ * Stream consumer for changes to contacts, however the contact changed (webhook, import, API, a
+ * journey step): arms date triggers (birthdays, renewals) and, after a profile change, recomputes
+ * the stored scores (loyalty reads properties) and re-evaluates the segments whose rules read
+ * properties, tags or scores.
  *
- * A new contact's own `contact.created` event brings its scores and every segment up to date
- * (update-segments), so its first write only arms date triggers. Most later writes only record
+ * A new contact's first write goes with its first events to update-segments, which arms its date
+ * triggers and brings its scores and every segment up to date. Most later writes only record
  * the time of an event or the scores themselves; they leave the profile version alone and the
  * scores current, and are skipped. A warm function also remembers the profile version it last
  * handled per contact, so a replay does no work: new segments and rule changes reach existing

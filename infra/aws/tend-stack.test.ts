@@ -276,14 +276,14 @@ describe('streams', () => {
     }
   });
 
-  it('feeds new and changed contacts to the contact watcher, which arms date triggers', () => {
+  it('feeds changed contacts to the contact watcher, which arms date triggers', () => {
     template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
       FunctionName: { Ref: functionLogicalId(template, 'watch-contacts') },
       FilterCriteria: {
         Filters: [
           {
             Pattern: JSON.stringify({
-              eventName: ['INSERT', 'MODIFY'],
+              eventName: ['MODIFY'],
               dynamodb: { NewImage: { type: { S: ['contact'] } } },
             }),
           },

@@ -3,8 +3,12 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import { logger } from './observability.ts';
 
-/** The new images of one item type, storage attributes stripped, with their sequence numbers. */
-function* itemsOf<T>(event: DynamoDBStreamEvent, itemType: string): Generator<{ item: T; pk: unknown; seq: string }> {
+/** The new images of some item types, storage attributes stripped, with their sequence numbers. */
+function* itemsOf<T>(
+  event: DynamoDBStreamEvent,
+  itemTypes: string | readonly string[],
+): Generator<{ item: T; type: string; pk: unknown; seq: string }> {
+  const wanted = typeof itemTypes === 'string' ? [itemTypes] : itemTypes;
   for (const record of event.Records) {
     const image = record.dynamodb?.NewImage;
     if (!image) continue;
@@ -15,8 +19,8 @@ function* itemsOf<T>(event: DynamoDBStreamEvent, itemType: string): Generator<{ 
       timelineSk: _t,
       ...item
     } = unmarshall(image as unknown as Record<string, AttributeValue>);
-    if (type !== itemType) continue;
-    yield { item: item as T, pk, seq: record.dynamodb?.SequenceNumber ?? '' };
+    if (!wanted.includes(type)) continue;
+    yield { item: item as T, type, pk, seq: record.dynamodb?.SequenceNumber ?? '' };
   }
 }
 
@@ -50,25 +54,27 @@ export async function eachStreamItem<T>(
 /**
  * Like `eachStreamItem`, but hands over a batch's items grouped by partition key (a contact's
  * events together, in stream order), so the work for one contact is done once per batch however
- * many of its records came. A group that fails reports all its records.
+ * many of its records came; `types` says each item's type. A group that fails reports all its
+ * records.
  */
 export async function eachStreamGroup<T>(
   event: DynamoDBStreamEvent,
-  itemType: string,
+  itemTypes: string | readonly string[],
   failure: string,
-  apply: (items: T[]) => Promise<void>,
+  apply: (items: T[], types: string[]) => Promise<void>,
 ): Promise<DynamoDBBatchResponse> {
-  const groups = new Map<unknown, { items: T[]; seqs: string[] }>();
-  for (const { item, pk, seq } of itemsOf<T>(event, itemType)) {
-    const group = groups.get(pk) ?? { items: [], seqs: [] };
+  const groups = new Map<unknown, { items: T[]; types: string[]; seqs: string[] }>();
+  for (const { item, type, pk, seq } of itemsOf<T>(event, itemTypes)) {
+    const group = groups.get(pk) ?? { items: [], types: [], seqs: [] };
     group.items.push(item);
+    group.types.push(type);
     group.seqs.push(seq);
     groups.set(pk, group);
   }
   const batchItemFailures: DynamoDBBatchResponse['batchItemFailures'] = [];
   for (const [pk, group] of groups) {
     try {
-      await apply(group.items);
+      await apply(group.items, group.types);
     } catch (error) {
       logger.error(failure, { pk, error });
       for (const itemIdentifier of group.seqs) batchItemFailures.push({ itemIdentifier });

@@ -1,4 +1,4 @@
-import type { TimelineEvent } from '#domain/contact.ts';
+import type { Contact, TimelineEvent } from '#domain/contact.ts';
 import { affectedBy, type ContactChangeKind, hasTimeWindow } from '#workflows/segments.ts';
 import { FACT_EVENTS } from './journey-context.ts';
 import { applyScores, type ScoreDeps } from './scores.ts';
@@ -31,14 +31,25 @@ export async function refreshContact(
   deps: SegmentDeps & ScoreDeps & { store: SegmentDeps['store'] & ScoreDeps['store'] },
   contactId: string,
   changes: readonly ContactChange[],
-  options: { scores: boolean; history?: readonly TimelineEvent[] },
+  options: {
+    scores: boolean;
+    history?: readonly TimelineEvent[];
+    /**
+     * The contact as just created (its first image, with `history`): it has no memberships yet,
+     * so nothing is read. A membership a re-evaluation scan wrote meanwhile makes the entry a
+     * no-op (entries are conditional writes).
+     */
+    created?: Contact;
+  },
 ): Promise<ContactRefresh> {
   const all = await deps.store.listSegments();
   let segments = all.filter((segment) => moves(segment, changes));
   if (!options.scores && segments.length === 0) return NOTHING;
   const needsEvents = options.scores || segments.some((s) => s.conditions.some((c) => c.kind === 'event'));
   const [{ contact, memberships }, events] = await Promise.all([
-    deps.store.getContactWithMemberships(contactId),
+    options.created
+      ? Promise.resolve({ contact: options.created, memberships: [] })
+      : deps.store.getContactWithMemberships(contactId),
     !needsEvents
       ? Promise.resolve(undefined)
       : options.history
