@@ -1,6 +1,8 @@
 import { defineConfig } from 'vitest/config';
 
 const exclude = ['node_modules/**', 'cdk.out/**', '.tend/**'];
+/** Kills and restarts a whole stack of its own (`npm start`), so it runs alone, after the rest. */
+const KILL_TEST = 'test/integration/kill-restart.test.ts';
 
 export default defineConfig({
   test: {
@@ -20,9 +22,15 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: ['test/**/*.test.ts'],
-          exclude,
+          exclude: [...exclude, KILL_TEST],
           globalSetup: ['test/global-setup.ts'],
         },
+      },
+      {
+        extends: true,
+        // Two Java and Node stacks started, killed and started again: beside other tests it
+        // starves them (and they it) on two cores.
+        test: { name: 'kill', include: [KILL_TEST], sequence: { groupOrder: 1 } },
       },
     ],
   },
