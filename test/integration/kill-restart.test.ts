@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { Webhook } from 'standardwebhooks';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signedWebhookHeaders } from '../../infra/local/signed-webhook.ts';
 import { DEFAULT_DEMO_SOURCE_SECRET, LOCAL_TABLE_NAME } from '../../infra/local/stack.ts';
 
@@ -205,12 +205,15 @@ describe('kill -9 of the local stack during a burst of webhooks', () => {
   // A process kill keeps all that was written, synced or not (only a machine crash needs the
   // disk, which is not what this tests), so the data lives on tmpfs where there is one: DynamoDB
   // Local's and the journal's syncs cost nothing there, which halves the test's time.
-  const dataDir = mkdtempSync(path.join(existsSync('/dev/shm') ? '/dev/shm' : os.tmpdir(), 'tend-kill-'));
+  let dataDir = '';
   const running: ChildProcess[] = [];
+  beforeAll(() => {
+    dataDir = mkdtempSync(path.join(existsSync('/dev/shm') ? '/dev/shm' : os.tmpdir(), 'tend-kill-'));
+  });
   afterAll(async () => {
     for (const child of running) killGroup(child, 'SIGKILL');
     await Promise.all(running.map(exited));
-    rmSync(dataDir, { recursive: true, force: true });
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   });
 
   it('completes every acknowledged webhook after a restart: one contact, one enrollment, one welcome send', async () => {
