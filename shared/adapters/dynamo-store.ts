@@ -402,6 +402,20 @@ export function createDynamoStore(db: DynamoDBDocumentClient, tableName: string)
       const record = (await get<SendRecord>(contactPk(claim.contactId), `SEND#${claim.sendKey}`)) as SendRecord;
       return record.status === 'sent' ? { outcome: 'sent', record } : { outcome: 'in-doubt', record };
     },
+    async renewClaim(contactId, sendKey, previous, claimedAt) {
+      return conditional(() =>
+        db.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: { pk: contactPk(contactId), sk: `SEND#${sendKey}` },
+            UpdateExpression: 'SET claimedAt = :now',
+            ConditionExpression: '#s = :sending AND claimedAt = :previous',
+            ExpressionAttributeNames: { '#s': 'status' },
+            ExpressionAttributeValues: { ':now': claimedAt, ':sending': 'sending', ':previous': previous },
+          }),
+        ),
+      );
+    },
     async markSent(contactId, sendKey, messageId, at) {
       await conditional(() => db.send(new UpdateCommand(markSentUpdate(contactId, sendKey, messageId, at))));
     },

@@ -196,6 +196,12 @@ export function createMemoryStore(options: { journeys?: JourneyStore; segments?:
       sends.set(k, { ...claim, status: 'sending' });
       return { outcome: 'claimed' };
     },
+    async renewClaim(contactId, sendKey, previous, claimedAt) {
+      const existing = sends.get(key(contactId, sendKey));
+      if (existing?.status !== 'sending' || existing.claimedAt !== previous) return false;
+      existing.claimedAt = claimedAt;
+      return true;
+    },
     async getSendContext({ contactId, enrollmentId, sendKey, templateId, triggerEventId }) {
       return {
         contact: await store.getContact(contactId),

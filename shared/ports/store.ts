@@ -255,6 +255,12 @@ export interface SendStore {
    */
   recordSent(ref: MessageRef, at: string, event: TimelineEvent): Promise<void>;
   claimSend(record: Omit<SendRecord, 'status' | 'sentAt' | 'messageId'>): Promise<ClaimOutcome>;
+  /**
+   * Takes over a claim in doubt whose confirmation window passed: its claim time moves to
+   * `claimedAt`, if it is still unsent and still claimed at `previous` (false otherwise: another
+   * attempt took it over, or SES's Send event marked it sent).
+   */
+  renewClaim(contactId: string, sendKey: string, previous: string, claimedAt: string): Promise<boolean>;
   /** Records the send as gone; safe to call from the send path and from SES's Send event alike. */
   markSent(contactId: string, sendKey: string, messageId: string, at: string): Promise<void>;
   /** Sends that went out at or after `since` (ISO), any journey. */

@@ -185,4 +185,28 @@ describe('a journey send whose earlier attempt is in doubt', () => {
     expect((await sentEvents()).map((e) => e.data.messageId)).toEqual(['m-1']);
     expect(await memory.store.getMessageRef('m-1')).toMatchObject({ sendKey: 'e-1#welcome-email' });
   });
+
+  it('takes the claim over when it resends, so a resend that dies after SES accepted is waited for, not repeated', async () => {
+    const mail = createMemoryMail();
+    await crashBeforeSes();
+    advance(CONFIRMATION_WAIT_MS + 1_000);
+    const crashing: MailSender = {
+      send: async (email) => {
+        await mail.send(email);
+        throw new Error('process died after SES accepted');
+      },
+    };
+    await expect(sendJourneyEmail(deps(crashing, waiting(CONFIRMATION_WAIT_MS).wait), req)).rejects.toThrow(
+      'process died',
+    );
+    expect(mail.sent).toHaveLength(1);
+
+    advance(2_000);
+    const { wait, sleeps } = waiting(CONFIRMATION_WAIT_MS, async (n) => {
+      if (n === 2) await sesSendEvent('m-1');
+    });
+    expect(await sendJourneyEmail(deps(mail, wait), req)).toEqual({ status: 'already-sent', messageId: 'm-1' });
+    expect(sleeps).toEqual([1_000, 1_000]);
+    expect(mail.sent).toHaveLength(1);
+  });
 });

@@ -195,6 +195,15 @@ export async function sendJourneyEmail(
   if (claim.outcome !== 'claimed') {
     const confirmed = claim.outcome === 'sent' ? claim.record : await awaitConfirmation(deps, claim.record);
     if (confirmed?.messageId) return alreadySent(deps, req, confirmed);
+    // The earlier attempt is taken as lost: this one takes the claim over, so that if it dies in
+    // turn after SES accepted, the next retry waits for its confirmation rather than sending again.
+    const renewed = await store.renewClaim(
+      contact.contactId,
+      sendKey,
+      claim.record.claimedAt,
+      clock.now().toISOString(),
+    );
+    if (!renewed) throw new TransientError(`another attempt of ${sendKey} took it over, or it was confirmed`);
   }
 
   const { messageId, locale } = await deliver(
