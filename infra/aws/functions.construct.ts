@@ -1,19 +1,42 @@
-import { join } from 'node:path';
-import { Duration } from 'aws-cdk-lib';
+import path from 'node:path';
+import { AssetHashType, AssetStaging, Duration } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { Architecture, Code, Function as LambdaFunction, LayerVersion, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { assertUnreachable } from '#domain/assert.ts';
-import { lambdaBundling, lambdaNodeOptions } from '#infra/bundling.ts';
+import { bundleCommand, bundleSync, lambdaBundleFile, lambdaNodeOptions } from '#infra/bundling.ts';
 import type { FunctionName, FunctionSpec, Grant, table as tableSpec } from '#infra/manifest.ts';
 import type { Email } from './email.construct.ts';
 import type { Journeys } from './journeys.construct.ts';
 import { acknowledge } from './nag.ts';
 import { pascalCase } from './names.ts';
 import type { Secrets } from './secrets.construct.ts';
+
+/**
+ * Code bundled at synth on this machine (no Docker) by infra/bundling.ts, with the settings
+ * `npm run bench:functions` measures, and hashed by its output as NodejsFunction does: one
+ * function's (`entry`), or with no entry the AWS SDK layer's.
+ */
+function bundledCode(projectRoot: string, entry?: string): Code {
+  return Code.fromAsset(projectRoot, {
+    assetHashType: AssetHashType.OUTPUT,
+    bundling: {
+      image: Runtime.NODEJS_22_X.bundlingImage,
+      // What the local hook runs. It is never run in Docker, but it keys CDK's bundling cache per
+      // asset: the hook itself is not part of that key, and without this every function would
+      // get the first one's bundle.
+      command: bundleCommand(entry, AssetStaging.BUNDLING_OUTPUT_DIR),
+      local: {
+        tryBundle(outputDir) {
+          bundleSync(projectRoot, entry, outputDir);
+          return true;
+        },
+      },
+    },
+  });
+}
 
 export interface FunctionsProps {
   /** The app's functions, from `manifest.functions`. */
@@ -38,20 +61,28 @@ export interface FunctionsProps {
 }
 
 /**
- * One NodejsFunction per manifest function (nodejs22.x, arm64, esbuild ESM, X-Ray), each with its
- * own role and log group, and IAM derived from the manifest grants and nothing else.
+ * One Lambda function per manifest function (nodejs22.x, arm64, esbuild ESM, X-Ray), each with
+ * its own role and log group, and IAM derived from the manifest grants and nothing else.
  */
 export class Functions extends Construct {
-  readonly byName: Record<FunctionName, NodejsFunction>;
+  readonly byName: Record<FunctionName, LambdaFunction>;
+  /** The AWS SDK clients the app uses, tree-shaken, shared by every function (infra/sdk-layer.ts). */
+  readonly sdkLayer: LayerVersion;
   private readonly specs: Readonly<Record<FunctionName, FunctionSpec>>;
 
   constructor(scope: Construct, id: string, props: FunctionsProps) {
     super(scope, id);
     this.specs = props.specs;
+    this.sdkLayer = new LayerVersion(this, 'AwsSdk', {
+      code: bundledCode(props.projectRoot),
+      compatibleRuntimes: [Runtime.NODEJS_22_X],
+      compatibleArchitectures: [Architecture.ARM_64],
+      description: 'Tend: the AWS SDK v3 clients its functions use, tree-shaken and minified',
+    });
     const entries = Object.entries(props.specs) as [FunctionName, FunctionSpec][];
     this.byName = Object.fromEntries(
       entries.map(([name, spec]) => [name, this.createFunction(name, spec, props)]),
-    ) as Record<FunctionName, NodejsFunction>;
+    ) as Record<FunctionName, LambdaFunction>;
   }
 
   /** Tells every function the public base URL of the HTTP API (unsubscribe links). */
@@ -64,7 +95,7 @@ export class Functions extends Construct {
    * execution role may invoke the journey functions, so they must exist first.
    */
   allowJourneys(journeys: Journeys): void {
-    for (const [name, fn] of Object.entries(this.byName) as [FunctionName, NodejsFunction][]) {
+    for (const [name, fn] of Object.entries(this.byName) as [FunctionName, LambdaFunction][]) {
       const grants = this.specs[name].grants;
       if (grants.includes('journeys:run')) journeys.grantRun(fn);
       if (grants.includes('journeys:publish')) journeys.grantPublish(fn);
@@ -72,7 +103,7 @@ export class Functions extends Construct {
     }
   }
 
-  private createFunction(name: FunctionName, spec: FunctionSpec, props: FunctionsProps): NodejsFunction {
+  private createFunction(name: FunctionName, spec: FunctionSpec, props: FunctionsProps): LambdaFunction {
     const scope = new Construct(this, pascalCase(name));
     const logGroup = new LogGroup(scope, 'Logs', { retention: props.logRetention ?? RetentionDays.ONE_MONTH });
     // Own role without AWSLambdaBasicExecutionRole: it may write to its own log group only.
@@ -82,11 +113,10 @@ export class Functions extends Construct {
     });
     logGroup.grantWrite(role);
 
-    const fn = new NodejsFunction(scope, 'Function', {
-      entry: join(props.projectRoot, spec.entry),
-      handler: 'handler',
-      projectRoot: props.projectRoot,
-      depsLockFilePath: join(props.projectRoot, 'package-lock.json'),
+    const fn = new LambdaFunction(scope, 'Function', {
+      code: bundledCode(props.projectRoot, spec.entry),
+      layers: [this.sdkLayer],
+      handler: `${path.parse(lambdaBundleFile).name}.handler`,
       description: spec.description,
       runtime: Runtime.NODEJS_22_X,
       architecture: Architecture.ARM_64,
@@ -104,13 +134,6 @@ export class Functions extends Construct {
         POWERTOOLS_SERVICE_NAME: 'tend',
         NODE_OPTIONS: lambdaNodeOptions,
       },
-      // The settings `npm run bench:functions` measures with (infra/bundling.ts).
-      bundling: {
-        ...lambdaBundling,
-        format: lambdaBundling.format === 'esm' ? OutputFormat.ESM : OutputFormat.CJS,
-        mainFields: [...lambdaBundling.mainFields],
-        externalModules: [...lambdaBundling.externalModules],
-      },
     });
 
     for (const grant of spec.grants) this.applyGrant(grant, fn, props);
@@ -127,7 +150,7 @@ export class Functions extends Construct {
     return fn;
   }
 
-  private applyGrant(grant: Grant, fn: NodejsFunction, props: FunctionsProps): void {
+  private applyGrant(grant: Grant, fn: LambdaFunction, props: FunctionsProps): void {
     switch (grant) {
       case 'table:read':
         props.table.grantReadData(fn);

@@ -1,5 +1,5 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
-import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import * as manifest from '#infra/manifest.ts';
@@ -70,11 +70,11 @@ export class TendStack extends Stack {
 
     const journeys = new Journeys(this, 'Journeys', {
       targets: Object.fromEntries(
-        Object.entries(manifest.journeyFunctions).map(([target, name]): [string, NodejsFunction] => [
+        Object.entries(manifest.journeyFunctions).map(([target, name]): [string, LambdaFunction] => [
           target,
           functions.byName[name],
         ]),
-      ) as Record<JourneyTarget, NodejsFunction>,
+      ) as Record<JourneyTarget, LambdaFunction>,
       targetEnv: manifest.journeyFunctionEnv,
       ...(props.journeyLogRetention ? { logRetention: props.journeyLogRetention } : {}),
     });
