@@ -9,7 +9,6 @@ import { journeyRuntime, journeyTargets } from '#runtime/wiring/journeys.ts';
 import { outbound } from '#runtime/wiring/outbound.ts';
 import { store } from '#runtime/wiring/store.ts';
 import { templates } from '#runtime/wiring/templates.ts';
-import { runBacktest, runSimulation, storeSource } from '#services/journey-backtest.ts';
 import {
   changeStatus,
   currentDraft,
@@ -22,7 +21,6 @@ import {
 } from '#services/journeys.ts';
 import { backtestRequestSchema, journeysOpenApi, simulateRequestSchema } from '#services/journeys-api.schema.ts';
 import { builtInTemplateIds } from '#templating/compiled-built-ins.ts';
-import { renderCompiled } from '#templating/render.ts';
 
 /** Journey documents are small; simulations carry a timeline. */
 const MAX_BODY_BYTES = 512 * 1024;
@@ -35,12 +33,26 @@ const validationContext = async () => ({
 });
 
 const deps = { store, runtime: journeyRuntime, clock, targets: journeyTargets, validationContext };
-const simulation = {
-  templates,
-  render: renderCompiled,
-  settings: { defaultTimeZone: config.TEND_DEFAULT_TIME_ZONE },
-  segments: () => store.listSegments(),
-};
+
+/**
+ * Simulations and backtests run the journey on the local Step Functions engine and render its
+ * emails: about 400 KB (aws-local-stepfunctions, asl-validator, jsonata, liquidjs) that only
+ * those two routes use, imported on the first of them instead of at cold start.
+ */
+async function simulator() {
+  const [backtest, { renderCompiled }] = await Promise.all([
+    import('#services/journey-backtest.ts'),
+    import('#templating/render.ts'),
+  ]);
+  const simulation = {
+    templates,
+    render: renderCompiled,
+    settings: { defaultTimeZone: config.TEND_DEFAULT_TIME_ZONE },
+    segments: () => store.listSegments(),
+    validationContext,
+  };
+  return { ...backtest, simulation };
+}
 
 async function documentFor(id: string, body: { document?: unknown }) {
   if (body.document !== undefined) return body.document;
@@ -105,15 +117,14 @@ export const handler = httpLambda(async (event) => {
     case 'POST /api/journeys/{id}/simulate': {
       const request = parseOr422(simulateRequestSchema, jsonBody(event), 'the simulation request');
       const document = await documentFor(id, request);
-      return json(200, await runSimulation({ ...simulation, validationContext }, document, request));
+      const { runSimulation, simulation } = await simulator();
+      return json(200, await runSimulation(simulation, document, request));
     }
     case 'POST /api/journeys/{id}/backtest': {
       const request = parseOr422(backtestRequestSchema, jsonBody(event), 'the backtest request');
       const document = await documentFor(id, request);
-      return json(
-        200,
-        await runBacktest({ ...simulation, validationContext, history: storeSource(store) }, document, request),
-      );
+      const { runBacktest, storeSource, simulation } = await simulator();
+      return json(200, await runBacktest({ ...simulation, history: storeSource(store) }, document, request));
     }
     case 'GET /api/tasks': {
       const status = event.queryStringParameters?.status;

@@ -6,18 +6,26 @@ import { requireAdmin } from '#runtime/admin.ts';
 import { type HttpEvent, httpLambda, json, rawBody } from '#runtime/http.ts';
 import { sendSettings } from '#runtime/send-settings.ts';
 import { clock } from '#runtime/wiring/clock.ts';
-import { mail } from '#runtime/wiring/mail.ts';
+import { mail } from '#runtime/wiring/mail-on-demand.ts';
 import { store } from '#runtime/wiring/store.ts';
 import { templates } from '#runtime/wiring/templates.ts';
 import { previewTemplate, saveTemplate, testSendTemplate } from '#services/templates.ts';
-import { loadBuiltInTemplates } from '#templating/built-ins.ts';
-import { compileTemplate } from '#templating/compile.ts';
-import { builtInCompiled } from '#templating/compiled-built-ins.ts';
+import { builtInCompiled, builtInTemplateIds } from '#templating/compiled-built-ins.ts';
 import { renderCompiled } from '#templating/render.ts';
+import type { EmailTemplate } from '#templating/template.schema.ts';
 
-const builtIns = loadBuiltInTemplates();
-const library = { layouts: builtIns.layouts, partials: builtIns.partials };
-const deps = { store, templates, compile: compileTemplate, library, render: renderCompiled, clock };
+/**
+ * Compiling loads MJML (about 4 MB) with the shipped layouts and partials: only a save needs it,
+ * so it is imported then, a chunk of its own that cold start never loads.
+ */
+const compile = async (template: EmailTemplate) =>
+  (await import('#templating/compile-built-ins.ts')).compileWithBuiltIns(template);
+
+/** A shipped template's source, for reading it; the sources are a chunk loaded on that route only. */
+const shippedSource = async (id: string) =>
+  (await import('#templating/built-ins.ts')).loadBuiltInTemplates().templates.find((t) => t.id === id);
+
+const deps = { store, templates, compile, render: renderCompiled, clock };
 
 const previewSchema = z.object({
   email: emailSchema.optional(),
@@ -44,17 +52,15 @@ export const handler = httpLambda(async (event) => {
     case 'GET /api/templates': {
       const saved = await store.listTemplates();
       const savedIds = new Set(saved.map((t) => t.id));
-      const shipped = [...builtInCompiled.keys()]
-        .filter((t) => !savedIds.has(t))
-        .map((t) => ({ id: t, builtIn: true }));
+      const shipped = [...builtInTemplateIds].filter((t) => !savedIds.has(t)).map((t) => ({ id: t, builtIn: true }));
       return json(200, { templates: [...saved, ...shipped] });
     }
     case 'GET /api/templates/{id}': {
       const saved = await store.getTemplate(id);
       if (saved) return json(200, saved);
-      const shipped = builtIns.templates.find((t) => t.id === id);
+      const shipped = await shippedSource(id);
       if (!shipped) throw notFound('template_not_found', `no template "${id}"`);
-      return json(200, { id, version: 0, builtIn: true, source: shipped, compiled: builtInCompiled.get(id) });
+      return json(200, { id, version: 0, builtIn: true, source: shipped, compiled: await builtInCompiled(id) });
     }
     case 'GET /api/templates/{id}/versions':
       return json(200, { versions: await store.listTemplateVersions(id) });

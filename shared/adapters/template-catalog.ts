@@ -7,7 +7,7 @@ export function createTemplateCatalog(store: TemplateStore): TemplateCatalog {
   return {
     async getCompiled(id, read) {
       const saved = read === undefined ? await store.getTemplate(id) : read;
-      return saved?.compiled ?? builtInCompiled.get(id);
+      return saved?.compiled ?? (await builtInCompiled(id));
     },
   };
 }

@@ -12,7 +12,7 @@ import { CONFIRMATION_WAIT_MS, type ConfirmationWait, sendJourneyEmail } from '.
 
 const START = new Date('2026-11-23T10:00:00Z');
 const receipt: CompiledTemplate = {
-  ...(builtInCompiled.get('welcome') as CompiledTemplate),
+  ...((await builtInCompiled('welcome')) as CompiledTemplate),
   id: 'receipt',
   kind: 'transactional',
   topic: undefined,

@@ -5,7 +5,7 @@ import { createMemoryJourneys, createMemoryMail, createMemoryStore } from '#adap
 import { HttpError } from '#domain/errors.ts';
 import type { Clock } from '#ports/clock.ts';
 import type { MailSender } from '#ports/mail.ts';
-import { builtInCompiled } from '#templating/compiled-built-ins.ts';
+import { builtInCompiled, builtInTemplateIds } from '#templating/compiled-built-ins.ts';
 import { renderCompiled } from '#templating/render.ts';
 import type { CompiledTemplate } from '#templating/template.schema.ts';
 import { unsubscribe, updatePreferences } from './consent.ts';
@@ -66,7 +66,7 @@ beforeEach(async () => {
       runtime: journeys,
       clock,
       targets: { sendEmail: 'send-email', endEnrollment: 'end-enrollment', journeyStep: 'journey-step' },
-      validationContext: async () => ({ templates: new Set(builtInCompiled.keys()) }),
+      validationContext: async () => ({ templates: builtInTemplateIds }),
     },
     'onboarding',
     'test',
@@ -161,8 +161,9 @@ describe('processInboxRecord', () => {
   });
 });
 
+const welcome = (await builtInCompiled('welcome')) as CompiledTemplate;
+
 describe('sendJourneyEmail', () => {
-  const welcome = builtInCompiled.get('welcome') as CompiledTemplate;
   const receipt: CompiledTemplate = { ...welcome, id: 'receipt', kind: 'transactional', topic: undefined };
   const catalog = { getCompiled: async (id: string) => ({ welcome, receipt })[id as 'welcome' | 'receipt'] };
   let now = clock.now();

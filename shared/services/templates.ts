@@ -4,7 +4,7 @@ import type { Clock } from '#ports/clock.ts';
 import type { MailSender } from '#ports/mail.ts';
 import type { ContactStore, TemplateStore, TemplateVersion } from '#ports/store.ts';
 import type { TemplateCatalog } from '#ports/templates.ts';
-import type { CompileResult, TemplateLibrary } from '#templating/compile.ts';
+import type { CompileResult } from '#templating/compile.ts';
 import type { RenderContext, RenderedEmail } from '#templating/render.ts';
 import { EmailTemplate } from '#templating/template.schema.ts';
 import type { Render, SendSettings } from './send-email.ts';
@@ -12,8 +12,8 @@ import type { Render, SendSettings } from './send-email.ts';
 export interface TemplateDeps {
   store: TemplateStore & ContactStore;
   templates: TemplateCatalog;
-  compile: (template: EmailTemplate, library: TemplateLibrary) => Promise<CompileResult>;
-  library: TemplateLibrary;
+  /** Compiles a template against the shipped layouts and partials (MJML: only saving needs it). */
+  compile: (template: EmailTemplate) => Promise<CompileResult>;
   render: Render;
   clock: Clock;
 }
@@ -39,7 +39,7 @@ export async function saveTemplate(
     );
   }
   if (parsed.data.id !== id) throw unprocessable('id_mismatch', `the body's id "${parsed.data.id}" is not "${id}"`);
-  const result = await deps.compile(parsed.data, deps.library);
+  const result = await deps.compile(parsed.data);
   if (!result.ok) {
     throw unprocessable('template_does_not_compile', result.errors.map((e) => e.message).join('; '), result.errors);
   }

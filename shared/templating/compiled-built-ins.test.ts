@@ -1,11 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { compileBuiltIns } from './compile-built-ins.ts';
-import { builtInCompiled } from './compiled-built-ins.ts';
+import { builtInCompiled, builtInTemplateIds } from './compiled-built-ins.ts';
 
-describe('templates/compiled.json', () => {
+describe('templates/compiled/', () => {
   it('matches the shipped sources (run `npm run templates:build` after editing templates/)', async () => {
     const fresh = await compileBuiltIns();
-    expect(fresh.map((t) => t.id).sort()).toEqual([...builtInCompiled.keys()].sort());
-    for (const template of fresh) expect(builtInCompiled.get(template.id)).toEqual(template);
+    expect([...builtInTemplateIds]).toEqual(fresh.map((t) => t.id));
+    for (const template of fresh) expect(await builtInCompiled(template.id)).toEqual(template);
+  });
+
+  it('has no compiled form for an id that ships no template', async () => {
+    expect(await builtInCompiled('not-shipped')).toBeUndefined();
   });
 });
