@@ -1,5 +1,6 @@
 import { assertUnreachable } from '#domain/assert.ts';
-import { durationSeconds, type Journey, type JourneyNode, successorsOf } from './journey.schema.ts';
+import type { Journey, JourneyNode } from './journey.schema.ts';
+import { durationSeconds, successorsOf } from './journey-nodes.ts';
 import { type PathReport, pathsOf } from './paths.ts';
 import { ENROLLMENT_EXITED_ERROR, EXITED, FAILED, ON_ERROR, routeState, waitState } from './states.ts';
 

@@ -1,11 +1,6 @@
 import { assertUnreachable } from '#domain/assert.ts';
-import {
-  type Condition,
-  type ContactChange,
-  durationSeconds,
-  type EventWindow,
-  type Filter,
-} from './journey.schema.ts';
+import type { Condition, ContactChange, EventWindow, Filter } from './journey.schema.ts';
+import { durationSeconds } from './journey-nodes.ts';
 
 /**
  * Pure evaluation of the journey language's tests: the step Lambda, the exit and goal checks

@@ -1,5 +1,6 @@
 import { formatDuration } from './compile.ts';
-import { durationSeconds, type Journey, type JourneyNode, type Trigger } from './journey.schema.ts';
+import type { Journey, JourneyNode, Trigger } from './journey.schema.ts';
+import { durationSeconds } from './journey-nodes.ts';
 
 /**
  * A readable diff between two versions of a journey: one line per change, in words, e.g.

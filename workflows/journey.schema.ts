@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { frequencyCapSchema, quietHoursSchema } from '#domain/send-policy.ts';
+import { WEEKDAYS } from './journey-nodes.ts';
 
 /**
  * The journey language, version 1: a JSON document marketing ops write (or an editor writes
@@ -34,7 +35,6 @@ export const offsetSchema = z
   .strict();
 
 const timeOfDaySchema = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'use 24-hour HH:MM, e.g. "09:30"');
-export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
 const weekdaySchema = z.enum(WEEKDAYS);
 
 /** Segment ids name a segment in URLs and rules: lowercase words joined by hyphens. */
@@ -430,54 +430,14 @@ export type JourneySettings = z.infer<typeof journeySettingsSchema>;
 export type GoalSettings = z.infer<typeof goalSettingsSchema>;
 export type Duration = z.infer<typeof durationSchema>;
 export type Offset = z.infer<typeof offsetSchema>;
-export type Weekday = (typeof WEEKDAYS)[number];
 
-/** Seconds in a duration. */
-export const durationSeconds = (d: Duration): number =>
-  (d.days ?? 0) * 86_400 + (d.hours ?? 0) * 3_600 + (d.minutes ?? 0) * 60;
-
-/** Milliseconds in an offset (may be negative). */
-export const offsetMs = (o: Offset): number => ((o.days ?? 0) * 86_400 + (o.hours ?? 0) * 3_600) * 1000;
-
-/** Every successor a node names, with the field that names it. */
-export function successorsOf(node: JourneyNode): { field: string; id: string }[] {
-  switch (node.type) {
-    case 'wait':
-    case 'wait-until':
-    case 'send-email':
-    case 'update-contact':
-    case 'webhook':
-    case 'notify-owner':
-      return [{ field: 'next', id: node.next }];
-    case 'wait-for-event':
-      return [
-        { field: 'next', id: node.next },
-        { field: 'onTimeout', id: node.onTimeout },
-      ];
-    case 'branch':
-      return [
-        { field: 'onTrue', id: node.onTrue },
-        { field: 'onFalse', id: node.onFalse },
-      ];
-    case 'split':
-      return [
-        ...node.branches.map((b, i) => ({ field: `branches[${i}].next`, id: b.next })),
-        { field: 'else', id: node.else },
-      ];
-    case 'random-split':
-      return node.branches.map((b, i) => ({ field: `branches[${i}].next`, id: b.next }));
-    case 'goal':
-      return node.next ? [{ field: 'next', id: node.next }] : [];
-    case 'exit':
-      return [];
-    default:
-      return assertNever(node);
-  }
-}
-
-function assertNever(value: never): never {
-  throw new Error(`unhandled node ${JSON.stringify(value)}`);
-}
-
-/** Node types that let journey time pass (a loop must contain one). */
-export const WAITING_TYPES: ReadonlySet<JourneyNode['type']> = new Set(['wait', 'wait-until', 'wait-for-event']);
+// Pure helpers over these types, kept apart so code that only computes with a journey (the
+// send path, conditions, paths) does not build the schemas above at cold start.
+export {
+  durationSeconds,
+  offsetMs,
+  successorsOf,
+  WAITING_TYPES,
+  WEEKDAYS,
+  type Weekday,
+} from './journey-nodes.ts';

@@ -1,5 +1,6 @@
 import { assertUnreachable } from '#domain/assert.ts';
-import { durationSeconds, type Journey, type JourneyNode, successorsOf } from './journey.schema.ts';
+import type { Journey, JourneyNode } from './journey.schema.ts';
+import { durationSeconds, successorsOf } from './journey-nodes.ts';
 
 /**
  * State transitions a node costs when an enrollment passes through it once, as compiled by

@@ -1,13 +1,6 @@
 import { wallClock, zonedTime } from '#domain/send-policy.ts';
-import {
-  durationSeconds,
-  type NodeOf,
-  type Offset,
-  offsetMs,
-  type Trigger,
-  WEEKDAYS,
-  type Weekday,
-} from './journey.schema.ts';
+import type { NodeOf, Offset, Trigger } from './journey.schema.ts';
+import { durationSeconds, offsetMs, WEEKDAYS, type Weekday } from './journey-nodes.ts';
 
 /**
  * When things happen in journey time: wait-until targets, date-trigger occurrences, schedule

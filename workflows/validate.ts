@@ -1,5 +1,6 @@
 import { EVENT_NAMES } from '#domain/contact.ts';
 import { STORED_SCORE_NAMES } from '#domain/scores.ts';
+import { isTimeZone } from '#domain/time-zone.ts';
 import {
   type Condition,
   durationSeconds,
@@ -505,15 +506,6 @@ const firstCorrelationKey = (journey: Journey) =>
     ? (journey.triggers.find((t) => t.type === 'event' && t.correlationKey) as { correlationKey: string })
         .correlationKey
     : undefined;
-
-function isTimeZone(zone: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: zone });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 const list = (items: string[]) =>
   items.length === 0

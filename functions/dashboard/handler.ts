@@ -8,7 +8,6 @@ import { type HttpEvent, type HttpResult, header, httpLambda, json, limitBody } 
 import { adminToken, linkSecret } from '#runtime/secrets.ts';
 import { aggregates } from '#runtime/wiring/aggregates.ts';
 import { clock } from '#runtime/wiring/clock.ts';
-import { executions } from '#runtime/wiring/journeys.ts';
 import { store } from '#runtime/wiring/store.ts';
 import { DASHBOARD_JS } from '../../shared/dashboard/client.ts';
 import {
@@ -111,6 +110,8 @@ async function data(event: HttpEvent): Promise<HttpResult> {
     }
     case 'path': {
       const { contact, enrollment } = parseOr422(pathQuery, query, 'the query');
+      // Only this page reads executions: the Step Functions client loads with its first request.
+      const { executions } = await import('#runtime/wiring/journeys.ts');
       const found = await enrollmentPath({ store, executions }, contact, enrollment);
       if (!found) throw notFound('enrollment_not_found', `no enrollment "${enrollment}" with an execution`);
       return json(200, found);

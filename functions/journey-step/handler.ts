@@ -2,10 +2,10 @@ import { config } from '#runtime/config.ts';
 import { lambda } from '#runtime/http.ts';
 import { logger, metrics } from '#runtime/observability.ts';
 import { journeyDeps } from '#runtime/wiring/journey-deps.ts';
-import { mail } from '#runtime/wiring/mail.ts';
+import { mail } from '#runtime/wiring/mail-on-demand.ts';
 import { outbound } from '#runtime/wiring/outbound.ts';
-import { stepRequestSchema } from '#services/journey-input.ts';
 import { runJourneyStep } from '#services/journey-step.ts';
+import { stepRequestSchema } from '#services/step-request.schema.ts';
 
 const deps = {
   ...journeyDeps,

@@ -7,7 +7,7 @@ import { journeyReport, kpiReport } from '#services/aggregates.ts';
 import { getContactView } from '#services/contacts.ts';
 import { journeyHistory, listJourneys } from '#services/journeys.ts';
 import { segmentView } from '#services/segments.ts';
-import { successorsOf } from '#workflows/journey.schema.ts';
+import { successorsOf } from '#workflows/journey-nodes.ts';
 
 /**
  * What the dashboard pages draw, read through the same services as the JSON APIs: counters for

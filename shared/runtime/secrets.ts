@@ -1,17 +1,21 @@
-import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
-import { secrets } from './clients/secrets-manager.ts';
 import { config } from './config.ts';
 
 const cache = new Map<string, Promise<string>>();
+
+/**
+ * Reads a secret from Secrets Manager. The client is imported on the first read: only secrets
+ * configured by ARN (on AWS) need it, once per warm function, and public routes never do.
+ */
+const readSecret = async (arn: string) => (await import('./clients/secrets-manager.ts')).readSecret(arn);
 
 async function resolve(name: string, value: string | undefined, arn: string | undefined): Promise<string> {
   if (value) return value;
   if (!arn) throw new Error(`configuration names neither ${name} nor ${name}_ARN`);
   let pending = cache.get(arn);
   if (!pending) {
-    pending = secrets.send(new GetSecretValueCommand({ SecretId: arn })).then((out) => {
-      if (!out.SecretString) throw new Error(`secret for ${name} is empty`);
-      return out.SecretString;
+    pending = readSecret(arn).then((value) => {
+      if (!value) throw new Error(`secret for ${name} is empty`);
+      return value;
     });
     pending.catch(() => cache.delete(arn));
     cache.set(arn, pending);

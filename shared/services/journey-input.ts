@@ -1,9 +1,10 @@
 import * as z from 'zod';
-import { journeyNodeSchema } from '#workflows/journey.schema.ts';
 
 /**
  * The shapes journey executions pass to their functions (the compiled ASL's Parameters). The
- * handlers parse them, so a hand-edited definition fails loudly at the step, not later.
+ * handlers parse them, so a hand-edited definition fails loudly at the step, not later. A step's
+ * request, which carries a node, is in ./step-request.schema.ts: it needs the journey schema,
+ * which the send path does not load.
  */
 export const enrollmentTriggerSchema = z.object({
   type: z.enum(['event', 'date', 'inactivity', 'schedule', 'segment']),
@@ -21,21 +22,4 @@ export const enrollmentContextSchema = z.object({
   enteredAt: z.string().min(1),
   trigger: enrollmentTriggerSchema,
   nodeId: z.string().min(1),
-});
-
-export const stepRequestSchema = enrollmentContextSchema.extend({
-  action: z.enum([
-    'wait-until',
-    'wait-for-event',
-    'branch',
-    'split',
-    'random-split',
-    'update-contact',
-    'webhook',
-    'notify-owner',
-    'goal',
-  ]),
-  node: journeyNodeSchema,
-  taskToken: z.string().min(1).optional(),
-  waitStartedAt: z.string().min(1).optional(),
 });

@@ -13,13 +13,13 @@ import { SimulationEngine } from '#workflows/simulate/engine.ts';
 import { type ValidationContext, validateJourney } from '#workflows/validate.ts';
 import { endEnrollment } from './end-enrollment.ts';
 import { createVersionCache, type VersionCache } from './journey-context.ts';
-import { stepRequestSchema } from './journey-input.ts';
 import { routeEvent } from './journey-routing.ts';
 import { runJourneyScheduler } from './journey-scheduler.ts';
 import { guard, runJourneyStep } from './journey-step.ts';
 import { feedsScores, refreshScores } from './scores.ts';
 import { changeOfEvent, refreshContactSegments } from './segments.ts';
 import { type JourneyEmailRequest, type Render, type SendOutcome, sendJourneyEmail } from './send-email.ts';
+import { stepRequestSchema } from './step-request.schema.ts';
 
 /**
  * The simulator: a virtual deployment per contact. The journey's compiled ASL runs on

@@ -12,12 +12,12 @@ import {
   contactValue,
   type EvaluationContext,
   evaluateConditions,
-  exitConditionHolding,
   matchesFilters,
   pickRandomBranch,
   readPath,
 } from '#workflows/conditions.ts';
-import { durationSeconds, type JourneyNode, type NodeOf } from '#workflows/journey.schema.ts';
+import type { JourneyNode, NodeOf } from '#workflows/journey.schema.ts';
+import { durationSeconds } from '#workflows/journey-nodes.ts';
 import { waitUntilTarget } from '#workflows/schedule.ts';
 import {
   atOrAfter,
@@ -25,12 +25,14 @@ import {
   EnrollmentExitedError,
   entryTime,
   finishEnrollment,
-  loadFacts,
-  triggerFact,
   type VersionCache,
 } from './journey-context.ts';
+import { factsOnce, guard } from './journey-guard.ts';
 import { recordConversion } from './journey-routing.ts';
-import { recordVisits, staticNext } from './journey-visits.ts';
+import { recordVisits } from './journey-visits.ts';
+
+// The send-email function imports `guard` from here; ./journey-guard.ts alone is enough.
+export { guard } from './journey-guard.ts';
 
 /**
  * The journey-step function: every node that needs more than a Wait or a Choice runs here
@@ -92,34 +94,6 @@ const WAITER_GRACE_SECONDS = 86_400;
 
 /** A decision records its own visit with the successor it picks (a Wait after it included). */
 const DECIDES = new Set(['branch', 'split', 'random-split']);
-
-type StepFacts = (enrollment: Enrollment) => Promise<EvaluationContext | undefined>;
-
-/** The contact's facts as conditions read them, loaded once per step however often asked. */
-function factsOnce(
-  deps: Pick<StepDeps, 'store' | 'clock'>,
-  req: Pick<StepRequest, 'contactId' | 'trigger'>,
-): StepFacts {
-  let loading: Promise<EvaluationContext | undefined> | undefined;
-  return (enrollment) => {
-    loading ??= (async () => {
-      // Begun together, the contact and the trigger's event are read in one request.
-      const [loaded, trigger] = await Promise.all([
-        loadFacts(deps.store, req.contactId, deps.clock.now()),
-        triggerFact(deps.store, req.contactId, enrollment.trigger ?? req.trigger),
-      ]);
-      return (
-        loaded && {
-          ...loaded.ctx,
-          enteredAt: entryTime(enrollment),
-          triggerEventId: enrollment.triggerEventId,
-          trigger,
-        }
-      );
-    })();
-    return loading;
-  };
-}
 
 export async function runJourneyStep(deps: StepDeps, req: StepRequest): Promise<StepResult> {
   deps.versions ??= createVersionCache(deps.store);
@@ -209,43 +183,6 @@ export async function runJourneyStep(deps: StepDeps, req: StepRequest): Promise<
     default:
       return assertUnreachable(node);
   }
-}
-
-/**
- * Every step starts here: the enrollment must still be active, and no exit rule may hold. An
- * exit rule that holds ends the enrollment now (whatever node the contact is at).
- */
-export async function guard(
-  deps: Pick<StepDeps, 'store' | 'clock' | 'versions' | 'aggregates'>,
-  req: Pick<StepRequest, 'contactId' | 'enrollmentId' | 'journeyId' | 'journeyVersion' | 'nodeId' | 'trigger'>,
-  /** The enrollment when the caller has read it already (null: it is missing). */
-  read?: Enrollment | null,
-  options: {
-    /** Where the step loads the contact's facts (so it loads them once for the guard and itself). */
-    facts?: StepFacts;
-    /** False when the step counts its own visit (a decision, with its successor). */
-    countVisit?: boolean;
-  } = {},
-): Promise<Enrollment> {
-  deps.versions ??= createVersionCache(deps.store);
-  const versions = deps.versions;
-  const enrollment = read === undefined ? await deps.store.getEnrollment(req.contactId, req.enrollmentId) : read;
-  if (enrollment?.status !== 'active') {
-    throw new EnrollmentExitedError(`enrollment ${req.enrollmentId} is ${enrollment?.status ?? 'missing'}`);
-  }
-  const version = await versions.get(req.journeyId, req.journeyVersion);
-  const exitWhen = version?.document.settings.exitWhen ?? [];
-  if (exitWhen.length > 0) {
-    const ctx = await (options.facts ?? factsOnce(deps, req))(enrollment);
-    if (!ctx || exitConditionHolding(exitWhen, ctx) !== undefined) {
-      await finishEnrollment(deps, enrollment, 'exited', { reason: 'exit-rule', nodeId: req.nodeId });
-      throw new EnrollmentExitedError(`an exit rule of ${req.journeyId} holds for ${req.contactId}`);
-    }
-  }
-  if (options.countVisit !== false) {
-    await recordVisits({ aggregates: deps.aggregates, versions }, req, staticNext(version?.document.nodes[req.nodeId]));
-  }
-  return enrollment;
 }
 
 /**

@@ -1,12 +1,27 @@
-import { createKmsSecretBox } from '#adapters/kms-secret-box.ts';
 import { createLocalSecretBox } from '#adapters/local-secret-box.ts';
 import type { SecretBox } from '#ports/secret-box.ts';
-import { kms } from '../clients/kms.ts';
 import { config } from '../config.ts';
+
+/**
+ * The KMS box, with its client and adapter imported on the first seal or open: most of the
+ * functions that carry a secret box (outbound webhooks, sources) seal or open nothing in most
+ * invocations, and locally there is no KMS at all.
+ */
+function lazyKmsSecretBox(keyId: string): SecretBox {
+  let box: Promise<SecretBox> | undefined;
+  const load = () => {
+    box ??= import('./kms-secret-box.ts').then((m) => m.kmsSecretBox(keyId));
+    return box;
+  };
+  return {
+    seal: async (plaintext, context) => (await load()).seal(plaintext, context),
+    open: async (sealed, context) => (await load()).open(sealed, context),
+  };
+}
 
 /** KMS on AWS, AES-GCM under TEND_SECRET_KEY locally; refuses to work with neither. */
 export const secretBox: SecretBox = config.TEND_KMS_KEY_ID
-  ? createKmsSecretBox(kms, config.TEND_KMS_KEY_ID)
+  ? lazyKmsSecretBox(config.TEND_KMS_KEY_ID)
   : config.TEND_SECRET_KEY
     ? createLocalSecretBox(config.TEND_SECRET_KEY)
     : {

@@ -1,0 +1,110 @@
+import type { Enrollment, EnrollmentTrigger } from '#domain/contact.ts';
+import type { AggregateStore } from '#ports/aggregates.ts';
+import type { Clock } from '#ports/clock.ts';
+import type { EnrollmentStore, JourneyStore } from '#ports/journeys.ts';
+import type { SegmentStore } from '#ports/segments.ts';
+import type { ContactStore } from '#ports/store.ts';
+import { type EvaluationContext, exitConditionHolding } from '#workflows/conditions.ts';
+import {
+  createVersionCache,
+  EnrollmentExitedError,
+  entryTime,
+  finishEnrollment,
+  loadFacts,
+  triggerFact,
+  type VersionCache,
+} from './journey-context.ts';
+import { recordVisits, staticNext } from './journey-visits.ts';
+
+/**
+ * The check every journey task makes first (the journey-step and send-email functions): the
+ * enrollment must still be active and no exit rule may hold. Apart from journey-step.ts so the
+ * send path loads only this, not the step's routing, scheduling and segment code.
+ */
+
+export interface GuardDeps {
+  store: Pick<EnrollmentStore, 'getEnrollment' | 'endEnrollment'> &
+    Pick<JourneyStore, 'getVersion'> &
+    Pick<ContactStore, 'getContact' | 'listEvents' | 'getEvent' | 'appendEvent'> &
+    Pick<SegmentStore, 'listMemberships'>;
+  clock: Clock;
+  versions?: VersionCache;
+  /** Where node visits are counted for the journey report (optional: the simulator counts its own). */
+  aggregates?: AggregateStore;
+}
+
+/** The enrollment and node a task is for. */
+export interface GuardRequest {
+  contactId: string;
+  enrollmentId: string;
+  journeyId: string;
+  journeyVersion: number;
+  nodeId: string;
+  trigger: EnrollmentTrigger;
+}
+
+/** The contact's facts for conditions, for one step: loaded on first ask, then shared. */
+export type StepFacts = (enrollment: Enrollment) => Promise<EvaluationContext | undefined>;
+
+/** The contact's facts as conditions read them, loaded once per step however often asked. */
+export function factsOnce(
+  deps: Pick<GuardDeps, 'store' | 'clock'>,
+  req: Pick<GuardRequest, 'contactId' | 'trigger'>,
+): StepFacts {
+  let loading: Promise<EvaluationContext | undefined> | undefined;
+  return (enrollment) => {
+    loading ??= (async () => {
+      // Begun together, the contact and the trigger's event are read in one request.
+      const [loaded, trigger] = await Promise.all([
+        loadFacts(deps.store, req.contactId, deps.clock.now()),
+        triggerFact(deps.store, req.contactId, enrollment.trigger ?? req.trigger),
+      ]);
+      return (
+        loaded && {
+          ...loaded.ctx,
+          enteredAt: entryTime(enrollment),
+          triggerEventId: enrollment.triggerEventId,
+          trigger,
+        }
+      );
+    })();
+    return loading;
+  };
+}
+
+/**
+ * Every step starts here: the enrollment must still be active, and no exit rule may hold. An
+ * exit rule that holds ends the enrollment now (whatever node the contact is at).
+ */
+export async function guard(
+  deps: GuardDeps,
+  req: GuardRequest,
+  /** The enrollment when the caller has read it already (null: it is missing). */
+  read?: Enrollment | null,
+  options: {
+    /** Where the step loads the contact's facts (so it loads them once for the guard and itself). */
+    facts?: StepFacts;
+    /** False when the step counts its own visit (a decision, with its successor). */
+    countVisit?: boolean;
+  } = {},
+): Promise<Enrollment> {
+  deps.versions ??= createVersionCache(deps.store);
+  const versions = deps.versions;
+  const enrollment = read === undefined ? await deps.store.getEnrollment(req.contactId, req.enrollmentId) : read;
+  if (enrollment?.status !== 'active') {
+    throw new EnrollmentExitedError(`enrollment ${req.enrollmentId} is ${enrollment?.status ?? 'missing'}`);
+  }
+  const version = await versions.get(req.journeyId, req.journeyVersion);
+  const exitWhen = version?.document.settings.exitWhen ?? [];
+  if (exitWhen.length > 0) {
+    const ctx = await (options.facts ?? factsOnce(deps, req))(enrollment);
+    if (!ctx || exitConditionHolding(exitWhen, ctx) !== undefined) {
+      await finishEnrollment(deps, enrollment, 'exited', { reason: 'exit-rule', nodeId: req.nodeId });
+      throw new EnrollmentExitedError(`an exit rule of ${req.journeyId} holds for ${req.contactId}`);
+    }
+  }
+  if (options.countVisit !== false) {
+    await recordVisits({ aggregates: deps.aggregates, versions }, req, staticNext(version?.document.nodes[req.nodeId]));
+  }
+  return enrollment;
+}

@@ -1,0 +1,60 @@
+import type { Duration, JourneyNode, Offset } from './journey.schema.ts';
+
+/**
+ * Pure helpers over the journey language's types. They are apart from journey.schema.ts (which
+ * re-exports them) so that importing them does not build the zod schemas: code that computes
+ * with a journey already parsed, such as the send path, loads no schema it does not use.
+ */
+
+export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
+export type Weekday = (typeof WEEKDAYS)[number];
+
+/** Seconds in a duration. */
+export const durationSeconds = (d: Duration): number =>
+  (d.days ?? 0) * 86_400 + (d.hours ?? 0) * 3_600 + (d.minutes ?? 0) * 60;
+
+/** Milliseconds in an offset (may be negative). */
+export const offsetMs = (o: Offset): number => ((o.days ?? 0) * 86_400 + (o.hours ?? 0) * 3_600) * 1000;
+
+/** Every successor a node names, with the field that names it. */
+export function successorsOf(node: JourneyNode): { field: string; id: string }[] {
+  switch (node.type) {
+    case 'wait':
+    case 'wait-until':
+    case 'send-email':
+    case 'update-contact':
+    case 'webhook':
+    case 'notify-owner':
+      return [{ field: 'next', id: node.next }];
+    case 'wait-for-event':
+      return [
+        { field: 'next', id: node.next },
+        { field: 'onTimeout', id: node.onTimeout },
+      ];
+    case 'branch':
+      return [
+        { field: 'onTrue', id: node.onTrue },
+        { field: 'onFalse', id: node.onFalse },
+      ];
+    case 'split':
+      return [
+        ...node.branches.map((b, i) => ({ field: `branches[${i}].next`, id: b.next })),
+        { field: 'else', id: node.else },
+      ];
+    case 'random-split':
+      return node.branches.map((b, i) => ({ field: `branches[${i}].next`, id: b.next }));
+    case 'goal':
+      return node.next ? [{ field: 'next', id: node.next }] : [];
+    case 'exit':
+      return [];
+    default:
+      return assertNever(node);
+  }
+}
+
+function assertNever(value: never): never {
+  throw new Error(`unhandled node ${JSON.stringify(value)}`);
+}
+
+/** Node types that let journey time pass (a loop must contain one). */
+export const WAITING_TYPES: ReadonlySet<JourneyNode['type']> = new Set(['wait', 'wait-until', 'wait-for-event']);
