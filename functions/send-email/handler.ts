@@ -10,8 +10,8 @@ import { mail } from '#runtime/wiring/mail.ts';
 import { store } from '#runtime/wiring/store.ts';
 import { templates } from '#runtime/wiring/templates.ts';
 import { versions } from '#runtime/wiring/versions.ts';
+import { guard } from '#services/journey-guard.ts';
 import { enrollmentContextSchema } from '#services/journey-input.ts';
-import { guard } from '#services/journey-step.ts';
 import {
   CONFIRMATION_WAIT_MS,
   type ConfirmationWait,

@@ -14,7 +14,7 @@ import type { SegmentStore } from '#ports/segments.ts';
 import type { ContactStore } from '#ports/store.ts';
 import type { EnrollmentInput } from '#workflows/compile.ts';
 import { bucketOf, exitConditionHolding, matchesFilters, readPath } from '#workflows/conditions.ts';
-import { durationSeconds } from '#workflows/journey.schema.ts';
+import { durationSeconds } from '#workflows/journey-nodes.ts';
 import { inactivityDue } from '#workflows/schedule.ts';
 import {
   atOrAfter,
