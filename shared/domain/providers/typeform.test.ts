@@ -137,6 +137,19 @@ describe('typeform parse', () => {
     expect(event.data.fields).toHaveProperty('readable_ref_email', 'Laura@Example.com');
   });
 
+  it('keeps fields named like Object members (__proto__, constructor) as plain answers', () => {
+    const payload = fixtureJson('typeform', 'form_response') as Payload;
+    payload.form_response.answers.push(
+      { type: 'text', text: 'first', field: { id: '__proto__', type: 'short_text' } },
+      { type: 'text', text: 'second', field: { id: 'constructor', type: 'short_text' } },
+    );
+
+    const event = onlyEvent(parse(JSON.stringify(payload)).result);
+
+    expect(event.identifiers.email).toBe('laura@example.com');
+    expect(Object.hasOwn(event.data.fields as object, 'constructor')).toBe(true);
+  });
+
   it('takes the email from a hidden field called email when no answer gives one', () => {
     const body = variant((a) => a.type !== 'email' && a.type !== 'phone_number', { email: 'Hidden@Example.com' });
 

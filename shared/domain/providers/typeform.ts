@@ -123,6 +123,10 @@ interface Entry {
 
 export const NO_CONTACT_ANSWER = 'no email or phone answer; map one with fieldMap';
 
+/** The field's own mapping: a field named like an Object member (`__proto__`, `constructor`) has none. */
+const mappingOf = (fieldMap: Record<string, FieldTarget>, name: string): FieldTarget | undefined =>
+  Object.hasOwn(fieldMap, name) ? fieldMap[name] : undefined;
+
 function normalise(payload: unknown, settings: TypeformSettings): Normalised {
   const { form_response: response } = payloadSchema.parse(payload);
   const fieldMap = settings.fieldMap ?? {};
@@ -134,7 +138,7 @@ function normalise(payload: unknown, settings: TypeformSettings): Normalised {
     const value = answerValue(answer);
     if (value === undefined || value === null || value === '') continue;
     const name = answer.field.ref ?? answer.field.id;
-    const mapped = fieldMap[name] ?? fieldMap[answer.field.id];
+    const mapped = mappingOf(fieldMap, name) ?? mappingOf(fieldMap, answer.field.id);
     let target: FieldTarget = `property:${name}`;
     if (mapped) target = mapped;
     else if (answer.type === 'email' && !defaultEmail) [target, defaultEmail] = ['email', true];
@@ -143,7 +147,7 @@ function normalise(payload: unknown, settings: TypeformSettings): Normalised {
   }
   for (const [name, value] of Object.entries(response.hidden ?? {})) {
     if (value === null || value === '') continue;
-    const mapped = fieldMap[name];
+    const mapped = mappingOf(fieldMap, name);
     const target: FieldTarget = mapped ?? (name === 'email' && optionalEmail(value) ? 'email' : `property:${name}`);
     entries.push({ name, value: propertyValue(value), target, explicit: mapped !== undefined });
   }
