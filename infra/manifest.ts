@@ -182,16 +182,10 @@ export const functions = {
     memoryMb: 256,
     grants: ['table:read', 'secret:admin-token'],
   },
-  'watch-contacts': {
-    entry: 'functions/watch-contacts/handler.ts',
-    description: 'Arms date triggers and re-evaluates property and tag segments whenever a contact changes',
-    timeoutSeconds: 60,
-    memoryMb: 256,
-    grants: ['table:read', 'table:write'],
-  },
   'update-segments': {
     entry: 'functions/update-segments/handler.ts',
-    description: 'Keeps segment memberships current as events arrive and routes membership changes to journeys',
+    description:
+      'Keeps scores and segment memberships current as events arrive and contacts change, arms date triggers, and routes membership changes to journeys',
     timeoutSeconds: 60,
     memoryMb: 512,
     grants: ['table:read', 'table:write', 'journeys:run'],
@@ -339,9 +333,6 @@ export const routes: readonly RouteSpec[] = [
 export const streams: readonly StreamSpec[] = [
   { function: 'process-inbox', itemTypes: ['inbox'], batchSize: 10, maxAttempts: 5 },
   { function: 'deliver-webhook', itemTypes: ['webhook-delivery'], batchSize: 10, maxAttempts: 3 },
-  // Every change to a contact: date triggers, scores and segments follow the profile. (Its first
-  // write goes with its first events to update-segments.)
-  { function: 'watch-contacts', itemTypes: ['contact'], changes: ['MODIFY'], batchSize: 100, maxAttempts: 5 },
   // Counters cost one transaction per batch, and the dashboard can be a second behind: the
   // batching window gathers an event's follow-ups (its journey entry, the send) into one batch.
   {
@@ -352,12 +343,14 @@ export const streams: readonly StreamSpec[] = [
     batchingWindowSeconds: 1,
     maxAttempts: 5,
   },
-  // A contact's events of a batch are evaluated together (one read of the contact, one look at the
-  // rules): the window gathers an event's follow-ups so segments and scores are refreshed once.
-  // New contacts too (INSERTs of `contact`): a contact's image and first events arrive together.
+  // A contact's events and profile changes of a batch are evaluated together (one read of the
+  // contact, one look at the rules): the window gathers an event's follow-ups (a journey step
+  // changing the profile) so scores, segments and date triggers are refreshed once. A new
+  // contact's image and first events arrive together. (Events are only ever inserted.)
   {
     function: 'update-segments',
     itemTypes: ['event', 'contact'],
+    changes: ['INSERT', 'MODIFY'],
     batchSize: 100,
     batchingWindowSeconds: 1,
     maxAttempts: 5,

@@ -176,6 +176,40 @@ export function evaluateCondition(condition: Condition, ctx: EvaluationContext):
   }
 }
 
+/** What conditions or changes read besides the profile: events, segment memberships, the trigger. */
+export interface FactNeeds {
+  events: boolean;
+  segments: boolean;
+  trigger: boolean;
+}
+
+export const NO_FACT_NEEDS: FactNeeds = { events: false, segments: false, trigger: false };
+
+/** Both needs together. */
+export const unionNeeds = (a: FactNeeds, b: FactNeeds): FactNeeds => ({
+  events: a.events || b.events,
+  segments: a.segments || b.segments,
+  trigger: a.trigger || b.trigger,
+});
+
+/** The facts these conditions read (a property condition on `segments` reads the memberships). */
+export function conditionNeeds(conditions: readonly Condition[]): FactNeeds {
+  return {
+    events: conditions.some((c) => c.kind === 'event'),
+    segments: conditions.some((c) => c.kind === 'segment' || (c.kind === 'property' && c.property === 'segments')),
+    trigger: conditions.some((c) => c.kind === 'trigger'),
+  };
+}
+
+/** The facts an update-contact node's changes read. */
+export function changeNeeds(changes: readonly ContactChange[]): FactNeeds {
+  return {
+    events: changes.some((c) => c.op === 'set-from-events'),
+    segments: false,
+    trigger: changes.some((c) => c.op === 'set-from-trigger'),
+  };
+}
+
 /** `all` of the conditions, or `any`. */
 export function evaluateConditions(
   conditions: readonly Condition[],

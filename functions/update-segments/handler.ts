@@ -7,7 +7,7 @@ import { journeyDeps } from '#runtime/wiring/journey-deps.ts';
 import { type ContactChange, refreshContact } from '#services/contact-refresh.ts';
 import { routeEvent } from '#services/journey-routing.ts';
 import { armContact } from '#services/journey-scheduler.ts';
-import { feedsScores } from '#services/scores.ts';
+import { feedsScores, scoresStale } from '#services/scores.ts';
 import { changeOfEvent } from '#services/segments.ts';
 
 /**
@@ -21,46 +21,79 @@ const wholeHistory = (events: readonly TimelineEvent[]) =>
     : undefined;
 
 /**
- * Stream consumer for timeline events and new contacts, a contact's records of a batch at a
- * time:
- * - a new contact (its first write) has its date triggers armed (birthdays, renewals);
- * - the contact's stored scores are recomputed when an event feeds them, and the segments whose
- *   rules count those events (or read the new scores) re-evaluated, reading the contact once, or
- *   not at all when the batch holds its creation (its image and every event it has so far);
+ * The profile version this warm function last handled per contact, so the writes that leave the
+ * version alone (an event's time, the scores themselves) and replays do no work.
+ */
+const handled = new Map<string, string>();
+const HANDLED_MAX = 10_000;
+const profileMark = (c: Contact) => `${c.version ?? 0}|${c.mergedInto ?? ''}`;
+const remember = (contact: Contact) => {
+  if (handled.size >= HANDLED_MAX) handled.delete(handled.keys().next().value as string);
+  handled.set(contact.contactId, profileMark(contact));
+};
+
+/**
+ * Stream consumer for what a contact does and what is changed on it, a contact's records of a
+ * batch at a time (the batching window gathers an event with its follow-ups: the journey step
+ * that updates the profile, the send):
+ * - a new contact (its first write) has its date triggers armed (birthdays, renewals), and so
+ *   has a contact whose profile changed (whatever changed it: webhook, import, API, a journey step);
+ * - the contact's stored scores are recomputed when an event feeds them or the profile changed,
+ *   and the segments whose rules count those events, read the profile or read the new scores are
+ *   re-evaluated, reading the contact once, or not at all when the batch holds its creation (its
+ *   image and every event it has so far);
+ * - a merged contact leaves every segment (the survivor carries its events);
  * - a membership event (`segment.entered` / `segment.exited`) is routed to journeys (segment
  *   triggers, goals, exit rules).
- * All of it is idempotent, so a replayed record changes nothing. Later writes of a contact go to
- * `watch-contacts`.
+ * All of it is idempotent, so a replayed record changes nothing. New segments and rule changes
+ * reach existing contacts through their own scans, and new date-trigger journeys through their
+ * publish-time backfill.
  */
 export const handler = lambda<DynamoDBStreamEvent, DynamoDBBatchResponse>((event) =>
   eachStreamGroup<TimelineEvent | Contact>(
     event,
     ['event', 'contact'],
     'updating segments failed',
-    async (items, types) => {
+    async (items, types, changes) => {
       const events = items.filter((_, i) => types[i] === 'event') as TimelineEvent[];
-      const created = items.find((_, i) => types[i] === 'contact') as Contact | undefined;
+      const created = items.find((_, i) => types[i] === 'contact' && changes[i] === 'INSERT') as Contact | undefined;
+      // The newest image of a later write, when it changed the profile's version (or merged it).
+      const latest = items.findLast((_, i) => types[i] === 'contact' && changes[i] === 'MODIFY') as Contact | undefined;
+      const modified =
+        latest && handled.get(latest.contactId) !== profileMark(latest) && latest.version !== created?.version
+          ? latest
+          : undefined;
       if (created) await armContact(journeyDeps, created);
-      const changes: ContactChange[] = [];
+      if (modified) await armContact(journeyDeps, modified);
+      if (modified?.mergedInto) {
+        await refreshContact(journeyDeps, modified.contactId, [{ kind: 'all' }], { scores: false });
+        remember(modified);
+        return;
+      }
+      const found: ContactChange[] = [];
       for (const timelineEvent of events) {
         if (timelineEvent.name.startsWith('segment.')) {
           await routeEvent(journeyDeps, timelineEvent, { createdContact: false });
           continue;
         }
         const change = changeOfEvent(timelineEvent);
-        if (change) changes.push(change);
+        if (change) found.push(change);
       }
-      const contactId = events[0]?.contactId;
-      const scores = events.some((e) => !e.name.startsWith('segment.') && feedsScores(e));
-      if (!contactId || (changes.length === 0 && !scores)) return;
-      const history = wholeHistory(events);
-      const result = await refreshContact(journeyDeps, contactId, changes, {
-        scores,
-        history,
-        ...(history && created ? { created } : {}),
-      });
-      if (result.entered.length > 0) metrics.addMetric('SegmentEntries', 'Count', result.entered.length);
-      if (result.exited.length > 0) metrics.addMetric('SegmentExits', 'Count', result.exited.length);
+      const profileChanged = modified !== undefined && scoresStale(modified);
+      if (profileChanged) found.push({ kind: 'profile' });
+      const contactId = events[0]?.contactId ?? modified?.contactId;
+      const scores = profileChanged || events.some((e) => !e.name.startsWith('segment.') && feedsScores(e));
+      if (contactId && (found.length > 0 || scores)) {
+        const history = modified ? undefined : wholeHistory(events);
+        const result = await refreshContact(journeyDeps, contactId, found, {
+          scores,
+          history,
+          ...(history && created ? { created } : {}),
+        });
+        if (result.entered.length > 0) metrics.addMetric('SegmentEntries', 'Count', result.entered.length);
+        if (result.exited.length > 0) metrics.addMetric('SegmentExits', 'Count', result.exited.length);
+      }
+      if (modified) remember(modified);
     },
   ),
 );

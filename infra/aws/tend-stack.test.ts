@@ -276,15 +276,16 @@ describe('streams', () => {
     }
   });
 
-  it('feeds changed contacts to the contact watcher, which arms date triggers', () => {
+  it('feeds new and changed contacts with their events to update-segments, in one-second batches', () => {
     template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
-      FunctionName: { Ref: functionLogicalId(template, 'watch-contacts') },
+      FunctionName: { Ref: functionLogicalId(template, 'update-segments') },
+      MaximumBatchingWindowInSeconds: 1,
       FilterCriteria: {
         Filters: [
           {
             Pattern: JSON.stringify({
-              eventName: ['MODIFY'],
-              dynamodb: { NewImage: { type: { S: ['contact'] } } },
+              eventName: ['INSERT', 'MODIFY'],
+              dynamodb: { NewImage: { type: { S: ['event', 'contact'] } } },
             }),
           },
         ],
@@ -454,7 +455,7 @@ describe('journeys', () => {
     const without = functionNames.filter(
       (n) => !hasGrant(n, 'journeys:run') && !hasGrant(n, 'journeys:publish') && !hasGrant(n, 'journeys:read'),
     );
-    expect(without).toContain('watch-contacts');
+    expect(without).toContain('aggregate-events');
     for (const name of without) {
       expect(
         actionsOf(statementsOf(template, name)).filter((a) => a.startsWith('states:')),

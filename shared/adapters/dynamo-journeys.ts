@@ -14,6 +14,7 @@ import type {
   DueStore,
   EnrollmentCheck,
   EnrollmentStore,
+  EnrollOutcome,
   EventWaiter,
   JourneyDraft,
   JourneyStore,
@@ -25,7 +26,7 @@ import type {
   WaiterStore,
 } from '#ports/journeys.ts';
 import { firstCheckOf } from '#ports/journeys.ts';
-import { catalogBump, eventItem, firstConditionFailed, strip, tableOps } from './dynamo-table.ts';
+import { batchPut, batchWrite, catalogBump, eventItem, firstConditionFailed, strip, tableOps } from './dynamo-table.ts';
 
 /**
  * Journey items in the single table (pk / sk):
@@ -45,6 +46,9 @@ const journeyPk = (id: string) => `JOURNEY#${id}`;
 const versionSk = (n: number) => `V#${String(n).padStart(6, '0')}`;
 const hourOf = (iso: string) => iso.slice(0, 13);
 const DUE_HOURS = 'DUE-HOURS';
+const HOUR_MS = 3_600_000;
+/** At most this many listed hours remembered (a year of hours is 8,760). */
+const LISTED_AHEAD_MAX = 10_000;
 const CHECKS = 'ENROLLMENT-CHECKS';
 const checkSk = (c: EnrollmentCheck) => `${c.at}#${c.contactId}#${c.enrollmentId}`;
 const checkItem = (c: EnrollmentCheck) => ({ pk: CHECKS, sk: checkSk(c), type: 'enrollment-check', ...c });
@@ -192,35 +196,43 @@ export function createDynamoJourneyStores(
   const enrollments: EnrollmentStore = {
     async enroll(enrollment, rules) {
       // Optimistic: read the contact's state for this journey, decide, then write the enrollment
-      // and the new state in one transaction conditional on the state not having moved. The state
-      // is read before the enrollment: a state that already counts this enrollment (the same
-      // trigger, delivered twice at once) then comes with the enrollment, a replay, not a refusal.
+      // and the new state in one transaction conditional on the state not having moved.
+      const readEnrollment = () =>
+        get<Enrollment>(contactPk(enrollment.contactId), `ENROLLMENT#${enrollment.enrollmentId}`);
       for (let attempt = 0; attempt < 5; attempt++) {
         // A contact created a moment ago has no state yet: write at once (conditional on that);
         // if it has one after all, the next round reads it.
         const assumeNew = attempt === 0 && rules.firstEntry === true;
-        const state = assumeNew
-          ? { entries: 0, rev: 0 }
-          : ((await get<{ active?: string; entries?: number; lastEnteredAt?: string; rev?: number }>(
-              contactPk(enrollment.contactId),
-              `JSTATE#${enrollment.journeyId}`,
-            )) ?? { entries: 0, rev: 0 });
-        const existing = assumeNew
-          ? undefined
-          : await get<Enrollment>(contactPk(enrollment.contactId), `ENROLLMENT#${enrollment.enrollmentId}`);
+        // The state and this enrollment, read together (one BatchGetItem).
+        const [read, existing] = assumeNew
+          ? [undefined, undefined]
+          : await Promise.all([
+              get<{ active?: string; entries?: number; lastEnteredAt?: string; rev?: number }>(
+                contactPk(enrollment.contactId),
+                `JSTATE#${enrollment.journeyId}`,
+              ),
+              readEnrollment(),
+            ]);
         if (existing) return { outcome: 'exists', enrollment: existing };
+        const state = read ?? { entries: 0, rev: 0 };
         const entries = state.entries ?? 0;
-        if (state.active) return { outcome: 'refused', reason: 'active' };
-        if (rules.reentry.mode === 'never' && entries > 0) return { outcome: 'refused', reason: 'entered-before' };
-        if (
-          rules.reentry.mode === 'after-cool-off' &&
-          state.lastEnteredAt &&
-          Date.parse(enrollment.enteredAt) - Date.parse(state.lastEnteredAt) < (rules.coolOffMs ?? 0)
-        ) {
-          return { outcome: 'refused', reason: 'cooling-off' };
+        const refusal: Extract<EnrollOutcome, { outcome: 'refused' }>['reason'] | undefined = state.active
+          ? 'active'
+          : rules.reentry.mode === 'never' && entries > 0
+            ? 'entered-before'
+            : rules.reentry.mode === 'after-cool-off' &&
+                state.lastEnteredAt &&
+                Date.parse(enrollment.enteredAt) - Date.parse(state.lastEnteredAt) < (rules.coolOffMs ?? 0)
+              ? 'cooling-off'
+              : rules.maxEntries !== undefined && entries >= rules.maxEntries
+                ? 'max-entries'
+                : undefined;
+        if (refusal) {
+          // The state may count this very enrollment (the same trigger, delivered twice at once,
+          // landing between the two reads): then it is a replay, not a refusal.
+          const landed = await readEnrollment();
+          return landed ? { outcome: 'exists', enrollment: landed } : { outcome: 'refused', reason: refusal };
         }
-        if (rules.maxEntries !== undefined && entries >= rules.maxEntries)
-          return { outcome: 'refused', reason: 'max-entries' };
         const rev = state.rev ?? 0;
         try {
           await db.send(
@@ -424,7 +436,9 @@ export function createDynamoJourneyStores(
     },
   };
 
-  const dueSk = (i: DueItem) => `${i.dueAt}#${i.journeyId}#${i.contactId}#${i.trigger}`;
+  /** A journey's item is keyed by its trigger; a contact's score and segment items by their kind too. */
+  const legacySk = (i: DueItem) => `${i.dueAt}#${i.journeyId}#${i.contactId}#${i.trigger}`;
+  const dueSk = (i: DueItem) => (i.journeyId ? legacySk(i) : `${legacySk(i)}#${i.kind}`);
   const hourKey = (hour: string) => ({ pk: DUE_HOURS, sk: hour });
   /** The hours listed in DUE-HOURS, oldest first, up to `last` when given. */
   async function* dueHours(last?: string): AsyncGenerator<string> {
@@ -451,15 +465,39 @@ export function createDynamoJourneyStores(
    * or the second look here (after the delete) finds the item and does.
    */
   const unlistHour = async (hour: string) => {
+    listedAhead.delete(hour);
     await db.send(new DeleteCommand({ TableName: tableName, Key: hourKey(hour) }));
     if ((await bucket(hour, 1)).length > 0) await put({ ...hourKey(hour), type: 'due-hour' });
   };
+  /**
+   * Hours this store saw listed while they were more than an hour ahead. The sweep unlists an
+   * hour only once it is empty and the sweep's clock has reached it (`listDue`), so an hour still
+   * more than an hour ahead of the clock is still listed: a put there need not look at DUE-HOURS
+   * again (most due items are days or months ahead: inactivity, segment windows, scores).
+   * `nextDueAt` (the simulator's, on the memory store) unlists empty hours ahead too, and forgets
+   * them here.
+   */
+  const listedAhead = new Set<string>();
+  const aheadOfClock = (hour: string) => Date.parse(`${hour}:00:00.000Z`) - Date.now() > HOUR_MS;
   const due: DueStore = {
-    async putDue(item) {
-      const hour = hourOf(item.dueAt);
-      await put({ pk: `DUE#${hour}`, sk: dueSk(item), type: 'due', ...item });
-      // After the item, so an hour unlisted as empty before the item landed is listed again.
-      if (!(await get(DUE_HOURS, hour))) await put({ ...hourKey(hour), type: 'due-hour' });
+    async putDue(input) {
+      const items: readonly DueItem[] = Array.isArray(input) ? input : [input as DueItem];
+      const dueItem = (item: DueItem) => ({ pk: `DUE#${hourOf(item.dueAt)}`, sk: dueSk(item), type: 'due', ...item });
+      // One item per key (a batch may not name a key twice).
+      const unique = [...new Map(items.map((item) => [`${hourOf(item.dueAt)}\n${dueSk(item)}`, item])).values()];
+      if (unique.length === 1) await put(dueItem(unique[0] as DueItem));
+      else await batchPut(db, tableName, unique.map(dueItem));
+      // After the items, so an hour unlisted as empty before an item landed is listed again. The
+      // hours' entries are read together (one request).
+      await Promise.all(
+        [...new Set(items.map((item) => hourOf(item.dueAt)))].map(async (hour) => {
+          if (listedAhead.has(hour) && aheadOfClock(hour)) return;
+          if (!(await get(DUE_HOURS, hour))) await put({ ...hourKey(hour), type: 'due-hour' });
+          if (!aheadOfClock(hour)) return;
+          if (listedAhead.size >= LISTED_AHEAD_MAX) listedAhead.delete(listedAhead.values().next().value as string);
+          listedAhead.add(hour);
+        }),
+      );
     },
     async listDue(now, limit) {
       // Every listed hour up to now, however far back or apart: emptied hours are unlisted as
@@ -475,8 +513,16 @@ export function createDynamoJourneyStores(
       return items;
     },
     async deleteDue(item) {
-      await db.send(
-        new DeleteCommand({ TableName: tableName, Key: { pk: `DUE#${hourOf(item.dueAt)}`, sk: dueSk(item) } }),
+      const pk = `DUE#${hourOf(item.dueAt)}`;
+      if (item.journeyId) {
+        await db.send(new DeleteCommand({ TableName: tableName, Key: { pk, sk: dueSk(item) } }));
+        return;
+      }
+      // A score or segment item queued before its kind was in its key has the journey's form.
+      await batchWrite(
+        db,
+        tableName,
+        [dueSk(item), legacySk(item)].map((sk) => ({ DeleteRequest: { Key: { pk, sk } } })),
       );
     },
     async nextDueAt() {

@@ -1,12 +1,6 @@
-import {
-  BatchWriteCommand,
-  type DynamoDBDocumentClient,
-  PutCommand,
-  TransactWriteCommand,
-  UpdateCommand,
-} from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { ApiKey, IdentityConflict, ImportRecord, ImportRowError, RegistryStore } from '#ports/store.ts';
-import { firstConditionFailed, tableOps } from './dynamo-table.ts';
+import { batchPut, firstConditionFailed, tableOps } from './dynamo-table.ts';
 
 /**
  * Registry items in the single table (pk / sk):
@@ -91,19 +85,11 @@ export function createDynamoRegistry(db: DynamoDBDocumentClient, tableName: stri
       // Errors first (idempotent puts), then the batch marker and the counters in one
       // transaction: the marker's condition makes a retried batch count once, and a crash in
       // between leaves the errors to be rewritten identically by the retry.
-      for (let i = 0; i < errors.length; i += 25) {
-        await db.send(
-          new BatchWriteCommand({
-            RequestItems: {
-              [tableName]: errors.slice(i, i + 25).map((e) => ({
-                PutRequest: {
-                  Item: { pk: `IMPORT#${importId}`, sk: `ERROR#${pad(e.row)}`, type: 'import-error', ...e },
-                },
-              })),
-            },
-          }),
-        );
-      }
+      await batchPut(
+        db,
+        tableName,
+        errors.map((e) => ({ pk: `IMPORT#${importId}`, sk: `ERROR#${pad(e.row)}`, type: 'import-error', ...e })),
+      );
       const keys = Object.keys(counts);
       try {
         await db.send(

@@ -22,7 +22,7 @@ import type {
 import { createDynamoJourneyStores } from './dynamo-journeys.ts';
 import { createDynamoRegistry } from './dynamo-registry.ts';
 import { createDynamoSegmentStore } from './dynamo-segments.ts';
-import { eventItem, firstConditionFailed, strip, tableOps } from './dynamo-table.ts';
+import { batchPut, eventItem, firstConditionFailed, strip, tableOps } from './dynamo-table.ts';
 
 /**
  * Single-table layout (pk / sk):
@@ -326,8 +326,12 @@ export function createDynamoStore(db: DynamoDBDocumentClient, tableName: string)
     async appendEvent(event) {
       return (await put(eventItem(event), 'attribute_not_exists(pk)')) ? 'appended' : 'duplicate';
     },
-    async putOrderRef(orderRef, contactId) {
-      await put({ pk: `ORDER#${orderRef}`, sk: 'ORDER', type: 'order-ref', orderRef, contactId });
+    async putOrderRef(orderRef, contactId, event) {
+      const ref = { pk: `ORDER#${orderRef}`, sk: 'ORDER', type: 'order-ref', orderRef, contactId };
+      // With its event: one BatchWriteItem. The event is put unconditionally: a replay writes the
+      // same item again, which changes nothing (and makes no stream record).
+      if (event) await batchPut(db, tableName, [ref, eventItem(event)]);
+      else await put(ref);
     },
     async findContactIdByOrder(orderRef) {
       return (await get<{ contactId: string }>(`ORDER#${orderRef}`, 'ORDER'))?.contactId;

@@ -1,6 +1,7 @@
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
   BatchGetCommand,
+  BatchWriteCommand,
   type DynamoDBDocumentClient,
   GetCommand,
   QueryCommand,
@@ -158,6 +159,39 @@ function pointReader(db: DynamoDBDocumentClient, tableName: string): (key: Key) 
   byTable.set(tableName, read);
   return read;
 }
+
+type WriteRequest =
+  | { PutRequest: { Item: Record<string, unknown> } }
+  | { DeleteRequest: { Key: Record<string, unknown> } };
+
+/**
+ * Unconditional puts and deletes in one table, 25 to a BatchWriteItem request (one request for a
+ * few items instead of one each). What DynamoDB leaves unprocessed (throttling) is sent again
+ * after a short backoff, so every write is done when this resolves.
+ */
+export async function batchWrite(
+  db: DynamoDBDocumentClient,
+  tableName: string,
+  writes: readonly WriteRequest[],
+): Promise<void> {
+  for (let i = 0; i < writes.length; i += 25) {
+    let requests = writes.slice(i, i + 25);
+    for (let attempt = 0; requests.length > 0; attempt++) {
+      if (attempt >= 8) throw new Error(`DynamoDB left ${requests.length} writes unprocessed ${attempt} times`);
+      if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 25 * 2 ** attempt));
+      const out = await db.send(new BatchWriteCommand({ RequestItems: { [tableName]: [...requests] } }));
+      requests = (out.UnprocessedItems?.[tableName] ?? []) as WriteRequest[];
+    }
+  }
+}
+
+/** Unconditional puts, batched (see batchWrite). */
+export const batchPut = (db: DynamoDBDocumentClient, tableName: string, items: readonly Record<string, unknown>[]) =>
+  batchWrite(
+    db,
+    tableName,
+    items.map((Item) => ({ PutRequest: { Item } })),
+  );
 
 export function tableOps(db: DynamoDBDocumentClient, tableName: string) {
   /** Runs a conditional write; false when its condition failed, any other error thrown. */

@@ -108,7 +108,7 @@ export function createMemoryJourneyRuntimeStores(
   const jobs = new Map<string, ScanJob>();
   const checks = new Map<string, EnrollmentCheck>();
   const checkKey = (c: EnrollmentCheck) => key(c.at, c.contactId, c.enrollmentId);
-  const dueKey = (i: DueItem) => key(i.dueAt, i.journeyId, i.contactId, String(i.trigger));
+  const dueKey = (i: DueItem) => key(i.dueAt, i.journeyId, i.contactId, String(i.trigger), i.journeyId ? '' : i.kind);
   const waiterKey = (w: Pick<EventWaiter, 'contactId' | 'event' | 'enrollmentId' | 'nodeId'>) =>
     key(w.contactId, w.event, w.enrollmentId, w.nodeId);
 
@@ -216,8 +216,8 @@ export function createMemoryJourneyRuntimeStores(
       return true;
     },
 
-    async putDue(item) {
-      due.set(dueKey(item), clone(item));
+    async putDue(items) {
+      for (const item of Array.isArray(items) ? items : [items]) due.set(dueKey(item as DueItem), clone(item));
     },
     async listDue(now, limit) {
       return [...due.values()]

@@ -164,8 +164,9 @@ export function createMemoryStore(options: { journeys?: JourneyStore; segments?:
       events.set(k, clone(event));
       return 'appended';
     },
-    async putOrderRef(orderRef, contactId) {
+    async putOrderRef(orderRef, contactId, event) {
       orders.set(orderRef, contactId);
+      if (event) await store.appendEvent(event);
     },
     async findContactIdByOrder(orderRef) {
       return orders.get(orderRef);

@@ -295,7 +295,8 @@ export interface ScanJob {
 
 export interface DueStore {
   /** Queues the item; the same (journey, contact, trigger, dueAt) twice is one item. */
-  putDue(item: DueItem): Promise<void>;
+  /** Queues one item, or several in one request. */
+  putDue(items: DueItem | readonly DueItem[]): Promise<void>;
   /** Items due at or before `now`, oldest first. */
   listDue(now: string, limit: number): Promise<DueItem[]>;
   deleteDue(item: DueItem): Promise<void>;

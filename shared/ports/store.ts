@@ -131,8 +131,12 @@ export interface ContactStore {
   /** Newest first. */
   listEvents(contactId: string, limit: number): Promise<TimelineEvent[]>;
   getEvent(contactId: string, eventId: string): Promise<TimelineEvent | undefined>;
-  /** Remembers who placed an order (`<provider>:<orderId>`), for events that name only the order. */
-  putOrderRef(orderRef: string, contactId: string): Promise<void>;
+  /**
+   * Remembers who placed an order (`<provider>:<orderId>`), for events that name only the order.
+   * With `event`, the order's event is written too, in the same request (an event of the same
+   * id is written again as it is: ids are derived from the delivery, so it is the same event).
+   */
+  putOrderRef(orderRef: string, contactId: string, event?: TimelineEvent): Promise<void>;
   findContactIdByOrder(orderRef: string): Promise<string | undefined>;
 }
 

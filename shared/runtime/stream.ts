@@ -7,7 +7,7 @@ import { logger } from './observability.ts';
 function* itemsOf<T>(
   event: DynamoDBStreamEvent,
   itemTypes: string | readonly string[],
-): Generator<{ item: T; type: string; pk: unknown; seq: string }> {
+): Generator<{ item: T; type: string; pk: unknown; seq: string; change: string }> {
   const wanted = typeof itemTypes === 'string' ? [itemTypes] : itemTypes;
   for (const record of event.Records) {
     const image = record.dynamodb?.NewImage;
@@ -20,7 +20,7 @@ function* itemsOf<T>(
       ...item
     } = unmarshall(image as unknown as Record<string, AttributeValue>);
     if (!wanted.includes(type)) continue;
-    yield { item: item as T, type, pk, seq: record.dynamodb?.SequenceNumber ?? '' };
+    yield { item: item as T, type, pk, seq: record.dynamodb?.SequenceNumber ?? '', change: record.eventName ?? '' };
   }
 }
 
@@ -54,27 +54,28 @@ export async function eachStreamItem<T>(
 /**
  * Like `eachStreamItem`, but hands over a batch's items grouped by partition key (a contact's
  * events together, in stream order), so the work for one contact is done once per batch however
- * many of its records came; `types` says each item's type. A group that fails reports all its
- * records.
+ * many of its records came; `types` says each item's type and `changes` each record's kind
+ * (`INSERT`, `MODIFY`). A group that fails reports all its records.
  */
 export async function eachStreamGroup<T>(
   event: DynamoDBStreamEvent,
   itemTypes: string | readonly string[],
   failure: string,
-  apply: (items: T[], types: string[]) => Promise<void>,
+  apply: (items: T[], types: string[], changes: string[]) => Promise<void>,
 ): Promise<DynamoDBBatchResponse> {
-  const groups = new Map<unknown, { items: T[]; types: string[]; seqs: string[] }>();
-  for (const { item, type, pk, seq } of itemsOf<T>(event, itemTypes)) {
-    const group = groups.get(pk) ?? { items: [], types: [], seqs: [] };
+  const groups = new Map<unknown, { items: T[]; types: string[]; changes: string[]; seqs: string[] }>();
+  for (const { item, type, pk, seq, change } of itemsOf<T>(event, itemTypes)) {
+    const group = groups.get(pk) ?? { items: [], types: [], changes: [], seqs: [] };
     group.items.push(item);
     group.types.push(type);
+    group.changes.push(change);
     group.seqs.push(seq);
     groups.set(pk, group);
   }
   const batchItemFailures: DynamoDBBatchResponse['batchItemFailures'] = [];
   for (const [pk, group] of groups) {
     try {
-      await apply(group.items, group.types);
+      await apply(group.items, group.types, group.changes);
     } catch (error) {
       logger.error(failure, { pk, error });
       for (const itemIdentifier of group.seqs) batchItemFailures.push({ itemIdentifier });

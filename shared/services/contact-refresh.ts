@@ -1,4 +1,5 @@
 import type { Contact, TimelineEvent } from '#domain/contact.ts';
+import type { DueItem } from '#ports/journeys.ts';
 import { affectedBy, type ContactChangeKind, hasTimeWindow } from '#workflows/segments.ts';
 import { FACT_EVENTS } from './journey-context.ts';
 import { applyScores, type ScoreDeps } from './scores.ts';
@@ -59,13 +60,19 @@ export async function refreshContact(
   if (!contact) return { ...NOTHING, scores: 'gone' };
   let current = contact;
   let scores: ContactRefresh['scores'] = 'not-needed';
+  // The next time-driven changes (a score, a rule's window) are queued together at the end.
+  const dues: DueItem[] = [];
   if (options.scores) {
-    const scored = await applyScores(deps, contact, events as TimelineEvent[]);
+    const scored = await applyScores(deps, contact, events as TimelineEvent[], dues);
     scores = scored.outcome;
     current = scored.contact;
     // Rules on `scores.*` read the profile: new scores can move them too.
     if (scores === 'changed') segments = all.filter((segment) => moves(segment, [...changes, { kind: 'profile' }]));
   }
-  if (segments.length === 0) return { ...NOTHING, scores };
-  return { ...(await evaluateContact(deps, current, segments, memberships, events)), scores };
+  const result =
+    segments.length === 0
+      ? { ...NOTHING, scores }
+      : { ...(await evaluateContact(deps, current, segments, memberships, events, dues)), scores };
+  if (dues.length > 0) await deps.store.putDue(dues);
+  return result;
 }

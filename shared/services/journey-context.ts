@@ -3,7 +3,7 @@ import type { Clock } from '#ports/clock.ts';
 import type { EndDetail, EnrollmentStore, JourneyStore, JourneyVersion } from '#ports/journeys.ts';
 import type { SegmentStore } from '#ports/segments.ts';
 import type { ContactStore } from '#ports/store.ts';
-import type { ContactFacts, EvaluationContext, EventFact, TriggerFact } from '#workflows/conditions.ts';
+import type { ContactFacts, EvaluationContext, EventFact, FactNeeds, TriggerFact } from '#workflows/conditions.ts';
 import { ENROLLMENT_EXITED_ERROR } from '#workflows/states.ts';
 
 /**
@@ -71,16 +71,21 @@ export async function loadHistory(
   return contact ? { contact, events } : undefined;
 }
 
-/** The contact and its recent events, as conditions read them; undefined when the contact is gone. */
+/**
+ * The contact and its recent events, as conditions read them; undefined when the contact is gone.
+ * Events and memberships are read only when `needs` says conditions read them (by default they
+ * are); left out, they are empty.
+ */
 export async function loadFacts(
   store: Pick<ContactStore, 'getContact' | 'listEvents'> & Pick<SegmentStore, 'listMemberships'>,
   contactId: string,
   now: Date,
+  needs: Pick<FactNeeds, 'events' | 'segments'> = { events: true, segments: true },
 ): Promise<{ contact: Contact; ctx: EvaluationContext } | undefined> {
   const [contact, events, memberships] = await Promise.all([
     store.getContact(contactId),
-    store.listEvents(contactId, FACT_EVENTS),
-    store.listMemberships(contactId),
+    needs.events ? store.listEvents(contactId, FACT_EVENTS) : [],
+    needs.segments ? store.listMemberships(contactId) : [],
   ]);
   if (!contact) return undefined;
   return {

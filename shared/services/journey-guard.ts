@@ -1,10 +1,19 @@
-import type { Enrollment, EnrollmentTrigger } from '#domain/contact.ts';
+import type { Contact, Enrollment, EnrollmentTrigger } from '#domain/contact.ts';
 import type { AggregateStore } from '#ports/aggregates.ts';
 import type { Clock } from '#ports/clock.ts';
 import type { EnrollmentStore, JourneyStore } from '#ports/journeys.ts';
 import type { SegmentStore } from '#ports/segments.ts';
 import type { ContactStore } from '#ports/store.ts';
-import { type EvaluationContext, exitConditionHolding } from '#workflows/conditions.ts';
+import {
+  changeNeeds,
+  conditionNeeds,
+  type EvaluationContext,
+  exitConditionHolding,
+  type FactNeeds,
+  type TriggerFact,
+  unionNeeds,
+} from '#workflows/conditions.ts';
+import type { Condition, JourneyNode } from '#workflows/journey.schema.ts';
 import {
   createVersionCache,
   EnrollmentExitedError,
@@ -43,33 +52,68 @@ export interface GuardRequest {
   trigger: EnrollmentTrigger;
 }
 
-/** The contact's facts for conditions, for one step: loaded on first ask, then shared. */
-export type StepFacts = (enrollment: Enrollment) => Promise<EvaluationContext | undefined>;
+/**
+ * The contact's facts for conditions, for one step: loaded on first ask (or when prefetched),
+ * then shared. Only what the step's conditions and changes read is loaded.
+ */
+export interface StepFacts {
+  (enrollment: Enrollment): Promise<EvaluationContext | undefined>;
+  /** Starts loading now, so the reads go out with the enrollment's (one BatchGetItem). */
+  prefetch(): void;
+  /** The contact as loaded with the facts (with its version), once they are loaded. */
+  contact(): Promise<Contact | undefined>;
+}
 
 /** The contact's facts as conditions read them, loaded once per step however often asked. */
 export function factsOnce(
   deps: Pick<GuardDeps, 'store' | 'clock'>,
   req: Pick<GuardRequest, 'contactId' | 'trigger'>,
+  needs: FactNeeds = { events: true, segments: true, trigger: true },
 ): StepFacts {
-  let loading: Promise<EvaluationContext | undefined> | undefined;
-  return (enrollment) => {
-    loading ??= (async () => {
-      // Begun together, the contact and the trigger's event are read in one request.
-      const [loaded, trigger] = await Promise.all([
-        loadFacts(deps.store, req.contactId, deps.clock.now()),
-        triggerFact(deps.store, req.contactId, enrollment.trigger ?? req.trigger),
-      ]);
-      return (
-        loaded && {
-          ...loaded.ctx,
-          enteredAt: entryTime(enrollment),
-          triggerEventId: enrollment.triggerEventId,
-          trigger,
-        }
-      );
-    })();
+  let loading: Promise<[Awaited<ReturnType<typeof loadFacts>>, TriggerFact | undefined]> | undefined;
+  // Begun together, the contact and the trigger's event are read in one request. The trigger
+  // is the execution's input, the enrollment's own (a replayed one is read again below).
+  const load = () => {
+    loading ??= Promise.all([
+      loadFacts(deps.store, req.contactId, deps.clock.now(), needs),
+      needs.trigger ? triggerFact(deps.store, req.contactId, req.trigger) : undefined,
+    ]);
     return loading;
   };
+  const facts = (async (enrollment: Enrollment) => {
+    const [loaded, prefetched] = await load();
+    const wanted = enrollment.trigger ?? req.trigger;
+    const trigger =
+      needs.trigger && wanted.eventId !== req.trigger.eventId
+        ? await triggerFact(deps.store, req.contactId, wanted)
+        : prefetched;
+    return (
+      loaded && {
+        ...loaded.ctx,
+        enteredAt: entryTime(enrollment),
+        triggerEventId: enrollment.triggerEventId,
+        trigger,
+      }
+    );
+  }) as StepFacts;
+  facts.prefetch = () => void load().catch(() => undefined);
+  facts.contact = async () => (await load())[0]?.contact;
+  return facts;
+}
+
+/** What a step's exit rules read, and what its node reads (decisions, contact updates). */
+export function stepNeeds(exitWhen: readonly Condition[], node?: JourneyNode): FactNeeds {
+  const exits = conditionNeeds(exitWhen);
+  switch (node?.type) {
+    case 'branch':
+      return unionNeeds(exits, conditionNeeds(node.conditions));
+    case 'split':
+      return unionNeeds(exits, conditionNeeds(node.branches.flatMap((b) => b.conditions)));
+    case 'update-contact':
+      return unionNeeds(exits, changeNeeds(node.changes));
+    default:
+      return exits;
+  }
 }
 
 /**
@@ -97,7 +141,7 @@ export async function guard(
   const version = await versions.get(req.journeyId, req.journeyVersion);
   const exitWhen = version?.document.settings.exitWhen ?? [];
   if (exitWhen.length > 0) {
-    const ctx = await (options.facts ?? factsOnce(deps, req))(enrollment);
+    const ctx = await (options.facts ?? factsOnce(deps, req, stepNeeds(exitWhen)))(enrollment);
     if (!ctx || exitConditionHolding(exitWhen, ctx) !== undefined) {
       await finishEnrollment(deps, enrollment, 'exited', { reason: 'exit-rule', nodeId: req.nodeId });
       throw new EnrollmentExitedError(`an exit rule of ${req.journeyId} holds for ${req.contactId}`);

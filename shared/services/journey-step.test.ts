@@ -380,6 +380,87 @@ describe('side effects', () => {
     });
   });
 
+  describe('reads only what the node and the exit rules read', () => {
+    /** The store, counting the contact reads a step makes. */
+    const counting = () => {
+      const reads = { contact: 0, events: 0, memberships: 0, triggerEvent: 0 };
+      const store: StepDeps['store'] = {
+        ...memory.store,
+        getContact: (id) => {
+          reads.contact += 1;
+          return memory.store.getContact(id);
+        },
+        listEvents: (id, limit) => {
+          reads.events += 1;
+          return memory.store.listEvents(id, limit);
+        },
+        listMemberships: (id) => {
+          reads.memberships += 1;
+          return memory.store.listMemberships(id);
+        },
+        getEvent: (id, eventId) => {
+          reads.triggerEvent += 1;
+          return memory.store.getEvent(id, eventId);
+        },
+      };
+      return { reads, deps: { ...deps(), store } };
+    };
+
+    it('a branch on a property reads the contact once, and neither the timeline nor memberships', async () => {
+      await enroll(8900, { properties: { plan: 'pro' } });
+      const { reads, deps: step } = counting();
+
+      expect(await runJourneyStep(step, request('plan'))).toEqual({ next: 'size', branch: 'yes' });
+
+      expect(reads).toEqual({ contact: 1, events: 0, memberships: 0, triggerEvent: 0 });
+    });
+
+    it('a split on the trigger reads its event', async () => {
+      await enroll(9900);
+      const { reads, deps: step } = counting();
+
+      expect(await runJourneyStep(step, request('size'))).toEqual({ next: 'renewal', branch: 'big cart' });
+
+      expect(reads).toEqual({ contact: 1, events: 0, memberships: 0, triggerEvent: 1 });
+    });
+
+    it('a contact update changes the contact it read with the facts, reading it once', async () => {
+      await enroll();
+      const { reads, deps: step } = counting();
+
+      await runJourneyStep(step, request('mark'));
+
+      expect(reads.contact).toBe(1);
+      expect((await memory.store.getContact(CONTACT))?.properties).toEqual({ stage: 'hot', lastCart: 'cart-9' });
+    });
+
+    it('an exit rule on events makes every step read the timeline', async () => {
+      await enroll(8900, { properties: { plan: 'pro' } });
+      const step = counting();
+      const version = await memory.store.getVersion(JOURNEY, 1);
+      if (!version) throw new Error('no version 1');
+      const exitOnOrder = [
+        {
+          kind: 'event' as const,
+          event: 'order.placed',
+          where: [],
+          count: { op: 'gte' as const, value: 1 },
+          within: 'all-time' as const,
+        },
+      ];
+      const versions = {
+        get: async () => ({
+          ...version,
+          document: { ...version.document, settings: { ...version.document.settings, exitWhen: exitOnOrder } },
+        }),
+      };
+
+      await runJourneyStep({ ...step.deps, versions }, request('plan'));
+
+      expect(step.reads).toMatchObject({ contact: 1, events: 1, memberships: 0 });
+    });
+  });
+
   it('enqueues one webhook delivery per enrollment and node, however often the step runs', async () => {
     await enroll();
 

@@ -1,5 +1,5 @@
 import { assertUnreachable } from '#domain/assert.ts';
-import type { Enrollment, EnrollmentTrigger } from '#domain/contact.ts';
+import type { Contact, Enrollment, EnrollmentTrigger } from '#domain/contact.ts';
 import { deterministicId } from '#domain/ids.ts';
 import type { AggregateStore } from '#ports/aggregates.ts';
 import type { Clock } from '#ports/clock.ts';
@@ -27,7 +27,7 @@ import {
   finishEnrollment,
   type VersionCache,
 } from './journey-context.ts';
-import { factsOnce, guard } from './journey-guard.ts';
+import { factsOnce, guard, stepNeeds } from './journey-guard.ts';
 import { recordConversion } from './journey-routing.ts';
 import { recordVisits } from './journey-visits.ts';
 
@@ -95,11 +95,17 @@ const WAITER_GRACE_SECONDS = 86_400;
 /** A decision records its own visit with the successor it picks (a Wait after it included). */
 const DECIDES = new Set(['branch', 'split', 'random-split']);
 
+/** Nodes that read the contact's facts. */
+const READS_FACTS = new Set(['branch', 'split', 'update-contact']);
+
 export async function runJourneyStep(deps: StepDeps, req: StepRequest): Promise<StepResult> {
   deps.versions ??= createVersionCache(deps.store);
   const node = req.node;
-  const contextOf = factsOnce(deps, req);
-  // The guard's exit rules and the node read the same facts: loaded once.
+  const exitWhen = (await deps.versions.get(req.journeyId, req.journeyVersion))?.document.settings.exitWhen ?? [];
+  // The guard's exit rules and the node read the same facts: loaded once, only what they read,
+  // and for a node that reads them, together with the guard's read of the enrollment.
+  const contextOf = factsOnce(deps, req, stepNeeds(exitWhen, node));
+  if (READS_FACTS.has(node.type) || exitWhen.length > 0) contextOf.prefetch();
   const enrollment = await guard(deps, req, undefined, { facts: contextOf, countVisit: !DECIDES.has(node.type) });
   const facts = async (): Promise<EvaluationContext> => {
     const ctx = await contextOf(enrollment);
@@ -136,7 +142,7 @@ export async function runJourneyStep(deps: StepDeps, req: StepRequest): Promise<
     case 'wait-for-event':
       return registerWait(deps, req, node, enrollment);
     case 'update-contact':
-      await updateContact(deps, req, node, await facts());
+      await updateContact(deps, req, node, await facts(), await contextOf.contact());
       return { done: true };
     case 'webhook': {
       if (!deps.outbound) throw new Error('outbound webhooks are not configured');
@@ -246,10 +252,17 @@ async function correlationKeyOf(deps: StepDeps, req: StepRequest): Promise<strin
   return trigger?.type === 'event' ? trigger.correlationKey : undefined;
 }
 
-async function updateContact(deps: StepDeps, req: StepRequest, node: NodeOf<'update-contact'>, ctx: EvaluationContext) {
+async function updateContact(
+  deps: StepDeps,
+  req: StepRequest,
+  node: NodeOf<'update-contact'>,
+  ctx: EvaluationContext,
+  /** The contact as read with the facts: the first attempt's (a retry reads it again). */
+  loaded: Contact | undefined,
+) {
   const at = deps.clock.now().toISOString();
   for (let attempt = 0; attempt < 5; attempt++) {
-    const contact = await deps.store.getContact(req.contactId);
+    const contact = attempt === 0 && loaded ? loaded : await deps.store.getContact(req.contactId);
     if (!contact) throw new EnrollmentExitedError(`contact ${req.contactId} no longer exists`);
     const edits = contactEdits(node.changes, {
       ...ctx,

@@ -83,14 +83,17 @@ export async function applyEvent(
     };
   }
   const { contactId } = resolution;
-  if (event.name === 'order.placed' && typeof event.data.orderId === 'string') {
-    await deps.store.putOrderRef(`${String(event.data.provider ?? sourceId)}:${event.data.orderId}`, contactId);
-  }
   if (event.profile && !resolution.created)
     await applyProfile(deps, contactId, event.profile, { source: sourceId, at: event.occurredAt }, resolution.contact);
   const stored: TimelineEvent = { ...timelineEvent, contactId };
-  // A contact created for this event was written with it.
-  if (!resolution.eventStored) await deps.store.appendEvent(stored);
+  const orderRef =
+    event.name === 'order.placed' && typeof event.data.orderId === 'string'
+      ? `${String(event.data.provider ?? sourceId)}:${event.data.orderId}`
+      : undefined;
+  // An order's reference goes with its event (one request); a contact created for this event was
+  // written with it.
+  if (orderRef) await deps.store.putOrderRef(orderRef, contactId, resolution.eventStored ? undefined : stored);
+  else if (!resolution.eventStored) await deps.store.appendEvent(stored);
   await deps.onEvent?.(stored);
 
   const routed = await routeEvent(deps, stored, {

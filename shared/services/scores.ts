@@ -1,7 +1,7 @@
 import type { Contact, TimelineEvent } from '#domain/contact.ts';
 import { nextScoreChange, STORED_SCORE_NAMES, scoreContact, storedScores } from '#domain/scores.ts';
 import type { Clock } from '#ports/clock.ts';
-import type { DueStore } from '#ports/journeys.ts';
+import type { DueItem, DueStore } from '#ports/journeys.ts';
 import type { ContactStore } from '#ports/store.ts';
 import { type ContactHistory, FACT_EVENTS } from './journey-context.ts';
 
@@ -24,7 +24,7 @@ const NOT_SCORED = new Set(['email.sent', 'email.skipped', 'email.deferred', 'em
 /**
  * Whether the contact's profile changed since its scores were computed (loyalty reads
  * properties). Other writes to the contact (last-event times, the scores themselves) leave the
- * version alone, so the contact watcher recomputes only after a real profile change.
+ * version alone, so update-segments recomputes them only after a real profile change.
  */
 export const scoresStale = (contact: Pick<Contact, 'version' | 'scoresVersion'>): boolean =>
   contact.scoresVersion !== (contact.version ?? 0);
@@ -54,6 +54,8 @@ export async function applyScores(
   deps: ScoreDeps,
   contact: Contact,
   events: readonly TimelineEvent[],
+  /** Where to leave the next time-driven change for the caller to queue (else it is queued here). */
+  dues?: DueItem[],
 ): Promise<{ outcome: 'changed' | 'unchanged' | 'gone'; contact: Contact }> {
   if (contact.mergedInto) return { outcome: 'gone', contact };
   const { contactId } = contact;
@@ -68,14 +70,16 @@ export async function applyScores(
   }
   const next = nextScoreChange(contact, events, now);
   if (next) {
-    await deps.store.putDue({
+    const item: DueItem = {
       dueAt: next.toISOString(),
       kind: 'scores',
       journeyId: '',
       contactId,
       trigger: 0,
       basis: '',
-    });
+    };
+    if (dues) dues.push(item);
+    else await deps.store.putDue(item);
   }
   return {
     outcome: changed ? 'changed' : 'unchanged',

@@ -1,7 +1,7 @@
 import type { Contact, TimelineEvent } from '#domain/contact.ts';
 import { conflict, notFound, unprocessable } from '#domain/errors.ts';
 import type { Clock } from '#ports/clock.ts';
-import type { DueStore } from '#ports/journeys.ts';
+import type { DueItem, DueStore } from '#ports/journeys.ts';
 import type { Membership, Reevaluation, SegmentStore, StoredSegment } from '#ports/segments.ts';
 import type { ContactStore } from '#ports/store.ts';
 import type { EvaluationContext } from '#workflows/conditions.ts';
@@ -82,6 +82,8 @@ export async function evaluateContact(
   segments: StoredSegment[],
   memberships: Membership[],
   loadedEvents?: readonly TimelineEvent[],
+  /** Where to leave the next window change for the caller to queue (else it is queued here). */
+  dues?: DueItem[],
 ): Promise<RefreshResult> {
   const result: RefreshResult = { entered: [], exited: [] };
   const now = deps.clock.now();
@@ -105,14 +107,16 @@ export async function evaluateContact(
     if (change !== undefined && (nextChange === undefined || change < nextChange)) nextChange = change;
   }
   if (nextChange !== undefined) {
-    await deps.store.putDue({
+    const item: DueItem = {
       dueAt: new Date(nextChange).toISOString(),
       kind: 'segments',
       journeyId: '',
       contactId: contact.contactId,
       trigger: 0,
       basis: '',
-    });
+    };
+    if (dues) dues.push(item);
+    else await deps.store.putDue(item);
   }
   return result;
 }
