@@ -32,9 +32,12 @@ import { batchPut, batchWrite, catalogBump, eventItem, firstConditionFailed, str
  * Journey items in the single table (pk / sk):
  *   JOURNEYS             <journeyId>                       journey       (summary: status, live version)
  *   JOURNEY#<id>         DRAFT | V#<000001> | SCHEDULE     journey-draft, journey-version, journey-schedule
- *   CONTACT#<id>         ENROLLMENT#<enrollmentId>         enrollment
+ *   CONTACT#<id>         ENROLLMENT#<enrollmentId>         enrollment    (`waiterKeys: 'enrollment'` when its
+ *                                                                           waiters are kept with it)
+ *   CONTACT#<id>         ENROLLMENT#<enrollmentId>#WAITER#<event>#<node>   waiter (TTL on expiresAt)
  *   CONTACT#<id>         JSTATE#<journeyId>                journey-state (active enrollment, entries)
- *   CONTACT#<id>         WAITER#<event>#<enrollment>#<node> waiter     (TTL on expiresAt)
+ *   CONTACT#<id>         WAITER#<event>#<enrollment>#<node> waiter     (the earlier form, still read while
+ *                                                                        an enrollment without `waiterKeys` is active)
  *   TASKS                <taskId>                          task
  *   DUE#<yyyy-mm-ddThh>  <dueAt>#<journey>#<contact>#<n>   due           (time-trigger queue, hour buckets)
  *   DUE-HOURS            <yyyy-mm-ddThh>                   due-hour      (every hour whose bucket holds items)
@@ -248,6 +251,7 @@ export function createDynamoJourneyStores(
                     Item: {
                       ...enrollmentKey(enrollment.contactId, enrollment.enrollmentId),
                       type: 'enrollment',
+                      waiterKeys: 'enrollment',
                       ...enrollment,
                     },
                     ConditionExpression: 'attribute_not_exists(pk)',
@@ -344,20 +348,31 @@ export function createDynamoJourneyStores(
       }
       throw new Error(`could not end ${enrollmentId} of ${contactId}: its items kept changing`);
     },
-    async markConverted(contactId, enrollmentId, conversion) {
+    async markConverted(contactId, enrollmentId, conversion, converted) {
+      const update = {
+        TableName: tableName,
+        Key: enrollmentKey(contactId, enrollmentId),
+        UpdateExpression: 'SET conversion = :c',
+        ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(conversion)',
+        ExpressionAttributeValues: { ':c': conversion },
+      };
+      if (!converted) return conditional(() => db.send(new UpdateCommand(update)));
+      // The conversion and its timeline event in one transaction: neither without the other.
       return conditional(() =>
         db.send(
-          new UpdateCommand({
-            TableName: tableName,
-            Key: enrollmentKey(contactId, enrollmentId),
-            UpdateExpression: 'SET conversion = :c',
-            ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(conversion)',
-            ExpressionAttributeValues: { ':c': conversion },
+          new TransactWriteCommand({
+            TransactItems: [{ Update: update }, { Put: { TableName: tableName, Item: eventItem(converted) } }],
           }),
         ),
       );
     },
-    listEnrollments: (contactId) => queryPrefix<Enrollment>(contactPk(contactId), 'ENROLLMENT#'),
+    async listEnrollments(contactId) {
+      const items = await queryItems('pk = :pk AND begins_with(sk, :prefix)', {
+        ':pk': contactPk(contactId),
+        ':prefix': 'ENROLLMENT#',
+      });
+      return items.filter((item) => item.type === 'enrollment').map((item) => strip<Enrollment>(item) as Enrollment);
+    },
     async listEnrollmentChecks(before, limit) {
       const out = await db.send(
         new QueryCommand({
@@ -378,22 +393,51 @@ export function createDynamoJourneyStores(
     },
   };
 
-  const waiterSk = (w: Pick<EventWaiter, 'event' | 'enrollmentId' | 'nodeId'>) =>
-    `WAITER#${w.event}#${w.enrollmentId}#${w.nodeId}`;
-  const waiters: WaiterStore = {
-    async putWaiter(w) {
-      await put({ pk: contactPk(w.contactId), sk: waiterSk(w), type: 'waiter', ...w });
-    },
-    async listWaiters(contactId, event) {
-      // Read whole: `strip` would drop `expiresAt`, which is both the TTL and part of the waiter.
-      const items = await queryRaw('pk = :pk AND begins_with(sk, :prefix)', {
+  /** A waiter is kept with its enrollment, so one query of a contact's enrollments finds its waits too. */
+  const waiterSk = (w: Pick<EventWaiter, 'event' | 'enrollmentId' | 'nodeId' | 'legacyKey'>) =>
+    w.legacyKey
+      ? `WAITER#${w.event}#${w.enrollmentId}#${w.nodeId}`
+      : `ENROLLMENT#${w.enrollmentId}#WAITER#${w.event}#${w.nodeId}`;
+  // Read whole: `strip` would drop `expiresAt`, which is both the TTL and part of the waiter.
+  const waiterOf = ({ pk: _pk, sk: _sk, type: _type, ...waiter }: Record<string, unknown>) =>
+    waiter as unknown as EventWaiter;
+  /** Waiters registered in the earlier form (under WAITER#), marked so they are deleted by that key. */
+  const legacyWaiters = async (contactId: string, event: string) =>
+    (
+      await queryRaw('pk = :pk AND begins_with(sk, :prefix)', {
         ':pk': contactPk(contactId),
         ':prefix': `WAITER#${event}#`,
-      });
+      })
+    )
+      .map((item) => ({ ...waiterOf(item), legacyKey: true as const }))
       // The prefix of `a` also matches an event named `a#b`.
-      return items
-        .map(({ pk: _pk, sk: _sk, type: _type, ...waiter }) => waiter as unknown as EventWaiter)
+      .filter((w) => w.event === event);
+  const waiters: WaiterStore = {
+    async putWaiter(w) {
+      const { legacyKey: _legacy, ...waiter } = w;
+      await put({ pk: contactPk(w.contactId), sk: waiterSk(waiter), type: 'waiter', ...waiter });
+    },
+    async listWaiters(contactId, event) {
+      return (await waiters.listEnrollmentsAndWaiters(contactId, event)).waiters;
+    },
+    async listEnrollmentsAndWaiters(contactId, event) {
+      const items = await queryRaw('pk = :pk AND begins_with(sk, :prefix)', {
+        ':pk': contactPk(contactId),
+        ':prefix': 'ENROLLMENT#',
+      });
+      const enrolled = items.filter((item) => item.type === 'enrollment');
+      const found = items
+        .filter((item) => item.type === 'waiter')
+        .map(waiterOf)
         .filter((w) => w.event === event);
+      // An enrollment that was active before waiters moved may still wait under the earlier key.
+      const earlier = enrolled.some((item) => item.status === 'active' && item.waiterKeys !== 'enrollment')
+        ? await legacyWaiters(contactId, event)
+        : [];
+      return {
+        enrollments: enrolled.map((item) => strip<Enrollment>(item) as Enrollment),
+        waiters: [...found, ...earlier],
+      };
     },
     async deleteWaiter(w) {
       await conditional(() =>

@@ -29,7 +29,7 @@ export const isMissingPath = (error: unknown) =>
 /** Strips key and storage attributes so the domain never sees them. */
 export function strip<T>(item: Record<string, unknown> | undefined): T | undefined {
   if (!item) return undefined;
-  const { pk: _pk, sk: _sk, type: _type, timelineSk: _t, expiresAt: _e, ...rest } = item;
+  const { pk: _pk, sk: _sk, type: _type, timelineSk: _t, expiresAt: _e, waiterKeys: _w, ...rest } = item;
   return rest as T;
 }
 

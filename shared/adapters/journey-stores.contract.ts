@@ -500,6 +500,31 @@ export function journeyStoreContract(
         expect((await store.getEnrollment(contactId, e.enrollmentId))?.conversion).toEqual(first);
       });
 
+      it("writes a conversion's timeline event with it, and neither a second time", async () => {
+        const store = await makeStore();
+        const [contactId, journeyId] = [uid('c'), uid('j')];
+        const e = enrollmentOf(contactId, journeyId, { enteredAt: iso(t0) });
+        await store.enroll(e, always);
+        const converted = (goal: string) => ({
+          eventId: `journey.converted:${e.enrollmentId}`,
+          contactId,
+          name: 'journey.converted' as const,
+          at: iso(t0 + 1_000),
+          data: { journeyId, enrollmentId: e.enrollmentId, goal },
+        });
+
+        expect(
+          await store.markConverted(contactId, e.enrollmentId, { at: iso(t0 + 1_000), goal: 'a' }, converted('a')),
+        ).toBe(true);
+        expect(
+          await store.markConverted(contactId, e.enrollmentId, { at: iso(t0 + 2_000), goal: 'b' }, converted('b')),
+        ).toBe(false);
+
+        expect((await store.getEvent(contactId, `journey.converted:${e.enrollmentId}`))?.data).toMatchObject({
+          goal: 'a',
+        });
+      });
+
       it('keeps the execution ARN of an enrollment', async () => {
         const store = await makeStore();
         const [contactId, journeyId] = [uid('c'), uid('j')];
@@ -596,6 +621,27 @@ export function journeyStoreContract(
 
         expect(await store.listWaiters(contactId, 'order.placed')).toEqual([wanted]);
         expect(await store.listWaiters(contactId, 'email.opened')).toEqual([]);
+      });
+
+      it("lists the contact's enrollments with its waiters for an event, and enrollments without waiters", async () => {
+        const store = await makeStore();
+        const [contactId, journeyId] = [uid('c'), uid('j')];
+        const e = enrollmentOf(contactId, journeyId, { enteredAt: '2026-05-01T00:00:00.000Z' });
+        await store.enroll(e, always);
+        const waiting = waiterOf(contactId, { enrollmentId: e.enrollmentId, journeyId });
+        await store.putWaiter(waiting);
+        await store.putWaiter(
+          waiterOf(contactId, { event: 'order.refunded', enrollmentId: e.enrollmentId, journeyId }),
+        );
+
+        const both = await store.listEnrollmentsAndWaiters(contactId, 'order.placed');
+
+        expect(both.enrollments.map((x) => x.enrollmentId)).toEqual([e.enrollmentId]);
+        expect(both.waiters).toEqual([waiting]);
+        expect((await store.listEnrollments(contactId)).map((x) => x.enrollmentId)).toEqual([e.enrollmentId]);
+        expect(await store.getEnrollment(contactId, e.enrollmentId)).toEqual(
+          (await store.listEnrollments(contactId))[0],
+        );
       });
 
       it('deletes a waiter only while it holds the given token', async () => {

@@ -165,10 +165,11 @@ export function createMemoryJourneyRuntimeStores(
       if (state?.active === enrollmentId) delete state.active;
       return true;
     },
-    async markConverted(contactId, enrollmentId, conversion) {
+    async markConverted(contactId, enrollmentId, conversion, converted) {
       const e = enrollments.get(key(contactId, enrollmentId));
       if (!e || e.conversion) return false;
       e.conversion = clone(conversion);
+      if (converted) await appendEvent?.(converted);
       return true;
     },
     async listEnrollments(contactId) {
@@ -193,6 +194,12 @@ export function createMemoryJourneyRuntimeStores(
     },
     async listWaiters(contactId, event) {
       return [...waiters.values()].filter((w) => w.contactId === contactId && w.event === event).map(clone);
+    },
+    async listEnrollmentsAndWaiters(contactId, event) {
+      return {
+        enrollments: [...enrollments.values()].filter((e) => e.contactId === contactId).map(clone),
+        waiters: [...waiters.values()].filter((w) => w.contactId === contactId && w.event === event).map(clone),
+      };
     },
     async deleteWaiter(w) {
       if (waiters.get(waiterKey(w))?.token === w.token) waiters.delete(waiterKey(w));

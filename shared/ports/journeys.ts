@@ -172,11 +172,15 @@ export interface EnrollmentStore {
     at: string,
     detail?: EndDetail,
   ): Promise<boolean>;
-  /** Records the first conversion of an enrollment; false when it had one. */
+  /**
+   * Records the first conversion of an enrollment; false when it had one. With `converted`, that
+   * timeline event (`journey.converted`) is written with it, atomically.
+   */
   markConverted(
     contactId: string,
     enrollmentId: string,
     conversion: NonNullable<Enrollment['conversion']>,
+    converted?: TimelineEvent,
   ): Promise<boolean>;
   listEnrollments(contactId: string): Promise<Enrollment[]>;
   /**
@@ -230,14 +234,26 @@ export interface EventWaiter {
   since: string;
   /** Epoch seconds after which the registration is stale (TTL). */
   expiresAt: number;
+  /** Registered before waiters were kept with their enrollment (stored under the earlier key). */
+  legacyKey?: true;
 }
 
 export interface WaiterStore {
   /** Registers (or replaces) the waiter of one enrollment and node. */
   putWaiter(waiter: EventWaiter): Promise<void>;
   listWaiters(contactId: string, event: string): Promise<EventWaiter[]>;
+  /**
+   * The contact's enrollments and its waiters for `event`, in one request: what routing an event
+   * needs (goals, exit rules, waits). Waiters are kept with their enrollment.
+   */
+  listEnrollmentsAndWaiters(
+    contactId: string,
+    event: string,
+  ): Promise<{ enrollments: Enrollment[]; waiters: EventWaiter[] }>;
   /** Removes the waiter if it still holds `token`. */
-  deleteWaiter(waiter: Pick<EventWaiter, 'contactId' | 'event' | 'enrollmentId' | 'nodeId' | 'token'>): Promise<void>;
+  deleteWaiter(
+    waiter: Pick<EventWaiter, 'contactId' | 'event' | 'enrollmentId' | 'nodeId' | 'token' | 'legacyKey'>,
+  ): Promise<void>;
 }
 
 /** A to-do for the shop's owner, created by a notify-owner node. */

@@ -5,6 +5,7 @@ import type { Clock } from '#ports/clock.ts';
 import type {
   DueStore,
   EnrollmentStore,
+  EventWaiter,
   JourneyRuntime,
   JourneyStore,
   JourneySummary,
@@ -88,10 +89,12 @@ export async function routeEvent(
   const fresh = options.freshContact === true;
   if (!fresh) {
     await deps.store.touchLastEvent(event.contactId, event.name, event.at);
+    // The contact's enrollments and its waits for this event, in one request.
+    const { enrollments, waiters } = await deps.store.listEnrollmentsAndWaiters(event.contactId, event.name);
     // Goals and exits first: a conversion is recorded before a resumed wait can reach a goal
     // node, and an exit stops the execution before a wait could resume it.
-    await applyGoalsAndExits(deps, event, result);
-    result.resumed = await resumeWaiters(deps, event);
+    await applyGoalsAndExits(deps, event, enrollments, result);
+    result.resumed = await resumeWaiters(deps, event, waiters, enrollments);
   }
 
   for (const journey of await liveJourneys(deps.store)) {
@@ -250,9 +253,14 @@ export async function enrollContact(
 }
 
 /** Resumes the executions waiting for this event; each waiter is used once. */
-async function resumeWaiters(deps: RoutingDeps, event: TimelineEvent): Promise<string[]> {
+async function resumeWaiters(
+  deps: RoutingDeps,
+  event: TimelineEvent,
+  waiters: readonly EventWaiter[],
+  enrollments: readonly Enrollment[],
+): Promise<string[]> {
   const resumed: string[] = [];
-  for (const waiter of await deps.store.listWaiters(event.contactId, event.name)) {
+  for (const waiter of waiters) {
     if (!atOrAfter(event.at, waiter.since)) continue;
     if (!matchesFilters(event.data, waiter.where)) continue;
     if (waiter.correlation) {
@@ -262,7 +270,9 @@ async function resumeWaiters(deps: RoutingDeps, event: TimelineEvent): Promise<s
     }
     // The event that enrolled the contact never ends its own wait (registerWait skips it too):
     // routing it again (a retried record, the same order under a second topic) must change nothing.
-    const enrollment = await deps.store.getEnrollment(event.contactId, waiter.enrollmentId);
+    const enrollment =
+      enrollments.find((e) => e.enrollmentId === waiter.enrollmentId) ??
+      (await deps.store.getEnrollment(event.contactId, waiter.enrollmentId));
     if (enrollment?.triggerEventId === event.eventId) continue;
     const outcome = await deps.runtime.resume(waiter.token, {
       eventId: event.eventId,
@@ -277,8 +287,12 @@ async function resumeWaiters(deps: RoutingDeps, event: TimelineEvent): Promise<s
 }
 
 /** Goal conversions (within their window, holdouts included) and exit rules, for the contact's enrollments. */
-async function applyGoalsAndExits(deps: RoutingDeps, event: TimelineEvent, result: RouteResult) {
-  const enrollments = await deps.store.listEnrollments(event.contactId);
+async function applyGoalsAndExits(
+  deps: RoutingDeps,
+  event: TimelineEvent,
+  enrollments: readonly Enrollment[],
+  result: RouteResult,
+) {
   let facts: Awaited<ReturnType<typeof loadFacts>> | null = null;
   for (const enrollment of enrollments) {
     if (enrollment.status !== 'active' && (enrollment.conversion || enrollment.status === 'failed')) continue;
@@ -326,9 +340,9 @@ async function applyGoalsAndExits(deps: RoutingDeps, event: TimelineEvent, resul
   }
 }
 
-/** Records an enrollment's first conversion and its `journey.converted` timeline entry. */
+/** Records an enrollment's first conversion with its `journey.converted` timeline entry. */
 export async function recordConversion(
-  deps: { store: Pick<EnrollmentStore, 'markConverted'> & Pick<ContactStore, 'appendEvent'> },
+  deps: { store: Pick<EnrollmentStore, 'markConverted'> },
   enrollment: Pick<Enrollment, 'contactId' | 'enrollmentId' | 'journeyId' | 'journeyVersion' | 'status'>,
   conversion: { goal: string; at: string; eventId?: string; nodeId?: string; data?: Record<string, unknown> },
 ): Promise<boolean> {
@@ -337,15 +351,17 @@ export async function recordConversion(
     total && typeof total.amountMinor === 'number' && typeof total.currency === 'string'
       ? { amountMinor: total.amountMinor, currency: total.currency }
       : undefined;
-  const converted = await deps.store.markConverted(enrollment.contactId, enrollment.enrollmentId, {
-    at: conversion.at,
-    goal: conversion.goal,
-    ...(conversion.eventId ? { eventId: conversion.eventId } : {}),
-    ...(conversion.nodeId ? { nodeId: conversion.nodeId } : {}),
-    ...(revenue ? { revenue } : {}),
-  });
-  if (converted) {
-    await deps.store.appendEvent({
+  return deps.store.markConverted(
+    enrollment.contactId,
+    enrollment.enrollmentId,
+    {
+      at: conversion.at,
+      goal: conversion.goal,
+      ...(conversion.eventId ? { eventId: conversion.eventId } : {}),
+      ...(conversion.nodeId ? { nodeId: conversion.nodeId } : {}),
+      ...(revenue ? { revenue } : {}),
+    },
+    {
       eventId: `journey.converted:${enrollment.enrollmentId}`,
       contactId: enrollment.contactId,
       name: 'journey.converted',
@@ -358,9 +374,8 @@ export async function recordConversion(
         ...(enrollment.status === 'holdout' ? { holdout: true } : {}),
         ...(revenue ? { revenue } : {}),
       },
-    });
-  }
-  return converted;
+    },
+  );
 }
 
 /** Ends an active enrollment early and stops its execution wherever it waits. */

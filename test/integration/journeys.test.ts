@@ -61,7 +61,8 @@ const registeredFor = (enrollment: Record<string, any>, event: string) =>
         KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
         ExpressionAttributeValues: {
           ':pk': `CONTACT#${enrollment.contactId}`,
-          ':prefix': `WAITER#${event}#${enrollment.enrollmentId}#`,
+          // Waiters are kept with their enrollment (shared/adapters/dynamo-journeys.ts).
+          ':prefix': `ENROLLMENT#${enrollment.enrollmentId}#WAITER#${event}#`,
         },
         ConsistentRead: true,
       }),

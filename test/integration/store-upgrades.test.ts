@@ -9,7 +9,8 @@ import { db, stack } from '../support/local.ts';
 /**
  * Items written before contacts carried a `lastEventAt` map and sources a `stats` map: the
  * one-write paths for new items fall back to creating the map first, on DynamoDB Local itself
- * (the error it answers is what the fallback recognises).
+ * (the error it answers is what the fallback recognises). And waits registered before they were
+ * kept with their enrollment: still found, and deleted by their own key.
  */
 const tableName = `store-upgrades-${randomUUID().slice(0, 8)}`;
 const admin = new DynamoDBClient({
@@ -69,5 +70,46 @@ describe('items written by earlier versions', () => {
       lastDeliveryAt: '2026-11-02T10:00:01.000Z',
     });
     expect(await read('INBOX#old-form:msg_1', 'INBOX')).toMatchObject({ status: 'received' });
+  });
+
+  it('finds and deletes a wait registered under the earlier key while its enrollment is active', async () => {
+    const pk = 'CONTACT#waits';
+    const enrollment = {
+      enrollmentId: 'e-old',
+      contactId: 'waits',
+      journeyId: 'abandoned-cart',
+      journeyVersion: 1,
+      triggerEventId: 'checkout',
+      status: 'active',
+      enteredAt: '2026-11-02T10:00:00.000Z',
+    };
+    const waiter = {
+      contactId: 'waits',
+      event: 'order.placed',
+      enrollmentId: 'e-old',
+      nodeId: 'wait-order',
+      journeyId: 'abandoned-cart',
+      token: 'token-old',
+      where: [],
+      since: '2026-11-02T10:00:00.000Z',
+      expiresAt: 1_900_000_000,
+    };
+    await db.send(
+      new PutCommand({ TableName: tableName, Item: { pk, sk: 'ENROLLMENT#e-old', type: 'enrollment', ...enrollment } }),
+    );
+    await db.send(
+      new PutCommand({
+        TableName: tableName,
+        Item: { pk, sk: 'WAITER#order.placed#e-old#wait-order', type: 'waiter', ...waiter },
+      }),
+    );
+
+    const listed = await store.listEnrollmentsAndWaiters('waits', 'order.placed');
+    expect(listed.enrollments).toEqual([enrollment]);
+    expect(listed.waiters).toEqual([{ ...waiter, legacyKey: true }]);
+
+    await store.deleteWaiter(listed.waiters[0] as (typeof listed.waiters)[number]);
+    expect(await read(pk, 'WAITER#order.placed#e-old#wait-order')).toBeUndefined();
+    expect((await store.listEnrollmentsAndWaiters('waits', 'order.placed')).waiters).toEqual([]);
   });
 });
