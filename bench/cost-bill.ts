@@ -24,6 +24,35 @@ export interface FunctionUse {
   logLines: number;
   /** Runs on a schedule: billed per minute of the month, not per event. */
   scheduled: boolean;
+  /**
+   * A scheduled function's runs measured after the events were processed, when it found nothing
+   * to do: what each of its 43,200 runs a month costs whatever the traffic. What its runs during
+   * the events cost beyond that is their work (due items, repairs), scaled with the traffic.
+   */
+  idle?: IdleRuns;
+}
+
+/** Scheduled runs measured on a quiet stack (totals over `runs`). */
+export interface IdleRuns {
+  runs: number;
+  billedMs: number;
+  readUnits: number;
+  writeUnits: number;
+  logBytes: number;
+  logLines: number;
+}
+
+/**
+ * A function's monthly quantity: per event scaled with the traffic; for a scheduled one, its
+ * idle run × 43,200 plus its work beyond idle during the run scaled with the traffic (or, with no
+ * idle runs measured, its mean run × 43,200).
+ */
+function monthlyOf(f: FunctionUse, scale: number, of: (u: Omit<IdleRuns, 'runs'>) => number): number {
+  if (!f.scheduled) return of(f) * scale;
+  if (!f.idle || f.idle.runs === 0) return f.invocations > 0 ? (of(f) / f.invocations) * SCHEDULED_RUNS_PER_MONTH : 0;
+  const idlePerRun = of(f.idle) / f.idle.runs;
+  const work = Math.max(0, of(f) - f.invocations * idlePerRun);
+  return idlePerRun * SCHEDULED_RUNS_PER_MONTH + work * scale;
 }
 
 /** Everything the run measured, at the run's own scale. */
@@ -75,12 +104,11 @@ export function monthlyBill(m: MeasuredMonth): BillLine[] {
   let secretReaders = 0;
   for (const [name, f] of Object.entries(m.functions)) {
     const monthly = f.scheduled ? SCHEDULED_RUNS_PER_MONTH : f.invocations * m.scale;
-    const per = f.invocations > 0 ? monthly / f.invocations : 0;
-    readUnits += f.readUnits * per;
-    writeUnits += f.writeUnits * per;
+    readUnits += monthlyOf(f, m.scale, (u) => u.readUnits);
+    writeUnits += monthlyOf(f, m.scale, (u) => u.writeUnits);
     invocations += monthly;
-    gbSeconds += (f.billedMs / 1000) * (f.memoryMb / 1024) * per;
-    logBytes += (f.logBytes + f.logLines * LOG_EVENT_OVERHEAD_BYTES) * per;
+    gbSeconds += monthlyOf(f, m.scale, (u) => (u.billedMs / 1000) * (f.memoryMb / 1024));
+    logBytes += monthlyOf(f, m.scale, (u) => u.logBytes + u.logLines * LOG_EVENT_OVERHEAD_BYTES);
     logBytes += monthly * LAMBDA_PLATFORM_LOG_BYTES;
     const grants: readonly string[] = functions[name as keyof typeof functions]?.grants ?? [];
     if (f.invocations > 0 && grants.some((g) => g.startsWith('secret:'))) secretReaders += 1;

@@ -49,7 +49,7 @@ export function costMarkdown(r: CostResults): string {
       `Left out as a local artefact: ${n(r.repeatedDeferrals.invocations)} send-email runs that deferred again to the ` +
       `same time (${n(r.repeatedDeferrals.inHistories)} such rounds in the executions' histories).`,
     '',
-    `| Component, full month (×${n(m.scale)}; the every-minute schedules ×43,200 runs) | Quantity | Monthly cost | vs SES |`,
+    `| Component, full month (×${n(m.scale)}; the every-minute schedules: idle run ×43,200, their work ×${n(m.scale)}) | Quantity | Monthly cost | vs SES |`,
     '| --- | ---: | ---: | ---: |',
     ...r.bill.map(
       (l) => `| ${l.fixed ? 'Fixed: ' : ''}${l.component} | ${l.quantity} | ${usd(l.usd)} | ${share(l.usd)} |`,
@@ -64,5 +64,17 @@ export function costMarkdown(r: CostResults): string {
     '| Function (measured in the run) | Invocations | Handler time, mean billed | MB | Read units | Write units | Logged |',
     '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
     ...fnRows,
+    '',
+    '| Schedule, idle runs on the quiet stack after the events | Runs | Handler time, mean billed | Read units a run | Write units a run | Logged a run |',
+    '| --- | ---: | ---: | ---: | ---: | ---: |',
+    ...Object.entries(m.functions)
+      .filter(([, f]) => f.idle)
+      .map(([name, f]) => {
+        const idle = f.idle as NonNullable<typeof f.idle>;
+        const per = (v: number) => (idle.runs > 0 ? v / idle.runs : 0);
+        return `| ${name} | ${n(idle.runs)} | ${n(per(idle.billedMs))} ms | ${per(idle.readUnits).toFixed(1)} | ${per(idle.writeUnits).toFixed(1)} | ${n(per(idle.logBytes))} B |`;
+      }),
+    '',
+    'A schedule is billed as its idle run × 43,200 plus what its runs during the events did beyond idle (due items, repairs, scans), scaled with the traffic like every other function.',
   ].join('\n')}\n`;
 }

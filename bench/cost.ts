@@ -20,7 +20,7 @@ import {
 import { functions, schedules } from '../infra/manifest.ts';
 import DEMO_SEGMENTS from '../workflows/examples/segments.json' with { type: 'json' };
 import { BUILT_IN_JOURNEY_IDS } from '../workflows/journeys/index.ts';
-import { type FunctionUse, type MeasuredMonth, monthlyBill } from './cost-bill.ts';
+import { type FunctionUse, type IdleRuns, type MeasuredMonth, monthlyBill } from './cost-bill.ts';
 import { meterCapacity, meterLogs } from './cost-meter.ts';
 import { monthOfEvents, postEnvelopes } from './cost-month.ts';
 import { type CostResults, costMarkdown } from './cost-report.ts';
@@ -43,7 +43,9 @@ const HELP = `Usage: npm run bench:cost [-- options]
   --time-scale N       journey seconds per real second (default 864000: a day in 0.1 s);
                        the abandoned cart's hour always lasts 3 s, schedules run every real minute
   --concurrency N      webhooks posted at once (default 4)
-  --settle-timeout S   longest wait for processing after the last post (default 900)`;
+  --settle-timeout S   longest wait for processing after the last post (default 900)
+  --idle-runs N        runs of each every-minute schedule measured on the quiet stack after the
+                       events (default 2, one a minute): what each of its 43,200 runs a month costs`;
 
 const { values: args } = parseArgs({
   options: {
@@ -52,6 +54,7 @@ const { values: args } = parseArgs({
     'time-scale': { type: 'string', default: '864000' },
     concurrency: { type: 'string', default: '4' },
     'settle-timeout': { type: 'string', default: '900' },
+    'idle-runs': { type: 'string', default: '2' },
     help: { type: 'boolean', short: 'h', default: false },
   },
 });
@@ -66,6 +69,7 @@ const options = {
   timeScale: whole('time-scale'),
   concurrency: whole('concurrency'),
   settleTimeoutSeconds: whole('settle-timeout'),
+  idleRuns: whole('idle-runs'),
 };
 
 // Handlers' output is metered and kept off the terminal; progress goes straight to the terminal.
@@ -216,8 +220,39 @@ async function main() {
     const logged = logs.snapshot();
     const sdk = calls.snapshot();
     const metricNames = logs.metricNames();
+
+    // The schedules on the quiet stack: what each run costs when there is nothing to do.
+    say(`▶ measuring ${options.idleRuns} idle runs of each schedule (one a minute)`);
+    const runsOf = (name: string) => watch.snapshot()[name as keyof typeof invoked]?.invocations ?? 0;
+    const idleFrom = Object.fromEntries([...scheduled].map((name) => [name, runsOf(name)]));
+    const idleDeadline = performance.now() + (options.idleRuns + 1) * 70_000;
+    while (
+      [...scheduled].some((name) => runsOf(name) - (idleFrom[name] ?? 0) < options.idleRuns) &&
+      performance.now() < idleDeadline
+    ) {
+      await new Promise((r) => setTimeout(r, 2_000));
+    }
+    // A run that started before the snapshot and ended after it is left out: wait for the
+    // in-flight ones to end, so the counts and what they metered belong together.
+    await settle(live, watch);
+    const idleInvoked = watch.snapshot();
+    const idleUsed = capacity.snapshot();
+    const idleLogged = logs.snapshot();
     logs.stop();
     watch.stop();
+    const idle: Record<string, IdleRuns> = {};
+    for (const name of scheduled) {
+      const key = name as keyof typeof invoked;
+      idle[name] = {
+        runs: (idleInvoked[key]?.invocations ?? 0) - (invoked[key]?.invocations ?? 0),
+        billedMs: (idleInvoked[key]?.billedMs ?? 0) - (invoked[key]?.billedMs ?? 0),
+        readUnits: (idleUsed[name]?.readUnits ?? 0) - (used[name]?.readUnits ?? 0),
+        writeUnits: (idleUsed[name]?.writeUnits ?? 0) - (used[name]?.writeUnits ?? 0),
+        logBytes: (idleLogged[name]?.bytes ?? 0) - (logged[name]?.bytes ?? 0),
+        logLines: (idleLogged[name]?.lines ?? 0) - (logged[name]?.lines ?? 0),
+      };
+      say(`  ${name}: ${idle[name].runs} idle runs`);
+    }
 
     say('▶ reading back executions and the table size');
     const sfnUse = await executionUse(live.urls.stepfunctions);
@@ -245,6 +280,7 @@ async function main() {
         logBytes: (logged[name]?.bytes ?? 0) - (apart.logBytes ?? 0),
         logLines: (logged[name]?.lines ?? 0) - (apart.logLines ?? 0),
         scheduled: scheduled.has(name),
+        ...(idle[name] ? { idle: idle[name] } : {}),
       };
     }
     const total = (prefix: string) =>
