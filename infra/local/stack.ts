@@ -18,7 +18,7 @@ import { startGateway } from './gateway.ts';
 import { startScheduleDriver } from './schedule-driver.ts';
 import { startSesEventsProxy } from './ses-events.ts';
 import { startStepFunctionsLocal } from './stepfunctions/server.ts';
-import { startStreamDriver } from './stream-driver.ts';
+import { nudgeOnWrites, startStreamDriver } from './stream-driver.ts';
 
 export const DEFAULT_ADMIN_TOKEN = 'tend-local-admin-token';
 /** Signing secret of the seeded `demo-form` source when TEND_DEMO_SOURCE_SECRET is unset. */
@@ -312,6 +312,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       log: options.log,
     });
     stops.push(() => driver.close());
+    // A function's write wakes the poller at once (on AWS, Lambda's pollers run on their own).
+    const { dynamoClient: appClient } = await import('#runtime/clients/dynamodb.ts');
+    stops.push(nudgeOnWrites(appClient, () => driver.nudge()));
     const scheduler = startScheduleDriver({
       schedules,
       invoke: invokeFunction,

@@ -10,7 +10,7 @@ import type { FunctionName, StreamSpec } from '../manifest.ts';
 import { startDynamoDbLocal } from './dynamodb-local.ts';
 import { LOCAL_CREDENTIALS } from './dynamodb-target.ts';
 import { ensureTable, freePort, until } from './stack.ts';
-import { repairEmptyMaps, type StreamDriver, startStreamDriver } from './stream-driver.ts';
+import { nudgeOnWrites, repairEmptyMaps, type StreamDriver, startStreamDriver } from './stream-driver.ts';
 
 describe('repairEmptyMaps', () => {
   it('turns DynamoDB Local empty maps back into maps, at any depth, so images unmarshall', () => {
@@ -233,5 +233,38 @@ describe('the stream driver on DynamoDB Local', () => {
     await driver.idle();
 
     expect(itemsOf(deliveries)).toHaveLength(7);
+  });
+
+  it('reads the stream as soon as a nudged client writes, however long the quiet stream would nap', async () => {
+    await tableWith('nudged', events(['a'], 1));
+    const { driver, deliveries } = driverOn('nudged', [spec('aggregate-events', ['event'], 10)], undefined, {
+      pollMs: 600_000,
+    });
+    await driver.idle();
+    const writer = new DynamoDBClient({ region: 'us-east-1', endpoint, credentials: LOCAL_CREDENTIALS });
+    const nudges: string[] = [];
+    const stop = nudgeOnWrites(writer, () => {
+      nudges.push('write');
+      driver.nudge();
+    });
+    try {
+      // Written by the nudged client, never asked for with idle(): only the nudge reads it.
+      await writer.send(
+        new BatchWriteItemCommand({
+          RequestItems: {
+            nudged: [{ PutRequest: { Item: { pk: { S: 'CONTACT#b' }, sk: { S: 'E0' }, type: { S: 'event' } } } }],
+          },
+        }),
+      );
+      await until('the nudged write delivered', 30_000, async () => {
+        if (!itemsOf(deliveries).includes('CONTACT#b/E0')) throw new Error('not yet');
+      });
+      // Writes nudge; reads do not.
+      await writer.send(new ListTablesCommand({}));
+      expect(nudges).toEqual(['write']);
+    } finally {
+      stop();
+      writer.destroy();
+    }
   });
 });

@@ -40,6 +40,8 @@ export interface StreamDriver {
   close(): Promise<void>;
   /** Resolves once everything written before the call has been delivered to every consumer. */
   idle(): Promise<void>;
+  /** A write was made: read the stream now rather than at the end of the quiet stream's nap. */
+  nudge(): void;
 }
 
 interface ShardCursor {
@@ -236,6 +238,8 @@ export function startStreamDriver(options: StreamDriverOptions): StreamDriver {
       wakeUp = done;
     });
 
+  // Set by nudge(): a write happened, so records are on their way.
+  let nudged = false;
   const loop = (async () => {
     let lastRefresh = 0;
     let emptyPasses = 0;
@@ -274,7 +278,9 @@ export function startStreamDriver(options: StreamDriverOptions): StreamDriver {
         emptyPasses = 0;
       } else {
         // DynamoDB Local can answer an empty page while records are still arriving: look again
-        // soon, and back off to pollMs only while the stream stays quiet.
+        // soon, and back off to pollMs only while the stream stays quiet (a write starts over).
+        if (nudged) emptyPasses = 0;
+        nudged = false;
         emptyPasses++;
         await nap(Math.min(pollMs, 5 * 2 ** emptyPasses));
       }
@@ -294,6 +300,49 @@ export function startStreamDriver(options: StreamDriverOptions): StreamDriver {
         waiters.push({ after: passes, resolve });
         wake();
       }),
+    nudge() {
+      nudged = true;
+      wake();
+    },
+  };
+}
+
+const WRITES = new Set([
+  'PutItemCommand',
+  'UpdateItemCommand',
+  'DeleteItemCommand',
+  'BatchWriteItemCommand',
+  'TransactWriteItemsCommand',
+]);
+const nudging = new WeakMap<object, { current?: () => void }>();
+
+/**
+ * Wakes the stream poller after each write `client` makes (the functions' shared client): on a
+ * quiet stream the poller naps up to its poll interval, which every stream hop (a webhook to its
+ * processing, a step to its counters) would otherwise wait out. Returns what stops it.
+ */
+export function nudgeOnWrites(
+  client: { middlewareStack: { add(middleware: unknown, options: { step: 'initialize'; name: string }): void } },
+  nudge: () => void,
+): () => void {
+  let target = nudging.get(client);
+  if (!target) {
+    const created: { current?: () => void } = {};
+    target = created;
+    nudging.set(client, created);
+    client.middlewareStack.add(
+      (next: (args: unknown) => Promise<unknown>, context: { commandName?: string }) => async (args: unknown) => {
+        const out = await next(args);
+        if (WRITES.has(context.commandName ?? '')) created.current?.();
+        return out;
+      },
+      { step: 'initialize', name: 'tendNudgeStreams' },
+    );
+  }
+  target.current = nudge;
+  const mine = target;
+  return () => {
+    if (mine.current === nudge) mine.current = undefined;
   };
 }
 
