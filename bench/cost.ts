@@ -137,8 +137,13 @@ async function main() {
     // described in cost-sfn.ts: AWS runs it once, so the repeats are kept apart.
     const scheduled = new Set<string>(schedules.map((s) => s.function));
     const deferrals = new Set<string>();
+    // Whether each journey-scheduler run found nothing to do (its report all zeros), in order.
+    const schedulerRuns: boolean[] = [];
     const watch = watchInvocations({
       discard: (name, result) => {
+        if (name === 'journey-scheduler') {
+          schedulerRuns.push(Object.values((result ?? {}) as Record<string, unknown>).every((v) => v === 0));
+        }
         const outcome = result as { status?: string; until?: string; reason?: string } | undefined;
         if (name !== 'send-email' || outcome?.status !== 'deferred') return false;
         const key = `${outcome.until}|${outcome.reason}`;
@@ -221,20 +226,26 @@ async function main() {
     const sdk = calls.snapshot();
     const metricNames = logs.metricNames();
 
-    // The schedules on the quiet stack: what each run costs when there is nothing to do.
+    // The schedules on the quiet stack: what each run costs when there is nothing to do. The
+    // scheduler first finishes what the events left it (windows that closed in the past of the
+    // demo history, scans), so the idle runs are counted from its first run that did nothing.
     say(`▶ measuring ${options.idleRuns} idle runs of each schedule (one a minute)`);
     const runsOf = (name: string) => watch.snapshot()[name as keyof typeof invoked]?.invocations ?? 0;
-    const idleFrom = Object.fromEntries([...scheduled].map((name) => [name, runsOf(name)]));
-    const idleDeadline = performance.now() + (options.idleRuns + 1) * 70_000;
-    while (
-      [...scheduled].some((name) => runsOf(name) - (idleFrom[name] ?? 0) < options.idleRuns) &&
-      performance.now() < idleDeadline
-    ) {
-      await new Promise((r) => setTimeout(r, 2_000));
-    }
-    // A run that started before the snapshot and ended after it is left out: wait for the
-    // in-flight ones to end, so the counts and what they metered belong together.
+    const idleDeadline = performance.now() + (options.idleRuns + 6) * 70_000;
+    const waitFor = async (done: () => boolean) => {
+      while (!done() && performance.now() < idleDeadline) await new Promise((r) => setTimeout(r, 2_000));
+    };
+    const seen = schedulerRuns.length;
+    await waitFor(() => schedulerRuns.length > seen && schedulerRuns.at(-1) === true);
+    // A run in flight at the snapshot would be split across it: wait for it to end.
     await settle(live, watch);
+    const before = { invoked: watch.snapshot(), used: capacity.snapshot(), logged: logs.snapshot() };
+    const idleFrom = Object.fromEntries([...scheduled].map((name) => [name, runsOf(name)]));
+    const fromRun = schedulerRuns.length;
+    await waitFor(() => [...scheduled].every((name) => runsOf(name) - (idleFrom[name] ?? 0) >= options.idleRuns));
+    await settle(live, watch);
+    const busy = schedulerRuns.slice(fromRun).filter((idleRun) => !idleRun).length;
+    if (busy > 0) say(`  ! ${busy} of the measured journey-scheduler runs found work to do`);
     const idleInvoked = watch.snapshot();
     const idleUsed = capacity.snapshot();
     const idleLogged = logs.snapshot();
@@ -244,12 +255,12 @@ async function main() {
     for (const name of scheduled) {
       const key = name as keyof typeof invoked;
       idle[name] = {
-        runs: (idleInvoked[key]?.invocations ?? 0) - (invoked[key]?.invocations ?? 0),
-        billedMs: (idleInvoked[key]?.billedMs ?? 0) - (invoked[key]?.billedMs ?? 0),
-        readUnits: (idleUsed[name]?.readUnits ?? 0) - (used[name]?.readUnits ?? 0),
-        writeUnits: (idleUsed[name]?.writeUnits ?? 0) - (used[name]?.writeUnits ?? 0),
-        logBytes: (idleLogged[name]?.bytes ?? 0) - (logged[name]?.bytes ?? 0),
-        logLines: (idleLogged[name]?.lines ?? 0) - (logged[name]?.lines ?? 0),
+        runs: (idleInvoked[key]?.invocations ?? 0) - (before.invoked[key]?.invocations ?? 0),
+        billedMs: (idleInvoked[key]?.billedMs ?? 0) - (before.invoked[key]?.billedMs ?? 0),
+        readUnits: (idleUsed[name]?.readUnits ?? 0) - (before.used[name]?.readUnits ?? 0),
+        writeUnits: (idleUsed[name]?.writeUnits ?? 0) - (before.used[name]?.writeUnits ?? 0),
+        logBytes: (idleLogged[name]?.bytes ?? 0) - (before.logged[name]?.bytes ?? 0),
+        logLines: (idleLogged[name]?.lines ?? 0) - (before.logged[name]?.lines ?? 0),
       };
       say(`  ${name}: ${idle[name].runs} idle runs`);
     }
@@ -270,15 +281,18 @@ async function main() {
       const spec = functions[name as keyof typeof functions];
       if (!spec) continue;
       const apart = discarded[name as keyof typeof discarded]?.notes ?? {};
+      // A schedule's work for the events includes the runs that finished it after the events.
+      const upTo = scheduled.has(name) ? before : { invoked, used, logged };
+      const ran = upTo.invoked[name as keyof typeof invoked];
       perFunction[name] = {
-        invocations: invoked[name as keyof typeof invoked]?.invocations ?? 0,
-        billedMs: invoked[name as keyof typeof invoked]?.billedMs ?? 0,
+        invocations: ran?.invocations ?? 0,
+        billedMs: ran?.billedMs ?? 0,
         memoryMb: spec.memoryMb,
-        readUnits: (used[name]?.readUnits ?? 0) - (apart.readUnits ?? 0),
-        writeUnits: (used[name]?.writeUnits ?? 0) - (apart.writeUnits ?? 0),
-        refusedWrites: used[name]?.refusedWrites ?? 0,
-        logBytes: (logged[name]?.bytes ?? 0) - (apart.logBytes ?? 0),
-        logLines: (logged[name]?.lines ?? 0) - (apart.logLines ?? 0),
+        readUnits: (upTo.used[name]?.readUnits ?? 0) - (apart.readUnits ?? 0),
+        writeUnits: (upTo.used[name]?.writeUnits ?? 0) - (apart.writeUnits ?? 0),
+        refusedWrites: upTo.used[name]?.refusedWrites ?? 0,
+        logBytes: (upTo.logged[name]?.bytes ?? 0) - (apart.logBytes ?? 0),
+        logLines: (upTo.logged[name]?.lines ?? 0) - (apart.logLines ?? 0),
         scheduled: scheduled.has(name),
         ...(idle[name] ? { idle: idle[name] } : {}),
       };

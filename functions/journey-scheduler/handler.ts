@@ -4,7 +4,7 @@ import { logger, metrics } from '#runtime/observability.ts';
 import { journeyDeps } from '#runtime/wiring/journey-deps.ts';
 import { journeyRuntime } from '#runtime/wiring/journeys.ts';
 import { store } from '#runtime/wiring/store.ts';
-import { runJourneyScheduler } from '#services/journey-scheduler.ts';
+import { runJourneyScheduler, type SchedulerReport } from '#services/journey-scheduler.ts';
 
 /**
  * The repair sweep's grace period, in journey time like every wait (scaled locally), but never
@@ -15,11 +15,16 @@ const repair = {
   graceMs: Math.max(30_000, (config.TEND_REPAIR_GRACE_SECONDS * 1000) / config.TEND_TIME_SCALE),
 };
 
-/** Scheduled: fires due date and inactivity triggers, runs schedule triggers and backfills, repairs stranded enrollments. */
-export const handler = lambda<unknown, void>(async () => {
+/**
+ * Scheduled: fires due date and inactivity triggers, runs schedule triggers and backfills, repairs
+ * stranded enrollments. Answers what the run did (EventBridge ignores it; bench:cost tells an idle
+ * run by it).
+ */
+export const handler = lambda<unknown, SchedulerReport>(async () => {
   // The uncached store: scans read their segment's re-evaluation progress, which moves without a catalog bump.
   const report = await runJourneyScheduler({ ...journeyDeps, store, repair });
   metrics.addMetric('JourneyTriggersEnrolled', 'Count', report.enrolled);
   metrics.addMetric('JourneyEnrollmentsRepaired', 'Count', report.repaired);
   logger.info('journey scheduler run', { ...report });
+  return report;
 });
