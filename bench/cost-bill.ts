@@ -25,9 +25,9 @@ export interface FunctionUse {
   /** Runs on a schedule: billed per minute of the month, not per event. */
   scheduled: boolean;
   /**
-   * A scheduled function's runs measured after the events were processed, when it found nothing
-   * to do: what each of its 43,200 runs a month costs whatever the traffic. What its runs during
-   * the events cost beyond that is their work (due items, repairs), scaled with the traffic.
+   * A scheduled function's runs measured on the quiet stack before the events, when it found
+   * nothing to do: what each of its 43,200 runs a month costs whatever the traffic. What its runs
+   * during the events cost beyond that is their work (due items, repairs), scaled with the traffic.
    */
   idle?: IdleRuns;
 }

@@ -65,7 +65,7 @@ export function costMarkdown(r: CostResults): string {
     '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
     ...fnRows,
     '',
-    '| Schedule, idle runs on the quiet stack after the events | Runs | Handler time, mean billed | Read units a run | Write units a run | Logged a run |',
+    '| Schedule, idle runs on the quiet stack before the events | Runs | Handler time, mean billed | Read units a run | Write units a run | Logged a run |',
     '| --- | ---: | ---: | ---: | ---: | ---: |',
     ...Object.entries(m.functions)
       .filter(([, f]) => f.idle)

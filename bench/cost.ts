@@ -44,7 +44,7 @@ const HELP = `Usage: npm run bench:cost [-- options]
                        the abandoned cart's hour always lasts 3 s, schedules run every real minute
   --concurrency N      webhooks posted at once (default 4)
   --settle-timeout S   longest wait for processing after the last post (default 900)
-  --idle-runs N        runs of each every-minute schedule measured on the quiet stack after the
+  --idle-runs N        runs of each every-minute schedule measured on the quiet stack before the
                        events (default 2, one a minute): what each of its 43,200 runs a month costs`;
 
 const { values: args } = parseArgs({
@@ -175,6 +175,43 @@ async function main() {
     );
     const capacity = meterCapacity(clients.dynamo as unknown as Instrumentable, watch.current, watch.note);
     await settle(live, watch);
+
+    // The schedules with nothing to do, before the events: what each of their 43,200 runs a
+    // month costs whatever the traffic (their queries read small, fixed partitions). Counted from
+    // the first journey-scheduler run that did nothing (the first ones finish the start's own
+    // work: the example segments' scans, the built-ins' backfills).
+    say(`▶ measuring ${options.idleRuns} idle runs of each schedule (one a minute)`);
+    const runsOf = (name: string) =>
+      watch.snapshot()[name as keyof ReturnType<typeof watch.snapshot>]?.invocations ?? 0;
+    const idleDeadline = performance.now() + (options.idleRuns + 4) * 70_000;
+    const waitFor = async (done: () => boolean) => {
+      while (!done() && performance.now() < idleDeadline) await new Promise((r) => setTimeout(r, 2_000));
+    };
+    const seen = schedulerRuns.length;
+    await waitFor(() => schedulerRuns.length > seen && schedulerRuns.at(-1) === true);
+    await settle(live, watch);
+    const before = { invoked: watch.snapshot(), used: capacity.snapshot(), logged: logs.snapshot() };
+    const idleFrom = Object.fromEntries([...scheduled].map((name) => [name, runsOf(name)]));
+    const fromRun = schedulerRuns.length;
+    await waitFor(() => [...scheduled].every((name) => runsOf(name) - (idleFrom[name] ?? 0) >= options.idleRuns));
+    await settle(live, watch);
+    const busy = schedulerRuns.slice(fromRun).filter((idleRun) => !idleRun).length;
+    if (busy > 0) say(`  ! ${busy} of the measured journey-scheduler runs found work to do`);
+    const after = { invoked: watch.snapshot(), used: capacity.snapshot(), logged: logs.snapshot() };
+    const idle: Record<string, IdleRuns> = {};
+    for (const name of scheduled) {
+      const key = name as keyof typeof after.invoked;
+      idle[name] = {
+        runs: (after.invoked[key]?.invocations ?? 0) - (before.invoked[key]?.invocations ?? 0),
+        billedMs: (after.invoked[key]?.billedMs ?? 0) - (before.invoked[key]?.billedMs ?? 0),
+        readUnits: (after.used[name]?.readUnits ?? 0) - (before.used[name]?.readUnits ?? 0),
+        writeUnits: (after.used[name]?.writeUnits ?? 0) - (before.used[name]?.writeUnits ?? 0),
+        logBytes: (after.logged[name]?.bytes ?? 0) - (before.logged[name]?.bytes ?? 0),
+        logLines: (after.logged[name]?.lines ?? 0) - (before.logged[name]?.lines ?? 0),
+      };
+      say(`  ${name}: ${idle[name].runs} idle runs`);
+    }
+
     logs.reset();
     watch.reset();
     calls.reset();
@@ -226,44 +263,8 @@ async function main() {
     const sdk = calls.snapshot();
     const metricNames = logs.metricNames();
 
-    // The schedules on the quiet stack: what each run costs when there is nothing to do. The
-    // scheduler first finishes what the events left it (windows that closed in the past of the
-    // demo history, scans), so the idle runs are counted from its first run that did nothing.
-    say(`▶ measuring ${options.idleRuns} idle runs of each schedule (one a minute)`);
-    const runsOf = (name: string) => watch.snapshot()[name as keyof typeof invoked]?.invocations ?? 0;
-    const idleDeadline = performance.now() + (options.idleRuns + 6) * 70_000;
-    const waitFor = async (done: () => boolean) => {
-      while (!done() && performance.now() < idleDeadline) await new Promise((r) => setTimeout(r, 2_000));
-    };
-    const seen = schedulerRuns.length;
-    await waitFor(() => schedulerRuns.length > seen && schedulerRuns.at(-1) === true);
-    // A run in flight at the snapshot would be split across it: wait for it to end.
-    await settle(live, watch);
-    const before = { invoked: watch.snapshot(), used: capacity.snapshot(), logged: logs.snapshot() };
-    const idleFrom = Object.fromEntries([...scheduled].map((name) => [name, runsOf(name)]));
-    const fromRun = schedulerRuns.length;
-    await waitFor(() => [...scheduled].every((name) => runsOf(name) - (idleFrom[name] ?? 0) >= options.idleRuns));
-    await settle(live, watch);
-    const busy = schedulerRuns.slice(fromRun).filter((idleRun) => !idleRun).length;
-    if (busy > 0) say(`  ! ${busy} of the measured journey-scheduler runs found work to do`);
-    const idleInvoked = watch.snapshot();
-    const idleUsed = capacity.snapshot();
-    const idleLogged = logs.snapshot();
     logs.stop();
     watch.stop();
-    const idle: Record<string, IdleRuns> = {};
-    for (const name of scheduled) {
-      const key = name as keyof typeof invoked;
-      idle[name] = {
-        runs: (idleInvoked[key]?.invocations ?? 0) - (before.invoked[key]?.invocations ?? 0),
-        billedMs: (idleInvoked[key]?.billedMs ?? 0) - (before.invoked[key]?.billedMs ?? 0),
-        readUnits: (idleUsed[name]?.readUnits ?? 0) - (before.used[name]?.readUnits ?? 0),
-        writeUnits: (idleUsed[name]?.writeUnits ?? 0) - (before.used[name]?.writeUnits ?? 0),
-        logBytes: (idleLogged[name]?.bytes ?? 0) - (before.logged[name]?.bytes ?? 0),
-        logLines: (idleLogged[name]?.lines ?? 0) - (before.logged[name]?.lines ?? 0),
-      };
-      say(`  ${name}: ${idle[name].runs} idle runs`);
-    }
 
     say('▶ reading back executions and the table size');
     const sfnUse = await executionUse(live.urls.stepfunctions);
@@ -281,8 +282,7 @@ async function main() {
       const spec = functions[name as keyof typeof functions];
       if (!spec) continue;
       const apart = discarded[name as keyof typeof discarded]?.notes ?? {};
-      // A schedule's work for the events includes the runs that finished it after the events.
-      const upTo = scheduled.has(name) ? before : { invoked, used, logged };
+      const upTo = { invoked, used, logged };
       const ran = upTo.invoked[name as keyof typeof invoked];
       perFunction[name] = {
         invocations: ran?.invocations ?? 0,
