@@ -65,11 +65,6 @@ export const handler = lambda<DynamoDBStreamEvent, DynamoDBBatchResponse>((event
           : undefined;
       if (created) await armContact(journeyDeps, created);
       if (modified) await armContact(journeyDeps, modified);
-      if (modified?.mergedInto) {
-        await refreshContact(journeyDeps, modified.contactId, [{ kind: 'all' }], { scores: false });
-        remember(modified);
-        return;
-      }
       const found: ContactChange[] = [];
       for (const timelineEvent of events) {
         if (timelineEvent.name.startsWith('segment.')) {
@@ -78,6 +73,11 @@ export const handler = lambda<DynamoDBStreamEvent, DynamoDBBatchResponse>((event
         }
         const change = changeOfEvent(timelineEvent);
         if (change) found.push(change);
+      }
+      if (modified?.mergedInto) {
+        await refreshContact(journeyDeps, modified.contactId, [{ kind: 'all' }], { scores: false });
+        remember(modified);
+        return;
       }
       const profileChanged = modified !== undefined && scoresStale(modified);
       if (profileChanged) found.push({ kind: 'profile' });
