@@ -59,7 +59,14 @@ const checkItem = (c: EnrollmentCheck) => ({ pk: CHECKS, sk: checkSk(c), type: '
 export function createDynamoJourneyStores(
   db: DynamoDBDocumentClient,
   tableName: string,
-): JourneyStore & EnrollmentStore & WaiterStore & TaskStore & DueStore {
+): JourneyStore &
+  EnrollmentStore &
+  WaiterStore &
+  TaskStore &
+  DueStore & {
+    /** Due items with other unconditional puts in one request (the contact store's event writes). */
+    putDueWith(items: readonly DueItem[], alongside: readonly Record<string, unknown>[]): Promise<void>;
+  } {
   const { conditional, get, queryItems, queryPrefix, withMap } = tableOps(db, tableName);
   const put = (item: Record<string, unknown>, condition?: string, values?: Record<string, unknown>) =>
     conditional(() =>
@@ -523,25 +530,33 @@ export function createDynamoJourneyStores(
    */
   const listedAhead = new Set<string>();
   const aheadOfClock = (hour: string) => Date.parse(`${hour}:00:00.000Z`) - Date.now() > HOUR_MS;
+  /**
+   * Queues due items, with `alongside` (other unconditional puts, an event and its order
+   * reference) in the same request when there are several.
+   */
+  const putDueWith = async (items: readonly DueItem[], alongside: readonly Record<string, unknown>[]) => {
+    const dueItem = (item: DueItem) => ({ pk: `DUE#${hourOf(item.dueAt)}`, sk: dueSk(item), type: 'due', ...item });
+    // One item per key (a batch may not name a key twice).
+    const unique = [...new Map(items.map((item) => [`${hourOf(item.dueAt)}\n${dueSk(item)}`, item])).values()];
+    const writes = [...alongside, ...unique.map(dueItem)];
+    if (writes.length === 1) await put(writes[0] as Record<string, unknown>);
+    else if (writes.length > 1) await batchPut(db, tableName, writes);
+
+    // After the items, so an hour unlisted as empty before an item landed is listed again. The
+    // hours' entries are read together (one request).
+    await Promise.all(
+      [...new Set(items.map((item) => hourOf(item.dueAt)))].map(async (hour) => {
+        if (listedAhead.has(hour) && aheadOfClock(hour)) return;
+        if (!(await get(DUE_HOURS, hour))) await put({ ...hourKey(hour), type: 'due-hour' });
+        if (!aheadOfClock(hour)) return;
+        if (listedAhead.size >= LISTED_AHEAD_MAX) listedAhead.delete(listedAhead.values().next().value as string);
+        listedAhead.add(hour);
+      }),
+    );
+  };
   const due: DueStore = {
     async putDue(input) {
-      const items: readonly DueItem[] = Array.isArray(input) ? input : [input as DueItem];
-      const dueItem = (item: DueItem) => ({ pk: `DUE#${hourOf(item.dueAt)}`, sk: dueSk(item), type: 'due', ...item });
-      // One item per key (a batch may not name a key twice).
-      const unique = [...new Map(items.map((item) => [`${hourOf(item.dueAt)}\n${dueSk(item)}`, item])).values()];
-      if (unique.length === 1) await put(dueItem(unique[0] as DueItem));
-      else await batchPut(db, tableName, unique.map(dueItem));
-      // After the items, so an hour unlisted as empty before an item landed is listed again. The
-      // hours' entries are read together (one request).
-      await Promise.all(
-        [...new Set(items.map((item) => hourOf(item.dueAt)))].map(async (hour) => {
-          if (listedAhead.has(hour) && aheadOfClock(hour)) return;
-          if (!(await get(DUE_HOURS, hour))) await put({ ...hourKey(hour), type: 'due-hour' });
-          if (!aheadOfClock(hour)) return;
-          if (listedAhead.size >= LISTED_AHEAD_MAX) listedAhead.delete(listedAhead.values().next().value as string);
-          listedAhead.add(hour);
-        }),
-      );
+      await putDueWith(Array.isArray(input) ? input : [input as DueItem], []);
     },
     async listDue(now, limit) {
       // Every listed hour up to now, however far back or apart: emptied hours are unlisted as
@@ -631,5 +646,5 @@ export function createDynamoJourneyStores(
     },
   };
 
-  return { ...journeys, ...enrollments, ...waiters, ...tasks, ...due };
+  return { ...journeys, ...enrollments, ...waiters, ...tasks, ...due, putDueWith };
 }

@@ -22,7 +22,7 @@ import type {
 import { createDynamoJourneyStores } from './dynamo-journeys.ts';
 import { createDynamoRegistry } from './dynamo-registry.ts';
 import { createDynamoSegmentStore } from './dynamo-segments.ts';
-import { batchPut, eventItem, firstConditionFailed, strip, tableOps } from './dynamo-table.ts';
+import { eventItem, firstConditionFailed, strip, tableOps } from './dynamo-table.ts';
 
 /**
  * Single-table layout (pk / sk):
@@ -44,6 +44,14 @@ export const TIMELINE_INDEX = 'timeline';
 
 const contactPk = (id: string) => `CONTACT#${id}`;
 const identityPk = (kind: IdentifierKind, value: string) => `IDENTITY#${kind}#${value}`;
+const orderRefItem = (orderRef: string, contactId: string) => ({
+  pk: `ORDER#${orderRef}`,
+  sk: 'ORDER',
+  type: 'order-ref',
+  orderRef,
+  contactId,
+});
+
 export function createDynamoStore(db: DynamoDBDocumentClient, tableName: string): TendStore {
   const { batchGet, conditional, get, queryPrefix, withMap } = tableOps(db, tableName);
   const put = async (
@@ -97,9 +105,10 @@ export function createDynamoStore(db: DynamoDBDocumentClient, tableName: string)
     ExpressionAttributeValues: { ':sent': 'sent', ':sending': 'sending', ':m': messageId, ':at': at },
   });
 
+  const journeyStores = createDynamoJourneyStores(db, tableName);
   return {
     ...createDynamoRegistry(db, tableName),
-    ...createDynamoJourneyStores(db, tableName),
+    ...journeyStores,
     ...createDynamoSegmentStore(db, tableName),
 
     async getSource(sourceId) {
@@ -326,12 +335,16 @@ export function createDynamoStore(db: DynamoDBDocumentClient, tableName: string)
     async appendEvent(event) {
       return (await put(eventItem(event), 'attribute_not_exists(pk)')) ? 'appended' : 'duplicate';
     },
-    async putOrderRef(orderRef, contactId, event) {
-      const ref = { pk: `ORDER#${orderRef}`, sk: 'ORDER', type: 'order-ref', orderRef, contactId };
-      // With its event: one BatchWriteItem. The event is put unconditionally: a replay writes the
-      // same item again, which changes nothing (and makes no stream record).
-      if (event) await batchPut(db, tableName, [ref, eventItem(event)]);
-      else await put(ref);
+    async putOrderRef(orderRef, contactId) {
+      await put(orderRefItem(orderRef, contactId));
+    },
+    async appendEventWith(event, { orderRef, dues = [] }) {
+      // One BatchWriteItem. The event is put unconditionally: a replay writes the same item
+      // again, which changes nothing (and makes no stream record).
+      await journeyStores.putDueWith(dues, [
+        eventItem(event),
+        ...(orderRef ? [orderRefItem(orderRef, event.contactId)] : []),
+      ]);
     },
     async findContactIdByOrder(orderRef) {
       return (await get<{ contactId: string }>(`ORDER#${orderRef}`, 'ORDER'))?.contactId;

@@ -164,9 +164,13 @@ export function createMemoryStore(options: { journeys?: JourneyStore; segments?:
       events.set(k, clone(event));
       return 'appended';
     },
-    async putOrderRef(orderRef, contactId, event) {
+    async putOrderRef(orderRef, contactId) {
       orders.set(orderRef, contactId);
-      if (event) await store.appendEvent(event);
+    },
+    async appendEventWith(event, { orderRef, dues = [] }) {
+      await store.appendEvent(event);
+      if (orderRef) orders.set(orderRef, event.contactId);
+      if (dues.length > 0) await store.putDue(dues);
     },
     async findContactIdByOrder(orderRef) {
       return orders.get(orderRef);

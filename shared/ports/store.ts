@@ -5,7 +5,7 @@ import type { Contact, Enrollment, ExternalIds, Provenance, TimelineEvent } from
 import type { SourceKind } from '#domain/providers/provider.ts';
 import type { StoredScores } from '#domain/scores.ts';
 import type { CompiledTemplate, EmailTemplate } from '#templating/template.schema.ts';
-import type { DueStore, EnrollmentStore, JourneyStore, TaskStore, WaiterStore } from './journeys.ts';
+import type { DueItem, DueStore, EnrollmentStore, JourneyStore, TaskStore, WaiterStore } from './journeys.ts';
 import type { SegmentStore } from './segments.ts';
 
 export type { EnrollmentStore } from './journeys.ts';
@@ -131,12 +131,14 @@ export interface ContactStore {
   /** Newest first. */
   listEvents(contactId: string, limit: number): Promise<TimelineEvent[]>;
   getEvent(contactId: string, eventId: string): Promise<TimelineEvent | undefined>;
+  /** Remembers who placed an order (`<provider>:<orderId>`), for events that name only the order. */
+  putOrderRef(orderRef: string, contactId: string): Promise<void>;
   /**
-   * Remembers who placed an order (`<provider>:<orderId>`), for events that name only the order.
-   * With `event`, the order's event is written too, in the same request (an event of the same
-   * id is written again as it is: ids are derived from the delivery, so it is the same event).
+   * Appends an event with what goes with it, in one request: the reference of the order it
+   * places and the time-trigger items it arms. The event is written as it is, whether or not it
+   * was before (its id is derived from the delivery, so a replay writes the same item).
    */
-  putOrderRef(orderRef: string, contactId: string, event?: TimelineEvent): Promise<void>;
+  appendEventWith(event: TimelineEvent, with_: { orderRef?: string; dues?: readonly DueItem[] }): Promise<void>;
   findContactIdByOrder(orderRef: string): Promise<string | undefined>;
 }
 

@@ -3,6 +3,7 @@ import { deterministicId } from '#domain/ids.ts';
 import type { AggregateStore } from '#ports/aggregates.ts';
 import type { Clock } from '#ports/clock.ts';
 import type {
+  DueItem,
   DueStore,
   EnrollmentStore,
   EventWaiter,
@@ -15,6 +16,7 @@ import type { SegmentStore } from '#ports/segments.ts';
 import type { ContactStore } from '#ports/store.ts';
 import type { EnrollmentInput } from '#workflows/compile.ts';
 import { bucketOf, exitConditionHolding, matchesFilters, readPath } from '#workflows/conditions.ts';
+import type { Trigger } from '#workflows/journey.schema.ts';
 import { durationSeconds } from '#workflows/journey-nodes.ts';
 import { inactivityDue } from '#workflows/schedule.ts';
 import {
@@ -83,6 +85,8 @@ export async function routeEvent(
      * event as its last, and has no enrollments or waits to look up.
      */
     freshContact?: boolean;
+    /** The inactivity triggers this event re-arms were queued with it (see `inactivityDues`). */
+    inactivityArmed?: boolean;
   },
 ): Promise<RouteResult> {
   const result: RouteResult = { enrollments: [], resumed: [], exited: [], converted: [] };
@@ -129,15 +133,8 @@ export async function routeEvent(
           at: event.at,
         });
         if (outcome.outcome === 'enrolled') result.enrollments.push(outcome.enrollmentId);
-      } else if (trigger.type === 'inactivity' && trigger.event === event.name) {
-        await deps.store.putDue({
-          dueAt: laterOf(inactivityDue(trigger, event.at), deps.clock.now()).toISOString(),
-          kind: 'inactivity',
-          journeyId: journey.journeyId,
-          contactId: event.contactId,
-          trigger: index,
-          basis: event.at,
-        });
+      } else if (trigger.type === 'inactivity' && trigger.event === event.name && !options.inactivityArmed) {
+        await deps.store.putDue(inactivityItem(journey.journeyId, trigger, index, event, deps.clock.now()));
       }
     }
   }
@@ -145,6 +142,42 @@ export async function routeEvent(
 }
 
 const laterOf = (a: Date, b: Date) => (a.getTime() > b.getTime() ? a : b);
+
+/** The time-trigger item an inactivity trigger gets from an event it watches: due when the silence would be long enough. */
+function inactivityItem(
+  journeyId: string,
+  trigger: Extract<Trigger, { type: 'inactivity' }>,
+  index: number,
+  event: TimelineEvent,
+  now: Date,
+): DueItem {
+  return {
+    dueAt: laterOf(inactivityDue(trigger, event.at), now).toISOString(),
+    kind: 'inactivity',
+    journeyId,
+    contactId: event.contactId,
+    trigger: index,
+    basis: event.at,
+  };
+}
+
+/**
+ * The inactivity triggers an event (re)arms, as due items: so the event's writer can queue them
+ * with the event (one request), and tell routing they are (`inactivityArmed`).
+ */
+export async function inactivityDues(
+  store: Pick<JourneyStore, 'listJourneys'>,
+  event: TimelineEvent,
+  now: Date,
+): Promise<DueItem[]> {
+  return (await liveJourneys(store)).flatMap((journey) =>
+    journey.live.triggers.flatMap((trigger, index) =>
+      trigger.type === 'inactivity' && trigger.event === event.name
+        ? [inactivityItem(journey.journeyId, trigger, index, event, now)]
+        : [],
+    ),
+  );
+}
 
 /**
  * Enrolls a contact in a live journey once per trigger firing, by its entry rules: at most one

@@ -2,7 +2,7 @@ import type { CanonicalEvent } from '#domain/canonical-event.ts';
 import type { TimelineEvent } from '#domain/contact.ts';
 import type { ContactStore, InboxRecord, InboxStore, RegistryStore } from '#ports/store.ts';
 import { applyProfile, type Resolution, resolveContact } from './identity.ts';
-import { type RoutingDeps, routeEvent } from './journey-routing.ts';
+import { inactivityDues, type RoutingDeps, routeEvent } from './journey-routing.ts';
 
 export interface ProcessDeps extends RoutingDeps {
   store: InboxStore & ContactStore & RegistryStore & RoutingDeps['store'];
@@ -90,15 +90,22 @@ export async function applyEvent(
     event.name === 'order.placed' && typeof event.data.orderId === 'string'
       ? `${String(event.data.provider ?? sourceId)}:${event.data.orderId}`
       : undefined;
-  // An order's reference goes with its event (one request); a contact created for this event was
-  // written with it.
-  if (orderRef) await deps.store.putOrderRef(orderRef, contactId, resolution.eventStored ? undefined : stored);
-  else if (!resolution.eventStored) await deps.store.appendEvent(stored);
+  // A contact created for this event was written with it. Otherwise the event goes with the
+  // reference of the order it places and the inactivity triggers it re-arms, in one request.
+  const dues = resolution.eventStored ? [] : await inactivityDues(deps.store, stored, deps.clock.now());
+  if (resolution.eventStored) {
+    if (orderRef) await deps.store.putOrderRef(orderRef, contactId);
+  } else if (orderRef || dues.length > 0) {
+    await deps.store.appendEventWith(stored, { ...(orderRef ? { orderRef } : {}), dues });
+  } else {
+    await deps.store.appendEvent(stored);
+  }
   await deps.onEvent?.(stored);
 
   const routed = await routeEvent(deps, stored, {
     createdContact: resolution.created,
     freshContact: resolution.fresh === true,
+    inactivityArmed: !resolution.eventStored,
   });
   return {
     eventId: stored.eventId,

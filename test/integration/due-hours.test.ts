@@ -3,6 +3,7 @@ import { DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDynamoJourneyStores } from '#adapters/dynamo-journeys.ts';
+import { createDynamoStore } from '#adapters/dynamo-store.ts';
 import type { DueItem } from '#ports/journeys.ts';
 import { ensureTable } from '../../infra/local/stack.ts';
 import { stack } from '../support/local.ts';
@@ -126,5 +127,26 @@ describe('due hours', () => {
     const second = item(past + 120_000);
     await writer.putDue(second);
     expect((await sweeper.listDue(now, 100)).map((d) => d.contactId)).toContain(second.contactId);
+  });
+
+  it('writes an event with its order reference and the items it arms in one request, and lists their hour', async () => {
+    const store = createDynamoStore(db, tableName);
+    const contactId = randomUUID();
+    const dueMs = hourStart(Date.now()) - 6 * HOUR + 7_000;
+    const event = {
+      eventId: `order.placed:test:${contactId}`,
+      contactId,
+      name: 'order.placed' as const,
+      at: new Date(dueMs).toISOString(),
+      data: { orderId: 'o-1' },
+    };
+    calls.length = 0;
+    await store.appendEventWith(event, { orderRef: `test:${contactId}`, dues: [item(dueMs, contactId)] });
+
+    expect(calls[0]).toBe('BatchWriteItem ');
+    expect(await store.getEvent(contactId, event.eventId)).toEqual(event);
+    expect(await store.findContactIdByOrder(`test:${contactId}`)).toBe(contactId);
+    const due = await store.listDue(new Date().toISOString(), 1000);
+    expect(due.filter((d) => d.contactId === contactId)).toHaveLength(1);
   });
 });
