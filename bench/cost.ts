@@ -282,17 +282,16 @@ async function main() {
       const spec = functions[name as keyof typeof functions];
       if (!spec) continue;
       const apart = discarded[name as keyof typeof discarded]?.notes ?? {};
-      const upTo = { invoked, used, logged };
-      const ran = upTo.invoked[name as keyof typeof invoked];
+      const ran = invoked[name as keyof typeof invoked];
       perFunction[name] = {
         invocations: ran?.invocations ?? 0,
         billedMs: ran?.billedMs ?? 0,
         memoryMb: spec.memoryMb,
-        readUnits: (upTo.used[name]?.readUnits ?? 0) - (apart.readUnits ?? 0),
-        writeUnits: (upTo.used[name]?.writeUnits ?? 0) - (apart.writeUnits ?? 0),
-        refusedWrites: upTo.used[name]?.refusedWrites ?? 0,
-        logBytes: (upTo.logged[name]?.bytes ?? 0) - (apart.logBytes ?? 0),
-        logLines: (upTo.logged[name]?.lines ?? 0) - (apart.logLines ?? 0),
+        readUnits: (used[name]?.readUnits ?? 0) - (apart.readUnits ?? 0),
+        writeUnits: (used[name]?.writeUnits ?? 0) - (apart.writeUnits ?? 0),
+        refusedWrites: used[name]?.refusedWrites ?? 0,
+        logBytes: (logged[name]?.bytes ?? 0) - (apart.logBytes ?? 0),
+        logLines: (logged[name]?.lines ?? 0) - (apart.logLines ?? 0),
         scheduled: scheduled.has(name),
         ...(idle[name] ? { idle: idle[name] } : {}),
       };

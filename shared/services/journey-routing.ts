@@ -102,7 +102,7 @@ export async function routeEvent(
   }
 
   for (const journey of await liveJourneys(deps.store)) {
-    for (const [index, trigger] of journey.live.triggers.entries()) {
+    for (const trigger of journey.live.triggers) {
       if (trigger.type === 'event') {
         if (trigger.event !== event.name || !matchesFilters(event.data, trigger.where)) continue;
         if (trigger.newContactsOnly && !options.createdContact) continue;
@@ -133,10 +133,12 @@ export async function routeEvent(
           at: event.at,
         });
         if (outcome.outcome === 'enrolled') result.enrollments.push(outcome.enrollmentId);
-      } else if (trigger.type === 'inactivity' && trigger.event === event.name && !options.inactivityArmed) {
-        await deps.store.putDue(inactivityItem(journey.journeyId, trigger, index, event, deps.clock.now()));
       }
     }
+  }
+  if (!options.inactivityArmed) {
+    const dues = await inactivityDues(deps.store, event, deps.clock.now());
+    if (dues.length > 0) await deps.store.putDue(dues);
   }
   return result;
 }
