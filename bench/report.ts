@@ -112,6 +112,11 @@ export function markdown(r: BenchResults): string {
     `| Same, after the load (the backlog draining on an otherwise idle stack) | ${n(p.emailsPerSecondAfterLoad, 1)} /s | | ${ratio(p.emailsPerSecondAfterLoad, base)} |`,
     `| **Signed \`order.placed\` envelopes from those contacts, accepted (202)** | **${n(o.acceptedPerSecond)} /s** | ${lat(o.measured)} | **${ratio(o.acceptedPerSecond, base)}** |`,
     '',
+    `Against DynamoDB Local's conditional PutItem rate in this run (${n(r.dynamoCeiling.putItemPerSecond)}/s; targets: ` +
+      `accepting ≥ 0.5×, draining ≥ 0.1×): webhooks accepted ${ratio(w.acceptedPerSecond, r.dynamoCeiling.putItemPerSecond)}, ` +
+      `orders accepted ${ratio(o.acceptedPerSecond, r.dynamoCeiling.putItemPerSecond)}, the webhook backlog drained ` +
+      `${ratio(p.emailsPerSecondAfterLoad, r.dynamoCeiling.putItemPerSecond)}.`,
+    '',
     `Webhook run: ${n(w.measured.responses)} responses in ${n(w.measured.durationSeconds, 1)} s (${status}; ` +
       `non-2xx ${n(w.measured.non2xx)}, connection errors ${n(w.measured.errors)}, timeouts ${n(w.measured.timeouts)}), ` +
       `${n(w.measured.perSecond.min)}–${n(w.measured.perSecond.max)} per second. ` +

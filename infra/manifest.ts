@@ -62,10 +62,34 @@ export interface StreamSpec {
    */
   batchingWindowSeconds?: number;
   /**
-   * Only records whose new image's `name` is one of these reach the function (timeline events a
-   * consumer acts on), so it is never invoked for the others. Default: every name.
+   * Only timeline events (items of type `event`) whose `name` is one of these reach the function
+   * (the events a consumer acts on), so it is never invoked for the others. Items of its other
+   * types are not filtered by name. Default: every name.
    */
   eventNames?: readonly string[];
+}
+
+/** One event filter pattern of a stream mapping (Lambda FilterCriteria; the local driver applies the same). */
+export interface StreamFilter {
+  eventName: readonly string[];
+  /** The new image's `type` is one of these... */
+  types: readonly string[];
+  /** ...and, when set, its `name` one of these. */
+  names?: readonly string[];
+}
+
+/**
+ * A consumer's filters (a record reaching it matches at least one): one for its item types,
+ * or, with `eventNames`, one for the named timeline events and one for its other item types.
+ */
+export function streamFilters(spec: StreamSpec): StreamFilter[] {
+  const eventName = spec.changes ?? ['INSERT'];
+  if (!spec.eventNames || !spec.itemTypes.includes('event')) return [{ eventName, types: spec.itemTypes }];
+  const others = spec.itemTypes.filter((t) => t !== 'event');
+  return [
+    { eventName, types: ['event'], names: spec.eventNames },
+    ...(others.length > 0 ? [{ eventName, types: others }] : []),
+  ];
 }
 
 /** Stream consumers work on this many batches per shard at once unless their spec says otherwise. */
@@ -335,9 +359,11 @@ export const streams: readonly StreamSpec[] = [
   { function: 'deliver-webhook', itemTypes: ['webhook-delivery'], batchSize: 10, maxAttempts: 3 },
   // Counters cost one transaction per batch, and the dashboard can be a second behind: the
   // batching window gathers an event's follow-ups (its journey entry, the send) into one batch.
+  // New inbox records are counted on their source here too, with the events they turn into,
+  // so ingest writes the record alone.
   {
     function: 'aggregate-events',
-    itemTypes: ['event'],
+    itemTypes: ['event', 'inbox'],
     eventNames: AGGREGATED_EVENTS,
     batchSize: 100,
     batchingWindowSeconds: 1,

@@ -1,5 +1,6 @@
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import type { TimelineEvent } from '#domain/contact.ts';
+import type { InboxRecord } from '#ports/store.ts';
 import { lambda } from '#runtime/http.ts';
 import { metrics } from '#runtime/observability.ts';
 import { streamItems } from '#runtime/stream.ts';
@@ -7,14 +8,19 @@ import { aggregates } from '#runtime/wiring/aggregates.ts';
 import { aggregateEvents } from '#services/aggregates.ts';
 
 /**
- * Stream consumer for timeline events: applies a batch's events to the dashboard's counters
- * exactly once, together (one read of the contacts' states, one transaction per hundred items);
- * a replayed stream record adds nothing. Counters are shared by every event, so a failure fails
+ * Stream consumer for timeline events and new inbox records: applies a batch's events to the
+ * dashboard's counters, and counts its deliveries on their sources, exactly once, together (one
+ * read of the contacts' states, one transaction per hundred items); a replayed stream record adds
+ * nothing. Counters are shared by every event, so a failure fails
  * the whole batch, which the event source mapping retries: the events applied before it are
  * skipped then.
  */
 export const handler = lambda<DynamoDBStreamEvent, DynamoDBBatchResponse>(async (event) => {
-  const { applied } = await aggregateEvents(aggregates, streamItems<TimelineEvent>(event, 'event'));
+  const { applied } = await aggregateEvents(
+    aggregates,
+    streamItems<TimelineEvent>(event, 'event'),
+    streamItems<InboxRecord>(event, 'inbox'),
+  );
   if (applied > 0) metrics.addMetric('EventsAggregated', 'Count', applied);
   return { batchItemFailures: [] };
 });

@@ -1,9 +1,11 @@
+import { config } from '#runtime/config.ts';
 import { header, httpLambda, json, limitBody } from '#runtime/http.ts';
 import { logger, metrics } from '#runtime/observability.ts';
 import { clock } from '#runtime/wiring/clock.ts';
 import { secretBox } from '#runtime/wiring/secret-box.ts';
 import { store } from '#runtime/wiring/store.ts';
 import { ingestWebhook } from '#services/ingest-webhook.ts';
+import { cacheSources } from '#services/sources.ts';
 
 /** Webhook bodies above this are refused before any work (Shopify orders run to tens of KiB). */
 export const MAX_BODY_BYTES = 256 * 1024;
@@ -15,11 +17,14 @@ const METRIC = {
   handshake: 'WebhookHandshakes',
 } as const;
 
+/** Sources kept in the warm function for a few seconds: most webhooks then cost one write. */
+const sources = cacheSources(store, config.TEND_SOURCE_CACHE_SECONDS * 1_000);
+
 export const handler = httpLambda(async (event) => {
   const body = limitBody(event, MAX_BODY_BYTES);
   const sourceId = event.pathParameters?.sourceId ?? '';
   const outcome = await ingestWebhook(
-    { store, clock, secretBox },
+    { store: sources, clock, secretBox },
     { sourceId, header: (name) => header(event, name), body },
   );
   metrics.addMetric(METRIC[outcome.kind], 'Count', 1);

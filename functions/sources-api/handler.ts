@@ -1,14 +1,32 @@
 import { notFound } from '#domain/errors.ts';
+import type { Source } from '#ports/store.ts';
 import { requireAdmin } from '#runtime/admin.ts';
 import { config } from '#runtime/config.ts';
 import { httpLambda, json, jsonBody, limitBody } from '#runtime/http.ts';
+import { aggregates } from '#runtime/wiring/aggregates.ts';
 import { clock } from '#runtime/wiring/clock.ts';
 import { secretBox } from '#runtime/wiring/secret-box.ts';
 import { store } from '#runtime/wiring/store.ts';
-import { createSource, findSource, rotateSource, setSourceStatus, sourceSummary } from '#services/sources.ts';
+import { sourceCounterKey } from '#services/aggregates.ts';
+import {
+  createSource,
+  findSource,
+  rotateSource,
+  setSourceStatus,
+  sourceSummary,
+  withDeliveryCounts,
+} from '#services/sources.ts';
 
 const deps = { store, secretBox, clock };
-const summary = (source: Parameters<typeof sourceSummary>[0]) => sourceSummary(source, config.TEND_PUBLIC_URL);
+
+/** The sources as the API shows them: secrets reduced to their dates, delivery counts added up. */
+async function summaries(sources: Source[]) {
+  const counters = await aggregates.getCounters(sources.map((s) => sourceCounterKey(s.sourceId)));
+  return sources.map((s) =>
+    sourceSummary(withDeliveryCounts(s, counters[sourceCounterKey(s.sourceId)]), config.TEND_PUBLIC_URL),
+  );
+}
+const summary = async (source: Source) => (await summaries([source]))[0];
 
 /** Room for a secret and settings such as a Typeform field map; beyond this is refused before any work. */
 const MAX_BODY_BYTES = 64 * 1024;
@@ -20,24 +38,24 @@ export const handler = httpLambda(async (event) => {
   const id = event.pathParameters?.id ?? '';
   switch (event.routeKey) {
     case 'GET /api/sources':
-      return json(200, { sources: (await store.listSources()).map(summary) });
+      return json(200, { sources: await summaries(await store.listSources()) });
     case 'POST /api/sources': {
       const { source, secret } = await createSource(deps, jsonBody(event), 'admin');
-      return json(201, { source: summary(source), ...(secret ? { secret } : {}) });
+      return json(201, { source: await summary(source), ...(secret ? { secret } : {}) });
     }
     case 'GET /api/sources/{id}': {
       const source = await findSource(deps, id);
       if (!source) throw notFound('unknown_source', `no source "${id}"`);
-      return json(200, { source: summary(source) });
+      return json(200, { source: await summary(source) });
     }
     case 'POST /api/sources/{id}/rotate': {
       const { source, secret } = await rotateSource(deps, id, jsonBody(event));
-      return json(200, { source: summary(source), ...(secret ? { secret } : {}) });
+      return json(200, { source: await summary(source), ...(secret ? { secret } : {}) });
     }
     case 'POST /api/sources/{id}/disable':
-      return json(200, { source: summary(await setSourceStatus(deps, id, 'disabled')) });
+      return json(200, { source: await summary(await setSourceStatus(deps, id, 'disabled')) });
     case 'POST /api/sources/{id}/enable':
-      return json(200, { source: summary(await setSourceStatus(deps, id, 'active')) });
+      return json(200, { source: await summary(await setSourceStatus(deps, id, 'active')) });
     default:
       throw notFound('no_route', `no route ${event.routeKey}`);
   }

@@ -4,7 +4,7 @@ import { FilterCriteria, FilterRule, type IFunction, StartingPosition } from 'aw
 import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { DEFAULT_PARALLELIZATION_FACTOR, type FunctionName, type StreamSpec } from '#infra/manifest.ts';
+import { DEFAULT_PARALLELIZATION_FACTOR, type FunctionName, type StreamSpec, streamFilters } from '#infra/manifest.ts';
 import { acknowledge } from './nag.ts';
 import { pascalCase } from './names.ts';
 
@@ -52,17 +52,17 @@ export class Streams extends Construct {
           reportBatchItemFailures: true,
           onFailure: new SqsDlq(deadLetterQueue),
           ...(spec.batchingWindowSeconds ? { maxBatchingWindow: Duration.seconds(spec.batchingWindowSeconds) } : {}),
-          filters: [
+          filters: streamFilters(spec).map((filter) =>
             FilterCriteria.filter({
-              eventName: FilterRule.or(...(spec.changes ?? ['INSERT'])),
+              eventName: FilterRule.or(...filter.eventName),
               dynamodb: {
                 NewImage: {
-                  type: { S: FilterRule.or(...spec.itemTypes) },
-                  ...(spec.eventNames ? { name: { S: FilterRule.or(...spec.eventNames) } } : {}),
+                  type: { S: FilterRule.or(...filter.types) },
+                  ...(filter.names ? { name: { S: FilterRule.or(...filter.names) } } : {}),
                 },
               },
             }),
-          ],
+          ),
         }),
       );
       this.deadLetterQueues.push(deadLetterQueue);

@@ -258,19 +258,17 @@ describe('streams', () => {
           OnFailure: { Destination: { 'Fn::GetAtt': [Match.stringLikeRegexp('DeadLetterQueue'), 'Arn'] } },
         },
         FilterCriteria: {
-          Filters: [
-            {
-              Pattern: JSON.stringify({
-                eventName: [...(spec.changes ?? ['INSERT'])],
-                dynamodb: {
-                  NewImage: {
-                    type: { S: [...spec.itemTypes] },
-                    ...(spec.eventNames ? { name: { S: [...spec.eventNames] } } : {}),
-                  },
+          Filters: manifest.streamFilters(spec).map((filter) => ({
+            Pattern: JSON.stringify({
+              eventName: [...filter.eventName],
+              dynamodb: {
+                NewImage: {
+                  type: { S: [...filter.types] },
+                  ...(filter.names ? { name: { S: [...filter.names] } } : {}),
                 },
-              }),
-            },
-          ],
+              },
+            }),
+          })),
         },
       });
     }

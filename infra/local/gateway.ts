@@ -3,6 +3,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { type RouteSpec, routes } from '../manifest.ts';
+import { type FrontDoor, isDelivery } from './front-door.ts';
 import { invokeFunction } from './functions.ts';
 
 /** API Gateway's own payload limit; larger requests never reach a function. */
@@ -102,12 +103,17 @@ export interface GatewayOptions {
   /** Answers a request before routing (the local /health uses it); undefined falls through. */
   intercept?: (method: string, url: URL) => Promise<APIGatewayProxyStructuredResultV2 | undefined>;
   onRequest?: (entry: { method: string; path: string; status: number; ms: number }) => void;
+  /** Told of every delivery request (webhooks, the events API), so processing can give way. */
+  frontDoor?: FrontDoor;
 }
 
 /** The local HTTP API: turns requests into API Gateway v2 events for the manifest's routes. */
 export async function startGateway(options: GatewayOptions): Promise<{ url: string; close(): Promise<void> }> {
   const server = http.createServer((req, res) => {
     const started = performance.now();
+    if (options.frontDoor && isDelivery(req.method ?? 'GET', (req.url ?? '/').split('?')[0] ?? '/')) {
+      res.once('close', options.frontDoor.enter());
+    }
     const chunks: Buffer[] = [];
     let size = 0;
     let refused = false;

@@ -12,7 +12,13 @@ import {
 } from '@aws-sdk/client-dynamodb-streams';
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import { z } from 'zod';
-import { DEFAULT_PARALLELIZATION_FACTOR, type FunctionName, type StreamSpec, table } from '../manifest.ts';
+import {
+  DEFAULT_PARALLELIZATION_FACTOR,
+  type FunctionName,
+  type StreamSpec,
+  streamFilters,
+  table,
+} from '../manifest.ts';
 import { invokeFunction } from './functions.ts';
 import { createDispatcher, type DispatchConsumer, type ReadRecord } from './stream-dispatch.ts';
 
@@ -34,6 +40,8 @@ export interface StreamDriverOptions {
   maxBuffered?: number;
   /** Runs a consumer's handler (default: the local function of that name). */
   invoke?: (name: FunctionName, event: unknown) => Promise<unknown>;
+  /** Waits for a turn before each batch runs (the local front door's priority); default: none. */
+  admit?: () => Promise<() => void>;
 }
 
 export interface StreamDriver {
@@ -120,12 +128,15 @@ export function startStreamDriver(options: StreamDriverOptions): StreamDriver {
         Records: pending.map((r) => ({ ...r, eventSourceARN: streamArn })),
       } as unknown as DynamoDBStreamEvent;
       let failed: string[];
+      const done = await (options.admit?.() ?? (() => undefined));
       try {
         const response = (await invoke(spec.function, event)) as DynamoDBBatchResponse | undefined;
         failed = (response?.batchItemFailures ?? []).map((f) => f.itemIdentifier);
       } catch (error) {
         options.log('stream handler threw', { function: spec.function, error: String(error) });
         failed = pending.map((r) => r.dynamodb?.SequenceNumber ?? '');
+      } finally {
+        done();
       }
       pending = pending.filter((r) => failed.includes(r.dynamodb?.SequenceNumber ?? ''));
       if (pending.length === 0) return;
@@ -348,14 +359,14 @@ export function nudgeOnWrites(
 
 function matches(spec: StreamSpec, record: StreamRecord) {
   const image = record.dynamodb?.NewImage;
-  const changes: readonly string[] = spec.changes ?? ['INSERT'];
   const text = (value: { S?: string } | undefined) => (value && 'S' in value ? value.S : undefined);
   const type = text(image?.type);
-  return (
-    changes.includes(record.eventName ?? '') &&
-    type !== undefined &&
-    spec.itemTypes.includes(type) &&
-    (!spec.eventNames || spec.eventNames.includes(text(image?.name) ?? ''))
+  if (type === undefined) return false;
+  return streamFilters(spec).some(
+    (filter) =>
+      filter.eventName.includes(record.eventName ?? '') &&
+      filter.types.includes(type) &&
+      (!filter.names || filter.names.includes(text(image?.name) ?? '')),
   );
 }
 

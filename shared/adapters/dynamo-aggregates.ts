@@ -1,12 +1,18 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import { type ContactKpiState, type CounterIncrement, type Counters, mergeIncrements } from '#domain/kpis.ts';
+import {
+  type ContactKpiState,
+  type CounterIncrement,
+  type CounterStamp,
+  type Counters,
+  mergeIncrements,
+} from '#domain/kpis.ts';
 import type { AggregateStore } from '#ports/aggregates.ts';
 import { strip, tableOps } from './dynamo-table.ts';
 
 /**
  * Aggregate items (pk / sk):
- *   COUNTERS#<kind>      <key>         counter    (kind: kpi or journey; fields as `c_<field>` numbers)
+ *   COUNTERS#<kind>      <key>         counter    (kind: kpi, journey or source; fields as `c_<field>` numbers)
  *   AGGDONE#<eventId>    AGGDONE       agg-done   (the event's adds were applied; TTL 30 days)
  *   CONTACT#<id>         KPISTATE      kpi-state  (the contact's facts for cohorts and conversions)
  * An event's adds, its marker and the contact's state are written in one transaction; a stream
@@ -52,24 +58,40 @@ export function createDynamoAggregates(db: DynamoDBDocumentClient, tableName: st
     markerIds: readonly string[],
     increments: readonly CounterIncrement[],
     extra: Record<string, unknown>[],
+    stamps: readonly CounterStamp[] = [],
   ): Promise<string[]> => {
-    const byKey = new Map<string, { field: string; by: number }[]>();
-    for (const inc of mergeIncrements(increments)) byKey.set(inc.key, [...(byKey.get(inc.key) ?? []), inc]);
-    const updates = [...byKey].map(([key, incs]) => ({
-      Update: {
-        TableName: tableName,
-        Key: { pk: counterPk(key), sk: key },
-        UpdateExpression: `SET #type = :type ADD ${incs.map((_, i) => `#f${i} :v${i}`).join(', ')}`,
-        ExpressionAttributeNames: {
-          '#type': 'type',
-          ...Object.fromEntries(incs.map((inc, i) => [`#f${i}`, `${FIELD_PREFIX}${inc.field}`])),
+    const byKey = new Map<string, { adds: CounterIncrement[]; sets: Map<string, number> }>();
+    const entry = (key: string) => {
+      const found = byKey.get(key) ?? { adds: [], sets: new Map<string, number>() };
+      byKey.set(key, found);
+      return found;
+    };
+    for (const inc of mergeIncrements(increments)) entry(inc.key).adds.push(inc);
+    for (const { key, field, value } of stamps) {
+      const { sets } = entry(key);
+      sets.set(field, Math.max(sets.get(field) ?? value, value));
+    }
+    const updates = [...byKey].map(([key, { adds, sets }]) => {
+      const stamped = [...sets];
+      const setParts = ['#type = :type', ...stamped.map((_, i) => `#s${i} = :s${i}`)];
+      return {
+        Update: {
+          TableName: tableName,
+          Key: { pk: counterPk(key), sk: key },
+          UpdateExpression: `SET ${setParts.join(', ')}${adds.length > 0 ? ` ADD ${adds.map((_, i) => `#f${i} :v${i}`).join(', ')}` : ''}`,
+          ExpressionAttributeNames: {
+            '#type': 'type',
+            ...Object.fromEntries(adds.map((inc, i) => [`#f${i}`, `${FIELD_PREFIX}${inc.field}`])),
+            ...Object.fromEntries(stamped.map(([field], i) => [`#s${i}`, `${FIELD_PREFIX}${field}`])),
+          },
+          ExpressionAttributeValues: {
+            ':type': 'counter',
+            ...Object.fromEntries(adds.map((inc, i) => [`:v${i}`, inc.by])),
+            ...Object.fromEntries(stamped.map(([, value], i) => [`:s${i}`, value])),
+          },
         },
-        ExpressionAttributeValues: {
-          ':type': 'counter',
-          ...Object.fromEntries(incs.map((inc, i) => [`:v${i}`, inc.by])),
-        },
-      },
-    }));
+      };
+    });
     for (let attempt = 1; ; attempt++) {
       try {
         await db.send(new TransactWriteCommand({ TransactItems: [...markerIds.map(marker), ...updates, ...extra] }));
@@ -94,11 +116,12 @@ export function createDynamoAggregates(db: DynamoDBDocumentClient, tableName: st
         events.map((e) => e.eventId),
         events.flatMap((e) => e.increments),
         [...states].map(([contactId, state]) => stateItem(contactId, state)),
+        events.flatMap((e) => e.stamps ?? []),
       );
       return duplicates.length > 0 ? { outcome: 'duplicate', duplicates } : { outcome: 'applied' };
     },
-    addOnce: async (markerId, increments) =>
-      (await applyOnce([markerId], increments, [])).length > 0 ? 'duplicate' : 'applied',
+    addOnce: async (markerId, increments, stamps) =>
+      (await applyOnce([markerId], increments, [], stamps)).length > 0 ? 'duplicate' : 'applied',
     getKpiState: (contactId) => get<ContactKpiState>(`CONTACT#${contactId}`, 'KPISTATE'),
     async getKpiStates(contactIds) {
       const found = await batchGet(contactIds.map((id) => ({ pk: `CONTACT#${id}`, sk: 'KPISTATE' })));

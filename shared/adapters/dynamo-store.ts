@@ -146,23 +146,9 @@ export function createDynamoStore(db: DynamoDBDocumentClient, tableName: string)
       );
     },
 
-    async putInboxOnce(record, counted) {
+    async putInboxOnce(record) {
       const item = { pk: `INBOX#${record.inboxId}`, sk: 'INBOX', type: 'inbox', ...record };
-      if (!counted) return (await put(item, 'attribute_not_exists(pk)')) ? 'stored' : 'duplicate';
-      // The record and the source's count in one write.
-      const stored = await withStatsMap(record.sourceId, () =>
-        conditional(() =>
-          db.send(
-            new TransactWriteCommand({
-              TransactItems: [
-                { Put: { TableName: tableName, Item: item, ConditionExpression: 'attribute_not_exists(pk)' } },
-                { Update: { TableName: tableName, ...countUpdate(record.sourceId, counted.outcome, counted.at) } },
-              ],
-            }),
-          ),
-        ),
-      );
-      return stored ? 'stored' : 'duplicate';
+      return (await put(item, 'attribute_not_exists(pk)')) ? 'stored' : 'duplicate';
     },
     async getInbox(inboxId) {
       return get<InboxRecord>(`INBOX#${inboxId}`, 'INBOX');

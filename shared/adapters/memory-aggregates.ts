@@ -1,4 +1,4 @@
-import type { ContactKpiState, Counters } from '#domain/kpis.ts';
+import type { ContactKpiState, CounterStamp, Counters } from '#domain/kpis.ts';
 import type { AggregateStore } from '#ports/aggregates.ts';
 
 /** In-memory AggregateStore with the same exactly-once semantics as the DynamoDB adapter. */
@@ -11,6 +11,13 @@ export function createMemoryAggregates(): AggregateStore {
     item[field] = (item[field] ?? 0) + by;
     counters[key] = item;
   };
+  const stamp = (stamps: readonly CounterStamp[] = []) => {
+    for (const { key, field, value } of stamps) {
+      const item = counters[key] ?? {};
+      item[field] = Math.max(item[field] ?? value, value);
+      counters[key] = item;
+    }
+  };
   return {
     async applyAggregates({ eventId, contactId, increments, state }) {
       if (applied.has(eventId)) return 'duplicate';
@@ -22,17 +29,19 @@ export function createMemoryAggregates(): AggregateStore {
     async applyBatch({ events, states: next }) {
       const duplicates = events.filter((e) => applied.has(e.eventId)).map((e) => e.eventId);
       if (duplicates.length > 0) return { outcome: 'duplicate', duplicates };
-      for (const { eventId, increments } of events) {
+      for (const { eventId, increments, stamps } of events) {
         applied.add(eventId);
         for (const { key, field, by } of increments) add(key, field, by);
+        stamp(stamps);
       }
       for (const [contactId, state] of next) states.set(contactId, structuredClone(state));
       return { outcome: 'applied' };
     },
-    async addOnce(markerId, increments) {
+    async addOnce(markerId, increments, stamps) {
       if (applied.has(markerId)) return 'duplicate';
       applied.add(markerId);
       for (const { key, field, by } of increments) add(key, field, by);
+      stamp(stamps);
       return 'applied';
     },
     async getKpiState(contactId) {

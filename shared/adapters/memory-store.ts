@@ -75,10 +75,9 @@ export function createMemoryStore(options: { journeys?: JourneyStore; segments?:
       if (!source) return;
       source.stats = { ...source.stats, [outcome]: (source.stats?.[outcome] ?? 0) + 1, lastDeliveryAt: at };
     },
-    async putInboxOnce(record, counted) {
+    async putInboxOnce(record) {
       if (inbox.has(record.inboxId)) return 'duplicate';
       inbox.set(record.inboxId, clone(record));
-      if (counted) await store.countDelivery(record.sourceId, counted.outcome, counted.at);
       return 'stored';
     },
     async getInbox(id) {

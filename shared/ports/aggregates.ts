@@ -1,4 +1,4 @@
-import type { ContactKpiState, CounterIncrement, Counters } from '#domain/kpis.ts';
+import type { ContactKpiState, CounterIncrement, CounterStamp, Counters } from '#domain/kpis.ts';
 
 /**
  * Dashboard aggregates, kept up to date as timeline events arrive: counter items (KPIs by day,
@@ -19,14 +19,19 @@ export interface AggregateStore {
   /**
    * Applies several events' increments and the contacts' resulting states at once, exactly once:
    * all of them, or none when any event was applied before (its id is then in `duplicates`).
-   * At most 100 items in all (events, distinct counter keys, contacts).
+   * At most 100 items in all (events, distinct counter keys, contacts). An entry may also stamp
+   * counter fields (`stamps`); its `eventId` is then any id unique to what it counts.
    */
   applyBatch(input: {
-    events: readonly { eventId: string; increments: readonly CounterIncrement[] }[];
+    events: readonly { eventId: string; increments: readonly CounterIncrement[]; stamps?: readonly CounterStamp[] }[];
     states: ReadonlyMap<string, ContactKpiState>;
   }): Promise<{ outcome: 'applied' } | { outcome: 'duplicate'; duplicates: string[] }>;
-  /** Applies counter increments once per `markerId` (a node visit, keyed by enrollment and node). */
-  addOnce(markerId: string, increments: readonly CounterIncrement[]): Promise<'applied' | 'duplicate'>;
+  /** Applies counter increments (and stamps) once per `markerId` (a node visit, keyed by enrollment and node). */
+  addOnce(
+    markerId: string,
+    increments: readonly CounterIncrement[],
+    stamps?: readonly CounterStamp[],
+  ): Promise<'applied' | 'duplicate'>;
   getKpiState(contactId: string): Promise<ContactKpiState | undefined>;
   /** The states of these contacts (those that have one). */
   getKpiStates(contactIds: readonly string[]): Promise<Map<string, ContactKpiState>>;

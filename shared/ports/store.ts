@@ -18,6 +18,13 @@ export interface StoredSecret {
   expiresAt?: string;
 }
 
+export interface DeliveryStats {
+  accepted?: number;
+  duplicate?: number;
+  ignored?: number;
+  lastDeliveryAt?: string;
+}
+
 export interface Source {
   sourceId: string;
   name: string;
@@ -30,8 +37,12 @@ export interface Source {
   createdAt: string;
   createdBy: string;
   updatedAt: string;
-  /** Delivery counters, kept with atomic adds. */
-  stats?: { accepted?: number; duplicate?: number; ignored?: number; lastDeliveryAt?: string };
+  /**
+   * Delivery counts kept on the item: replays (`duplicate`, counted as they are refused) and,
+   * from versions before stored deliveries were counted from the stream, accepted and ignored
+   * ones. Shown added to the source's delivery counter (`withDeliveryCounts`).
+   */
+  stats?: DeliveryStats;
 }
 
 export interface InboxRecord {
@@ -61,18 +72,16 @@ export interface SourceStore {
   /** Replaces secrets, settings, name or status (everything but id, kind and stats). */
   updateSource(source: Source): Promise<void>;
   listSources(): Promise<Source[]>;
-  countDelivery(sourceId: string, outcome: 'accepted' | 'duplicate' | 'ignored', at: string): Promise<void>;
+  /** Counts a refused replay on the source item (stored deliveries are counted from the stream). */
+  countDelivery(sourceId: string, outcome: 'duplicate', at: string): Promise<void>;
 }
 
 export interface InboxStore {
   /**
-   * Writes the record unless one with the same inboxId exists. `counted`: the source's delivery
-   * count to add with it, in the same write (a duplicate adds nothing; the caller counts it).
+   * Writes the record unless one with the same inboxId exists. A stored record is counted on its
+   * source from the stream (aggregate-events); a duplicate is not, and the caller counts it.
    */
-  putInboxOnce(
-    record: InboxRecord,
-    counted?: { outcome: 'accepted' | 'ignored'; at: string },
-  ): Promise<'stored' | 'duplicate'>;
+  putInboxOnce(record: InboxRecord): Promise<'stored' | 'duplicate'>;
   getInbox(inboxId: string): Promise<InboxRecord | undefined>;
 }
 

@@ -60,6 +60,12 @@ const envSchema = z.object({
     .enum(['true', 'false'])
     .default('false')
     .transform((v) => v === 'true'),
+  /**
+   * Seconds a warm ingest function keeps a source (status, secrets, settings) before reading it
+   * again; 0 reads it for every webhook. A refused delivery always reads it again, so a rotated
+   * secret or an enabled source works at once; disabling takes effect within this time.
+   */
+  TEND_SOURCE_CACHE_SECONDS: z.coerce.number().min(0).default(5),
   /** Local only: virtual seconds per real second (waits, schedules and webhook retry delays). */
   TEND_TIME_SCALE: z.coerce.number().positive().default(1),
   /**

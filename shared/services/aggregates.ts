@@ -3,6 +3,7 @@ import { journeyReports } from '#domain/journey-report.ts';
 import {
   type ContactKpiState,
   type CounterIncrement,
+  type CounterStamp,
   counterKeysFor,
   incrementsFor,
   type Kpis,
@@ -11,6 +12,7 @@ import {
   STATEFUL_EVENTS,
 } from '#domain/kpis.ts';
 import type { AggregateStore } from '#ports/aggregates.ts';
+import type { InboxRecord } from '#ports/store.ts';
 
 /**
  * Keeps the dashboard's aggregates current: each timeline event, once, becomes counter adds
@@ -32,16 +34,34 @@ export async function aggregateEvent(store: AggregateStore, event: TimelineEvent
 /** Items one transaction may hold (markers, counter keys, contact states). */
 const TRANSACTION_ITEMS = 100;
 
+/** A new inbox record, as its source's delivery counts need it. */
+export type DeliveryRecord = Pick<InboxRecord, 'inboxId' | 'sourceId' | 'status' | 'receivedAt'>;
+
+/** The counter item of a source's deliveries: `accepted`, `ignored` and `lastDeliveryMs`. */
+export const sourceCounterKey = (sourceId: string) => `source#${sourceId}`;
+
+/** A stored delivery's count on its source, applied once under the marker `inbox:<inboxId>`. */
+function deliveryCount(record: DeliveryRecord) {
+  const key = sourceCounterKey(record.sourceId);
+  return {
+    markerId: `inbox:${record.inboxId}`,
+    increments: [{ key, field: record.status === 'ignored' ? 'ignored' : 'accepted', by: 1 }],
+    stamps: [{ key, field: 'lastDeliveryMs', value: Date.parse(record.receivedAt) }],
+  };
+}
+
 /**
  * Applies a stream batch's events in order, each exactly once, in as few transactions as the
  * item limit allows: the contacts' states are read together, each event's increments computed on
  * its contact's running state, and markers, merged counter adds and final states written at once.
  * When an event of a group was applied before (a replayed record), that group is applied one
- * event at a time instead, which skips it.
+ * event at a time instead, which skips it. The batch's new inbox records (`deliveries`) are
+ * counted on their sources in the same transactions, each once.
  */
 export async function aggregateEvents(
   store: AggregateStore,
   events: readonly TimelineEvent[],
+  deliveries: readonly DeliveryRecord[] = [],
 ): Promise<{ applied: number; duplicates: number }> {
   const result = { applied: 0, duplicates: 0 };
   // Only stateful events read and write the contacts' states; a batch without any reads nothing.
@@ -59,7 +79,11 @@ export async function aggregateEvents(
   const next = (event: TimelineEvent) =>
     incrementsFor(event, stateful(event) ? states.get(event.contactId) : undefined);
   let states = await readStates(false);
-  let group: { eventId: string; increments: CounterIncrement[]; event: TimelineEvent }[] = [];
+  type Entry = { eventId: string; increments: CounterIncrement[]; stamps?: CounterStamp[] } & (
+    | { event: TimelineEvent }
+    | { delivery: DeliveryRecord }
+  );
+  let group: Entry[] = [];
   let groupStates = new Map<string, ContactKpiState>();
   let keys = new Set<string>();
   /** Writes the group; answers whether the states had to be read again (a replay was in it). */
@@ -70,8 +94,12 @@ export async function aggregateEvents(
     if (!replayed) {
       result.applied += group.length;
     } else {
-      for (const { event } of group) {
-        result[(await aggregateEvent(store, event)) === 'applied' ? 'applied' : 'duplicates'] += 1;
+      for (const entry of group) {
+        const once =
+          'event' in entry
+            ? await aggregateEvent(store, entry.event)
+            : await store.addOnce(entry.eventId, entry.increments, entry.stamps);
+        result[once === 'applied' ? 'applied' : 'duplicates'] += 1;
       }
       // The running states assumed every event of the group was new: read them all again.
       states = await readStates(true);
@@ -81,13 +109,23 @@ export async function aggregateEvents(
     keys = new Set();
     return replayed;
   };
+  /** Room for one more entry with these counter keys (and a state), writing the group first if full. */
+  const makeRoom = async (increments: readonly CounterIncrement[], keepsState: boolean) => {
+    const added = new Set(increments.map((i) => i.key).filter((k) => !keys.has(k))).size;
+    // Items after this entry: markers, counter keys and states (one more of each at most).
+    const size = group.length + 1 + keys.size + added + groupStates.size + (keepsState ? 1 : 0);
+    return size > TRANSACTION_ITEMS && (await flush());
+  };
+  for (const delivery of deliveries) {
+    const { markerId, increments, stamps } = deliveryCount(delivery);
+    await makeRoom(increments, false);
+    group.push({ eventId: markerId, increments, stamps, delivery });
+    for (const inc of increments) keys.add(inc.key);
+  }
   for (const event of events) {
     let computed = next(event);
     const keepsState = stateful(event);
-    const added = new Set(computed.increments.map((i) => i.key).filter((k) => !keys.has(k))).size;
-    // Items after this event: markers, counter keys and states (one more of each at most).
-    const size = group.length + 1 + keys.size + added + groupStates.size + (keepsState ? 1 : 0);
-    if (size > TRANSACTION_ITEMS && (await flush())) computed = next(event);
+    if (await makeRoom(computed.increments, keepsState)) computed = next(event);
     group.push({ eventId: event.eventId, increments: computed.increments, event });
     for (const inc of computed.increments) keys.add(inc.key);
     if (!keepsState) continue;

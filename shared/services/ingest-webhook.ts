@@ -5,7 +5,7 @@ import type { Delivery, VerifyFailure } from '#domain/providers/provider.ts';
 import type { Clock } from '#ports/clock.ts';
 import type { SecretBox } from '#ports/secret-box.ts';
 import type { InboxStore, SourceStore } from '#ports/store.ts';
-import { findSource, secretContext, validSecrets } from './sources.ts';
+import { type CachedSourceStore, findSource, secretContext, validSecrets } from './sources.ts';
 
 export interface IngestRequest {
   sourceId: string;
@@ -29,10 +29,21 @@ export type IngestOutcome = {
  * Processing happens later from the stored record. A refused request stores nothing. A topic
  * Tend does not use is stored as ignored and answered 202, so the provider does not retry it.
  */
-export async function ingestWebhook(
-  deps: { store: SourceStore & InboxStore; clock: Clock; secretBox: SecretBox },
-  req: IngestRequest,
-): Promise<IngestOutcome> {
+export async function ingestWebhook(deps: IngestDeps, req: IngestRequest): Promise<IngestOutcome> {
+  try {
+    return await ingestOnce(deps, req);
+  } catch (error) {
+    // A refusal made on a kept copy of the source is checked against the source as it is now:
+    // its secret may have been rotated, or the source created or enabled, since the copy was read.
+    const refused = error instanceof HttpError && [401, 404, 410].includes(error.statusCode);
+    if (!refused || !('forgetSource' in deps.store) || !deps.store.forgetSource(req.sourceId)) throw error;
+    return ingestOnce(deps, req);
+  }
+}
+
+type IngestDeps = { store: (SourceStore | CachedSourceStore) & InboxStore; clock: Clock; secretBox: SecretBox };
+
+async function ingestOnce(deps: IngestDeps, req: IngestRequest): Promise<IngestOutcome> {
   const source = await findSource(deps, req.sourceId);
   if (!source) throw notFound('unknown_source', `no webhook source "${req.sourceId}"`);
   if (source.status !== 'active') throw new HttpError(410, 'source_disabled', `source "${req.sourceId}" is disabled`);
@@ -80,26 +91,20 @@ export async function ingestWebhook(
   const result = parsed.result;
   const ignored = result.kind === 'ignored' ? result.reason : undefined;
   const inboxId = `${source.sourceId}:${parsed.deliveryId}`;
-  const counted = {
-    outcome: ignored !== undefined ? ('ignored' as const) : ('accepted' as const),
-    at: now.toISOString(),
-  };
-  const stored = await deps.store.putInboxOnce(
-    {
-      inboxId,
-      sourceId: source.sourceId,
-      webhookId: parsed.deliveryId,
-      topic: parsed.topic,
-      receivedAt: now.toISOString(),
-      body: text,
-      ...(result.kind === 'events'
-        ? { status: 'received' as const, events: result.events }
-        : { status: 'ignored' as const, reason: result.reason }),
-    },
-    counted,
-  );
-  // A stored record was counted with it; a replay is counted on its own.
-  if (stored === 'duplicate') await deps.store.countDelivery(source.sourceId, 'duplicate', counted.at);
-  const kind = stored === 'duplicate' ? 'duplicate' : counted.outcome;
+  const at = now.toISOString();
+  const stored = await deps.store.putInboxOnce({
+    inboxId,
+    sourceId: source.sourceId,
+    webhookId: parsed.deliveryId,
+    topic: parsed.topic,
+    receivedAt: at,
+    body: text,
+    ...(result.kind === 'events'
+      ? { status: 'received' as const, events: result.events }
+      : { status: 'ignored' as const, reason: result.reason }),
+  });
+  // A stored record is counted on its source from the stream; a replay is counted here.
+  if (stored === 'duplicate') await deps.store.countDelivery(source.sourceId, 'duplicate', at);
+  const kind = stored === 'duplicate' ? 'duplicate' : ignored !== undefined ? 'ignored' : 'accepted';
   return { kind, inboxId, topic: parsed.topic, ...(ignored !== undefined ? { reason: ignored } : {}) };
 }

@@ -1,13 +1,23 @@
 import { createHmac } from 'node:crypto';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { createLocalSecretBox } from '#adapters/local-secret-box.ts';
+import { createMemoryAggregates } from '#adapters/memory-aggregates.ts';
 import { createMemoryStore } from '#adapters/memory-store.ts';
 import { HttpError } from '#domain/errors.ts';
 import type { Clock } from '#ports/clock.ts';
+import type { InboxRecord, Source } from '#ports/store.ts';
+import { aggregateEvents, sourceCounterKey } from './aggregates.ts';
 import { authenticateKey, createApiKey, revokeApiKey } from './api-keys.ts';
 import { ingestEvents } from './events-api.ts';
 import { ingestWebhook } from './ingest-webhook.ts';
-import { createSource, rotateSource, setSourceStatus, sourceSummary } from './sources.ts';
+import {
+  cacheSources,
+  createSource,
+  rotateSource,
+  setSourceStatus,
+  sourceSummary,
+  withDeliveryCounts,
+} from './sources.ts';
 
 let now = new Date('2026-11-23T10:00:00Z');
 const clock: Clock = { now: () => now };
@@ -96,11 +106,96 @@ describe('sources', () => {
     expect(memory.sizes().inbox).toBe(0);
   });
 
-  it('counts accepted and replayed deliveries on the source', async () => {
+  it('counts a replay on the source at once, and the stored delivery once from the stream', async () => {
     const { secret } = await createSource(deps(), { sourceId: 'woo', name: 'Shop', kind: 'woocommerce' }, 'admin');
+    const { inboxId } = await ingestWebhook(deps(), wooDelivery(secret as string, 'd1'));
     await ingestWebhook(deps(), wooDelivery(secret as string, 'd1'));
-    await ingestWebhook(deps(), wooDelivery(secret as string, 'd1'));
-    expect((await memory.store.getSource('woo'))?.stats).toMatchObject({ accepted: 1, duplicate: 1 });
+    const source = (await memory.store.getSource('woo')) as Source;
+    expect(source.stats).toMatchObject({ duplicate: 1 });
+    expect(source.stats?.accepted).toBeUndefined();
+
+    // The new inbox record, as aggregate-events receives it (twice: a replayed stream record).
+    const aggregates = createMemoryAggregates();
+    const record = (await memory.store.getInbox(inboxId)) as InboxRecord;
+    expect(await aggregateEvents(aggregates, [], [record])).toEqual({ applied: 1, duplicates: 0 });
+    expect(await aggregateEvents(aggregates, [], [record])).toEqual({ applied: 0, duplicates: 1 });
+    const key = sourceCounterKey('woo');
+    expect(withDeliveryCounts(source, (await aggregates.getCounters([key]))[key]).stats).toEqual({
+      accepted: 1,
+      duplicate: 1,
+      ignored: 0,
+      lastDeliveryAt: '2026-11-23T10:00:00.000Z',
+    });
+  });
+});
+
+describe('sources kept by a warm ingest function', () => {
+  let ms = 0;
+  let reads = 0;
+  const cached = () => {
+    const counting = {
+      ...memory.store,
+      getSource: (id: string) => {
+        reads++;
+        return memory.store.getSource(id);
+      },
+    };
+    return { store: cacheSources(counting, 5_000, () => ms), clock, secretBox };
+  };
+  beforeEach(() => {
+    ms = 0;
+    reads = 0;
+  });
+
+  it('reads a source once for a burst of webhooks', async () => {
+    const { secret } = await createSource(deps(), { sourceId: 'woo', name: 'Shop', kind: 'woocommerce' }, 'admin');
+    const ingest = cached();
+    for (const id of ['d1', 'd2', 'd3']) {
+      expect((await ingestWebhook(ingest, wooDelivery(secret as string, id))).kind).toBe('accepted');
+    }
+    expect(reads).toBe(1);
+    ms = 5_001;
+    await ingestWebhook(ingest, wooDelivery(secret as string, 'd4'));
+    expect(reads).toBe(2);
+  });
+
+  it('takes a rotated secret and an enabled source at once, and a disabled source once its copy expires', async () => {
+    const { secret: first } = await createSource(
+      deps(),
+      { sourceId: 'woo', name: 'Shop', kind: 'woocommerce' },
+      'admin',
+    );
+    const ingest = cached();
+    expect((await ingestWebhook(ingest, wooDelivery(first as string, 'd0'))).kind).toBe('accepted');
+    // The kept copy knows only the first secret: the refusal reads the source again.
+    const { secret } = await rotateSource(deps(), 'woo', { overlapHours: 1 });
+    expect((await ingestWebhook(ingest, wooDelivery(secret as string, 'd1'))).kind).toBe('accepted');
+    expect(reads).toBe(2);
+    // A copy of the disabled source: enabling it works at once too.
+    await setSourceStatus(deps(), 'woo', 'disabled');
+    ms = 5_001;
+    expect(await refusal(ingestWebhook(ingest, wooDelivery(secret as string, 'd2')))).toMatchObject({ status: 410 });
+    await setSourceStatus(deps(), 'woo', 'active');
+    expect((await ingestWebhook(ingest, wooDelivery(secret as string, 'd2'))).kind).toBe('accepted');
+
+    // Disabling reaches a kept active copy once it expires.
+    await setSourceStatus(deps(), 'woo', 'disabled');
+    expect((await ingestWebhook(ingest, wooDelivery(secret as string, 'd3'))).kind).toBe('accepted');
+    ms = 10_002;
+    expect(await refusal(ingestWebhook(ingest, wooDelivery(secret as string, 'd4')))).toMatchObject({ status: 410 });
+    // A signature that is wrong whatever the source says is refused after one fresh read.
+    reads = 0;
+    await setSourceStatus(deps(), 'woo', 'active');
+    expect(await refusal(ingestWebhook(ingest, wooDelivery('not-the-secret', 'd5')))).toMatchObject({ status: 401 });
+    expect(reads).toBe(1);
+  });
+
+  it('reads the source for every webhook when kept for 0 seconds', async () => {
+    const { secret } = await createSource(deps(), { sourceId: 'woo', name: 'Shop', kind: 'woocommerce' }, 'admin');
+    const ingest = { store: cacheSources(memory.store, 0, () => ms), clock, secretBox };
+    await ingestWebhook(ingest, wooDelivery(secret as string, 'd1'));
+    await setSourceStatus(deps(), 'woo', 'disabled');
+    expect(await refusal(ingestWebhook(ingest, wooDelivery(secret as string, 'd2')))).toMatchObject({ status: 410 });
   });
 });
 

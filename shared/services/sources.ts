@@ -83,6 +83,30 @@ export function generateSecret(kind: SourceKind): string {
 }
 
 /** What the API shows of a source: never the secrets, only how many and until when. */
+/**
+ * A source with all its delivery counts: those its delivery counter holds (stored deliveries,
+ * counted from the stream) added to those kept on its item (replays, and counts of earlier
+ * versions).
+ */
+export function withDeliveryCounts(source: Source, counter: Record<string, number> | undefined): Source {
+  const kept = source.stats ?? {};
+  const lastMs = counter?.lastDeliveryMs;
+  const counted = lastMs === undefined ? undefined : new Date(lastMs).toISOString();
+  const last = [kept.lastDeliveryAt, counted]
+    .filter((t): t is string => t !== undefined)
+    .sort()
+    .at(-1);
+  return {
+    ...source,
+    stats: {
+      accepted: (kept.accepted ?? 0) + (counter?.accepted ?? 0),
+      duplicate: kept.duplicate ?? 0,
+      ignored: (kept.ignored ?? 0) + (counter?.ignored ?? 0),
+      ...(last ? { lastDeliveryAt: last } : {}),
+    },
+  };
+}
+
 export function sourceSummary(source: Source, publicUrl: string) {
   const { secrets, ...rest } = source;
   return {
@@ -118,6 +142,41 @@ export async function createSource(deps: SourceDeps, body: unknown, createdBy: s
  * The source with this id, or undefined. An id no source can have (the shape createSource
  * allows) is not looked up: DynamoDB refuses an over-long key with a validation error, a 500.
  */
+/** A source store whose reads of one source may be answered from a copy kept for a while. */
+export interface CachedSourceStore extends SourceStore {
+  /** Drops the kept copy of the source; true when there was one (an answer may have been stale). */
+  forgetSource(sourceId: string): boolean;
+}
+
+/**
+ * Keeps each source read through it for `ttlMs` (ingest, where the source is read for every
+ * webhook and changes seldom). Everything else goes to `store`. A failed read is not kept.
+ */
+export function cacheSources<S extends SourceStore>(
+  store: S,
+  ttlMs: number,
+  now = () => Date.now(),
+): S & CachedSourceStore {
+  const kept = new Map<string, { until: number; source: Promise<Source | undefined> }>();
+  return {
+    ...store,
+    getSource(sourceId) {
+      const hit = kept.get(sourceId);
+      if (hit && hit.until > now()) return hit.source;
+      const source = store.getSource(sourceId);
+      if (ttlMs > 0) {
+        const entry = { until: now() + ttlMs, source };
+        kept.set(sourceId, entry);
+        source.catch(() => {
+          if (kept.get(sourceId) === entry) kept.delete(sourceId);
+        });
+      }
+      return source;
+    },
+    forgetSource: (sourceId) => kept.delete(sourceId),
+  };
+}
+
 export async function findSource(deps: { store: SourceStore }, sourceId: string): Promise<Source | undefined> {
   return sourceIdSchema.safeParse(sourceId).success ? deps.store.getSource(sourceId) : undefined;
 }

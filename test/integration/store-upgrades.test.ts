@@ -2,7 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDynamoAggregates } from '#adapters/dynamo-aggregates.ts';
 import { createDynamoStore } from '#adapters/dynamo-store.ts';
+import type { Source } from '#ports/store.ts';
+import { aggregateEvents, sourceCounterKey } from '#services/aggregates.ts';
+import { withDeliveryCounts } from '#services/sources.ts';
 import { ensureTable } from '../../infra/local/stack.ts';
 import { db, stack } from '../support/local.ts';
 
@@ -19,6 +23,7 @@ const admin = new DynamoDBClient({
   credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
 });
 const store = createDynamoStore(db, tableName);
+const aggregates = createDynamoAggregates(db, tableName);
 const read = async (pk: string, sk: string) =>
   (await db.send(new GetCommand({ TableName: tableName, Key: { pk, sk }, ConsistentRead: true }))).Item;
 
@@ -44,7 +49,7 @@ describe('items written by earlier versions', () => {
     expect((await read('CONTACT#old', 'PROFILE'))?.lastEventAt).toEqual({ 'order.placed': '2026-11-02T10:00:00.000Z' });
   });
 
-  it('counts deliveries of a source that has no stats map yet, with the inbox record and alone', async () => {
+  it('counts a replay on a source that has no stats map yet, and keeps the counts an earlier version kept', async () => {
     await db.send(
       new PutCommand({
         TableName: tableName,
@@ -60,16 +65,38 @@ describe('items written by earlier versions', () => {
       status: 'received' as const,
       events: [],
     };
-    const counted = { outcome: 'accepted' as const, at: '2026-11-02T10:00:00.000Z' };
-    expect(await store.putInboxOnce(record, counted)).toBe('stored');
-    expect(await store.putInboxOnce(record, counted)).toBe('duplicate');
+    expect(await store.putInboxOnce(record)).toBe('stored');
+    expect(await store.putInboxOnce(record)).toBe('duplicate');
     await store.countDelivery('old-form', 'duplicate', '2026-11-02T10:00:01.000Z');
     expect((await read('SOURCES', 'old-form'))?.stats).toEqual({
-      accepted: 1,
       duplicate: 1,
       lastDeliveryAt: '2026-11-02T10:00:01.000Z',
     });
     expect(await read('INBOX#old-form:msg_1', 'INBOX')).toMatchObject({ status: 'received' });
+
+    // Accepted deliveries an earlier version counted on the item add to those counted since.
+    await db.send(
+      new PutCommand({
+        TableName: tableName,
+        Item: {
+          pk: 'SOURCES',
+          sk: 'older-form',
+          type: 'source',
+          sourceId: 'older-form',
+          kind: 'standard-webhooks',
+          stats: { accepted: 3, ignored: 1, lastDeliveryAt: '2026-11-01T09:00:00.000Z' },
+        },
+      }),
+    );
+    await aggregateEvents(aggregates, [], [{ ...record, inboxId: 'older-form:msg_2', sourceId: 'older-form' }]);
+    const key = sourceCounterKey('older-form');
+    const source = (await store.getSource('older-form')) as Source;
+    expect(withDeliveryCounts(source, (await aggregates.getCounters([key]))[key]).stats).toEqual({
+      accepted: 4,
+      duplicate: 0,
+      ignored: 1,
+      lastDeliveryAt: '2026-11-02T10:00:00.000Z',
+    });
   });
 
   it('finds and deletes a wait registered under the earlier key while its enrollment is active', async () => {
