@@ -5,7 +5,7 @@ import { metrics } from '#runtime/observability.ts';
 import { eachStreamGroup } from '#runtime/stream.ts';
 import { journeyDeps } from '#runtime/wiring/journey-deps.ts';
 import { type ContactChange, refreshContact } from '#services/contact-refresh.ts';
-import { routeEvent } from '#services/journey-routing.ts';
+import { latestEventTimes, routeEvent } from '#services/journey-routing.ts';
 import { armContact } from '#services/journey-scheduler.ts';
 import { feedsScores, scoresStale } from '#services/scores.ts';
 import { changeOfEvent } from '#services/segments.ts';
@@ -83,16 +83,25 @@ export const handler = lambda<DynamoDBStreamEvent, DynamoDBBatchResponse>((event
       if (profileChanged) found.push({ kind: 'profile' });
       const contactId = events[0]?.contactId ?? modified?.contactId;
       const scores = profileChanged || events.some((e) => !e.name.startsWith('segment.') && feedsScores(e));
+      // The times inactivity triggers read: kept with the scores when they are written. A new
+      // contact was created with its first event's.
+      const lastEvents = latestEventTimes(
+        created ? events.filter((e) => (created.lastEventAt?.[e.name] ?? '') < e.at) : events,
+      );
+      let lastEventsKept = Object.keys(lastEvents).length === 0;
       if (contactId && (found.length > 0 || scores)) {
         const history = modified ? undefined : wholeHistory(events);
         const result = await refreshContact(journeyDeps, contactId, found, {
           scores,
           history,
           ...(history && created ? { created } : {}),
+          ...(lastEventsKept ? {} : { lastEvents }),
         });
+        lastEventsKept ||= result.lastEventsKept === true;
         if (result.entered.length > 0) metrics.addMetric('SegmentEntries', 'Count', result.entered.length);
         if (result.exited.length > 0) metrics.addMetric('SegmentExits', 'Count', result.exited.length);
       }
+      if (contactId && !lastEventsKept) await journeyDeps.store.touchLastEvents(contactId, lastEvents);
       if (modified) remember(modified);
     },
   ),

@@ -19,7 +19,7 @@ import type {
   TemplateVersion,
   TendStore,
 } from '#ports/store.ts';
-import { createDynamoJourneyStores } from './dynamo-journeys.ts';
+import { createDynamoJourneyStores, lastEventsUpdate } from './dynamo-journeys.ts';
 import { createDynamoRegistry } from './dynamo-registry.ts';
 import { createDynamoSegmentStore } from './dynamo-segments.ts';
 import { eventItem, firstConditionFailed, strip, tableOps } from './dynamo-table.ts';
@@ -257,18 +257,31 @@ export function createDynamoStore(db: DynamoDBDocumentClient, tableName: string)
         ),
       );
     },
-    async setScores(contactId, scores, at, profileVersion) {
-      await conditional(() =>
-        db.send(
-          new UpdateCommand({
-            TableName: tableName,
-            Key: { pk: contactPk(contactId), sk: 'PROFILE' },
-            UpdateExpression: 'SET scores = :scores, scoresAt = :at, scoresVersion = :v',
-            ConditionExpression: 'attribute_exists(pk)',
-            ExpressionAttributeValues: { ':scores': scores, ':at': at, ':v': profileVersion },
-          }),
-        ),
-      );
+    async setScores(contactId, scores, at, profileVersion, lastEvents = {}) {
+      const key = { pk: contactPk(contactId), sk: 'PROFILE' };
+      const write = (latest: Readonly<Record<string, string>>) => {
+        const events = lastEventsUpdate(latest);
+        return conditional(() =>
+          db.send(
+            new UpdateCommand({
+              TableName: tableName,
+              Key: key,
+              UpdateExpression: `SET ${['scores = :scores', 'scoresAt = :at', 'scoresVersion = :v', ...events.sets].join(', ')}`,
+              ConditionExpression: ['attribute_exists(pk)', ...events.conditions].join(' AND '),
+              ExpressionAttributeValues: { ':scores': scores, ':at': at, ':v': profileVersion, ...events.values },
+              ...(events.sets.length > 0 ? { ExpressionAttributeNames: events.names } : {}),
+            }),
+          ),
+        );
+      };
+      if (Object.keys(lastEvents).length === 0) {
+        await write({});
+        return;
+      }
+      // With the events' times in the same write; when a later time is kept for one of them (or
+      // the contact is gone), the scores alone and the times name by name.
+      if (await withMap(key, 'lastEventAt', () => write(lastEvents))) return;
+      if (await write({})) await journeyStores.touchLastEvents(contactId, lastEvents);
     },
     async markUnsubscribed(contactId, at) {
       return conditional(() =>

@@ -134,9 +134,10 @@ export function createMemoryStore(options: { journeys?: JourneyStore; segments?:
       contact.updatedAt = at;
       return true;
     },
-    async setScores(id, scores, at, profileVersion) {
+    async setScores(id, scores, at, profileVersion, lastEvents) {
       const contact = contacts.get(id);
       if (contact) Object.assign(contact, { scores: clone(scores), scoresAt: at, scoresVersion: profileVersion });
+      if (lastEvents) await store.touchLastEvents(id, lastEvents);
     },
     async markUnsubscribed(id, at) {
       const contact = contacts.get(id);

@@ -328,4 +328,6 @@ export interface DueStore {
   scanContacts(cursor: string | undefined, limit: number): Promise<{ contacts: Contact[]; cursor?: string }>;
   /** Keeps the latest time an event of this name happened to the contact. */
   touchLastEvent(contactId: string, name: string, at: string): Promise<void>;
+  /** `touchLastEvent` for several names at once (usually one write). */
+  touchLastEvents(contactId: string, latest: Readonly<Record<string, string>>): Promise<void>;
 }

@@ -128,8 +128,17 @@ export interface ContactStore {
   moveIdentifier(ref: IdentityRef, from: string, to: string): Promise<boolean>;
   /** Applies the change if the contact's version is still `expectedVersion`; false otherwise. */
   changeProfile(contactId: string, expectedVersion: number, change: ProfileChange, at: string): Promise<boolean>;
-  /** Keeps the contact's computed scores (no version bump: they follow the profile, never race it). */
-  setScores(contactId: string, scores: StoredScores, at: string, profileVersion: number): Promise<void>;
+  /**
+   * Keeps the contact's computed scores (no version bump: they follow the profile, never race
+   * it), and with them, when given, the latest times of some events (as `touchLastEvents`).
+   */
+  setScores(
+    contactId: string,
+    scores: StoredScores,
+    at: string,
+    profileVersion: number,
+    lastEvents?: Readonly<Record<string, string>>,
+  ): Promise<void>;
   /** Returns false when the contact was already unsubscribed. */
   markUnsubscribed(contactId: string, at: string): Promise<boolean>;
   /** Leaves or rejoins all marketing mail (the preference centre's "unsubscribe from all"). */

@@ -9,6 +9,8 @@ export type ContactChange = ContactChangeKind | { kind: 'time' };
 
 export interface ContactRefresh extends RefreshResult {
   scores: 'changed' | 'unchanged' | 'gone' | 'not-needed';
+  /** The `lastEvents` asked for were written with the scores (else the caller writes them). */
+  lastEventsKept?: boolean;
 }
 
 const NOTHING: ContactRefresh = { entered: [], exited: [], scores: 'not-needed' };
@@ -41,6 +43,8 @@ export async function refreshContact(
      * no-op (entries are conditional writes).
      */
     created?: Contact;
+    /** Latest event times to keep on the contact with its scores, if they are written. */
+    lastEvents?: Readonly<Record<string, string>>;
   },
 ): Promise<ContactRefresh> {
   const all = await deps.store.listSegments();
@@ -60,19 +64,21 @@ export async function refreshContact(
   if (!contact) return { ...NOTHING, scores: 'gone' };
   let current = contact;
   let scores: ContactRefresh['scores'] = 'not-needed';
+  let lastEventsKept = false;
   // The next time-driven changes (a score, a rule's window) are queued together at the end.
   const dues: DueItem[] = [];
   if (options.scores) {
-    const scored = await applyScores(deps, contact, events as TimelineEvent[], dues);
+    const scored = await applyScores(deps, contact, events as TimelineEvent[], dues, options.lastEvents);
     scores = scored.outcome;
+    lastEventsKept = scored.lastEventsKept;
     current = scored.contact;
     // Rules on `scores.*` read the profile: new scores can move them too.
     if (scores === 'changed') segments = all.filter((segment) => moves(segment, [...changes, { kind: 'profile' }]));
   }
   const result =
     segments.length === 0
-      ? { ...NOTHING, scores }
-      : { ...(await evaluateContact(deps, current, segments, memberships, events, dues)), scores };
+      ? { ...NOTHING, scores, lastEventsKept }
+      : { ...(await evaluateContact(deps, current, segments, memberships, events, dues)), scores, lastEventsKept };
   if (dues.length > 0) await deps.store.putDue(dues);
   return result;
 }

@@ -7,7 +7,7 @@ import type { EventWaiter } from '#ports/journeys.ts';
 import { builtInTemplateIds } from '#templating/compiled-built-ins.ts';
 import { bucketOf } from '#workflows/conditions.ts';
 import { addTestContact } from '../../test/support/memory.ts';
-import { type RoutingDeps, routeEvent } from './journey-routing.ts';
+import { latestEventTimes, type RoutingDeps, routeEvent } from './journey-routing.ts';
 import { changeStatus, type JourneyServiceDeps, publishJourney, saveDraft } from './journeys.ts';
 
 /** What one timeline event does to journeys: entries, goals, exits, waiters and inactivity. */
@@ -495,9 +495,22 @@ describe('inactivity triggers', () => {
         basis: '2026-03-02T10:00:00.000Z',
       },
     ]);
-    expect((await memory.store.getContact(CONTACT))?.lastEventAt).toMatchObject({
-      'order.placed': '2026-03-02T10:00:00.000Z',
-    });
+    // The event's time is kept on the contact by update-segments, with its scores.
+    expect((await memory.store.getContact(CONTACT))?.lastEventAt?.['order.placed']).toBeUndefined();
+  });
+
+  it('keeps the times of business events and segment changes, the latest of each name', () => {
+    const at = (name: TimelineEvent['name'], time: string) => ({ name, at: `2026-03-0${time}T10:00:00.000Z` });
+    expect(
+      latestEventTimes([
+        at('order.placed', '2'),
+        at('order.placed', '4'),
+        at('order.placed', '3'),
+        at('segment.entered', '2'),
+        at('email.opened', '5'),
+        at('journey.entered', '5'),
+      ]),
+    ).toEqual({ 'order.placed': '2026-03-04T10:00:00.000Z', 'segment.entered': '2026-03-02T10:00:00.000Z' });
   });
 
   it('arms a late-arriving old event for now rather than the past', async () => {

@@ -1,5 +1,6 @@
 import type { Enrollment, EnrollmentTrigger, TimelineEvent } from '#domain/contact.ts';
 import { deterministicId } from '#domain/ids.ts';
+import { CANONICAL_EVENT_NAMES } from '#domain/providers/canonical-data.ts';
 import type { AggregateStore } from '#ports/aggregates.ts';
 import type { Clock } from '#ports/clock.ts';
 import type {
@@ -65,6 +66,22 @@ const versionsOf = (deps: RoutingDeps) => {
   return deps.versions;
 };
 
+const KEPT_TIMES: ReadonlySet<string> = new Set(CANONICAL_EVENT_NAMES);
+
+/**
+ * The latest time of each event name whose time is kept on the contact (`lastEventAt`, which
+ * inactivity triggers read): the business events sources send, and segment entries and exits.
+ * update-segments keeps them for a contact's events of a batch, in the write of its scores.
+ */
+export function latestEventTimes(events: readonly Pick<TimelineEvent, 'name' | 'at'>[]): Record<string, string> {
+  const latest: Record<string, string> = {};
+  for (const { name, at } of events) {
+    if (!KEPT_TIMES.has(name) && !name.startsWith('segment.')) continue;
+    if (!latest[name] || latest[name] < at) latest[name] = at;
+  }
+  return latest;
+}
+
 /** Journeys taking new contacts: live, with a live version. */
 export async function liveJourneys(
   store: Pick<JourneyStore, 'listJourneys'>,
@@ -92,7 +109,7 @@ export async function routeEvent(
   const result: RouteResult = { enrollments: [], resumed: [], exited: [], converted: [] };
   const fresh = options.freshContact === true;
   if (!fresh) {
-    await deps.store.touchLastEvent(event.contactId, event.name, event.at);
+    // (The event's time is kept on the contact by update-segments, with its scores.)
     // The contact's enrollments and its waits for this event, in one request.
     const { enrollments, waiters } = await deps.store.listEnrollmentsAndWaiters(event.contactId, event.name);
     // Goals and exits first: a conversion is recorded before a resumed wait can reach a goal

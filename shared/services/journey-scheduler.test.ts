@@ -4,7 +4,7 @@ import type { Contact, TimelineEvent } from '#domain/contact.ts';
 import type { Clock } from '#ports/clock.ts';
 import { builtInTemplateIds } from '#templating/compiled-built-ins.ts';
 import { addTestContact } from '../../test/support/memory.ts';
-import { routeEvent } from './journey-routing.ts';
+import { latestEventTimes, routeEvent } from './journey-routing.ts';
 import { armContact, runJourneyScheduler, type SchedulerDeps } from './journey-scheduler.ts';
 import { changeStatus, type JourneyServiceDeps, publishJourney, saveDraft } from './journeys.ts';
 
@@ -51,7 +51,10 @@ const addContact = (id: string, extra: Partial<Contact> = {}) =>
 async function land(contactId: string, name: TimelineEvent['name'], at: string) {
   const event: TimelineEvent = { eventId: `${name}:${at}`, contactId, name, at, data: {} };
   await memory.store.appendEvent(event);
-  return routeEvent(deps(), event, { createdContact: false });
+  const routed = await routeEvent(deps(), event, { createdContact: false });
+  // What update-segments then keeps on the contact.
+  await memory.store.touchLastEvents(contactId, latestEventTimes([event]));
+  return routed;
 }
 
 const enrollmentsOf = (contactId: string) => memory.store.listEnrollments(contactId);

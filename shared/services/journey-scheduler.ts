@@ -274,8 +274,9 @@ async function fireDue(
   const contact = await deps.store.getContact(item.contactId);
   if (!trigger || !contact || contact.mergedInto) return { enrolled: 0, armed: 0 };
   if (trigger.type === 'inactivity') {
-    // A later event re-armed a later item; this one is stale.
-    if (!enter || contact.lastEventAt?.[trigger.event] !== item.basis) return { enrolled: 0, armed: 0 };
+    // A later event re-armed a later item; this one is stale. (The contact's time of the event
+    // is kept a moment after the event, so a time not yet kept is not a later one.)
+    if (!enter || (contact.lastEventAt?.[trigger.event] ?? '') > item.basis) return { enrolled: 0, armed: 0 };
     const outcome = await enrollContact(deps, journey, contact.contactId, {
       type: 'inactivity',
       eventId: `inactivity:${trigger.event}:${item.basis}`,

@@ -13,7 +13,7 @@ import { SimulationEngine } from '#workflows/simulate/engine.ts';
 import { type ValidationContext, validateJourney } from '#workflows/validate.ts';
 import { endEnrollment } from './end-enrollment.ts';
 import { createVersionCache, type VersionCache } from './journey-context.ts';
-import { routeEvent } from './journey-routing.ts';
+import { latestEventTimes, routeEvent } from './journey-routing.ts';
 import { runJourneyScheduler } from './journey-scheduler.ts';
 import { guard, runJourneyStep } from './journey-step.ts';
 import { feedsScores, refreshScores } from './scores.ts';
@@ -246,6 +246,7 @@ export async function simulateWorld(
   const routing = { store, runtime, clock, versions: prepared.versions };
   // Membership events are routed at once, as their stream records are in a deployment.
   const routeSegmentEvent = async (event: TimelineEvent) => {
+    await store.touchLastEvents(event.contactId, latestEventTimes([event]));
     const routed = await routeEvent(routing, event, { createdContact: false });
     await engine.idle();
     run.events.push({ at: event.at, name: `${event.name} ${String(event.data.segmentId)}`, effect: effects(routed) });
@@ -385,6 +386,8 @@ export async function simulateWorld(
       const appended = await store.appendEvent(event);
       if (appended === 'duplicate') continue;
       await applyConsent(store, input.contact, event);
+      // As update-segments keeps it in a deployment (a moment later there).
+      await store.touchLastEvents(event.contactId, latestEventTimes([event]));
       const routed = await routeEvent(routing, event, { createdContact: event.eventId === input.createdBy });
       await engine.idle();
       run.events.push({ at: event.at, name: event.name, effect: effects(routed) });

@@ -56,8 +56,10 @@ export async function applyScores(
   events: readonly TimelineEvent[],
   /** Where to leave the next time-driven change for the caller to queue (else it is queued here). */
   dues?: DueItem[],
-): Promise<{ outcome: 'changed' | 'unchanged' | 'gone'; contact: Contact }> {
-  if (contact.mergedInto) return { outcome: 'gone', contact };
+  /** Latest event times to keep on the contact with the scores, when they are written. */
+  lastEvents?: Readonly<Record<string, string>>,
+): Promise<{ outcome: 'changed' | 'unchanged' | 'gone'; contact: Contact; lastEventsKept: boolean }> {
+  if (contact.mergedInto) return { outcome: 'gone', contact, lastEventsKept: false };
   const { contactId } = contact;
   const now = deps.clock.now();
   const scores = storedScores(scoreContact(contact, events, now));
@@ -65,9 +67,8 @@ export async function applyScores(
   const version = contact.version ?? 0;
   const changed = !before || STORED_SCORE_NAMES.some((k) => before[k] !== scores[k]);
   const at = now.toISOString();
-  if (changed || contact.scoresVersion !== version) {
-    await deps.store.setScores(contactId, scores, at, version);
-  }
+  const written = changed || contact.scoresVersion !== version;
+  if (written) await deps.store.setScores(contactId, scores, at, version, lastEvents);
   const next = nextScoreChange(contact, events, now);
   if (next) {
     const item: DueItem = {
@@ -84,5 +85,6 @@ export async function applyScores(
   return {
     outcome: changed ? 'changed' : 'unchanged',
     contact: { ...contact, scores, scoresAt: at, scoresVersion: version },
+    lastEventsKept: written,
   };
 }

@@ -49,6 +49,39 @@ describe('items written by earlier versions', () => {
     expect((await read('CONTACT#old', 'PROFILE'))?.lastEventAt).toEqual({ 'order.placed': '2026-11-02T10:00:00.000Z' });
   });
 
+  it('keeps event times with the scores, on a contact without the map too, never moving one back', async () => {
+    await db.send(
+      new PutCommand({
+        TableName: tableName,
+        Item: { pk: 'CONTACT#scored', sk: 'PROFILE', type: 'contact', contactId: 'scored', version: 2 },
+      }),
+    );
+    const scores = { rfm: 'new', churnRisk: 'low', leadScore: 10, loyaltyTier: 'bronze' };
+    await store.setScores('scored', scores, '2026-11-02T10:00:01.000Z', 2, {
+      'order.placed': '2026-11-02T10:00:00.000Z',
+      'form.submitted': '2026-11-01T10:00:00.000Z',
+    });
+    expect(await read('CONTACT#scored', 'PROFILE')).toMatchObject({
+      scores,
+      lastEventAt: { 'order.placed': '2026-11-02T10:00:00.000Z', 'form.submitted': '2026-11-01T10:00:00.000Z' },
+    });
+    // A replayed older order with a new name: the scores and the new name's time land, the
+    // later order's time stays.
+    const later = { ...scores, leadScore: 20 };
+    await store.setScores('scored', later, '2026-11-02T10:00:02.000Z', 2, {
+      'order.placed': '2026-11-01T09:00:00.000Z',
+      'nps.responded': '2026-11-03T10:00:00.000Z',
+    });
+    expect(await read('CONTACT#scored', 'PROFILE')).toMatchObject({
+      scores: later,
+      lastEventAt: {
+        'order.placed': '2026-11-02T10:00:00.000Z',
+        'form.submitted': '2026-11-01T10:00:00.000Z',
+        'nps.responded': '2026-11-03T10:00:00.000Z',
+      },
+    });
+  });
+
   it('counts a replay on a source that has no stats map yet, and keeps the counts an earlier version kept', async () => {
     await db.send(
       new PutCommand({
