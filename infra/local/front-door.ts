@@ -2,7 +2,7 @@
  * Locally, ingest and processing share two cores and one DynamoDB Local, where on AWS they run
  * side by side. The front door (webhooks and the events API) comes first: while deliveries are
  * arriving, the stream consumers run one batch at a time, and only for a share of the time (a
- * batch that took 40 ms is followed by 160 ms without one, at the default fifth), so a burst is
+ * batch that took 40 ms is followed by 360 ms without one, at the default tenth), so a burst is
  * acknowledged at nearly the pace ingest alone allows. Processing still moves on, never starved,
  * and catches up at full speed once the burst is over. Nothing is dropped or reordered: batches
  * only wait their turn.
@@ -26,7 +26,7 @@ export const isDelivery = (method: string, path: string) =>
 
 export function createFrontDoor(options: { quietMs?: number; shareWhileBusy?: number } = {}): FrontDoor {
   const quietMs = options.quietMs ?? 20;
-  const share = options.shareWhileBusy ?? 0.2;
+  const share = options.shareWhileBusy ?? 0.1;
   let inFlight = 0;
   /** While busy, no batch starts before this (performance.now() ms). */
   let restUntil = 0;
