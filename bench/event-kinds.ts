@@ -88,17 +88,36 @@ export function callsPerEvent(
  * handler has run for `quietMs` (a journey's next Task starts within microseconds of the last,
  * so a quiet gap means its execution reached a Wait or its end).
  */
-export async function settle(stack: LocalStack, watch: InvocationWatch, timeoutMs = 60_000, quietMs = 300) {
-  const deadline = performance.now() + timeoutMs;
-  while (performance.now() < deadline) {
+export async function settle(
+  stack: LocalStack,
+  watch: InvocationWatch,
+  /** Longest time without a single handler invocation (a backlog that is moving is waited for). */
+  timeoutMs = 60_000,
+  quietMs = 300,
+  progress?: (invocations: number) => void,
+) {
+  const invocations = () => Object.values(watch.snapshot()).reduce((sum, t) => sum + (t?.invocations ?? 0), 0);
+  let seen = invocations();
+  let movedAt = performance.now();
+  let reportedAt = movedAt;
+  while (performance.now() - movedAt < timeoutMs) {
     await stack.drained();
     if (watch.idle(quietMs)) {
       await stack.drained();
       if (watch.idle(quietMs)) return;
     }
+    const now = invocations();
+    if (now !== seen) {
+      seen = now;
+      movedAt = performance.now();
+    }
+    if (progress && performance.now() - reportedAt >= 10_000) {
+      reportedAt = performance.now();
+      progress(now);
+    }
     await new Promise((r) => setTimeout(r, 50));
   }
-  throw new Error(`the stack did not settle within ${timeoutMs / 1000} s`);
+  throw new Error(`the stack did nothing for ${timeoutMs / 1000} s and was not settled`);
 }
 
 /**

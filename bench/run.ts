@@ -41,7 +41,7 @@ const HELP = `Usage: npm run bench [-- options]
   --latency-samples N  sequential webhooks timed to their email (default 200: with fewer, the p99 is an outlier)
   --order-samples N    sequential orders whose calls are counted (default 20, at most the latency samples)
   --poll-ms MS         SES store polling interval in the latency test (default 10)
-  --drain-timeout S    longest wait for the backlog after the load (default 240)`;
+  --drain-timeout S    longest the backlog after a load may go without progress (default 240)`;
 
 const { values: args } = parseArgs({
   options: {
@@ -265,7 +265,9 @@ async function main() {
     );
     const ordersEndedAt = performance.now();
     say('\n▶ waiting until every stored order has been processed');
-    await quiet(options.drainTimeoutSeconds);
+    await settle(live, watch, options.drainTimeoutSeconds * 1000, 300, (n) =>
+      say(`  +${Math.round((performance.now() - ordersEndedAt) / 1000)} s: ${n} handler invocations so far`),
+    );
     const ordersSettleSeconds = round((performance.now() - ordersEndedAt) / 1000, 1);
     say(`  quiet ${ordersSettleSeconds} s after the load`);
     countWindow('order', 'under load');
