@@ -412,6 +412,13 @@ export function createDynamoJourneyStores(
     async deleteEnrollmentCheck(check) {
       await db.send(new DeleteCommand({ TableName: tableName, Key: { pk: CHECKS, sk: checkSk(check) } }));
     },
+    async moveEnrollmentCheck(done, next) {
+      if (checkSk(done) === checkSk(next)) return put(checkItem(next)).then(() => undefined);
+      await batchWrite(db, tableName, [
+        { PutRequest: { Item: checkItem(next) } },
+        { DeleteRequest: { Key: { pk: CHECKS, sk: checkSk(done) } } },
+      ]);
+    },
   };
 
   /** A waiter is kept with its enrollment, so one query of a contact's enrollments finds its waits too. */

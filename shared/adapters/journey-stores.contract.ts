@@ -575,6 +575,10 @@ export function journeyStoreContract(
         expect(await store.listEnrollmentChecks(second.at, 1)).toHaveLength(1);
         await store.deleteEnrollmentCheck(first);
         expect(await listed(later.at)).toEqual([second, later]);
+        // The next look at an enrollment replaces its check.
+        const next = { ...second, at: iso(hour + 120_000), checks: 3 };
+        await store.moveEnrollmentCheck(second, next);
+        expect(await listed(next.at)).toEqual([later, next]);
       });
     });
 

@@ -196,6 +196,10 @@ export function createMemoryJourneyRuntimeStores(
     async deleteEnrollmentCheck(check) {
       checks.delete(checkKey(check));
     },
+    async moveEnrollmentCheck(done, next) {
+      checks.delete(checkKey(done));
+      checks.set(checkKey(next), clone(next));
+    },
 
     async putWaiter(w) {
       waiters.set(waiterKey(w), clone(w));

@@ -191,6 +191,8 @@ export interface EnrollmentStore {
   /** Queues a check; the same (at, contact, enrollment) twice is one check. */
   putEnrollmentCheck(check: EnrollmentCheck): Promise<void>;
   deleteEnrollmentCheck(check: EnrollmentCheck): Promise<void>;
+  /** Queues `next` and removes `done`, in one request. */
+  moveEnrollmentCheck(done: EnrollmentCheck, next: EnrollmentCheck): Promise<void>;
 }
 
 /**

@@ -34,6 +34,7 @@ export interface RepairDeps {
     | 'listEnrollmentChecks'
     | 'putEnrollmentCheck'
     | 'deleteEnrollmentCheck'
+    | 'moveEnrollmentCheck'
   > &
     Pick<JourneyStore, 'getVersion'> &
     Pick<ContactStore, 'appendEvent'>;
@@ -119,12 +120,11 @@ async function checkEnrollment(
   } else {
     // Running: look again once its age has about quadrupled.
     const age = Math.max(0, now - Date.parse(enrollment.enteredAt));
-    await deps.store.putEnrollmentCheck({
+    await deps.store.moveEnrollmentCheck(check, {
       ...check,
       at: new Date(now + 3 * age).toISOString(),
       checks: check.checks + 1,
     });
-    await deps.store.deleteEnrollmentCheck(check);
   }
   return action;
 }
