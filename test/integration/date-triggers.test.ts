@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { LOCAL_TABLE_NAME } from '../../infra/local/stack.ts';
 import { adminCall, db, drained, eventsKey, eventually, getContact, stack, uniqueEmail } from '../support/local.ts';
+import { scanAll } from '../support/scan.ts';
 
 /**
  * A date-triggered journey (a renewal, a birthday) is armed for a contact as its first records go
@@ -42,17 +42,14 @@ describe('date triggers on new contacts', () => {
     expect((await identify(dated, { [property]: '2030-01-15' })).status).toBe(202);
     expect((await identify(undated, { plan: 'basic' })).status).toBe(202);
 
-    const dueFor = async (contactId: string) => {
-      const out = await db.send(
-        new ScanCommand({
-          TableName: LOCAL_TABLE_NAME,
-          FilterExpression: '#type = :due AND contactId = :c AND journeyId = :j',
-          ExpressionAttributeNames: { '#type': 'type' },
-          ExpressionAttributeValues: { ':due': 'due', ':c': contactId, ':j': id },
-        }),
-      );
-      return out.Items ?? [];
-    };
+    // Every page: the shared stack's table is larger than the 1 MB a scan reads at a time.
+    const dueFor = (contactId: string) =>
+      scanAll(db, {
+        TableName: LOCAL_TABLE_NAME,
+        FilterExpression: '#type = :due AND contactId = :c AND journeyId = :j',
+        ExpressionAttributeNames: { '#type': 'type' },
+        ExpressionAttributeValues: { ':due': 'due', ':c': contactId, ':j': id },
+      });
     const contactIdOf = async (email: string) =>
       eventually(`the contact ${email}`, async () => (await getContact(email)).body.contact?.contactId);
     const armedId = await contactIdOf(dated);

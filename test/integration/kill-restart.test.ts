@@ -6,11 +6,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signedWebhookHeaders } from '../../infra/local/signed-webhook.ts';
 import { DEFAULT_DEMO_SOURCE_SECRET, LOCAL_TABLE_NAME } from '../../infra/local/stack.ts';
+import { scanAll } from '../support/scan.ts';
 
 /**
  * `kill -9` of the whole local stack (`npm start`: the Node process with DynamoDB Local's Java
@@ -138,29 +139,18 @@ const isComplete = (found: Outcome | undefined) =>
   !!found && found.welcomeSent >= 1 && found.welcomeMessages >= 1 && found.welcomeSentEvents >= 1;
 
 /** Every item of the table that `filter` keeps, page by page. */
-async function scan(
+const scan = (
   db: DynamoDBDocumentClient,
   filter: string,
   names: Record<string, string>,
   values: Record<string, unknown>,
-): Promise<Record<string, unknown>[]> {
-  const items: Record<string, unknown>[] = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const page = await db.send(
-      new ScanCommand({
-        TableName: LOCAL_TABLE_NAME,
-        FilterExpression: filter,
-        ExpressionAttributeNames: names,
-        ExpressionAttributeValues: values,
-        ExclusiveStartKey: startKey,
-      }),
-    );
-    items.push(...(page.Items ?? []));
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
-  return items;
-}
+) =>
+  scanAll(db, {
+    TableName: LOCAL_TABLE_NAME,
+    FilterExpression: filter,
+    ExpressionAttributeNames: names,
+    ExpressionAttributeValues: values,
+  });
 
 /** Per email: its contacts, onboarding enrollments and welcome send, message and event, from one scan. */
 async function outcomes(db: DynamoDBDocumentClient): Promise<Map<string, Outcome>> {
