@@ -673,9 +673,6 @@ export function createDynamoJourneyStores(
           : undefined,
       };
     },
-    async touchLastEvent(contactId, name, at) {
-      await touchLastEvents(contactId, { [name]: at });
-    },
     touchLastEvents,
   };
   return { ...journeys, ...enrollments, ...waiters, ...tasks, ...due, putDueWith };

@@ -919,15 +919,21 @@ export function journeyStoreContract(
         const contactId = uid('c');
         await store.createContact(contactOf(contactId), firstEventOf(contactId), []);
 
-        await store.touchLastEvent(contactId, 'order.placed', '2026-08-02T00:00:00.000Z');
-        await store.touchLastEvent(contactId, 'order.placed', '2026-08-01T00:00:00.000Z');
-        await store.touchLastEvent(contactId, 'email.opened', '2026-08-01T00:00:00.000Z');
-        await store.touchLastEvent(contactId, 'email.opened', '2026-08-03T00:00:00.000Z');
-        await store.touchLastEvent(uid('c'), 'order.placed', '2026-08-01T00:00:00.000Z');
+        await store.touchLastEvents(contactId, { 'order.placed': '2026-08-02T00:00:00.000Z' });
+        await store.touchLastEvents(contactId, { 'order.placed': '2026-08-01T00:00:00.000Z' });
+        await store.touchLastEvents(contactId, { 'email.opened': '2026-08-01T00:00:00.000Z' });
+        await store.touchLastEvents(contactId, { 'email.opened': '2026-08-03T00:00:00.000Z' });
+        await store.touchLastEvents(uid('c'), { 'order.placed': '2026-08-01T00:00:00.000Z' });
+        // Several at once, one of them older than the time kept: the others land.
+        await store.touchLastEvents(contactId, {
+          'order.placed': '2026-08-01T12:00:00.000Z',
+          'nps.responded': '2026-08-04T00:00:00.000Z',
+        });
 
         expect((await store.getContact(contactId))?.lastEventAt).toEqual({
           'order.placed': '2026-08-02T00:00:00.000Z',
           'email.opened': '2026-08-03T00:00:00.000Z',
+          'nps.responded': '2026-08-04T00:00:00.000Z',
         });
       });
     });

@@ -111,14 +111,6 @@ export function createMemoryJourneyRuntimeStores(
   const dueKey = (i: DueItem) => key(i.dueAt, i.journeyId, i.contactId, String(i.trigger), i.journeyId ? '' : i.kind);
   const waiterKey = (w: Pick<EventWaiter, 'contactId' | 'event' | 'enrollmentId' | 'nodeId'>) =>
     key(w.contactId, w.event, w.enrollmentId, w.nodeId);
-  const keepLatest = (contactId: string, latest: Readonly<Record<string, string>>) => {
-    const contact = contacts.get(contactId);
-    if (!contact) return;
-    for (const [name, at] of Object.entries(latest)) {
-      const current = contact.lastEventAt?.[name];
-      if (!current || current < at) contact.lastEventAt = { ...contact.lastEventAt, [name]: at };
-    }
-  };
 
   return {
     async enroll(enrollment, rules) {
@@ -277,11 +269,13 @@ export function createMemoryJourneyRuntimeStores(
       const last = page[page.length - 1];
       return { contacts: list.map(clone), cursor: page.length === limit && last ? last : undefined };
     },
-    async touchLastEvent(contactId, name, at) {
-      keepLatest(contactId, { [name]: at });
-    },
     async touchLastEvents(contactId, latest) {
-      keepLatest(contactId, latest);
+      const contact = contacts.get(contactId);
+      if (!contact) return;
+      for (const [name, at] of Object.entries(latest)) {
+        const current = contact.lastEventAt?.[name];
+        if (!current || current < at) contact.lastEventAt = { ...contact.lastEventAt, [name]: at };
+      }
     },
   };
 }

@@ -328,8 +328,9 @@ export interface DueStore {
   listOpenScanJobs(): Promise<ScanJob[]>;
   /** A page of contacts (merged contacts skipped) and the cursor for the next page. */
   scanContacts(cursor: string | undefined, limit: number): Promise<{ contacts: Contact[]; cursor?: string }>;
-  /** Keeps the latest time an event of this name happened to the contact. */
-  touchLastEvent(contactId: string, name: string, at: string): Promise<void>;
-  /** `touchLastEvent` for several names at once (usually one write). */
+  /**
+   * Keeps the latest time an event of each name happened to the contact (a time never moves
+   * back); usually one write.
+   */
   touchLastEvents(contactId: string, latest: Readonly<Record<string, string>>): Promise<void>;
 }

@@ -292,7 +292,7 @@ describe('backfills', () => {
   it('arms the date and inactivity triggers of contacts who existed before the publish, once', async () => {
     await addContact('c-ada', { properties: { birthday: '1990-03-10' } });
     await addContact('c-bob');
-    await memory.store.touchLastEvent('c-bob', 'order.placed', '2026-02-20T12:00:00.000Z');
+    await memory.store.touchLastEvents('c-bob', { 'order.placed': '2026-02-20T12:00:00.000Z' });
     await publish([
       { type: 'date', property: 'properties.birthday', repeat: 'yearly' },
       { type: 'inactivity', event: 'order.placed', after: { days: 30 } },

@@ -419,7 +419,7 @@ export async function simulateWorld(
 async function seedEvent(store: TendStore, event: TimelineEvent, journeyId: string, contact: Contact) {
   await store.appendEvent(event);
   await applyConsent(store, contact, event);
-  await store.touchLastEvent(event.contactId, event.name, event.at);
+  await store.touchLastEvents(event.contactId, { [event.name]: event.at });
   const data = event.data as {
     enrollmentId?: unknown;
     nodeId?: unknown;

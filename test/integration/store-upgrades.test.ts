@@ -44,8 +44,8 @@ describe('items written by earlier versions', () => {
         Item: { pk: 'CONTACT#old', sk: 'PROFILE', type: 'contact', contactId: 'old', version: 3 },
       }),
     );
-    await store.touchLastEvent('old', 'order.placed', '2026-11-02T10:00:00.000Z');
-    await store.touchLastEvent('old', 'order.placed', '2026-11-01T10:00:00.000Z');
+    await store.touchLastEvents('old', { 'order.placed': '2026-11-02T10:00:00.000Z' });
+    await store.touchLastEvents('old', { 'order.placed': '2026-11-01T10:00:00.000Z' });
     expect((await read('CONTACT#old', 'PROFILE'))?.lastEventAt).toEqual({ 'order.placed': '2026-11-02T10:00:00.000Z' });
   });
 
