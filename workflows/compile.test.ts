@@ -7,7 +7,7 @@ import { type AslState, compileJourney } from './compile.ts';
 import { GOLDEN_TARGETS, goldenAsl, journeyJsonSchema } from './golden.ts';
 import { journeySchema } from './journey.schema.ts';
 import { BUILT_IN_JOURNEY_IDS, builtInJourney } from './journeys/index.ts';
-import { pathsOf } from './paths.ts';
+import { fusedDecisions, pathsOf } from './paths.ts';
 
 const targets = GOLDEN_TARGETS;
 
@@ -202,6 +202,75 @@ describe('compileJourney', () => {
 
   it('is deterministic', () => {
     expect(JSON.stringify(compileJourney(everyNode, targets))).toBe(JSON.stringify(compileJourney(everyNode, targets)));
+  });
+});
+
+describe('a contact update and the decision after it', () => {
+  const tiers = (extra: Record<string, unknown> = {}) =>
+    journeySchema.parse({
+      schemaVersion: 1,
+      id: 'tiers',
+      name: 'Tiers',
+      triggers: [{ type: 'event', event: 'order.placed' }],
+      start: 'points',
+      nodes: {
+        points: { type: 'update-contact', changes: [{ op: 'set', property: 'seen', value: true }], next: 'tier' },
+        tier: {
+          type: 'split',
+          branches: [
+            {
+              name: 'gold',
+              conditions: [{ kind: 'property', property: 'properties.points', op: 'gte', value: 1000 }],
+              next: 'gold',
+            },
+          ],
+          else: 'done',
+        },
+        gold: { type: 'update-contact', changes: [{ op: 'add-tag', tag: 'gold' }], next: 'done' },
+        done: { type: 'exit' },
+        ...extra,
+      },
+      settings: { reentry: { mode: 'always' } },
+    });
+
+  it("runs the decision in the update's Task when the update is its only way in", () => {
+    const journey = tiers();
+    const { States } = compileJourney(journey, targets).definition;
+
+    expect(fusedDecisions(journey)).toEqual(new Map([['points', 'tier']]));
+    expect(States.tier).toBeUndefined();
+    expect(States.points).toMatchObject({
+      Type: 'Task',
+      Resource: targets.journeyStep,
+      Parameters: {
+        action: 'update-contact',
+        node: journey.nodes.points,
+        decision: { nodeId: 'tier', node: journey.nodes.tier },
+      },
+      ResultPath: '$.step',
+      Next: 'tier:route',
+    });
+    expect(States['tier:route']).toEqual({
+      Type: 'Choice',
+      Choices: [{ Variable: '$.step.next', StringEquals: 'gold', Next: 'gold' }],
+      Default: 'done',
+    });
+    // points (1) + the Choice (1) + done (1); through gold one more Task.
+    expect(pathsOf(journey)).toMatchObject({ minTransitions: 3, maxTransitions: 4 });
+  });
+
+  it('keeps the decision as its own Task when something else also leads to it', () => {
+    const journey = tiers({ later: { type: 'wait', duration: { days: 1 }, next: 'tier' } });
+    const withLater = journeySchema.parse({
+      ...journey,
+      nodes: { ...journey.nodes, gold: { ...journey.nodes.gold, next: 'later' } },
+    });
+    const { States } = compileJourney(withLater, targets).definition;
+
+    expect(fusedDecisions(withLater).size).toBe(0);
+    expect(States.tier).toMatchObject({ Type: 'Task', Next: 'tier:route' });
+    expect(States.points).toMatchObject({ Next: 'tier', ResultPath: null });
+    expect(States.points?.Parameters).not.toHaveProperty('decision');
   });
 });
 

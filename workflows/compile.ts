@@ -1,7 +1,7 @@
 import { assertUnreachable } from '#domain/assert.ts';
 import type { Journey, JourneyNode } from './journey.schema.ts';
 import { durationSeconds, successorsOf } from './journey-nodes.ts';
-import { type PathReport, pathsOf } from './paths.ts';
+import { fusedDecisions, type PathReport, pathsOf } from './paths.ts';
 import { ENROLLMENT_EXITED_ERROR, EXITED, FAILED, ON_ERROR, routeState, waitState } from './states.ts';
 
 /** ARNs (or names) of the functions the ASL calls, by the role they play. */
@@ -117,20 +117,49 @@ const stepTask = (
   rest: Record<string, unknown>,
 ) => lambdaTask(targets.journeyStep, comment, { action: node.type, node, ...context(id) }, rest);
 
-/** A step that returns `{ next }`, then a Choice that follows it (branches, splits). */
-function routedStep(id: string, node: JourneyNode, targets: CompileTargets, comment: string): Record<string, AslState> {
+/** The Choice that follows a decision's `{ next }` to the successor it picked. */
+function routeChoice(id: string, node: JourneyNode): Record<string, AslState> {
   const successors = [...new Set(successorsOf(node).map((s) => s.id))];
   const fallback = successors[successors.length - 1] as string;
   return {
-    [id]: stepTask(id, node, targets, comment, {
-      ResultPath: '$.step',
-      Next: routeState(id),
-    }),
     [routeState(id)]: {
       Type: 'Choice',
       Choices: successors.slice(0, -1).map((s) => ({ Variable: '$.step.next', StringEquals: s, Next: s })),
       Default: fallback,
     },
+  };
+}
+
+/** A step that returns `{ next }`, then a Choice that follows it (branches, splits). */
+function routedStep(id: string, node: JourneyNode, targets: CompileTargets, comment: string): Record<string, AslState> {
+  return {
+    [id]: stepTask(id, node, targets, comment, {
+      ResultPath: '$.step',
+      Next: routeState(id),
+    }),
+    ...routeChoice(id, node),
+  };
+}
+
+/**
+ * A contact update and the decision after it in one Task (see `fusedDecisions`): the step
+ * updates the contact, then decides on the updated contact and returns `{ next }` for the
+ * decision's Choice. The decision has no Task state of its own.
+ */
+function fusedStep(
+  id: string,
+  node: JourneyNode,
+  decisionId: string,
+  decision: JourneyNode,
+  targets: CompileTargets,
+): Record<string, AslState> {
+  return {
+    [id]: lambdaTask(
+      targets.journeyStep,
+      `${describe(node)}, then ${describe(decision).replace(/^./, (c) => c.toLowerCase())} (${decisionId})`,
+      { action: node.type, node, ...context(id), decision: { nodeId: decisionId, node: decision } },
+      { ResultPath: '$.step', Next: routeState(decisionId) },
+    ),
   };
 }
 
@@ -281,8 +310,14 @@ function compileNode(
  */
 export function compileJourney(journey: Journey, targets: CompileTargets): CompiledJourney {
   const states: Record<string, AslState> = {};
+  const fused = fusedDecisions(journey);
+  const decidedInStep = new Set(fused.values());
   for (const [id, node] of Object.entries(journey.nodes)) {
-    Object.assign(states, compileNode(id, node, journey, targets));
+    const decisionId = fused.get(id);
+    const decision = decisionId ? journey.nodes[decisionId] : undefined;
+    if (decisionId && decision) Object.assign(states, fusedStep(id, node, decisionId, decision, targets));
+    else if (decidedInStep.has(id)) Object.assign(states, routeChoice(id, node));
+    else Object.assign(states, compileNode(id, node, journey, targets));
   }
   states[EXITED] = {
     Type: 'Succeed',

@@ -2,12 +2,46 @@ import { assertUnreachable } from '#domain/assert.ts';
 import type { Journey, JourneyNode } from './journey.schema.ts';
 import { durationSeconds, successorsOf } from './journey-nodes.ts';
 
+/** Decisions a step evaluates in a function, then follows with a Choice. */
+const DECISIONS: ReadonlySet<JourneyNode['type']> = new Set(['branch', 'split', 'random-split']);
+
+/**
+ * Decisions that run in the same function call as the contact update before them, so they have
+ * no Task state (and no invocation) of their own: update-contact id → decision id. A decision is
+ * fused when a contact update is its only way in and it is not the start, so the update and the
+ * choice it feeds (a tier split after the points are added) cost one invocation, one read of the
+ * enrollment and one visit write instead of two each.
+ */
+export function fusedDecisions(journey: Journey): ReadonlyMap<string, string> {
+  const ways = new Map<string, number>();
+  for (const node of Object.values(journey.nodes)) {
+    for (const id of new Set(successorsOf(node).map((s) => s.id))) ways.set(id, (ways.get(id) ?? 0) + 1);
+  }
+  const fused = new Map<string, string>();
+  for (const [id, node] of Object.entries(journey.nodes)) {
+    if (node.type !== 'update-contact') continue;
+    const next = journey.nodes[node.next];
+    if (
+      next &&
+      DECISIONS.has(next.type) &&
+      node.next !== journey.start &&
+      node.next !== id &&
+      ways.get(node.next) === 1
+    ) {
+      fused.set(id, node.next);
+    }
+  }
+  return fused;
+}
+
 /**
  * State transitions a node costs when an enrollment passes through it once, as compiled by
  * `compile.ts` (Step Functions Standard bills each state entered). A deferred send loops
- * through two more states per deferral; retries also count but are not planned for.
+ * through two more states per deferral; retries also count but are not planned for. A fused
+ * decision (see `fusedDecisions`) costs only its Choice.
  */
-export function transitionsOf(node: JourneyNode): number {
+export function transitionsOf(node: JourneyNode, fused = false): number {
+  if (fused && DECISIONS.has(node.type)) return 1;
   switch (node.type) {
     case 'wait':
     case 'wait-for-event':
@@ -51,6 +85,7 @@ export interface PathReport {
 export function pathsOf(journey: Journey, limit = 200): PathReport {
   const paths: JourneyPath[] = [];
   let truncated = false;
+  const fused = new Set(fusedDecisions(journey).values());
   const walk = (id: string, nodes: string[], choices: string[], transitions: number) => {
     if (paths.length >= limit) {
       truncated = true;
@@ -59,7 +94,7 @@ export function pathsOf(journey: Journey, limit = 200): PathReport {
     const node = journey.nodes[id];
     if (!node || nodes.includes(id)) return;
     const here = [...nodes, id];
-    const cost = transitions + transitionsOf(node);
+    const cost = transitions + transitionsOf(node, fused.has(id));
     const next = successorsOf(node);
     if (next.length === 0) {
       paths.push({ nodes: here, transitions: cost, choices });

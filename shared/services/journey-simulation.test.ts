@@ -5,7 +5,9 @@ import { deterministicId } from '#domain/ids.ts';
 import { builtInTemplateIds } from '#templating/compiled-built-ins.ts';
 import { renderCompiled } from '#templating/render.ts';
 import { bucketOf } from '#workflows/conditions.ts';
+import { journeySchema } from '#workflows/journey.schema.ts';
 import { BUILT_IN_JOURNEYS, type BuiltInJourneyId } from '#workflows/journeys/index.ts';
+import { pathsOf } from '#workflows/paths.ts';
 import { runSimulation } from './journey-backtest.ts';
 import { simulateRequestSchema } from './journeys-api.schema.ts';
 
@@ -281,6 +283,8 @@ describe('churn rescue', () => {
 });
 
 describe('loyalty', () => {
+  const loyaltyJourney = journeySchema.parse(BUILT_IN_JOURNEYS.loyalty);
+
   it('counts points, asks for a review on a weekday morning after delivery, then splits the cross-sell', async () => {
     // Monday 2 November; delivery wait ends Saturday 7 → Monday 9 at 10:00.
     const run = await simulate('loyalty', [order('2026-11-02T10:00:00Z', 5000)]);
@@ -303,6 +307,16 @@ describe('loyalty', () => {
     ]);
     expect(gold.contact?.properties).toMatchObject({ loyaltyPoints: 1050, loyaltyTier: 'gold' });
     expect(gold.sent.filter((s) => s.endsWith('tier-up'))).toHaveLength(2);
+  });
+
+  it('shows the tier split that runs inside the points update, and bills what the compiled path costs', async () => {
+    const run = await simulate('loyalty', [order('2026-11-02T10:00:00Z', 35_000)]);
+    const visited = run.steps.map((s) => s.nodeId);
+    expect(visited.slice(0, 4)).toEqual(['points', 'tier', 'make-silver', 'tier-up-email']);
+    // points and the split are one Task and a Choice, as compiled (see fusedDecisions).
+    const path = pathsOf(loyaltyJourney).paths.find((p) => p.nodes.join() === [...new Set(visited)].join());
+    expect(path, visited.join(' → ')).toBeDefined();
+    expect(run.transitions).toBe(path?.transitions);
   });
 
   it('keeps points exact when an order arrives while the contact is inside: the next entry recounts', async () => {

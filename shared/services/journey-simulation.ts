@@ -336,7 +336,19 @@ export async function simulateWorld(
       case TARGETS.journeyStep: {
         const req = stepRequestSchema.parse(input);
         const result = await runJourneyStep(stepDeps, req);
-        const last = run.steps.findLast((s) => s.enrollmentId === execution && s.nodeId === req.nodeId);
+        let last = run.steps.findLast((s) => s.enrollmentId === execution && s.nodeId === req.nodeId);
+        const decided = req.decision && nodes[req.decision.nodeId];
+        if (req.decision && decided) {
+          // A decision run inside the update before it (see fusedDecisions): its Choice only.
+          run.transitions += transitionsOf(decided, true);
+          last = {
+            at: clock.now().toISOString(),
+            enrollmentId: execution,
+            nodeId: req.decision.nodeId,
+            detail: describeEntry(req.decision.nodeId, decided),
+          };
+          run.steps.push(last);
+        }
         if (last && 'branch' in result && result.branch) last.detail += ` → ${result.branch}`;
         if (last && 'until' in result) last.detail += ` → until ${result.until}`;
         return result;

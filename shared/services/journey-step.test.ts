@@ -1,4 +1,5 @@
 import { beforeEach, describe, expect, it } from 'vitest';
+import { createMemoryAggregates } from '#adapters/memory-aggregates.ts';
 import { createMemoryJourneys, createMemoryMail, createMemoryStore } from '#adapters/memory-store.ts';
 import type { Contact, TimelineEvent } from '#domain/contact.ts';
 import type { Clock } from '#ports/clock.ts';
@@ -296,6 +297,65 @@ describe('choosing the next node', () => {
       JSON.stringify({ next: 'crm', branch: 'tails' }),
       JSON.stringify({ next: 'renewal', branch: 'heads' }),
     ]);
+  });
+});
+
+describe('a contact update with the decision after it, in one step', () => {
+  // `mark` then a branch on what `mark` sets: compiled as one Task when nothing else leads to the
+  // branch (see fusedDecisions). The branch is given as `decision`; `plan` is its id in the journey.
+  const stageIsHot = journeyNodeSchema.parse({
+    type: 'branch',
+    conditions: [{ kind: 'property', property: 'properties.stage', op: 'eq', value: 'hot' }],
+    onTrue: 'crm',
+    onFalse: 'coin',
+  });
+  const fused = (changes: unknown[] = document.nodes.mark.changes) =>
+    request('mark', {
+      node: journeyNodeSchema.parse({ type: 'update-contact', changes, next: 'plan' }),
+      decision: { nodeId: 'plan', node: stageIsHot },
+    });
+
+  it('decides on the contact as the update left it, and counts both visits as one Task and one Choice', async () => {
+    await enroll();
+    const aggregates = createMemoryAggregates();
+
+    expect(await runJourneyStep({ ...deps(), aggregates }, fused())).toEqual({ next: 'crm', branch: 'yes' });
+
+    expect((await memory.store.getContact(CONTACT))?.properties).toMatchObject({ stage: 'hot' });
+    const counters = await aggregates.getCounters([`journey#${JOURNEY}#v1`]);
+    expect(counters[`journey#${JOURNEY}#v1`]).toEqual({
+      node_mark: 1,
+      node_plan: 1,
+      // The update's Task, then the branch's Choice: the branch runs no function of its own.
+      transitions: 2,
+      invocations: 1,
+    });
+  });
+
+  it('takes the other way when the updated contact does not match, and counts nothing twice on a retry', async () => {
+    await enroll();
+    const aggregates = createMemoryAggregates();
+    const req = fused([{ op: 'set', property: 'stage', value: 'warm' }]);
+
+    expect(await runJourneyStep({ ...deps(), aggregates }, req)).toEqual({ next: 'coin', branch: 'no' });
+    expect(await runJourneyStep({ ...deps(), aggregates }, req)).toEqual({ next: 'coin', branch: 'no' });
+
+    const counters = await aggregates.getCounters([`journey#${JOURNEY}#v1`]);
+    expect(counters[`journey#${JOURNEY}#v1`]).toMatchObject({ node_mark: 1, node_plan: 1, transitions: 2 });
+  });
+
+  it('ends the enrollment at the decision when the update makes an exit rule hold', async () => {
+    await enroll();
+    const aggregates = createMemoryAggregates();
+
+    await expect(
+      runJourneyStep({ ...deps(), aggregates }, fused([{ op: 'add-tag', tag: 'blocked' }])),
+    ).rejects.toMatchObject({ name: 'EnrollmentExited' });
+
+    expect((await memory.store.getContact(CONTACT))?.tags).toContain('blocked');
+    expect(await enrollment()).toMatchObject({ status: 'exited', exitReason: 'exit-rule', exitNodeId: 'plan' });
+    const counters = await aggregates.getCounters([`journey#${JOURNEY}#v1`]);
+    expect(counters[`journey#${JOURNEY}#v1`]).toEqual({ node_mark: 1, transitions: 1, invocations: 1 });
   });
 });
 

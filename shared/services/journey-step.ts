@@ -12,9 +12,11 @@ import {
   contactValue,
   type EvaluationContext,
   evaluateConditions,
+  exitConditionHolding,
   matchesFilters,
   pickRandomBranch,
   readPath,
+  unionNeeds,
 } from '#workflows/conditions.ts';
 import type { JourneyNode, NodeOf } from '#workflows/journey.schema.ts';
 import { durationSeconds } from '#workflows/journey-nodes.ts';
@@ -57,6 +59,11 @@ export interface StepRequest {
   taskToken?: string;
   /** wait-for-event: when the state was entered. */
   waitStartedAt?: string;
+  /**
+   * update-contact: the decision that follows it in the same call (a fused pair, see
+   * `fusedDecisions`): decided on the updated contact, its `{ next }` returned.
+   */
+  decision?: { nodeId: string; node: JourneyNode };
 }
 
 export type StepResult =
@@ -101,12 +108,18 @@ const READS_FACTS = new Set(['branch', 'split', 'update-contact']);
 export async function runJourneyStep(deps: StepDeps, req: StepRequest): Promise<StepResult> {
   deps.versions ??= createVersionCache(deps.store);
   const node = req.node;
+  const decision = node.type === 'update-contact' ? req.decision : undefined;
   const exitWhen = (await deps.versions.get(req.journeyId, req.journeyVersion))?.document.settings.exitWhen ?? [];
   // The guard's exit rules and the node read the same facts: loaded once, only what they read,
   // and for a node that reads them, together with the guard's read of the enrollment.
-  const contextOf = factsOnce(deps, req, stepNeeds(exitWhen, node));
+  const needs = stepNeeds(exitWhen, node);
+  const contextOf = factsOnce(deps, req, decision ? unionNeeds(needs, stepNeeds([], decision.node)) : needs);
   if (READS_FACTS.has(node.type) || exitWhen.length > 0) contextOf.prefetch();
-  const enrollment = await guard(deps, req, undefined, { facts: contextOf, countVisit: !DECIDES.has(node.type) });
+  // A fused pair counts both visits at once, after its decision.
+  const enrollment = await guard(deps, req, undefined, {
+    facts: contextOf,
+    countVisit: !DECIDES.has(node.type) && !decision,
+  });
   const facts = async (): Promise<EvaluationContext> => {
     const ctx = await contextOf(enrollment);
     if (!ctx) throw new EnrollmentExitedError(`contact ${req.contactId} no longer exists`);
@@ -118,19 +131,10 @@ export async function runJourneyStep(deps: StepDeps, req: StepRequest): Promise<
     return result;
   };
   switch (node.type) {
-    case 'branch': {
-      const holds = evaluateConditions(node.conditions, node.match, await facts());
-      return routed({ next: holds ? node.onTrue : node.onFalse, branch: holds ? 'yes' : 'no' });
-    }
-    case 'split': {
-      const ctx = await facts();
-      const taken = node.branches.find((b) => evaluateConditions(b.conditions, b.match, ctx));
-      return routed(taken ? { next: taken.next, branch: taken.name } : { next: node.else, branch: 'else' });
-    }
-    case 'random-split': {
-      const taken = pickRandomBranch(node.branches, req.enrollmentId, req.nodeId);
-      return routed({ next: taken.next, branch: taken.name });
-    }
+    case 'branch':
+    case 'split':
+    case 'random-split':
+      return routed(await decide(node, facts, req.enrollmentId, req.nodeId));
     case 'wait-until': {
       const contact = await deps.store.getContact(req.contactId);
       const now = deps.clock.now();
@@ -141,9 +145,30 @@ export async function runJourneyStep(deps: StepDeps, req: StepRequest): Promise<
     }
     case 'wait-for-event':
       return registerWait(deps, req, node, enrollment);
-    case 'update-contact':
-      await updateContact(deps, req, node, await facts(), await contextOf.contact());
-      return { done: true };
+    case 'update-contact': {
+      const ctx = await facts();
+      if (!decision) {
+        await updateContact(deps, req, node, ctx, await contextOf.contact());
+        return { done: true };
+      }
+      const visits = { aggregates: deps.aggregates, versions: deps.versions };
+      let updated: Awaited<ReturnType<typeof updateContact>>;
+      try {
+        updated = await updateContact(deps, req, node, ctx, await contextOf.contact());
+      } catch (error) {
+        // The report shows where a failed enrollment stopped, as for any other step.
+        await recordVisits(visits, req);
+        throw error;
+      }
+      return decideAfterUpdate(
+        deps,
+        req,
+        decision,
+        enrollment,
+        { ...ctx, contact: { ...ctx.contact, ...updated } },
+        exitWhen,
+      );
+    }
     case 'webhook': {
       if (!deps.outbound) throw new Error('outbound webhooks are not configured');
       const contact = await deps.store.getContact(req.contactId);
@@ -189,6 +214,59 @@ export async function runJourneyStep(deps: StepDeps, req: StepRequest): Promise<
     default:
       return assertUnreachable(node);
   }
+}
+
+type Decision = NodeOf<'branch'> | NodeOf<'split'> | NodeOf<'random-split'>;
+
+/** The successor a decision picks, and the name of the branch taken. */
+async function decide(
+  node: JourneyNode,
+  facts: () => Promise<EvaluationContext>,
+  enrollmentId: string,
+  nodeId: string,
+): Promise<{ next: string; branch: string }> {
+  const decision = node as Decision;
+  switch (decision.type) {
+    case 'branch': {
+      const holds = evaluateConditions(decision.conditions, decision.match, await facts());
+      return { next: holds ? decision.onTrue : decision.onFalse, branch: holds ? 'yes' : 'no' };
+    }
+    case 'split': {
+      const ctx = await facts();
+      const taken = decision.branches.find((b) => evaluateConditions(b.conditions, b.match, ctx));
+      return taken ? { next: taken.next, branch: taken.name } : { next: decision.else, branch: 'else' };
+    }
+    case 'random-split': {
+      const taken = pickRandomBranch(decision.branches, enrollmentId, nodeId);
+      return { next: taken.next, branch: taken.name };
+    }
+    default:
+      throw new Error(`"${node.type}" is not a decision`);
+  }
+}
+
+/**
+ * The decision of a fused pair, on the contact as the update left it. Between the two nodes the
+ * exit rules are checked again on that contact (as the decision's own step would have): one that
+ * now holds ends the enrollment at the decision.
+ */
+async function decideAfterUpdate(
+  deps: StepDeps,
+  req: StepRequest,
+  decision: { nodeId: string; node: JourneyNode },
+  enrollment: Enrollment,
+  ctx: EvaluationContext,
+  exitWhen: Parameters<typeof exitConditionHolding>[0],
+): Promise<StepResult> {
+  const visits = { aggregates: deps.aggregates, versions: deps.versions as VersionCache };
+  if (exitWhen.length > 0 && exitConditionHolding(exitWhen, ctx) !== undefined) {
+    await recordVisits(visits, req);
+    await finishEnrollment(deps, enrollment, 'exited', { reason: 'exit-rule', nodeId: decision.nodeId });
+    throw new EnrollmentExitedError(`an exit rule of ${req.journeyId} holds for ${req.contactId}`);
+  }
+  const result = await decide(decision.node, async () => ctx, req.enrollmentId, decision.nodeId);
+  await recordVisits(visits, req, result.next, decision.nodeId);
+  return result;
 }
 
 /**
@@ -259,7 +337,7 @@ async function updateContact(
   ctx: EvaluationContext,
   /** The contact as read with the facts: the first attempt's (a retry reads it again). */
   loaded: Contact | undefined,
-) {
+): Promise<{ properties: Contact['properties']; tags: string[] }> {
   const at = deps.clock.now().toISOString();
   for (let attempt = 0; attempt < 5; attempt++) {
     const contact = attempt === 0 && loaded ? loaded : await deps.store.getContact(req.contactId);
@@ -285,7 +363,11 @@ async function updateContact(
       },
       at,
     );
-    if (changed) return;
+    if (changed) {
+      const properties = { ...contact.properties, ...edits.set };
+      for (const key of edits.unset) delete properties[key];
+      return { properties, tags: [...tags].sort() };
+    }
   }
   throw new Error(`contact ${req.contactId} kept changing; the update will be retried`);
 }

@@ -16,18 +16,21 @@ export interface VisitDeps {
  * Counts an enrollment reaching a node, once per (enrollment, node), for the journey report:
  * the node's visit, the state transitions it costs and the function it runs. Plain Waits run no
  * code, so the step before them records them too: `then` names the successor the step leads
- * to, and every Wait from there on (up to the next node that runs code) is counted with it.
+ * to, and every Wait from there on (up to the next node that runs code) is counted with it. A
+ * contact update that also ran the decision after it (`fused`, its id) counts that decision
+ * too, as the Choice it compiles to: no invocation, one transition.
  */
 export async function recordVisits(
   deps: VisitDeps,
   at: { enrollmentId: string; journeyId: string; journeyVersion: number; nodeId: string },
   then?: string,
+  fused?: string,
 ): Promise<void> {
   if (!deps.aggregates) return;
   const version = await deps.versions.get(at.journeyId, at.journeyVersion);
   if (!version) return;
   const nodes = version.document.nodes;
-  const ids = [at.nodeId];
+  const ids = fused ? [at.nodeId, fused] : [at.nodeId];
   let next = then;
   for (let hops = 0; next && hops < 20; hops++) {
     const node = nodes[next];
@@ -46,8 +49,8 @@ export async function recordVisits(
           ...visitIncrements({ ...journey, nodeId }),
           ...usageIncrements({
             ...journey,
-            transitions: transitionsOf(node),
-            invocations: RUNS_A_FUNCTION(node) ? 1 : 0,
+            transitions: transitionsOf(node, nodeId === fused),
+            invocations: RUNS_A_FUNCTION(node) && nodeId !== fused ? 1 : 0,
             emails: node.type === 'send-email' ? 1 : 0,
           }),
         ],
