@@ -4,7 +4,6 @@ import { config } from '#runtime/config.ts';
 import { lambda } from '#runtime/http.ts';
 import { logger, metrics } from '#runtime/observability.ts';
 import { sendSettings } from '#runtime/send-settings.ts';
-import { aggregates } from '#runtime/wiring/aggregates.ts';
 import { clock } from '#runtime/wiring/clock.ts';
 import { mail } from '#runtime/wiring/mail.ts';
 import { store } from '#runtime/wiring/store.ts';
@@ -46,7 +45,8 @@ export const handler = lambda(async (event: unknown) => {
   // One read for the guard and the send: enrollment, contact, earlier attempt, template, trigger.
   const context = await store.getSendContext(sendContextKeys(request));
   // Throws EnrollmentExited (caught by the ASL) when the enrollment ended or an exit rule holds.
-  await guard({ store, clock, versions, aggregates }, input, context.enrollment ?? null);
+  // The node's visit is counted by aggregate-events from the event the send writes (sendVisits).
+  await guard({ store, clock, versions }, input, context.enrollment ?? null, { countVisit: false });
   const settings = await sendSettings();
   const outcome = await sendJourneyEmail(
     { store, templates, render: renderCompiled, mail, clock, settings, confirmation: confirmation(input.journeyId) },

@@ -79,6 +79,9 @@ export function startStreamDriver(options: StreamDriverOptions): StreamDriver {
     endpoint: options.endpoint,
     ...(options.credentials ? { credentials: options.credentials } : {}),
   });
+  // Without a logger, the SDK's logger middleware only filters every record read for nothing
+  // (as withoutSdkLogger in the app's clients).
+  streamsClient.middlewareStack.remove('loggerMiddleware');
   const invoke = options.invoke ?? invokeFunction;
   const checkpointFile = path.join(options.dataDir, 'stream-checkpoints.json');
   const checkpoints = existsSync(checkpointFile)

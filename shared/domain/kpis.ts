@@ -100,6 +100,9 @@ export const AGGREGATED_EVENTS: readonly EventName[] = [
   'journey.exited',
   'journey.repaired',
   ...(Object.keys(EMAIL_FIELDS) as EventName[]),
+  // A journey send's outcome counts its node's visit (`sendVisits`): a skip or a deferral too.
+  'email.skipped',
+  'email.deferred',
 ];
 
 /**

@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { createMemoryAggregates } from '#adapters/memory-aggregates.ts';
 import type { TimelineEvent } from '#domain/contact.ts';
+import type { JourneyVersion } from '#ports/journeys.ts';
+import { journeySchema } from '#workflows/journey.schema.ts';
+import { BUILT_IN_JOURNEYS } from '#workflows/journeys/index.ts';
 import { aggregateEvent, aggregateEvents, journeyReport, kpiReport } from './aggregates.ts';
+import { createVersionCache } from './journey-context.ts';
+import { sendVisits } from './journey-visits.ts';
 
 const event = (
   eventId: string,
@@ -132,5 +137,58 @@ describe('dashboard aggregates', () => {
       exitedByReason: { converted: 1 },
       revenue: { EUR: 4200 },
     });
+  });
+});
+
+describe("journey sends' node visits, counted from the events the sends write", () => {
+  const onboarding = journeySchema.parse(BUILT_IN_JOURNEYS.onboarding);
+  const versions = createVersionCache({
+    getVersion: async (journeyId, version) =>
+      journeyId === 'onboarding' && version === 1 ? ({ document: onboarding } as JourneyVersion) : undefined,
+  });
+  const send = (id: string, name: TimelineEvent['name'], nodeId: string, extra: Record<string, unknown> = {}) =>
+    event(id, 'ada', name, '2026-11-02T09:00:00Z', {
+      journeyId: 'onboarding',
+      journeyVersion: 1,
+      enrollmentId: 'e-1',
+      nodeId,
+      template: 'welcome',
+      ...extra,
+    });
+  const node = async (store: ReturnType<typeof createMemoryAggregates>) =>
+    (await store.getCounters(['journey#onboarding#v1']))['journey#onboarding#v1'];
+
+  it('counts the send and the Wait after it once: a deferral and the send in one batch, then a replay', async () => {
+    const store = createMemoryAggregates();
+    const batch = [
+      send('d1', 'email.deferred', 'welcome-email', { reason: 'quiet-hours' }),
+      send('s1', 'email.sent', 'welcome-email', { messageId: 'm-1' }),
+    ];
+    await aggregateEvents(store, batch, [], await sendVisits(versions, batch));
+    await aggregateEvents(store, batch.slice(1), [], await sendVisits(versions, batch.slice(1)));
+
+    expect(await node(store)).toMatchObject({
+      'node_welcome-email': 1,
+      'node_wait-2-days': 1,
+      // The send (Task + Choice) and the Wait; one invocation, one email.
+      transitions: 3,
+      invocations: 1,
+      emails: 1,
+    });
+  });
+
+  it('counts a skipped send, and leaves alone events of other kinds, of unknown versions and from before', async () => {
+    const store = createMemoryAggregates();
+    const batch = [
+      send('k1', 'email.skipped', 'tips-email', { enrollmentId: 'e-2', reason: 'suppressed' }),
+      send('s2', 'email.sent', 'welcome-email', { journeyVersion: 9 }),
+      send('s3', 'email.sent', 'welcome-email', { journeyVersion: undefined }),
+      send('o1', 'email.opened', 'welcome-email'),
+    ];
+
+    await aggregateEvents(store, batch, [], await sendVisits(versions, batch));
+
+    expect(await node(store)).toMatchObject({ 'node_tips-email': 1, transitions: 2, invocations: 1, emails: 1 });
+    expect(await node(store)).not.toHaveProperty('node_welcome-email');
   });
 });

@@ -56,12 +56,14 @@ function deliveryCount(record: DeliveryRecord) {
  * its contact's running state, and markers, merged counter adds and final states written at once.
  * When an event of a group was applied before (a replayed record), that group is applied one
  * event at a time instead, which skips it. The batch's new inbox records (`deliveries`) are
- * counted on their sources in the same transactions, each once.
+ * counted on their sources in the same transactions, each once, and so are `marked` counts (a
+ * journey node's visit, under its own marker).
  */
 export async function aggregateEvents(
   store: AggregateStore,
   events: readonly TimelineEvent[],
   deliveries: readonly DeliveryRecord[] = [],
+  marked: readonly { eventId: string; increments: CounterIncrement[] }[] = [],
 ): Promise<{ applied: number; duplicates: number }> {
   const result = { applied: 0, duplicates: 0 };
   // Only stateful events read and write the contacts' states; a batch without any reads nothing.
@@ -82,6 +84,7 @@ export async function aggregateEvents(
   type Entry = { eventId: string; increments: CounterIncrement[]; stamps?: CounterStamp[] } & (
     | { event: TimelineEvent }
     | { delivery: DeliveryRecord }
+    | { marked: true }
   );
   let group: Entry[] = [];
   let groupStates = new Map<string, ContactKpiState>();
@@ -121,6 +124,11 @@ export async function aggregateEvents(
     await makeRoom(increments, false);
     group.push({ eventId: markerId, increments, stamps, delivery });
     for (const inc of increments) keys.add(inc.key);
+  }
+  for (const count of marked) {
+    await makeRoom(count.increments, false);
+    group.push({ eventId: count.eventId, increments: count.increments, marked: true });
+    for (const inc of count.increments) keys.add(inc.key);
   }
   for (const event of events) {
     let computed = next(event);

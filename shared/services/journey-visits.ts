@@ -1,6 +1,8 @@
+import type { EventName, TimelineEvent } from '#domain/contact.ts';
 import { usageIncrements, visitIncrements } from '#domain/journey-report.ts';
+import type { CounterIncrement } from '#domain/kpis.ts';
 import type { AggregateStore } from '#ports/aggregates.ts';
-import type { JourneyNode } from '#workflows/journey.schema.ts';
+import type { Journey, JourneyNode } from '#workflows/journey.schema.ts';
 import { transitionsOf } from '#workflows/paths.ts';
 import type { VersionCache } from './journey-context.ts';
 
@@ -29,7 +31,27 @@ export async function recordVisits(
   if (!deps.aggregates) return;
   const version = await deps.versions.get(at.journeyId, at.journeyVersion);
   if (!version) return;
-  const nodes = version.document.nodes;
+  const visits = visitCounts(version.document.nodes, at, then, fused);
+  if (visits.length === 0) return;
+  // All the visits in one write; when one was counted before (a retried step), one by one.
+  const outcome = await deps.aggregates.applyBatch({ events: visits, states: new Map() });
+  if (outcome.outcome === 'applied') return;
+  for (const visit of visits) await deps.aggregates.addOnce(visit.eventId, visit.increments);
+}
+
+/** A visit's counter adds under its marker `visit:<enrollmentId>:<nodeId>`, applied once. */
+export interface VisitCount {
+  eventId: string;
+  increments: CounterIncrement[];
+}
+
+/** The counts `recordVisits` applies (see there), from the version's nodes. Pure. */
+export function visitCounts(
+  nodes: Journey['nodes'],
+  at: { enrollmentId: string; journeyId: string; journeyVersion: number; nodeId: string },
+  then?: string,
+  fused?: string,
+): VisitCount[] {
   const ids = fused ? [at.nodeId, fused] : [at.nodeId];
   let next = then;
   for (let hops = 0; next && hops < 20; hops++) {
@@ -39,7 +61,7 @@ export async function recordVisits(
     next = node.next;
   }
   const journey = { journeyId: at.journeyId, version: at.journeyVersion };
-  const visits = ids.flatMap((nodeId) => {
+  return ids.flatMap((nodeId) => {
     const node = nodes[nodeId];
     if (!node) return [];
     return [
@@ -57,11 +79,34 @@ export async function recordVisits(
       },
     ];
   });
-  if (visits.length === 0) return;
-  // All the visits in one write; when one was counted before (a retried step), one by one.
-  const outcome = await deps.aggregates.applyBatch({ events: visits, states: new Map() });
-  if (outcome.outcome === 'applied') return;
-  for (const visit of visits) await deps.aggregates.addOnce(visit.eventId, visit.increments);
+}
+
+/** The timeline events a journey send always ends with, one of them per attempt that got that far. */
+export const SEND_OUTCOME_EVENTS: readonly EventName[] = ['email.sent', 'email.skipped', 'email.deferred'];
+
+/**
+ * The visits of send-email nodes, from the events their sends wrote: the send function does not
+ * count its own visit (one transaction per email saved), the aggregating consumer counts it with
+ * the batch's other counters. Each send writes `email.sent`, `email.skipped` or `email.deferred`
+ * with its journey, version, enrollment and node; the visit (and the Waits after the node) is
+ * counted once under the same marker the step would have used, however many of those events
+ * one send wrote (a deferral, then the send). Events written before sends carried their
+ * version were counted by the send itself and are left alone.
+ */
+export async function sendVisits(versions: VersionCache, events: readonly TimelineEvent[]): Promise<VisitCount[]> {
+  const out = new Map<string, VisitCount>();
+  for (const event of events) {
+    if (!SEND_OUTCOME_EVENTS.includes(event.name)) continue;
+    const { journeyId, journeyVersion, enrollmentId, nodeId } = event.data;
+    if (typeof journeyId !== 'string' || typeof journeyVersion !== 'number') continue;
+    if (typeof enrollmentId !== 'string' || typeof nodeId !== 'string') continue;
+    const version = await versions.get(journeyId, journeyVersion);
+    const nodes = version?.document.nodes ?? {};
+    if (nodes[nodeId]?.type !== 'send-email') continue;
+    const at = { enrollmentId, journeyId, journeyVersion, nodeId };
+    for (const visit of visitCounts(nodes, at, staticNext(nodes[nodeId]))) out.set(visit.eventId, visit);
+  }
+  return [...out.values()];
 }
 
 /** The successor a node leads to without a decision (the next a Wait chain may hang off). */

@@ -14,6 +14,8 @@ export interface JourneyEmailRequest {
   contactId: string;
   enrollmentId: string;
   journeyId: string;
+  /** Written with the send's events, which count the node's visit (see `sendVisits`). */
+  journeyVersion?: number;
   nodeId: string;
   template: string;
   /** Subscription topic for the consent check and unsubscribe link; the template's own when absent. */
@@ -133,7 +135,7 @@ export async function sendJourneyEmail(
   if (!contact) return { status: 'skipped', reason: 'contact-missing' };
   const template = await deps.templates.getCompiled(req.template, read.template);
   if (!template) throw new TemplateNotFoundError(`template "${req.template}" does not exist`);
-  const step = { journeyId: req.journeyId, enrollmentId: req.enrollmentId, nodeId: req.nodeId, template: req.template };
+  const step = stepData(req);
   const now = clock.now();
   const record = (name: EventName, suffix: string, data: Record<string, unknown>) =>
     store.appendEvent({
@@ -217,10 +219,19 @@ export async function sendJourneyEmail(
   return { status: 'sent', messageId, locale };
 }
 
+/** What each event of a journey send says about it: where in which journey, which template. */
+const stepData = (req: JourneyEmailRequest) => ({
+  journeyId: req.journeyId,
+  ...(req.journeyVersion !== undefined ? { journeyVersion: req.journeyVersion } : {}),
+  enrollmentId: req.enrollmentId,
+  nodeId: req.nodeId,
+  template: req.template,
+});
+
 /** The message reference, the send as sent and its `email.sent` event, at once (see `SendStore`). */
 function recordSent(deps: SendDeps, req: JourneyEmailRequest, contactId: string, messageId: string, sentAt: string) {
   const sendKey = `${req.enrollmentId}#${req.nodeId}`;
-  const step = { journeyId: req.journeyId, enrollmentId: req.enrollmentId, nodeId: req.nodeId, template: req.template };
+  const step = stepData(req);
   return deps.store.recordSent({ messageId, contactId, sendKey }, sentAt, {
     eventId: `email.sent:${req.enrollmentId}:${req.nodeId}`,
     contactId,

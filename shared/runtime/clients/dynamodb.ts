@@ -5,9 +5,12 @@ import { config } from '../config.ts';
 import { currentInvocation } from '../invocation.ts';
 import { tracer } from '../observability.ts';
 import { clientOptions } from './options.ts';
+import { withoutSdkLogger } from './sdk-logger.ts';
 
 /** The DynamoDB client, traced; one per process, so every adapter shares its connections. */
-export const dynamoClient = tracer.captureAWSv3Client(new DynamoDBClient(clientOptions(config.TEND_DYNAMODB_ENDPOINT)));
+export const dynamoClient = tracer.captureAWSv3Client(
+  withoutSdkLogger(new DynamoDBClient(clientOptions(config.TEND_DYNAMODB_ENDPOINT))),
+);
 
 /** The document client the adapters use; it shares the traced client's middleware stack. */
 export const dynamo = DynamoDBDocumentClient.from(dynamoClient, {
