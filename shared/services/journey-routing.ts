@@ -17,7 +17,7 @@ import type { SegmentStore } from '#ports/segments.ts';
 import type { ContactStore } from '#ports/store.ts';
 import type { EnrollmentInput } from '#workflows/compile.ts';
 import { bucketOf, exitConditionHolding, matchesFilters, readPath } from '#workflows/conditions.ts';
-import type { Trigger } from '#workflows/journey.schema.ts';
+import type { Journey, Trigger } from '#workflows/journey.schema.ts';
 import { durationSeconds } from '#workflows/journey-nodes.ts';
 import { inactivityDue } from '#workflows/schedule.ts';
 import {
@@ -351,27 +351,8 @@ async function applyGoalsAndExits(
     const version = await versionsOf(deps).get(enrollment.journeyId, enrollment.journeyVersion);
     if (!version) continue;
     const { goal, exitWhen } = version.document.settings;
-    const start = Date.parse(entryTime(enrollment));
-    const at = Date.parse(event.at);
-    if (
-      goal &&
-      !enrollment.conversion &&
-      event.name === goal.event &&
-      event.eventId !== enrollment.triggerEventId &&
-      at >= start &&
-      at <= start + durationSeconds(goal.within) * 1000 &&
-      matchesFilters(event.data, goal.where)
-    ) {
-      if (
-        await recordConversion(deps, enrollment, {
-          goal: goal.event,
-          at: event.at,
-          eventId: event.eventId,
-          data: event.data,
-        })
-      ) {
-        result.converted.push(enrollment.enrollmentId);
-      }
+    if (goal && goalConverts(goal, enrollment, event)) {
+      if (await convertOn(deps, enrollment, goal, event)) result.converted.push(enrollment.enrollmentId);
       if (goal.exit && enrollment.status === 'active' && (await endAndStop(deps, enrollment, 'converted'))) {
         result.exited.push(enrollment.enrollmentId);
         continue;
@@ -390,6 +371,41 @@ async function applyGoalsAndExits(
       result.exited.push(enrollment.enrollmentId);
     }
   }
+}
+
+type JourneyGoal = NonNullable<Journey['settings']['goal']>;
+
+/** Whether `event` reaches the journey's goal for this enrollment: its event, in its window, after entry. */
+export function goalConverts(
+  goal: JourneyGoal,
+  enrollment: Pick<Enrollment, 'conversion' | 'triggerEventId' | 'enteredAt' | 'trigger'>,
+  event: Pick<TimelineEvent, 'name' | 'eventId' | 'at' | 'data'>,
+): boolean {
+  const start = Date.parse(entryTime(enrollment));
+  const at = Date.parse(event.at);
+  return (
+    !enrollment.conversion &&
+    event.name === goal.event &&
+    event.eventId !== enrollment.triggerEventId &&
+    at >= start &&
+    at <= start + durationSeconds(goal.within) * 1000 &&
+    matchesFilters(event.data, goal.where)
+  );
+}
+
+/** The journey's goal reached by `event`: the conversion carries the event (its revenue). */
+export function convertOn(
+  deps: { store: Pick<EnrollmentStore, 'markConverted'> },
+  enrollment: Pick<Enrollment, 'contactId' | 'enrollmentId' | 'journeyId' | 'journeyVersion' | 'status'>,
+  goal: JourneyGoal,
+  event: Pick<TimelineEvent, 'eventId' | 'at' | 'data'>,
+): Promise<boolean> {
+  return recordConversion(deps, enrollment, {
+    goal: goal.event,
+    at: event.at,
+    eventId: event.eventId,
+    data: event.data,
+  });
 }
 
 /** Records an enrollment's first conversion with its `journey.converted` timeline entry. */

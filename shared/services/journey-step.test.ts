@@ -164,7 +164,7 @@ const event = (name: TimelineEvent['name'], at: string, data: Record<string, unk
 });
 
 /** Publishes the journey and enrolls the contact through routing, with a cart of `amountMinor`. */
-async function enroll(amountMinor = 8900, contact: Partial<Contact> = {}) {
+async function enroll(amountMinor = 8900, contact: Partial<Contact> = {}, doc: object = document) {
   await addContact(contact);
   await saveDraft(
     {
@@ -175,7 +175,7 @@ async function enroll(amountMinor = 8900, contact: Partial<Contact> = {}) {
       validationContext: async () => ({ templates: builtInTemplateIds }),
     },
     JOURNEY,
-    document,
+    doc,
     'ada',
   );
   await publishJourney(
@@ -664,6 +664,44 @@ describe('wait-for-event', () => {
         output: { eventId: match.eventId, name: 'order.placed', at: match.at, data: match.data },
       },
     ]);
+    expect(await waiters()).toEqual([]);
+  });
+
+  it("converts the journey's goal with the event it finds before resuming, so the goal node after it cannot claim the conversion", async () => {
+    const goal = { event: 'order.placed', within: { days: 7 }, exit: false };
+    await enroll(8900, {}, { ...document, settings: { ...document.settings, goal } });
+    const order = event('order.placed', '2026-03-02T10:02:00.000Z', {
+      cartId: 'cart-9',
+      total: { amountMinor: 8900, currency: 'EUR' },
+    });
+    await memory.store.appendEvent(order);
+
+    await runJourneyStep(deps(), request('wait-order', { taskToken: 'token-1' }));
+    // The wait leads to the goal node `bought`, which finds the enrollment converted already.
+    await runJourneyStep(deps(), request('bought'));
+
+    expect(await enrollment()).toMatchObject({
+      status: 'completed',
+      conversion: { goal: 'order.placed', eventId: order.eventId, revenue: { amountMinor: 8900, currency: 'EUR' } },
+    });
+    expect(runtime.resumed).toHaveLength(1);
+  });
+
+  it('ends the enrollment as converted instead of resuming when the goal exits', async () => {
+    const goal = { event: 'order.placed', within: { days: 7 }, exit: true };
+    await enroll(8900, {}, { ...document, settings: { ...document.settings, goal } });
+    await memory.store.appendEvent(event('order.placed', '2026-03-02T10:02:00.000Z', { cartId: 'cart-9' }));
+
+    await expect(runJourneyStep(deps(), request('wait-order', { taskToken: 'token-1' }))).rejects.toMatchObject({
+      name: 'EnrollmentExited',
+    });
+
+    expect(await enrollment()).toMatchObject({
+      status: 'exited',
+      exitReason: 'converted',
+      conversion: { goal: 'order.placed' },
+    });
+    expect(runtime.resumed).toEqual([]);
     expect(await waiters()).toEqual([]);
   });
 

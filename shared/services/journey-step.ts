@@ -30,7 +30,7 @@ import {
   type VersionCache,
 } from './journey-context.ts';
 import { factsOnce, guard, stepNeeds } from './journey-guard.ts';
-import { recordConversion } from './journey-routing.ts';
+import { convertOn, goalConverts, recordConversion } from './journey-routing.ts';
 import { recordVisits } from './journey-visits.ts';
 
 // The send-email function imports `guard` from here; ./journey-guard.ts alone is enough.
@@ -309,6 +309,18 @@ async function registerWait(
     })
     .sort((a, b) => a.at.localeCompare(b.at))[0];
   if (match) {
+    // As routing does before it resumes a wait, the event first reaches the journey's goal: the
+    // conversion carries the event (its revenue) whether routing or this step gets there first,
+    // never the goal node the wait may lead to.
+    const goal = (await (deps.versions as VersionCache).get(req.journeyId, req.journeyVersion))?.document.settings.goal;
+    if (goal && goalConverts(goal, enrollment, match)) {
+      await convertOn(deps, enrollment, goal, match);
+      if (goal.exit) {
+        await finishEnrollment(deps, enrollment, 'exited', { reason: 'converted', nodeId: req.nodeId });
+        await deps.store.deleteWaiter(waiter);
+        throw new EnrollmentExitedError(`${req.contactId} reached the goal of ${req.journeyId}`);
+      }
+    }
     await deps.runtime.resume(req.taskToken, {
       eventId: match.eventId,
       name: match.name,
