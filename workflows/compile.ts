@@ -143,8 +143,8 @@ function routedStep(id: string, node: JourneyNode, targets: CompileTargets, comm
 
 /**
  * A contact update and the decision after it in one Task (see `fusedDecisions`): the step
- * updates the contact, then decides on the updated contact and returns `{ next }` for the
- * decision's Choice. The decision has no Task state of its own.
+ * updates the contact, then decides on its updated properties and tags and returns `{ next }`
+ * for the decision's Choice. The decision has no Task state of its own.
  */
 function fusedStep(
   id: string,

@@ -4,12 +4,13 @@ import { config } from '#runtime/config.ts';
 import { lambda } from '#runtime/http.ts';
 import { logger, metrics } from '#runtime/observability.ts';
 import { sendSettings } from '#runtime/send-settings.ts';
+import { aggregates } from '#runtime/wiring/aggregates.ts';
 import { clock } from '#runtime/wiring/clock.ts';
 import { mail } from '#runtime/wiring/mail.ts';
 import { store } from '#runtime/wiring/store.ts';
 import { templates } from '#runtime/wiring/templates.ts';
 import { versions } from '#runtime/wiring/versions.ts';
-import { guard } from '#services/journey-guard.ts';
+import { countVisit, guard } from '#services/journey-guard.ts';
 import { enrollmentContextSchema } from '#services/journey-input.ts';
 import {
   CONFIRMATION_WAIT_MS,
@@ -48,11 +49,19 @@ export const handler = lambda(async (event: unknown) => {
   // The node's visit is counted by aggregate-events from the event the send writes (sendVisits).
   await guard({ store, clock, versions }, input, context.enrollment ?? null, { countVisit: false });
   const settings = await sendSettings();
+  // A send that ends without an event (it failed, or the contact is gone) has its visit counted
+  // here, so the report shows where the enrollment stopped.
   const outcome = await sendJourneyEmail(
     { store, templates, render: renderCompiled, mail, clock, settings, confirmation: confirmation(input.journeyId) },
     request,
     context,
-  );
+  ).catch(async (error: unknown) => {
+    await countVisit({ store, versions, aggregates }, input).catch(() => undefined);
+    throw error;
+  });
+  if (outcome.status === 'skipped' && outcome.reason === 'contact-missing') {
+    await countVisit({ store, versions, aggregates }, input);
+  }
   if (outcome.status === 'sent') metrics.addMetric('EmailsSent', 'Count', 1);
   if (outcome.status === 'skipped') metrics.addMetric('EmailsSkipped', 'Count', 1);
   if (outcome.status === 'deferred') metrics.addMetric('EmailsDeferred', 'Count', 1);

@@ -100,7 +100,8 @@ export const AGGREGATED_EVENTS: readonly EventName[] = [
   'journey.exited',
   'journey.repaired',
   ...(Object.keys(EMAIL_FIELDS) as EventName[]),
-  // A journey send's outcome counts its node's visit (`sendVisits`): a skip or a deferral too.
+  // Not KPIs: a journey send's outcome counts its node's visit on the journey's counter
+  // (`sendVisits`), a skip or a deferral too; each is marked as applied like the others.
   'email.skipped',
   'email.deferred',
 ];

@@ -177,6 +177,41 @@ describe("journey sends' node visits, counted from the events the sends write", 
     });
   });
 
+  it('writes a batch at once when its only counted-before entry is a visit (a deferral counted earlier, now sent)', async () => {
+    const store = createMemoryAggregates();
+    const calls = { applyBatch: 0, addOnce: 0, applyAggregates: 0 };
+    const counting: typeof store = {
+      ...store,
+      applyBatch: (input) => {
+        calls.applyBatch++;
+        return store.applyBatch(input);
+      },
+      addOnce: (...args) => {
+        calls.addOnce++;
+        return store.addOnce(...args);
+      },
+      applyAggregates: (input) => {
+        calls.applyAggregates++;
+        return store.applyAggregates(input);
+      },
+    };
+    const deferred = [send('d1', 'email.deferred', 'welcome-email', { reason: 'quiet-hours' })];
+    await aggregateEvents(counting, deferred, [], await sendVisits(versions, deferred));
+    const later = [
+      send('s1', 'email.sent', 'welcome-email', { messageId: 'm-1' }),
+      order('o1', 'ada', '2026-11-03T10:00:00Z', 5000),
+    ];
+
+    const result = await aggregateEvents(counting, later, [], await sendVisits(versions, later));
+
+    expect(result).toEqual({ applied: 2, duplicates: 2 });
+    // The first batch, then the second twice (without the visit's two markers), nothing one by one.
+    expect(calls).toEqual({ applyBatch: 3, addOnce: 0, applyAggregates: 0 });
+    expect(await node(store)).toMatchObject({ 'node_welcome-email': 1, 'node_wait-2-days': 1, transitions: 3 });
+    const kpis = await kpiReport(store, { from: '2026-11-01', to: '2026-11-30' });
+    expect(kpis.orders).toBe(1);
+  });
+
   it('counts a skipped send, and leaves alone events of other kinds, of unknown versions and from before', async () => {
     const store = createMemoryAggregates();
     const batch = [

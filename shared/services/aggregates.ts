@@ -92,7 +92,19 @@ export async function aggregateEvents(
   /** Writes the group; answers whether the states had to be read again (a replay was in it). */
   const flush = async (): Promise<boolean> => {
     if (group.length === 0) return false;
-    const outcome = await store.applyBatch({ events: group, states: groupStates });
+    let outcome = await store.applyBatch({ events: group, states: groupStates });
+    if (outcome.outcome !== 'applied') {
+      // A visit counted before (a send deferred in an earlier batch, now sent; a failed attempt
+      // counted by the send itself) is not a replay: leave it out and write the rest at once.
+      const counted = new Set(outcome.duplicates);
+      const visits = group.filter((e) => 'marked' in e && counted.has(e.eventId));
+      if (visits.length === counted.size) {
+        group = group.filter((e) => !counted.has(e.eventId));
+        result.duplicates += visits.length;
+        outcome = group.length > 0 ? await store.applyBatch({ events: group, states: groupStates }) : outcome;
+        if (group.length === 0) return false;
+      }
+    }
     const replayed = outcome.outcome !== 'applied';
     if (!replayed) {
       result.applied += group.length;

@@ -147,8 +147,17 @@ export async function guard(
       throw new EnrollmentExitedError(`an exit rule of ${req.journeyId} holds for ${req.contactId}`);
     }
   }
-  if (options.countVisit !== false) {
-    await recordVisits({ aggregates: deps.aggregates, versions }, req, staticNext(version?.document.nodes[req.nodeId]));
-  }
+  if (options.countVisit !== false) await countVisit({ ...deps, versions }, req);
   return enrollment;
+}
+
+/** Counts a step's visit, and the Waits after it, for the journey report (once per enrollment and node). */
+export async function countVisit(
+  deps: Pick<GuardDeps, 'store' | 'aggregates' | 'versions'>,
+  req: Pick<GuardRequest, 'enrollmentId' | 'journeyId' | 'journeyVersion' | 'nodeId'>,
+): Promise<void> {
+  if (!deps.aggregates) return;
+  const versions = deps.versions ?? createVersionCache(deps.store);
+  const version = await versions.get(req.journeyId, req.journeyVersion);
+  await recordVisits({ aggregates: deps.aggregates, versions }, req, staticNext(version?.document.nodes[req.nodeId]));
 }

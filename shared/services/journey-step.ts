@@ -146,14 +146,15 @@ export async function runJourneyStep(deps: StepDeps, req: StepRequest): Promise<
     case 'wait-for-event':
       return registerWait(deps, req, node, enrollment);
     case 'update-contact': {
-      const ctx = await facts();
       if (!decision) {
-        await updateContact(deps, req, node, ctx, await contextOf.contact());
+        await updateContact(deps, req, node, await facts(), await contextOf.contact());
         return { done: true };
       }
       const visits = { aggregates: deps.aggregates, versions: deps.versions };
+      let ctx: EvaluationContext;
       let updated: Awaited<ReturnType<typeof updateContact>>;
       try {
+        ctx = await facts();
         updated = await updateContact(deps, req, node, ctx, await contextOf.contact());
       } catch (error) {
         // The report shows where a failed enrollment stopped, as for any other step.
@@ -246,9 +247,11 @@ async function decide(
 }
 
 /**
- * The decision of a fused pair, on the contact as the update left it. Between the two nodes the
- * exit rules are checked again on that contact (as the decision's own step would have): one that
- * now holds ends the enrollment at the decision.
+ * The decision of a fused pair, on the contact as the update left it (its properties and tags;
+ * scores and segment memberships are those read before the update, as update-segments refreshes
+ * them after it either way). Between the two nodes the exit rules are checked again on that
+ * contact (as the decision's own step would have): one that now holds ends the enrollment at the
+ * decision.
  */
 async function decideAfterUpdate(
   deps: StepDeps,
@@ -316,8 +319,8 @@ async function registerWait(
     if (goal && goalConverts(goal, enrollment, match)) {
       await convertOn(deps, enrollment, goal, match);
       if (goal.exit) {
-        await finishEnrollment(deps, enrollment, 'exited', { reason: 'converted', nodeId: req.nodeId });
         await deps.store.deleteWaiter(waiter);
+        await finishEnrollment(deps, enrollment, 'exited', { reason: 'converted', nodeId: req.nodeId });
         throw new EnrollmentExitedError(`${req.contactId} reached the goal of ${req.journeyId}`);
       }
     }

@@ -27,7 +27,7 @@ export const stepRequestSchema = enrollmentContextSchema
     taskToken: z.string().min(1).optional(),
     waitStartedAt: z.string().min(1).optional(),
   })
-  .refine((req) => !req.decision || req.action === 'update-contact', {
+  .refine((req) => !req.decision || (req.action === 'update-contact' && req.node.type === 'update-contact'), {
     message: 'decision is only for an update-contact step',
     path: ['decision'],
   });
