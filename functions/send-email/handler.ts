@@ -16,6 +16,7 @@ import {
   CONFIRMATION_WAIT_MS,
   type ConfirmationWait,
   sendContextKeys,
+  sendCountingVisit,
   sendJourneyEmail,
 } from '#services/send-email.ts';
 import { renderCompiled } from '#templating/render.ts';
@@ -49,19 +50,23 @@ export const handler = lambda(async (event: unknown) => {
   // The node's visit is counted by aggregate-events from the event the send writes (sendVisits).
   await guard({ store, clock, versions }, input, context.enrollment ?? null, { countVisit: false });
   const settings = await sendSettings();
-  // A send that ends without an event (it failed, or the contact is gone) has its visit counted
-  // here, so the report shows where the enrollment stopped.
-  const outcome = await sendJourneyEmail(
-    { store, templates, render: renderCompiled, mail, clock, settings, confirmation: confirmation(input.journeyId) },
-    request,
-    context,
-  ).catch(async (error: unknown) => {
-    await countVisit({ store, versions, aggregates }, input).catch(() => undefined);
-    throw error;
-  });
-  if (outcome.status === 'skipped' && outcome.reason === 'contact-missing') {
-    await countVisit({ store, versions, aggregates }, input);
-  }
+  const outcome = await sendCountingVisit(
+    () =>
+      sendJourneyEmail(
+        {
+          store,
+          templates,
+          render: renderCompiled,
+          mail,
+          clock,
+          settings,
+          confirmation: confirmation(input.journeyId),
+        },
+        request,
+        context,
+      ),
+    () => countVisit({ store, versions, aggregates }, input),
+  );
   if (outcome.status === 'sent') metrics.addMetric('EmailsSent', 'Count', 1);
   if (outcome.status === 'skipped') metrics.addMetric('EmailsSkipped', 'Count', 1);
   if (outcome.status === 'deferred') metrics.addMetric('EmailsDeferred', 'Count', 1);

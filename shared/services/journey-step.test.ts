@@ -8,6 +8,7 @@ import { type JourneyNode, journeyNodeSchema } from '#workflows/journey.schema.t
 import { routeEvent } from './journey-routing.ts';
 import { guard, runJourneyStep, type StepDeps, type StepRequest } from './journey-step.ts';
 import { publishJourney, saveDraft } from './journeys.ts';
+import { stepRequestSchema } from './step-request.schema.ts';
 
 /** One node at a time through runJourneyStep, against the memory store and recording fakes. */
 
@@ -314,6 +315,19 @@ describe('a contact update with the decision after it, in one step', () => {
       node: journeyNodeSchema.parse({ type: 'update-contact', changes, next: 'plan' }),
       decision: { nodeId: 'plan', node: stageIsHot },
     });
+
+  it('refuses a decision on anything but a contact update, and a decision that is not one', () => {
+    const ok = { ...fused(), enrollmentId: 'e-1', trigger: { type: 'event', eventId: 'x', at: ENTERED } };
+    expect(stepRequestSchema.safeParse(ok).success).toBe(true);
+    const onBranch = { ...ok, action: 'branch', node: stageIsHot };
+    expect(stepRequestSchema.safeParse(onBranch).error?.issues[0]?.path).toEqual(['decision']);
+    const mismatched = { ...ok, action: 'update-contact', node: stageIsHot };
+    expect(stepRequestSchema.safeParse(mismatched).success).toBe(false);
+    const notADecision = { ...ok, decision: { nodeId: 'crm', node: node('crm') } };
+    expect(stepRequestSchema.safeParse(notADecision).error?.issues[0]?.message).toContain(
+      'branch, split or random-split',
+    );
+  });
 
   it('decides on the contact as the update left it, and counts both visits as one Task and one Choice', async () => {
     await enroll();

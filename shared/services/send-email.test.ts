@@ -6,7 +6,7 @@ import { builtInCompiled } from '#templating/compiled-built-ins.ts';
 import { renderCompiled } from '#templating/render.ts';
 import type { CompiledTemplate } from '#templating/template.schema.ts';
 import { recordEmailEvent } from './email-events.ts';
-import { CONFIRMATION_WAIT_MS, type ConfirmationWait, sendJourneyEmail } from './send-email.ts';
+import { CONFIRMATION_WAIT_MS, type ConfirmationWait, sendCountingVisit, sendJourneyEmail } from './send-email.ts';
 
 /** A send whose earlier attempt is in doubt: claimed, then the process died. */
 
@@ -208,5 +208,47 @@ describe('a journey send whose earlier attempt is in doubt', () => {
     expect(await sendJourneyEmail(deps(mail, wait), req)).toEqual({ status: 'already-sent', messageId: 'm-1' });
     expect(sleeps).toEqual([1_000, 1_000]);
     expect(mail.sent).toHaveLength(1);
+  });
+});
+
+describe("a journey send's visit when the send writes no event", () => {
+  const counter = () => {
+    const counted = { visits: 0 };
+    return { counted, count: async () => void counted.visits++ };
+  };
+
+  it('is counted when the send fails, and the failure is what the task sees', async () => {
+    const { counted, count } = counter();
+    const down: MailSender = { send: async () => Promise.reject(new Error('SES is down')) };
+
+    await expect(sendCountingVisit(() => sendJourneyEmail(deps(down), req), count)).rejects.toThrow('SES is down');
+    await expect(
+      sendCountingVisit(
+        () => sendJourneyEmail(deps(down), { ...req, template: 'missing' }),
+        async () => Promise.reject(new Error('the count failed too')),
+      ),
+    ).rejects.toThrow('template "missing" does not exist');
+
+    expect(counted.visits).toBe(1);
+  });
+
+  it('is counted when the contact is gone, and left to aggregate-events when the send writes its event', async () => {
+    const { counted, count } = counter();
+    const mail = createMemoryMail();
+
+    const gone = await sendCountingVisit(() => sendJourneyEmail(deps(mail), { ...req, contactId: 'c-gone' }), count);
+    expect(gone).toEqual({ status: 'skipped', reason: 'contact-missing' });
+    expect(counted.visits).toBe(1);
+
+    const sent = await sendCountingVisit(() => sendJourneyEmail(deps(mail), { ...req, journeyVersion: 3 }), count);
+    expect(sent.status).toBe('sent');
+    expect(counted.visits).toBe(1);
+    const events = await memory.store.listEvents('c-1', 10);
+    expect(events.find((e) => e.name === 'email.sent')?.data).toMatchObject({
+      journeyId: 'onboarding',
+      journeyVersion: 3,
+      enrollmentId: 'e-1',
+      nodeId: 'welcome-email',
+    });
   });
 });

@@ -110,6 +110,27 @@ export const CONFIRMATION_WAIT_MS = 60_000;
 /** Without a `ConfirmationWait`: the full window, and no waiting inside the invocation. */
 const NO_HOLD: ConfirmationWait = { windowMs: CONFIRMATION_WAIT_MS, holdMs: 0, pollMs: 0, sleep: async () => {} };
 
+/**
+ * Runs a send, and counts its node's visit with `countVisit` when the send ends without an event
+ * for aggregate-events to count it from (`sendVisits`): when it throws (the error is rethrown) or
+ * the contact is gone. So the journey report shows where every enrollment stopped.
+ */
+export async function sendCountingVisit(
+  send: () => Promise<SendOutcome>,
+  countVisit: () => Promise<void>,
+): Promise<SendOutcome> {
+  let outcome: SendOutcome;
+  try {
+    outcome = await send();
+  } catch (error) {
+    // The send's own error is what the task's Retry and Catch act on: a failed count must not hide it.
+    await countVisit().catch(() => undefined);
+    throw error;
+  }
+  if (outcome.status === 'skipped' && outcome.reason === 'contact-missing') await countVisit();
+  return outcome;
+}
+
 /** Thrown when a template a journey names does not exist: retrying cannot help. */
 export class TemplateNotFoundError extends Error {
   override name = 'TemplateNotFoundError';
