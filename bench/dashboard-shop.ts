@@ -2,7 +2,8 @@ import type { Contact, Enrollment, TimelineEvent } from '#domain/contact.ts';
 import { deterministicId } from '#domain/ids.ts';
 import type { NodeVisit } from '#domain/journey-report.ts';
 import { bucketOf } from '#workflows/conditions.ts';
-import { type Journey, journeySchema, successorsOf } from '#workflows/journey.schema.ts';
+import { type Journey, journeySchema } from '#workflows/journey.schema.ts';
+import { successorsOf } from '#workflows/journey-nodes.ts';
 import { BUILT_IN_JOURNEYS, type BuiltInJourneyId } from '#workflows/journeys/index.ts';
 import { prng } from '../infra/local/demo-shop.ts';
 

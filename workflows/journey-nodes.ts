@@ -1,13 +1,10 @@
 import type { Duration, JourneyNode, Offset } from './journey.schema.ts';
 
 /**
- * Pure helpers over the journey language's types. They are apart from journey.schema.ts (which
- * re-exports them) so that importing them does not build the zod schemas: code that computes
+ * Pure helpers over the journey language's types. They are apart from journey.schema.ts so that
+ * importing them does not build the zod schemas: code that computes
  * with a journey already parsed, such as the send path, loads no schema it does not use.
  */
-
-export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
-export type Weekday = (typeof WEEKDAYS)[number];
 
 /** Seconds in a duration. */
 export const durationSeconds = (d: Duration): number =>

@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { frequencyCapSchema, quietHoursSchema } from '#domain/send-policy.ts';
-import { WEEKDAYS } from './journey-nodes.ts';
+import { WEEKDAYS } from './weekdays.ts';
 
 /**
  * The journey language, version 1: a JSON document marketing ops write (or an editor writes
@@ -430,14 +430,3 @@ export type JourneySettings = z.infer<typeof journeySettingsSchema>;
 export type GoalSettings = z.infer<typeof goalSettingsSchema>;
 export type Duration = z.infer<typeof durationSchema>;
 export type Offset = z.infer<typeof offsetSchema>;
-
-// Pure helpers over these types, kept apart so code that only computes with a journey (the
-// send path, conditions, paths) does not build the schemas above at cold start.
-export {
-  durationSeconds,
-  offsetMs,
-  successorsOf,
-  WAITING_TYPES,
-  WEEKDAYS,
-  type Weekday,
-} from './journey-nodes.ts';

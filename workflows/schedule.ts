@@ -1,6 +1,7 @@
 import { wallClock, zonedTime } from '#domain/send-policy.ts';
 import type { NodeOf, Offset, Trigger } from './journey.schema.ts';
-import { durationSeconds, offsetMs, WEEKDAYS, type Weekday } from './journey-nodes.ts';
+import { durationSeconds, offsetMs } from './journey-nodes.ts';
+import { WEEKDAYS, type Weekday } from './weekdays.ts';
 
 /**
  * When things happen in journey time: wait-until targets, date-trigger occurrences, schedule

@@ -2,14 +2,8 @@ import * as z from 'zod';
 import { assertUnreachable } from '#domain/assert.ts';
 import { EVENT_NAMES } from '#domain/contact.ts';
 import { type EvaluationContext, evaluateConditions, matchesFilters } from './conditions.ts';
-import {
-  type Condition,
-  conditionSchema,
-  durationSeconds,
-  type EventWindow,
-  matchSchema,
-  segmentIdSchema,
-} from './journey.schema.ts';
+import { type Condition, conditionSchema, type EventWindow, matchSchema, segmentIdSchema } from './journey.schema.ts';
+import { durationSeconds } from './journey-nodes.ts';
 import { jsonPath } from './validate.ts';
 
 /**

@@ -1,16 +1,8 @@
 import { EVENT_NAMES } from '#domain/contact.ts';
 import { STORED_SCORE_NAMES } from '#domain/scores.ts';
 import { isTimeZone } from '#domain/time-zone.ts';
-import {
-  type Condition,
-  durationSeconds,
-  type Filter,
-  type Journey,
-  type JourneyNode,
-  journeySchema,
-  successorsOf,
-  WAITING_TYPES,
-} from './journey.schema.ts';
+import { type Condition, type Filter, type Journey, type JourneyNode, journeySchema } from './journey.schema.ts';
+import { durationSeconds, successorsOf, WAITING_TYPES } from './journey-nodes.ts';
 import { longestWaitSeconds } from './paths.ts';
 import { RESERVED_STATE_NAMES } from './states.ts';
 

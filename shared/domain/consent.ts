@@ -30,15 +30,6 @@ export const TOPICS: readonly Topic[] = [
 
 export const topicById = (id: string): Topic | undefined => TOPICS.find((t) => t.id === id);
 
-export type SubscriptionStatus = 'subscribed' | 'unsubscribed';
-
-export interface Subscription {
-  status: SubscriptionStatus;
-  at: string;
-  /** How the choice was made: one-click header, preference centre, import, API. */
-  source: string;
-}
-
 export type MessageKind = 'marketing' | 'transactional';
 
 export type ConsentCheck =

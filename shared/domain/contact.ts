@@ -31,8 +31,26 @@ export const EVENT_NAMES = [
 export type EventName = (typeof EVENT_NAMES)[number];
 
 import type { PropertyValue } from './canonical-event.ts';
-import type { Subscription } from './consent.ts';
-import type { StoredScores } from './scores.ts';
+
+export type SubscriptionStatus = 'subscribed' | 'unsubscribed';
+
+/** A contact's choice about one subscription topic (see consent.ts). */
+export interface Subscription {
+  status: SubscriptionStatus;
+  at: string;
+  /** How the choice was made: one-click header, preference centre, import, API. */
+  source: string;
+}
+
+/** The scores kept on the contact, for conditions and segments (computed in scores.ts). */
+export type StoredScores = {
+  /** RFM segment: champion, loyal, at risk, new, promising, needs attention, hibernating, prospect. */
+  rfm: string;
+  /** low, medium, high, or "not a customer". */
+  churnRisk: string;
+  leadScore: number;
+  loyaltyTier: string;
+};
 
 /** Where a profile value came from: the source (or import, or API key) and the event time. */
 export interface Provenance {

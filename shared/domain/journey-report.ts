@@ -1,5 +1,5 @@
 import type { TimelineEvent } from './contact.ts';
-import type { CounterIncrement, Counters } from './kpis.ts';
+import type { CounterIncrement, Counters } from './counters.ts';
 import { JOURNEY_STEP_USAGE, type PriceTable, type StepUsageEstimate, US_EAST_1_PRICES } from './prices.ts';
 
 /**

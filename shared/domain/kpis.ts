@@ -1,4 +1,5 @@
 import type { EventName, TimelineEvent } from './contact.ts';
+import type { CounterIncrement, Counters } from './counters.ts';
 import { journeyIncrementsFor } from './journey-report.ts';
 
 /**
@@ -25,24 +26,7 @@ import { journeyIncrementsFor } from './journey-report.ts';
  * order times, one entry per month with an order, and the last {@link RECENT_EVENT_IDS} event ids.
  */
 
-export interface CounterIncrement {
-  key: string;
-  field: string;
-  by: number;
-}
-
-/**
- * A counter field set to a value rather than added to (the time of a source's latest delivery,
- * in epoch milliseconds). Where several batches set it at once, the last write wins.
- */
-export interface CounterStamp {
-  key: string;
-  field: string;
-  value: number;
-}
-
-/** Counter items as loaded from the store: key → field → value. */
-export type Counters = Record<string, Record<string, number>>;
+export type { CounterIncrement, CounterStamp, Counters } from './counters.ts';
 
 /** How many recently applied event ids a contact's state remembers to drop a replay. */
 export const RECENT_EVENT_IDS = 50;

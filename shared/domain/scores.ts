@@ -8,7 +8,7 @@
  */
 import { assertUnreachable } from './assert.ts';
 import { toMinorUnits } from './canonical-event.ts';
-import type { Contact, EventName, TimelineEvent } from './contact.ts';
+import type { Contact, EventName, StoredScores, TimelineEvent } from './contact.ts';
 
 const DAY_MS = 86_400_000;
 
@@ -651,15 +651,6 @@ function round2(n: number): number {
 
 /** The score values kept on the contact, so rules can test them (`scores.churnRisk eq "high"`). */
 // A type, not an interface: it must fit the conditions' `Record<string, Scalar>`.
-export type StoredScores = {
-  /** RFM segment: champion, loyal, at risk, new, promising, needs attention, hibernating, prospect. */
-  rfm: string;
-  /** low, medium, high, or "not a customer". */
-  churnRisk: string;
-  leadScore: number;
-  loyaltyTier: string;
-};
-
 export const STORED_SCORE_NAMES = [
   'rfm',
   'churnRisk',

@@ -1,9 +1,15 @@
 import type { ApiScope } from '#domain/api-keys.ts';
 import type { CanonicalEvent, IdentifierKind, Identifiers, PropertyValue } from '#domain/canonical-event.ts';
-import type { Subscription } from '#domain/consent.ts';
-import type { Contact, Enrollment, ExternalIds, Provenance, TimelineEvent } from '#domain/contact.ts';
+import type {
+  Contact,
+  Enrollment,
+  ExternalIds,
+  Provenance,
+  StoredScores,
+  Subscription,
+  TimelineEvent,
+} from '#domain/contact.ts';
 import type { SourceKind } from '#domain/providers/provider.ts';
-import type { StoredScores } from '#domain/scores.ts';
 import type { CompiledTemplate, EmailTemplate } from '#templating/template.schema.ts';
 import type { DueItem, DueStore, EnrollmentStore, JourneyStore, TaskStore, WaiterStore } from './journeys.ts';
 import type { SegmentStore } from './segments.ts';

@@ -21,7 +21,7 @@ import {
   seconds,
 } from './requests.ts';
 import type { ExecutionRecord, ExecutionStatus, StateMachineRecord } from './store.ts';
-import { taskTokenOperations } from './task-tokens.ts';
+import { taskTokenOperations } from './task-token-operations.ts';
 import { describeVersion, executionTarget, publishVersion, unqualifiedMachine, versionOperations } from './versions.ts';
 
 function execution({ store }: OperationContext, arn: string): ExecutionRecord {

@@ -1,7 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { assertUnreachable } from '#domain/assert.ts';
 import { JournalFiles, type JournalRecord } from './journal.ts';
-import type { TaskTokenRecord } from './task-tokens.ts';
 import type { ScaledDue } from './timers.ts';
 
 export type StateMachineType = 'STANDARD' | 'EXPRESS';
@@ -47,6 +46,24 @@ export interface StateMachineAliasRecord {
   routingConfiguration: RoutingEntry[];
   creationDate: number;
   updateDate?: number;
+}
+
+export type TaskOutcome = { kind: 'success'; output: string } | { kind: 'failure'; error?: string; cause?: string };
+
+/** A `.waitForTaskToken` task, persisted with its execution under its token. */
+export interface TaskTokenRecord {
+  stateName: string;
+  /** The task's Parameters before the token was filled in: how a resumed run finds its token. */
+  inputKey: string;
+  /** CLOSED once it succeeded, failed or timed out, or its execution ended. */
+  status: 'WAITING' | 'CLOSED';
+  /** True once the function returned, so a resumed run does not invoke it again. */
+  invoked: boolean;
+  timeoutDue: ScaledDue;
+  heartbeatSeconds?: number;
+  heartbeatDue?: ScaledDue;
+  /** Set by SendTaskSuccess / SendTaskFailure; possibly before the waiting run has resumed. */
+  outcome?: TaskOutcome;
 }
 
 export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';

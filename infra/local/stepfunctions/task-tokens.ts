@@ -2,33 +2,13 @@ import { randomBytes } from 'node:crypto';
 import type { AslState } from '#workflows/asl/asl.ts';
 import { statesTimeout } from '#workflows/asl/library-timeout.ts';
 import { SfnError } from './errors.ts';
-import { type Operation, optionalString, requiredString } from './requests.ts';
-import type { ExecutionRecord, NewHistoryEvent, Store } from './store.ts';
+import type { ExecutionRecord, NewHistoryEvent, Store, TaskOutcome, TaskTokenRecord } from './store.ts';
 import { functionNameOf, TaskFailure, toJsonValue, toTaskFailure } from './task-resources.ts';
-import { rescaleDue, type ScaledDue, scaledDue, sleepUntil } from './timers.ts';
+import { rescaleDue, scaledDue, sleepUntil } from './timers.ts';
 
 /** The real service's TimeoutSeconds when a Task sets none (about 3.2 years). */
 const DEFAULT_TIMEOUT_SECONDS = 99_999_999;
 const MAX_TOKEN_LENGTH = 2048;
-const MAX_OUTPUT_LENGTH = 262_144;
-
-export type TaskOutcome = { kind: 'success'; output: string } | { kind: 'failure'; error?: string; cause?: string };
-
-/** A `.waitForTaskToken` task, persisted with its execution under its token. */
-export interface TaskTokenRecord {
-  stateName: string;
-  /** The task's Parameters before the token was filled in: how a resumed run finds its token. */
-  inputKey: string;
-  /** CLOSED once it succeeded, failed or timed out, or its execution ended. */
-  status: 'WAITING' | 'CLOSED';
-  /** True once the function returned, so a resumed run does not invoke it again. */
-  invoked: boolean;
-  timeoutDue: ScaledDue;
-  heartbeatSeconds?: number;
-  heartbeatDue?: ScaledDue;
-  /** Set by SendTaskSuccess / SendTaskFailure; possibly before the waiting run has resumed. */
-  outcome?: TaskOutcome;
-}
 
 /** One run of a token task, as the runner hands it over. */
 export interface TokenTask {
@@ -335,45 +315,3 @@ export function executionOfTaskToken(token: string): string | undefined {
     return undefined;
   }
 }
-
-function taskToken(input: Record<string, unknown>): string {
-  return requiredString(input, 'taskToken');
-}
-
-/** SendTaskSuccess, SendTaskFailure and SendTaskHeartbeat. */
-export const taskTokenOperations: Record<string, Operation> = {
-  SendTaskSuccess(context, input) {
-    const token = taskToken(input);
-    const output = input.output;
-    if (typeof output !== 'string') {
-      throw new SfnError(
-        'ValidationException',
-        "Value at 'output' failed to satisfy constraint: Member must not be null",
-      );
-    }
-    if (output.length > MAX_OUTPUT_LENGTH) {
-      throw new SfnError(
-        'ValidationException',
-        `Value at 'output' must have length less than or equal to ${MAX_OUTPUT_LENGTH}`,
-      );
-    }
-    try {
-      JSON.parse(output);
-    } catch (error) {
-      throw new SfnError('InvalidOutput', `Invalid Output: '${(error as Error).message}'`);
-    }
-    context.tokens.succeed(token, output);
-    return {};
-  },
-
-  SendTaskFailure(context, input) {
-    const token = taskToken(input);
-    context.tokens.fail(token, optionalString(input, 'error', 256), optionalString(input, 'cause', 32_768));
-    return {};
-  },
-
-  SendTaskHeartbeat(context, input) {
-    context.tokens.heartbeat(taskToken(input));
-    return {};
-  },
-};
