@@ -101,8 +101,11 @@ export async function aggregateEvents(
       if (visits.length === counted.size) {
         group = group.filter((e) => !counted.has(e.eventId));
         result.duplicates += visits.length;
-        outcome = group.length > 0 ? await store.applyBatch({ events: group, states: groupStates }) : outcome;
-        if (group.length === 0) return false;
+        if (group.length === 0) {
+          keys = new Set();
+          return false;
+        }
+        outcome = await store.applyBatch({ events: group, states: groupStates });
       }
     }
     const replayed = outcome.outcome !== 'applied';

@@ -29,7 +29,7 @@ import {
   finishEnrollment,
   type VersionCache,
 } from './journey-context.ts';
-import { factsOnce, guard, stepNeeds } from './journey-guard.ts';
+import { countVisit, factsOnce, guard, stepNeeds } from './journey-guard.ts';
 import { convertOn, goalConverts, recordConversion } from './journey-routing.ts';
 import { recordVisits } from './journey-visits.ts';
 
@@ -150,7 +150,6 @@ export async function runJourneyStep(deps: StepDeps, req: StepRequest): Promise<
         await updateContact(deps, req, node, await facts(), await contextOf.contact());
         return { done: true };
       }
-      const visits = { aggregates: deps.aggregates, versions: deps.versions };
       let ctx: EvaluationContext;
       let updated: Awaited<ReturnType<typeof updateContact>>;
       try {
@@ -158,7 +157,7 @@ export async function runJourneyStep(deps: StepDeps, req: StepRequest): Promise<
         updated = await updateContact(deps, req, node, ctx, await contextOf.contact());
       } catch (error) {
         // The report shows where a failed enrollment stopped, as for any other step.
-        await recordVisits(visits, req);
+        await countVisit(deps, req);
         throw error;
       }
       return decideAfterUpdate(
@@ -221,12 +220,11 @@ type Decision = NodeOf<'branch'> | NodeOf<'split'> | NodeOf<'random-split'>;
 
 /** The successor a decision picks, and the name of the branch taken. */
 async function decide(
-  node: JourneyNode,
+  decision: Decision,
   facts: () => Promise<EvaluationContext>,
   enrollmentId: string,
   nodeId: string,
 ): Promise<{ next: string; branch: string }> {
-  const decision = node as Decision;
   switch (decision.type) {
     case 'branch': {
       const holds = evaluateConditions(decision.conditions, decision.match, await facts());
@@ -242,7 +240,7 @@ async function decide(
       return { next: taken.next, branch: taken.name };
     }
     default:
-      throw new Error(`"${node.type}" is not a decision`);
+      return assertUnreachable(decision);
   }
 }
 
@@ -263,11 +261,12 @@ async function decideAfterUpdate(
 ): Promise<StepResult> {
   const visits = { aggregates: deps.aggregates, versions: deps.versions as VersionCache };
   if (exitWhen.length > 0 && exitConditionHolding(exitWhen, ctx) !== undefined) {
-    await recordVisits(visits, req);
+    await countVisit(deps, req);
     await finishEnrollment(deps, enrollment, 'exited', { reason: 'exit-rule', nodeId: decision.nodeId });
     throw new EnrollmentExitedError(`an exit rule of ${req.journeyId} holds for ${req.contactId}`);
   }
-  const result = await decide(decision.node, async () => ctx, req.enrollmentId, decision.nodeId);
+  // The step request's schema admits only decisions here.
+  const result = await decide(decision.node as Decision, async () => ctx, req.enrollmentId, decision.nodeId);
   await recordVisits(visits, req, result.next, decision.nodeId);
   return result;
 }
