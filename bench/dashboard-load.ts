@@ -13,7 +13,7 @@ import { scoreContact, storedScores } from '#domain/scores.ts';
 import type { AggregateStore } from '#ports/aggregates.ts';
 import type { Clock } from '#ports/clock.ts';
 import type { Membership, StoredSegment } from '#ports/segments.ts';
-import { aggregateEvent } from '#services/aggregates.ts';
+import { aggregateEvents } from '#services/aggregates.ts';
 import { contactFacts, eventFact, FACT_EVENTS } from '#services/journey-context.ts';
 import { publishJourney } from '#services/journeys.ts';
 import { saveSegment } from '#services/segments.ts';
@@ -28,7 +28,7 @@ import { round } from './stats.ts';
  * Loads a generated shop into a table of DynamoDB Local the way the app would have left it: the
  * journeys published and the segments saved through the real services; contacts, identities,
  * events and enrollments in the adapters' layouts; the dashboard counters and each contact's KPI
- * state folded through the real `aggregateEvent` into the in-memory aggregates and then written
+ * state folded through the real `aggregateEvents` into the in-memory aggregates and then written
  * as the DynamoDB aggregates adapter stores them; segment memberships from the real rule
  * evaluation, written as `enterSegment` would (both membership items and `segment.entered`).
  * Everything but the services' own writes goes in with BatchWriteItem, 25 items a call.
@@ -275,11 +275,12 @@ export async function loadShop(options: {
 
     // Aggregates: every event once, in time order, as the stream consumer applies them; then the
     // node visits journey steps record; then the contact's KPI state as the adapter stores it.
-    for (const event of [...shop.events, ...entered]) await aggregateEvent(aggregates, event);
+    await aggregateEvents(aggregates, [...shop.events, ...entered]);
     for (const { marker, visit } of shop.visits) await aggregates.addOnce(marker, visitIncrements(visit));
     nodeVisits += shop.visits.length;
-    const state = await aggregates.getKpiState(contact.contactId);
-    if (state) await writer.put({ pk: contactPk, sk: 'KPISTATE', type: 'kpi-state', ...state });
+    const stored = (await aggregates.getKpiStates([contact.contactId])).get(contact.contactId);
+    if (stored)
+      await writer.put({ pk: contactPk, sk: 'KPISTATE', type: 'kpi-state', ...stored.state, rev: stored.rev });
 
     if (sampled.has(i) || isPower) {
       const timeline = [...shop.events, ...entered].map((e) => ({ id: e.eventId, sk: `${e.at}#${e.eventId}` }));

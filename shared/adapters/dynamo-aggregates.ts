@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import {
@@ -7,25 +8,48 @@ import {
   type Counters,
   mergeIncrements,
 } from '#domain/kpis.ts';
-import type { AggregateStore } from '#ports/aggregates.ts';
+import type { AggregateStore, ContactWrite, StoredKpiState } from '#ports/aggregates.ts';
 import { strip, tableOps } from './dynamo-table.ts';
 
 /**
  * Aggregate items (pk / sk):
  *   COUNTERS#<kind>      <key>         counter    (kind: kpi, journey or source; fields as `c_<field>` numbers)
- *   AGGDONE#<eventId>    AGGDONE       agg-done   (the event's adds were applied; TTL 30 days)
- *   CONTACT#<id>         KPISTATE      kpi-state  (the contact's facts for cohorts and conversions)
- * An event's adds, its marker and the contact's state are written in one transaction; a stream
- * batch's events go together in as few transactions as the 100-item limit allows.
+ *   AGGDONE#<markerId>   AGGDONE       agg-done   (a delivery's or a visit's adds were applied; TTL 30 days)
+ *   CONTACT#<id>         KPISTATE      kpi-state  (the contact's facts for cohorts and conversions, `rev`,
+ *                                                  and the ids applied to it: string sets `g0`, `g1`, `g2`)
+ * The ids applied to a contact are kept as short hashes in one set per day, three sets taking
+ * turns: a write adds to today's set, is refused if an id is in today's or yesterday's, and
+ * removes the set before (the stream replays a record, if ever, within its 24 hours). A batch's
+ * adds, markers and contact writes go in one transaction.
  */
 const FIELD_PREFIX = 'c_';
 const DONE_TTL_SECONDS = 30 * 86_400;
 const counterPk = (key: string) => `COUNTERS#${key.split('#')[0]}`;
 /** Tries of a transaction that collided with another on a shared counter. */
 const CONFLICT_ATTEMPTS = 5;
+const GUARD_SETS = ['g0', 'g1', 'g2'] as const;
+/** The state's own attributes, which are not facts. */
+const STATE_BOOKKEEPING = new Set<string>(['rev', 'recent', ...GUARD_SETS]);
 
-export function createDynamoAggregates(db: DynamoDBDocumentClient, tableName: string): AggregateStore {
-  const { batchGet, get } = tableOps(db, tableName);
+/** An id as a contact's guard keeps it: 72 bits of its SHA-256, so a set of a day's ids stays small. */
+const guardKey = (id: string) => createHash('sha256').update(id).digest('base64url').slice(0, 12);
+
+/** The guard sets of today, yesterday and the day before (removed by today's writes). */
+function guardSets(nowMs: number) {
+  const day = Math.floor(nowMs / 86_400_000);
+  return {
+    today: GUARD_SETS[day % 3] as string,
+    yesterday: GUARD_SETS[(day + 2) % 3] as string,
+    before: GUARD_SETS[(day + 1) % 3] as string,
+  };
+}
+
+export function createDynamoAggregates(
+  db: DynamoDBDocumentClient,
+  tableName: string,
+  now: () => number = Date.now,
+): AggregateStore {
+  const { batchGet } = tableOps(db, tableName);
   const fieldsOf = (item: Record<string, unknown>): Record<string, number> =>
     Object.fromEntries(
       Object.entries(item)
@@ -39,27 +63,67 @@ export function createDynamoAggregates(db: DynamoDBDocumentClient, tableName: st
         pk: `AGGDONE#${markerId}`,
         sk: 'AGGDONE',
         type: 'agg-done',
-        expiresAt: Math.floor(Date.now() / 1000) + DONE_TTL_SECONDS,
+        expiresAt: Math.floor(now() / 1000) + DONE_TTL_SECONDS,
       },
       ConditionExpression: 'attribute_not_exists(pk)',
     },
   });
-  const stateItem = (contactId: string, state: ContactKpiState) => ({
-    Put: {
-      TableName: tableName,
-      Item: { pk: `CONTACT#${contactId}`, sk: 'KPISTATE', type: 'kpi-state', ...state },
-    },
-  });
   /**
-   * One transaction: the markers (conditional, so once), the counter adds merged by key, and any
-   * extra writes. Answers the ids whose marker existed when it was cancelled for that.
+   * A contact's write: its ids added to today's set unless one is in today's or yesterday's,
+   * the set before removed, `rev` up by one, and the new facts when given (then only from `rev`).
+   */
+  const contactUpdate = (write: ContactWrite) => {
+    const sets = guardSets(now());
+    const keys = write.ids.map(guardKey);
+    const names: Record<string, string> = {
+      '#type': 'type',
+      '#rev': 'rev',
+      '#today': sets.today,
+      '#yesterday': sets.yesterday,
+      '#before': sets.before,
+      // Kept by earlier versions: the last 50 event ids, in full.
+      '#recent': 'recent',
+    };
+    const values: Record<string, unknown> = { ':type': 'kpi-state', ':one': 1, ':ids': new Set(keys) };
+    const conditions = keys.map((_, i) => {
+      values[`:k${i}`] = keys[i];
+      return `NOT contains(#today, :k${i}) AND NOT contains(#yesterday, :k${i})`;
+    });
+    const assignments = ['#type = :type'];
+    if (write.state) {
+      for (const [i, [field, value]] of Object.entries(write.state).entries()) {
+        if (value === undefined) continue;
+        names[`#f${i}`] = field;
+        values[`:f${i}`] = value;
+        assignments.push(`#f${i} = :f${i}`);
+      }
+      if (!write.rev) conditions.push('attribute_not_exists(#rev)');
+      else {
+        values[':rev'] = write.rev;
+        conditions.push('#rev = :rev');
+      }
+    }
+    return {
+      Update: {
+        TableName: tableName,
+        Key: { pk: `CONTACT#${write.contactId}`, sk: 'KPISTATE' },
+        UpdateExpression: `SET ${assignments.join(', ')} ADD #today :ids, #rev :one REMOVE #before, #recent`,
+        ConditionExpression: conditions.join(' AND '),
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+      },
+    };
+  };
+  /**
+   * One transaction: the markers (conditional, so once), the counter adds merged by key and the
+   * contacts' writes. Answers the markers and contacts whose condition failed when it was refused.
    */
   const applyOnce = async (
     markerIds: readonly string[],
     increments: readonly CounterIncrement[],
-    extra: Record<string, unknown>[],
+    contacts: readonly ContactWrite[],
     stamps: readonly CounterStamp[] = [],
-  ): Promise<string[]> => {
+  ): Promise<{ markers: string[]; contacts: string[] }> => {
     const byKey = new Map<string, { adds: CounterIncrement[]; sets: Map<string, number> }>();
     const entry = (key: string) => {
       const found = byKey.get(key) ?? { adds: [], sets: new Map<string, number>() };
@@ -92,45 +156,52 @@ export function createDynamoAggregates(db: DynamoDBDocumentClient, tableName: st
         },
       };
     });
+    const items = [...markerIds.map(marker), ...updates, ...contacts.map(contactUpdate)];
+    const contactsFrom = markerIds.length + updates.length;
     for (let attempt = 1; ; attempt++) {
       try {
-        await db.send(new TransactWriteCommand({ TransactItems: [...markerIds.map(marker), ...updates, ...extra] }));
-        return [];
+        await db.send(new TransactWriteCommand({ TransactItems: items }));
+        return { markers: [], contacts: [] };
       } catch (error) {
         if (!(error instanceof TransactionCanceledException)) throw error;
         const reasons = error.CancellationReasons ?? [];
-        const duplicates = markerIds.filter((_, i) => reasons[i]?.Code === 'ConditionalCheckFailed');
-        if (duplicates.length > 0) return duplicates;
+        const failed = (i: number) => reasons[i]?.Code === 'ConditionalCheckFailed';
+        const refused = {
+          markers: markerIds.filter((_, i) => failed(i)),
+          contacts: contacts.filter((_, i) => failed(contactsFrom + i)).map((c) => c.contactId),
+        };
+        if (refused.markers.length > 0 || refused.contacts.length > 0) return refused;
         // Another transaction was writing the same counter: those are short, so try again soon.
         if (!reasons.some((r) => r.Code === 'TransactionConflict') || attempt >= CONFLICT_ATTEMPTS) throw error;
         await new Promise((resolve) => setTimeout(resolve, 20 * attempt + Math.random() * 50));
       }
     }
   };
+  const stored = (item: Record<string, unknown>): StoredKpiState => {
+    const keys = new Set<string>();
+    for (const name of GUARD_SETS) for (const key of (item[name] as Set<string> | undefined) ?? []) keys.add(key);
+    const facts = Object.fromEntries(
+      Object.entries(strip<Record<string, unknown>>(item) ?? {}).filter(([name]) => !STATE_BOOKKEEPING.has(name)),
+    );
+    return {
+      state: facts as ContactKpiState,
+      rev: typeof item.rev === 'number' ? item.rev : 0,
+      applied: (id) => keys.has(guardKey(id)),
+    };
+  };
 
   return {
-    applyAggregates: async ({ eventId, contactId, increments, state }) =>
-      (await applyOnce([eventId], increments, [stateItem(contactId, state)])).length > 0 ? 'duplicate' : 'applied',
-    async applyBatch({ events, states }) {
-      const duplicates = await applyOnce(
-        events.map((e) => e.eventId),
-        events.flatMap((e) => e.increments),
-        [...states].map(([contactId, state]) => stateItem(contactId, state)),
-        events.flatMap((e) => e.stamps ?? []),
-      );
-      return duplicates.length > 0 ? { outcome: 'duplicate', duplicates } : { outcome: 'applied' };
+    async applyBatch({ increments, stamps, markers, contacts }) {
+      const refused = await applyOnce(markers, increments, contacts, stamps);
+      return refused.markers.length > 0 || refused.contacts.length > 0
+        ? { outcome: 'refused', ...refused }
+        : { outcome: 'applied' };
     },
     addOnce: async (markerId, increments, stamps) =>
-      (await applyOnce([markerId], increments, [], stamps)).length > 0 ? 'duplicate' : 'applied',
-    getKpiState: (contactId) => get<ContactKpiState>(`CONTACT#${contactId}`, 'KPISTATE'),
+      (await applyOnce([markerId], increments, [], stamps)).markers.length > 0 ? 'duplicate' : 'applied',
     async getKpiStates(contactIds) {
       const found = await batchGet(contactIds.map((id) => ({ pk: `CONTACT#${id}`, sk: 'KPISTATE' })));
-      return new Map(
-        [...found.values()].map((item) => [
-          String(item.pk).slice('CONTACT#'.length),
-          strip<ContactKpiState>(item) as ContactKpiState,
-        ]),
-      );
+      return new Map([...found.values()].map((item) => [String(item.pk).slice('CONTACT#'.length), stored(item)]));
     },
     async getCounters(keys) {
       // Dashboard figures: eventually consistent reads are half the price and fine for a page.

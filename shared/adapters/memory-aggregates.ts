@@ -1,15 +1,20 @@
-import type { ContactKpiState, CounterStamp, Counters } from '#domain/kpis.ts';
-import type { AggregateStore } from '#ports/aggregates.ts';
+import type { ContactKpiState, CounterIncrement, CounterStamp, Counters } from '#domain/kpis.ts';
+import type { AggregateStore, ContactWrite } from '#ports/aggregates.ts';
 
-/** In-memory AggregateStore with the same exactly-once semantics as the DynamoDB adapter. */
+/**
+ * In-memory AggregateStore with the same exactly-once semantics as the DynamoDB adapter (it
+ * remembers every id applied to a contact, where DynamoDB keeps them for a day or two).
+ */
 export function createMemoryAggregates(): AggregateStore {
   const counters: Counters = {};
-  const states = new Map<string, ContactKpiState>();
-  const applied = new Set<string>();
-  const add = (key: string, field: string, by: number) => {
-    const item = counters[key] ?? {};
-    item[field] = (item[field] ?? 0) + by;
-    counters[key] = item;
+  const contacts = new Map<string, { state: ContactKpiState; rev: number; applied: Set<string> }>();
+  const markers = new Set<string>();
+  const add = (increments: readonly CounterIncrement[]) => {
+    for (const { key, field, by } of increments) {
+      const item = counters[key] ?? {};
+      item[field] = (item[field] ?? 0) + by;
+      counters[key] = item;
+    }
   };
   const stamp = (stamps: readonly CounterStamp[] = []) => {
     for (const { key, field, value } of stamps) {
@@ -18,41 +23,46 @@ export function createMemoryAggregates(): AggregateStore {
       counters[key] = item;
     }
   };
+  const refuses = (write: ContactWrite) => {
+    const stored = contacts.get(write.contactId);
+    if (write.ids.some((id) => stored?.applied.has(id))) return true;
+    return write.state !== undefined && (stored?.rev ?? 0) !== (write.rev ?? 0);
+  };
   return {
-    async applyAggregates({ eventId, contactId, increments, state }) {
-      if (applied.has(eventId)) return 'duplicate';
-      applied.add(eventId);
-      for (const { key, field, by } of increments) add(key, field, by);
-      states.set(contactId, structuredClone(state));
-      return 'applied';
-    },
-    async applyBatch({ events, states: next }) {
-      const duplicates = events.filter((e) => applied.has(e.eventId)).map((e) => e.eventId);
-      if (duplicates.length > 0) return { outcome: 'duplicate', duplicates };
-      for (const { eventId, increments, stamps } of events) {
-        applied.add(eventId);
-        for (const { key, field, by } of increments) add(key, field, by);
-        stamp(stamps);
+    async applyBatch(input) {
+      const refused = {
+        markers: input.markers.filter((id) => markers.has(id)),
+        contacts: input.contacts.filter(refuses).map((c) => c.contactId),
+      };
+      if (refused.markers.length > 0 || refused.contacts.length > 0) return { outcome: 'refused', ...refused };
+      for (const id of input.markers) markers.add(id);
+      add(input.increments);
+      stamp(input.stamps);
+      for (const write of input.contacts) {
+        const stored = contacts.get(write.contactId) ?? { state: {}, rev: 0, applied: new Set<string>() };
+        for (const id of write.ids) stored.applied.add(id);
+        stored.rev += 1;
+        if (write.state) stored.state = structuredClone(write.state);
+        contacts.set(write.contactId, stored);
       }
-      for (const [contactId, state] of next) states.set(contactId, structuredClone(state));
       return { outcome: 'applied' };
     },
     async addOnce(markerId, increments, stamps) {
-      if (applied.has(markerId)) return 'duplicate';
-      applied.add(markerId);
-      for (const { key, field, by } of increments) add(key, field, by);
+      if (markers.has(markerId)) return 'duplicate';
+      markers.add(markerId);
+      add(increments);
       stamp(stamps);
       return 'applied';
-    },
-    async getKpiState(contactId) {
-      const state = states.get(contactId);
-      return state && structuredClone(state);
     },
     async getKpiStates(contactIds) {
       return new Map(
         contactIds.flatMap((id) => {
-          const state = states.get(id);
-          return state ? [[id, structuredClone(state)] as const] : [];
+          const stored = contacts.get(id);
+          if (!stored) return [];
+          const applied = new Set(stored.applied);
+          return [
+            [id, { state: structuredClone(stored.state), rev: stored.rev, applied: (a: string) => applied.has(a) }],
+          ];
         }),
       );
     },

@@ -140,12 +140,6 @@ describe('journey report', () => {
     expect(second?.cost.total).toBeCloseTo(0.00020623334, 15);
   });
 
-  it('does not count a replayed journey event twice when the state is fed back', () => {
-    const entered = events[0] as TimelineEvent;
-    const once = incrementsFor(entered, undefined);
-    expect(incrementsFor(entered, once.state).increments).toEqual([]);
-  });
-
   it('leaves a lift undefined without a holdout group', () => {
     const counters = applyIncrements({}, journeyIncrementsFor(ev('x', 'journey.entered', '03-01', v1('nx'))));
     expect(journeyReports(counters)[0]?.lift).toEqual({ absolute: null, relative: null });

@@ -22,14 +22,11 @@ import { journeyIncrementsFor } from './journey-report.ts';
  *
  * Per-contact state ({@link ContactKpiState}) is needed only for `contact.created`,
  * `form.submitted` and `order.placed` (firsts, repeat purchase, cohorts); for every other event it
- * serves only as the replay guard. It is a few hundred bytes: two timestamps, the two earliest
- * order times, one entry per month with an order, and the last {@link RECENT_EVENT_IDS} event ids.
+ * is left as it is. It is a few hundred bytes: two timestamps, the two earliest order times and
+ * one entry per month with an order. (Replays are refused by the store: see AggregateStore.)
  */
 
 export type { CounterIncrement, CounterStamp, Counters } from './counters.ts';
-
-/** How many recently applied event ids a contact's state remembers to drop a replay. */
-export const RECENT_EVENT_IDS = 50;
 
 /** The per-contact facts the KPIs need, stored as one small JSON item per contact. */
 export interface ContactKpiState {
@@ -41,13 +38,11 @@ export interface ContactKpiState {
   firstOrders?: string[];
   /** Distinct UTC months (`YYYY-MM`) with at least one order, ascending. */
   orderMonths?: string[];
-  /** Ids of the most recently applied events, newest last: a replay of one of them adds nothing. */
-  recent?: string[];
 }
 
 /**
  * Events whose increments depend on the contact's state, and which move it. The others are
- * applied without it: their stored marker alone keeps them to once.
+ * applied without reading it (the store still keeps each to once, on the contact's state item).
  */
 export const STATEFUL_EVENTS: readonly EventName[] = ['contact.created', 'form.submitted', 'order.placed'];
 
@@ -85,7 +80,7 @@ export const AGGREGATED_EVENTS: readonly EventName[] = [
   'journey.repaired',
   ...(Object.keys(EMAIL_FIELDS) as EventName[]),
   // Not KPIs: a journey send's outcome counts its node's visit on the journey's counter
-  // (`sendVisits`), a skip or a deferral too; each is marked as applied like the others.
+  // (`sendVisits`), a skip or a deferral too; each is applied once like the others.
   'email.skipped',
   'email.deferred',
 ];
@@ -94,10 +89,8 @@ export const AGGREGATED_EVENTS: readonly EventName[] = [
  * The counter increments one timeline event causes, and the contact's new state. Pure and
  * deterministic: the same event and state always give the same result.
  *
- * Idempotency contract: the app applies each event once (e.g. a conditional put of the event id
- * in the same transaction as the adds and the state write). As a second line of defence, an event
- * whose id is among the state's last {@link RECENT_EVENT_IDS} gives no increments, so feeding the
- * returned state back makes an immediate replay harmless. Order does not matter: facts derived
+ * Idempotency contract: the app applies each event once (the store refuses an event id already
+ * applied to the contact, in the same write as the adds and the state). Order does not matter: facts derived
  * from the state (firsts, cohorts) are recomputed and emitted as the difference, so an older
  * order arriving late moves the contact to the right cohort with -1/+1 adds.
  */
@@ -106,12 +99,7 @@ export function incrementsFor(
   contactState: ContactKpiState | undefined,
 ): { increments: CounterIncrement[]; state: ContactKpiState } {
   const before = contactState ?? {};
-  if (before.recent?.includes(event.eventId)) return { increments: [], state: before };
-
-  const after: ContactKpiState = {
-    ...before,
-    recent: [...(before.recent ?? []), event.eventId].slice(-RECENT_EVENT_IDS),
-  };
+  const after: ContactKpiState = { ...before };
   const increments: CounterIncrement[] = [];
   // Normalised to UTC ISO so that string order is time order in the state.
   const at = new Date(event.at).toISOString();

@@ -4,39 +4,72 @@ import type { ContactKpiState, CounterIncrement, CounterStamp, Counters } from '
  * Dashboard aggregates, kept up to date as timeline events arrive: counter items (KPIs by day,
  * month and cohort; journeys by version) and each contact's small KPI state. Pages read these
  * items only, never the events.
+ *
+ * Exactly once, two ways. What belongs to a contact (its timeline events) is guarded by the
+ * contact's KPI state item: the ids applied to it are kept there for at least a day (a stream
+ * record is replayed, if ever, within the 24 hours the stream keeps it), so a replay is refused
+ * by the same write that would apply it, without a marker item per event. What belongs to no
+ * contact (a source's delivery, a journey node's visit) has its own marker item (kept 30 days).
  */
 export interface AggregateStore {
   /**
-   * Applies one event's counter increments and the contact's new state, exactly once: a second
-   * call with the same event id changes nothing and answers `duplicate`.
+   * Applies a batch at once, all of it or nothing: the counter adds and stamps, each marker's
+   * item, and each contact's guard (and new state). Refused when a marker exists, when one of a
+   * contact's ids was applied to it before, or when a contact's state is no longer at `rev`:
+   * the outcome then names the markers and contacts to look at again. At most 100 items in all
+   * (markers, distinct counter keys, contacts) and {@link CONTACT_IDS_PER_WRITE} ids per contact.
    */
-  applyAggregates(input: {
-    eventId: string;
-    contactId: string;
-    increments: readonly CounterIncrement[];
-    state: ContactKpiState;
-  }): Promise<'applied' | 'duplicate'>;
-  /**
-   * Applies several events' increments and the contacts' resulting states at once, exactly once:
-   * all of them, or none when any event was applied before (its id is then in `duplicates`).
-   * At most 100 items in all (events, distinct counter keys, contacts). An entry may also stamp
-   * counter fields (`stamps`); its `eventId` is then any id unique to what it counts.
-   */
-  applyBatch(input: {
-    events: readonly { eventId: string; increments: readonly CounterIncrement[]; stamps?: readonly CounterStamp[] }[];
-    states: ReadonlyMap<string, ContactKpiState>;
-  }): Promise<{ outcome: 'applied' } | { outcome: 'duplicate'; duplicates: string[] }>;
+  applyBatch(input: AggregateBatch): Promise<AggregateOutcome>;
   /** Applies counter increments (and stamps) once per `markerId` (a node visit, keyed by enrollment and node). */
   addOnce(
     markerId: string,
     increments: readonly CounterIncrement[],
     stamps?: readonly CounterStamp[],
   ): Promise<'applied' | 'duplicate'>;
-  getKpiState(contactId: string): Promise<ContactKpiState | undefined>;
-  /** The states of these contacts (those that have one). */
-  getKpiStates(contactIds: readonly string[]): Promise<Map<string, ContactKpiState>>;
+  /** The stored states of these contacts (those that have one), read consistently. */
+  getKpiStates(contactIds: readonly string[]): Promise<Map<string, StoredKpiState>>;
   /** The named counter items (missing ones are left out). */
   getCounters(keys: readonly string[]): Promise<Counters>;
   /** Every counter item whose key starts with `prefix` (e.g. `journey#`). */
   listCounters(prefix: string): Promise<Counters>;
+}
+
+/** How many ids one contact's write may guard (a condition expression has a size limit). */
+export const CONTACT_IDS_PER_WRITE = 25;
+
+export interface AggregateBatch {
+  /** Counter adds of everything in the batch (the store merges them by key). */
+  increments: readonly CounterIncrement[];
+  /** Counter fields set to the larger of the stored and the given value. */
+  stamps?: readonly CounterStamp[];
+  /** Ids applied once by their own marker item. */
+  markers: readonly string[];
+  contacts: readonly ContactWrite[];
+}
+
+/** One contact's part of a batch. */
+export interface ContactWrite {
+  contactId: string;
+  /** The ids (event ids) this write applies to the contact, each once. */
+  ids: readonly string[];
+  /**
+   * The contact's new state, when an event moved it, computed from the stored state at `rev`
+   * (0 or undefined: computed from no state, or from one an earlier version wrote without a
+   * revision). Without it, the stored state is left as it is.
+   */
+  state?: ContactKpiState;
+  rev?: number;
+}
+
+export type AggregateOutcome =
+  | { outcome: 'applied' }
+  /** `markers` existed; `contacts` had an id applied before or moved past `rev`. */
+  | { outcome: 'refused'; markers: string[]; contacts: string[] };
+
+/** A contact's stored KPI state, its revision (every write adds one; 0 if none) and what was applied to it. */
+export interface StoredKpiState {
+  state: ContactKpiState;
+  rev: number;
+  /** Whether this id was applied to the contact (in the last day at least). */
+  applied(id: string): boolean;
 }

@@ -11,7 +11,13 @@ import {
   type Period,
   STATEFUL_EVENTS,
 } from '#domain/kpis.ts';
-import type { AggregateStore } from '#ports/aggregates.ts';
+import {
+  type AggregateBatch,
+  type AggregateStore,
+  CONTACT_IDS_PER_WRITE,
+  type ContactWrite,
+  type StoredKpiState,
+} from '#ports/aggregates.ts';
 import type { InboxRecord } from '#ports/store.ts';
 
 /**
@@ -19,18 +25,6 @@ import type { InboxRecord } from '#ports/store.ts';
  * (KPIs by day, month and retention cohort; journeys by version) and an update of the contact's
  * small KPI state. Reports then read a handful of counter items, never events.
  */
-export async function aggregateEvent(store: AggregateStore, event: TimelineEvent): Promise<'applied' | 'duplicate'> {
-  const before = await store.getKpiState(event.contactId);
-  const { increments, state } = incrementsFor(event, before);
-  return store.applyAggregates({
-    eventId: event.eventId,
-    contactId: event.contactId,
-    // incrementsFor covers journey.* events too (journeyIncrementsFor), so nothing is added twice.
-    increments,
-    state,
-  });
-}
-
 /** Items one transaction may hold (markers, counter keys, contact states). */
 const TRANSACTION_ITEMS = 100;
 
@@ -41,7 +35,7 @@ export type DeliveryRecord = Pick<InboxRecord, 'inboxId' | 'sourceId' | 'status'
 export const sourceCounterKey = (sourceId: string) => `source#${sourceId}`;
 
 /** A stored delivery's count on its source, applied once under the marker `inbox:<inboxId>`. */
-function deliveryCount(record: DeliveryRecord) {
+function deliveryCount(record: DeliveryRecord): Entry {
   const key = sourceCounterKey(record.sourceId);
   return {
     markerId: `inbox:${record.inboxId}`,
@@ -50,14 +44,26 @@ function deliveryCount(record: DeliveryRecord) {
   };
 }
 
+/** A stream batch's part that is applied under its own marker (a delivery, a visit), or a contact's event. */
+type Entry =
+  | { markerId: string; increments: CounterIncrement[]; stamps?: CounterStamp[] }
+  | { event: TimelineEvent; increments: CounterIncrement[]; state?: ContactKpiState };
+
+/** What is known of a contact's stored state: its facts, as the batch has moved them so far, and revision. */
+type Known = { state: ContactKpiState; rev: number | undefined };
+
+/** Tries of a group whose writes were refused (a replay in it, or a state moved meanwhile). */
+const REFUSED_ATTEMPTS = 5;
+
 /**
  * Applies a stream batch's events in order, each exactly once, in as few transactions as the
- * item limit allows: the contacts' states are read together, each event's increments computed on
- * its contact's running state, and markers, merged counter adds and final states written at once.
- * When an event of a group was applied before (a replayed record), that group is applied one
- * event at a time instead, which skips it. The batch's new inbox records (`deliveries`) are
- * counted on their sources in the same transactions, each once, and so are `marked` counts (a
- * journey node's visit, under its own marker).
+ * item limit allows: the states of the contacts whose facts can move are read together, each
+ * event's increments computed on its contact's running state, and merged counter adds, contact
+ * writes (which refuse an event applied before) and markers written at once. When a write is
+ * refused (a replayed record), the contacts it names are read again and their events already
+ * applied left out. The batch's new inbox records (`deliveries`) are counted on their sources in
+ * the same transactions, each once under a marker, and so are `marked` counts (the visits of a
+ * journey step, under their marker).
  */
 export async function aggregateEvents(
   store: AggregateStore,
@@ -66,96 +72,123 @@ export async function aggregateEvents(
   marked: readonly { eventId: string; increments: CounterIncrement[] }[] = [],
 ): Promise<{ applied: number; duplicates: number }> {
   const result = { applied: 0, duplicates: 0 };
-  // Only stateful events read and write the contacts' states; a batch without any reads nothing.
-  // Nor does a contact created in this batch: its `contact.created` is the first record of it
-  // the stream delivers, so it has no state yet (a replay fails on the markers and is applied
-  // one event at a time, reading it).
+  // Only stateful events need the contacts' states; a batch without any reads nothing. Nor does
+  // a contact created in this batch: its `contact.created` is the first record of it the stream
+  // delivers, so it has no state yet (if it has, the write is refused and the state read then).
   const stateful = (event: TimelineEvent) => STATEFUL_EVENTS.includes(event.name);
   const createdHere = new Set(events.filter((e) => e.name === 'contact.created').map((e) => e.contactId));
   for (const e of events) if (e.name === 'contact.merged') createdHere.delete(e.contactId);
+  const known = new Map<string, Known>();
+  const read = async (contactIds: readonly string[]) => {
+    const found = contactIds.length > 0 ? await store.getKpiStates(contactIds) : new Map<string, StoredKpiState>();
+    for (const id of contactIds) {
+      const stored = found.get(id);
+      known.set(id, stored ? { state: stored.state, rev: stored.rev } : { state: {}, rev: undefined });
+    }
+    return found;
+  };
   const statefulContacts = [...new Set(events.filter(stateful).map((e) => e.contactId))];
-  const readStates = async (all: boolean) => {
-    const ids = all ? statefulContacts : statefulContacts.filter((id) => !createdHere.has(id));
-    return ids.length > 0 ? store.getKpiStates(ids) : new Map<string, ContactKpiState>();
+  for (const id of statefulContacts) if (createdHere.has(id)) known.set(id, { state: {}, rev: undefined });
+  await read(statefulContacts.filter((id) => !createdHere.has(id)));
+
+  /** An event's entry on its contact's running state (not moved yet: see `take`). */
+  const entryOf = (event: TimelineEvent): Entry => {
+    const contact = stateful(event) ? known.get(event.contactId) : undefined;
+    const { increments, state } = incrementsFor(event, contact?.state);
+    return contact ? { event, increments, state } : { event, increments };
   };
-  const next = (event: TimelineEvent) =>
-    incrementsFor(event, stateful(event) ? states.get(event.contactId) : undefined);
-  let states = await readStates(false);
-  type Entry = { eventId: string; increments: CounterIncrement[]; stamps?: CounterStamp[] } & (
-    | { event: TimelineEvent }
-    | { delivery: DeliveryRecord }
-    | { marked: true }
-  );
-  let group: Entry[] = [];
-  let groupStates = new Map<string, ContactKpiState>();
-  let keys = new Set<string>();
-  /** Writes the group; answers whether the states had to be read again (a replay was in it). */
-  const flush = async (): Promise<boolean> => {
-    if (group.length === 0) return false;
-    let outcome = await store.applyBatch({ events: group, states: groupStates });
-    if (outcome.outcome !== 'applied') {
-      // A visit counted before (a send deferred in an earlier batch, now sent; a failed attempt
-      // counted by the send itself) is not a replay: leave it out and write the rest at once.
-      const counted = new Set(outcome.duplicates);
-      const visits = group.filter((e) => 'marked' in e && counted.has(e.eventId));
-      if (visits.length === counted.size) {
-        group = group.filter((e) => !counted.has(e.eventId));
-        result.duplicates += visits.length;
-        if (group.length === 0) {
-          keys = new Set();
-          return false;
+  /** Moves the contact's running state by the entry. */
+  const take = (entry: Entry): Entry => {
+    const contact = 'event' in entry && entry.state ? known.get(entry.event.contactId) : undefined;
+    if (contact && 'state' in entry && entry.state) contact.state = entry.state;
+    return entry;
+  };
+
+  /** The store's batch for entries: their adds, markers, and one write per contact (its last state). */
+  const batchOf = (entries: readonly Entry[]): AggregateBatch => {
+    const writes = new Map<string, ContactWrite & { ids: string[] }>();
+    for (const entry of entries) {
+      if (!('event' in entry)) continue;
+      const { contactId, eventId } = entry.event;
+      const write = writes.get(contactId) ?? { contactId, ids: [] };
+      write.ids.push(eventId);
+      if (entry.state) Object.assign(write, { state: entry.state, rev: known.get(contactId)?.rev });
+      writes.set(contactId, write);
+    }
+    return {
+      increments: entries.flatMap((e) => e.increments),
+      stamps: entries.flatMap((e) => ('stamps' in e ? (e.stamps ?? []) : [])),
+      markers: entries.flatMap((e) => ('markerId' in e ? [e.markerId] : [])),
+      contacts: [...writes.values()],
+    };
+  };
+  const itemsOf = (batch: AggregateBatch) =>
+    batch.markers.length + new Set(batch.increments.map((i) => i.key)).size + batch.contacts.length;
+  const fits = (batch: AggregateBatch) =>
+    itemsOf(batch) <= TRANSACTION_ITEMS && batch.contacts.every((c) => c.ids.length <= CONTACT_IDS_PER_WRITE);
+
+  /** Writes the entries (in halves if a recomputation made them too many for one transaction). */
+  const flush = async (entries: Entry[]): Promise<void> => {
+    let group = entries;
+    for (let attempt = 1; group.length > 0; attempt++) {
+      const batch = batchOf(group);
+      if (!fits(batch) && group.length > 1) {
+        const half = Math.ceil(group.length / 2);
+        await flush(group.slice(0, half));
+        await flush(group.slice(half));
+        return;
+      }
+      const outcome = await store.applyBatch(batch);
+      if (outcome.outcome === 'applied') {
+        result.applied += group.length;
+        for (const { contactId } of batch.contacts) {
+          const contact = known.get(contactId);
+          if (contact) contact.rev = (contact.rev ?? 0) + 1;
         }
-        outcome = await store.applyBatch({ events: group, states: groupStates });
+        return;
       }
-    }
-    const replayed = outcome.outcome !== 'applied';
-    if (!replayed) {
-      result.applied += group.length;
-    } else {
+      if (attempt >= REFUSED_ATTEMPTS) {
+        throw new Error(`aggregates: a batch was refused ${attempt} times (contacts ${outcome.contacts.join(', ')})`);
+      }
+      // A marker that exists was counted before (a replay; a visit the step counted itself).
+      const counted = new Set(outcome.markers);
+      // The refused contacts' events are taken again from their stored states: the ones applied
+      // before are left out, the others recomputed in order.
+      const again = new Set(outcome.contacts);
+      const stored = await read([...again]);
+      const next: Entry[] = [];
       for (const entry of group) {
-        const once =
-          'event' in entry
-            ? await aggregateEvent(store, entry.event)
-            : await store.addOnce(entry.eventId, entry.increments, entry.stamps);
-        result[once === 'applied' ? 'applied' : 'duplicates'] += 1;
+        if ('markerId' in entry) {
+          if (counted.has(entry.markerId)) result.duplicates += 1;
+          else next.push(entry);
+        } else if (!again.has(entry.event.contactId)) {
+          next.push(entry);
+        } else if (stored.get(entry.event.contactId)?.applied(entry.event.eventId)) {
+          result.duplicates += 1;
+        } else {
+          next.push(take(entryOf(entry.event)));
+        }
       }
-      // The running states assumed every event of the group was new: read them all again.
-      states = await readStates(true);
+      group = next;
     }
-    group = [];
-    groupStates = new Map();
-    keys = new Set();
-    return replayed;
   };
-  /** Room for one more entry with these counter keys (and a state), writing the group first if full. */
-  const makeRoom = async (increments: readonly CounterIncrement[], keepsState: boolean) => {
-    const added = new Set(increments.map((i) => i.key).filter((k) => !keys.has(k))).size;
-    // Items after this entry: markers, counter keys and states (one more of each at most).
-    const size = group.length + 1 + keys.size + added + groupStates.size + (keepsState ? 1 : 0);
-    return size > TRANSACTION_ITEMS && (await flush());
+
+  let group: Entry[] = [];
+  /** Adds an entry, writing the group first when the entry would not fit in its transaction. */
+  const push = async (make: () => Entry) => {
+    let entry = make();
+    if (group.length > 0 && !fits(batchOf([...group, entry]))) {
+      await flush(group);
+      group = [];
+      // Again: the flush may have read states again.
+      entry = make();
+    }
+    group.push(take(entry));
   };
-  for (const delivery of deliveries) {
-    const { markerId, increments, stamps } = deliveryCount(delivery);
-    await makeRoom(increments, false);
-    group.push({ eventId: markerId, increments, stamps, delivery });
-    for (const inc of increments) keys.add(inc.key);
-  }
-  for (const count of marked) {
-    await makeRoom(count.increments, false);
-    group.push({ eventId: count.eventId, increments: count.increments, marked: true });
-    for (const inc of count.increments) keys.add(inc.key);
-  }
-  for (const event of events) {
-    let computed = next(event);
-    const keepsState = stateful(event);
-    if (await makeRoom(computed.increments, keepsState)) computed = next(event);
-    group.push({ eventId: event.eventId, increments: computed.increments, event });
-    for (const inc of computed.increments) keys.add(inc.key);
-    if (!keepsState) continue;
-    groupStates.set(event.contactId, computed.state);
-    states.set(event.contactId, computed.state);
-  }
-  await flush();
+  for (const delivery of deliveries) await push(() => deliveryCount(delivery));
+  for (const count of marked) await push(() => ({ markerId: count.eventId, increments: count.increments }));
+  for (const event of events) await push(() => entryOf(event));
+  await flush(group);
   return result;
 }
 

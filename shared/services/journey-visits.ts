@@ -1,6 +1,6 @@
 import type { EventName, TimelineEvent } from '#domain/contact.ts';
 import { usageIncrements, visitIncrements } from '#domain/journey-report.ts';
-import type { CounterIncrement } from '#domain/kpis.ts';
+import { type CounterIncrement, mergeIncrements } from '#domain/kpis.ts';
 import type { AggregateStore } from '#ports/aggregates.ts';
 import type { Journey, JourneyNode } from '#workflows/journey.schema.ts';
 import { transitionsOf } from '#workflows/paths.ts';
@@ -20,7 +20,9 @@ export interface VisitDeps {
  * code, so the step before them records them too: `then` names the successor the step leads
  * to, and every Wait from there on (up to the next node that runs code) is counted with it. A
  * contact update that also ran the decision after it (`fused`, its id) counts that decision
- * too, as the Choice it compiles to: no invocation, one transition.
+ * too, as the Choice it compiles to: no invocation, one transition. All of a step's visits go
+ * under one marker, the step's node's: a journey has no loops and a contact takes one path, so
+ * the nodes counted with a step are reached from that step only.
  */
 export async function recordVisits(
   deps: VisitDeps,
@@ -31,27 +33,24 @@ export async function recordVisits(
   if (!deps.aggregates) return;
   const version = await deps.versions.get(at.journeyId, at.journeyVersion);
   if (!version) return;
-  const visits = visitCounts(version.document.nodes, at, then, fused);
-  if (visits.length === 0) return;
-  // All the visits in one write; when one was counted before (a retried step), one by one.
-  const outcome = await deps.aggregates.applyBatch({ events: visits, states: new Map() });
-  if (outcome.outcome === 'applied') return;
-  for (const visit of visits) await deps.aggregates.addOnce(visit.eventId, visit.increments);
+  const visit = visitCount(version.document.nodes, at, then, fused);
+  if (visit) await deps.aggregates.addOnce(visit.eventId, visit.increments);
 }
 
-/** A visit's counter adds under its marker `visit:<enrollmentId>:<nodeId>`, applied once. */
+/** A step's visits' counter adds under their marker `visit:<enrollmentId>:<nodeId>`, applied once. */
 export interface VisitCount {
   eventId: string;
   increments: CounterIncrement[];
 }
 
-/** The counts `recordVisits` applies (see there), from the version's nodes. Pure. */
-export function visitCounts(
+/** The count `recordVisits` applies (see there), from the version's nodes. Pure. */
+export function visitCount(
   nodes: Journey['nodes'],
   at: { enrollmentId: string; journeyId: string; journeyVersion: number; nodeId: string },
   then?: string,
   fused?: string,
-): VisitCount[] {
+): VisitCount | undefined {
+  if (!nodes[at.nodeId]) return undefined;
   const ids = fused ? [at.nodeId, fused] : [at.nodeId];
   let next = then;
   for (let hops = 0; next && hops < 20; hops++) {
@@ -61,24 +60,20 @@ export function visitCounts(
     next = node.next;
   }
   const journey = { journeyId: at.journeyId, version: at.journeyVersion };
-  return ids.flatMap((nodeId) => {
+  const increments = ids.flatMap((nodeId) => {
     const node = nodes[nodeId];
     if (!node) return [];
     return [
-      {
-        eventId: `visit:${at.enrollmentId}:${nodeId}`,
-        increments: [
-          ...visitIncrements({ ...journey, nodeId }),
-          ...usageIncrements({
-            ...journey,
-            transitions: transitionsOf(node, nodeId === fused),
-            invocations: RUNS_A_FUNCTION(node) && nodeId !== fused ? 1 : 0,
-            emails: node.type === 'send-email' ? 1 : 0,
-          }),
-        ],
-      },
+      ...visitIncrements({ ...journey, nodeId }),
+      ...usageIncrements({
+        ...journey,
+        transitions: transitionsOf(node, nodeId === fused),
+        invocations: RUNS_A_FUNCTION(node) && nodeId !== fused ? 1 : 0,
+        emails: node.type === 'send-email' ? 1 : 0,
+      }),
     ];
   });
+  return { eventId: `visit:${at.enrollmentId}:${at.nodeId}`, increments: mergeIncrements(increments) };
 }
 
 /** The timeline events a journey send always ends with, one of them per attempt that got that far. */
@@ -103,8 +98,8 @@ export async function sendVisits(versions: VersionCache, events: readonly Timeli
     const version = await versions.get(journeyId, journeyVersion);
     const nodes = version?.document.nodes ?? {};
     if (nodes[nodeId]?.type !== 'send-email') continue;
-    const at = { enrollmentId, journeyId, journeyVersion, nodeId };
-    for (const visit of visitCounts(nodes, at, staticNext(nodes[nodeId]))) out.set(visit.eventId, visit);
+    const visit = visitCount(nodes, { enrollmentId, journeyId, journeyVersion, nodeId }, staticNext(nodes[nodeId]));
+    if (visit) out.set(visit.eventId, visit);
   }
   return [...out.values()];
 }
