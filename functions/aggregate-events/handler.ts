@@ -14,7 +14,7 @@ import { sendVisits } from '#services/journey-visits.ts';
  * dashboard's counters, counts its deliveries on their sources and the journey sends' node visits
  * (from their `email.sent`, `email.skipped` or `email.deferred`), exactly once, together (one
  * read of the contacts' states, one transaction per hundred items); a replayed stream record adds
- * nothing. Counters are shared by every event, so a failure fails
+ * nothing (see AggregateStore). Counters are shared by every event, so a failure fails
  * the whole batch, which the event source mapping retries: the events applied before it are
  * skipped then.
  */

@@ -81,8 +81,6 @@ export function createDynamoAggregates(
       '#today': sets.today,
       '#yesterday': sets.yesterday,
       '#before': sets.before,
-      // Kept by earlier versions: the last 50 event ids, in full.
-      '#recent': 'recent',
     };
     const values: Record<string, unknown> = { ':type': 'kpi-state', ':one': 1, ':ids': new Set(keys) };
     const conditions = keys.map((_, i) => {
@@ -97,7 +95,9 @@ export function createDynamoAggregates(
         values[`:f${i}`] = value;
         assignments.push(`#f${i} = :f${i}`);
       }
-      if (!write.rev) conditions.push('attribute_not_exists(#rev)');
+      // No revision: there was no item; 0: an item an earlier version wrote, without one.
+      if (write.rev === undefined) conditions.push('attribute_not_exists(pk)');
+      else if (write.rev === 0) conditions.push('attribute_not_exists(#rev)');
       else {
         values[':rev'] = write.rev;
         conditions.push('#rev = :rev');
@@ -107,7 +107,7 @@ export function createDynamoAggregates(
       Update: {
         TableName: tableName,
         Key: { pk: `CONTACT#${write.contactId}`, sk: 'KPISTATE' },
-        UpdateExpression: `SET ${assignments.join(', ')} ADD #today :ids, #rev :one REMOVE #before, #recent`,
+        UpdateExpression: `SET ${assignments.join(', ')} ADD #today :ids, #rev :one REMOVE #before`,
         ConditionExpression: conditions.join(' AND '),
         ExpressionAttributeNames: names,
         ExpressionAttributeValues: values,
@@ -183,10 +183,13 @@ export function createDynamoAggregates(
     const facts = Object.fromEntries(
       Object.entries(strip<Record<string, unknown>>(item) ?? {}).filter(([name]) => !STATE_BOOKKEEPING.has(name)),
     );
+    // An item an earlier version wrote lists its last 50 event ids in full (`recent`); it is left
+    // as it is (the ids age out of use with the stream's 24 hours) and read as applied.
+    const recent = new Set(Array.isArray(item.recent) ? (item.recent as string[]) : []);
     return {
       state: facts as ContactKpiState,
       rev: typeof item.rev === 'number' ? item.rev : 0,
-      applied: (id) => keys.has(guardKey(id)),
+      applied: (id) => keys.has(guardKey(id)) || recent.has(id),
     };
   };
 

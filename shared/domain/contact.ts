@@ -114,6 +114,11 @@ export interface TimelineEvent {
   name: EventName;
   at: string;
   data: Record<string, unknown>;
+  /**
+   * Set on the copy an identified contact gets of an anonymous contact's event when the two are
+   * merged: the anonymous contact's id. The event was counted there; its copy is not counted again.
+   */
+  mergedFrom?: string;
 }
 
 /**

@@ -22,8 +22,9 @@ import { journeyIncrementsFor } from './journey-report.ts';
  *
  * Per-contact state ({@link ContactKpiState}) is needed only for `contact.created`,
  * `form.submitted` and `order.placed` (firsts, repeat purchase, cohorts); for every other event it
- * is left as it is. It is a few hundred bytes: two timestamps, the two earliest order times and
- * one entry per month with an order. (Replays are refused by the store: see AggregateStore.)
+ * is left as it is. The facts are a few hundred bytes: two timestamps, the two earliest order
+ * times and one entry per month with an order. (Replays are refused by the store, which keeps
+ * the ids of a day or two beside the facts: see AggregateStore.)
  */
 
 export type { CounterIncrement, CounterStamp, Counters } from './counters.ts';

@@ -9,7 +9,10 @@ import type { ContactKpiState, CounterIncrement, CounterStamp, Counters } from '
  * contact's KPI state item: the ids applied to it are kept there for at least a day (a stream
  * record is replayed, if ever, within the 24 hours the stream keeps it), so a replay is refused
  * by the same write that would apply it, without a marker item per event. What belongs to no
- * contact (a source's delivery, a journey node's visit) has its own marker item (kept 30 days).
+ * contact (a source's delivery, a journey step's visits) has its own marker item (kept 30 days).
+ * Upgrading from a version that kept a marker item per event: a record that version applied and
+ * the stream replays after the upgrade is recognised if it moved the contact's facts (its id is
+ * in the state's old `recent` list), not otherwise; let the stream drain before upgrading.
  */
 export interface AggregateStore {
   /**
@@ -54,7 +57,7 @@ export interface ContactWrite {
   ids: readonly string[];
   /**
    * The contact's new state, when an event moved it, computed from the stored state at `rev`
-   * (0 or undefined: computed from no state, or from one an earlier version wrote without a
+   * (undefined: from no stored state; 0: from one an earlier version wrote, without a
    * revision). Without it, the stored state is left as it is.
    */
   state?: ContactKpiState;

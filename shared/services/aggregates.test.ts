@@ -114,6 +114,28 @@ describe('dashboard aggregates', () => {
     expect((await store.getKpiStates(['ada'])).get('ada')?.state).toMatchObject({ createdAt: expect.any(String) });
   });
 
+  it("leaves out an anonymous contact's events copied to the contact it was merged into", async () => {
+    const store = createMemoryAggregates();
+    const anonymous = [
+      event('c-anon', 'anon', 'contact.created', '2026-11-02T09:00:00Z'),
+      order('o-anon', 'anon', '2026-11-02T10:00:00Z', 5000),
+    ];
+    await aggregateEvents(store, anonymous);
+    const copies = anonymous.map((e) => ({ ...e, contactId: 'ada', mergedFrom: 'anon' }));
+
+    expect(
+      await aggregateEvents(store, [event('c-ada', 'ada', 'contact.created', '2026-11-03T09:00:00Z'), ...copies]),
+    ).toEqual({
+      applied: 1,
+      duplicates: 2,
+    });
+
+    const kpis = await kpiReport(store, { from: '2026-11-01', to: '2026-11-30' });
+    expect(kpis.orders).toBe(1);
+    expect(kpis.newContacts).toBe(2);
+    expect((await store.getKpiStates(['ada'])).get('ada')?.state).toEqual({ createdAt: '2026-11-03T09:00:00.000Z' });
+  });
+
   it('reports each journey version from its events: entered, converted against the holdout, exits', async () => {
     const store = createMemoryAggregates();
     const j = (id: string, name: TimelineEvent['name'], data: Record<string, unknown>) =>

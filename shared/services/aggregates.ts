@@ -20,11 +20,10 @@ import {
 } from '#ports/aggregates.ts';
 import type { InboxRecord } from '#ports/store.ts';
 
-/**
- * Keeps the dashboard's aggregates current: each timeline event, once, becomes counter adds
- * (KPIs by day, month and retention cohort; journeys by version) and an update of the contact's
- * small KPI state. Reports then read a handful of counter items, never events.
- */
+// Keeps the dashboard's aggregates current: each timeline event, once, becomes counter adds (KPIs
+// by day, month and retention cohort; journeys by version) and an update of the contact's small
+// KPI state. Reports then read a handful of counter items, never events.
+
 /** Items one transaction may hold (markers, counter keys, contact states). */
 const TRANSACTION_ITEMS = 100;
 
@@ -47,10 +46,13 @@ function deliveryCount(record: DeliveryRecord): Entry {
 /** A stream batch's part that is applied under its own marker (a delivery, a visit), or a contact's event. */
 type Entry =
   | { markerId: string; increments: CounterIncrement[]; stamps?: CounterStamp[] }
-  | { event: TimelineEvent; increments: CounterIncrement[]; state?: ContactKpiState };
+  | { event: TimelineEvent; increments: CounterIncrement[]; state?: ContactKpiState; read?: number };
 
-/** What is known of a contact's stored state: its facts, as the batch has moved them so far, and revision. */
-type Known = { state: ContactKpiState; rev: number | undefined };
+/**
+ * What is known of a contact's stored state: its facts, as the batch has moved them so far, its
+ * revision, and how many times it was read (an entry computed before the last read is stale).
+ */
+type Known = { state: ContactKpiState; rev: number | undefined; reads: number };
 
 /** Tries of a group whose writes were refused (a replay in it, or a state moved meanwhile). */
 const REFUSED_ATTEMPTS = 5;
@@ -61,41 +63,49 @@ const REFUSED_ATTEMPTS = 5;
  * event's increments computed on its contact's running state, and merged counter adds, contact
  * writes (which refuse an event applied before) and markers written at once. When a write is
  * refused (a replayed record), the contacts it names are read again and their events already
- * applied left out. The batch's new inbox records (`deliveries`) are counted on their sources in
+ * applied left out. An event copied from an anonymous contact merged into its own (`mergedFrom`)
+ * was counted on that contact and is left out too. The batch's new inbox records (`deliveries`) are counted on their sources in
  * the same transactions, each once under a marker, and so are `marked` counts (the visits of a
  * journey step, under their marker).
  */
 export async function aggregateEvents(
   store: AggregateStore,
-  events: readonly TimelineEvent[],
+  batch: readonly TimelineEvent[],
   deliveries: readonly DeliveryRecord[] = [],
   marked: readonly { eventId: string; increments: CounterIncrement[] }[] = [],
 ): Promise<{ applied: number; duplicates: number }> {
   const result = { applied: 0, duplicates: 0 };
+  const copies = batch.filter((e) => e.mergedFrom);
+  result.duplicates += copies.length;
+  let events = copies.length > 0 ? batch.filter((e) => !e.mergedFrom) : batch;
   // Only stateful events need the contacts' states; a batch without any reads nothing. Nor does
   // a contact created in this batch: its `contact.created` is the first record of it the stream
   // delivers, so it has no state yet (if it has, the write is refused and the state read then).
   const stateful = (event: TimelineEvent) => STATEFUL_EVENTS.includes(event.name);
   const createdHere = new Set(events.filter((e) => e.name === 'contact.created').map((e) => e.contactId));
-  for (const e of events) if (e.name === 'contact.merged') createdHere.delete(e.contactId);
   const known = new Map<string, Known>();
   const read = async (contactIds: readonly string[]) => {
     const found = contactIds.length > 0 ? await store.getKpiStates(contactIds) : new Map<string, StoredKpiState>();
     for (const id of contactIds) {
       const stored = found.get(id);
-      known.set(id, stored ? { state: stored.state, rev: stored.rev } : { state: {}, rev: undefined });
+      const reads = (known.get(id)?.reads ?? 0) + 1;
+      known.set(id, stored ? { state: stored.state, rev: stored.rev, reads } : { state: {}, rev: undefined, reads });
     }
     return found;
   };
   const statefulContacts = [...new Set(events.filter(stateful).map((e) => e.contactId))];
-  for (const id of statefulContacts) if (createdHere.has(id)) known.set(id, { state: {}, rev: undefined });
-  await read(statefulContacts.filter((id) => !createdHere.has(id)));
+  for (const id of statefulContacts) if (createdHere.has(id)) known.set(id, { state: {}, rev: undefined, reads: 0 });
+  const readFirst = await read(statefulContacts.filter((id) => !createdHere.has(id)));
+  // What the read shows applied before (a replay, or a state an earlier version kept) is left out now.
+  const before = events.filter((e) => readFirst.get(e.contactId)?.applied(e.eventId));
+  result.duplicates += before.length;
+  if (before.length > 0) events = events.filter((e) => !before.includes(e));
 
   /** An event's entry on its contact's running state (not moved yet: see `take`). */
   const entryOf = (event: TimelineEvent): Entry => {
     const contact = stateful(event) ? known.get(event.contactId) : undefined;
     const { increments, state } = incrementsFor(event, contact?.state);
-    return contact ? { event, increments, state } : { event, increments };
+    return contact ? { event, increments, state, read: contact.reads } : { event, increments };
   };
   /** Moves the contact's running state by the entry. */
   const take = (entry: Entry): Entry => {
@@ -103,6 +113,11 @@ export async function aggregateEvents(
     if (contact && 'state' in entry && entry.state) contact.state = entry.state;
     return entry;
   };
+  /** An entry computed on a state read since is computed again, in order, on the state as it is now. */
+  const fresh = (entry: Entry): Entry =>
+    'event' in entry && entry.state && entry.read !== known.get(entry.event.contactId)?.reads
+      ? take(entryOf(entry.event))
+      : entry;
 
   /** The store's batch for entries: their adds, markers, and one write per contact (its last state). */
   const batchOf = (entries: readonly Entry[]): AggregateBatch => {
@@ -131,6 +146,7 @@ export async function aggregateEvents(
   const flush = async (entries: Entry[]): Promise<void> => {
     let group = entries;
     for (let attempt = 1; group.length > 0; attempt++) {
+      group = group.map(fresh);
       const batch = batchOf(group);
       if (!fits(batch) && group.length > 1) {
         const half = Math.ceil(group.length / 2);

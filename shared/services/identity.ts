@@ -355,7 +355,7 @@ async function attachIdentifiers(
 async function mergeAnonymous(deps: IdentityDeps, from: Contact, into: string, cause: string): Promise<void> {
   const now = deps.clock.now().toISOString();
   for (const event of await deps.store.listEvents(from.contactId, 1_000)) {
-    await deps.store.appendEvent({ ...event, contactId: into });
+    await deps.store.appendEvent({ ...event, contactId: into, mergedFrom: event.mergedFrom ?? from.contactId });
   }
   const provenance = from.provenance ?? {};
   await applyProfile(

@@ -358,6 +358,42 @@ describe('a contact update with the decision after it, in one step', () => {
     expect(counters[`journey#${JOURNEY}#v1`]).toMatchObject({ node_mark: 1, node_plan: 1, transitions: 2 });
   });
 
+  it('counts the decision after an update that failed once, on the retry that gets through', async () => {
+    await enroll();
+    const aggregates = createMemoryAggregates();
+    let failures = 1;
+    const failingOnce = Object.create(memory.store, {
+      changeProfile: {
+        value: (...args: Parameters<typeof memory.store.changeProfile>) => {
+          if (failures-- > 0) throw new Error('DynamoDB is not answering');
+          return memory.store.changeProfile(...args);
+        },
+      },
+    });
+
+    await expect(runJourneyStep({ ...deps(), store: failingOnce, aggregates }, fused())).rejects.toThrow(
+      'not answering',
+    );
+    // The failed attempt counted the update alone: the report shows where it stopped.
+    expect((await aggregates.getCounters([`journey#${JOURNEY}#v1`]))[`journey#${JOURNEY}#v1`]).toEqual({
+      node_mark: 1,
+      transitions: 1,
+      invocations: 1,
+    });
+    expect(await runJourneyStep({ ...deps(), store: failingOnce, aggregates }, fused())).toEqual({
+      next: 'crm',
+      branch: 'yes',
+    });
+
+    // The retry adds the decision (its own marker), not the update again.
+    expect((await aggregates.getCounters([`journey#${JOURNEY}#v1`]))[`journey#${JOURNEY}#v1`]).toEqual({
+      node_mark: 1,
+      node_plan: 1,
+      transitions: 2,
+      invocations: 1,
+    });
+  });
+
   it('ends the enrollment at the decision when the update makes an exit rule hold', async () => {
     await enroll();
     const aggregates = createMemoryAggregates();

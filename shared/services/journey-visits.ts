@@ -15,14 +15,15 @@ export interface VisitDeps {
 }
 
 /**
- * Counts an enrollment reaching a node, once per (enrollment, node), for the journey report:
- * the node's visit, the state transitions it costs and the function it runs. Plain Waits run no
- * code, so the step before them records them too: `then` names the successor the step leads
- * to, and every Wait from there on (up to the next node that runs code) is counted with it. A
- * contact update that also ran the decision after it (`fused`, its id) counts that decision
- * too, as the Choice it compiles to: no invocation, one transition. All of a step's visits go
- * under one marker, the step's node's: a journey has no loops and a contact takes one path, so
- * the nodes counted with a step are reached from that step only.
+ * Counts an enrollment reaching a node, once per enrollment, for the journey report: the node's
+ * visit, the state transitions it costs and the function it runs. Plain Waits run no code, so
+ * the step before them records them too: `then` names the successor the step leads to, and
+ * every Wait from there on (up to the next node that runs code) is counted with it, under the
+ * step's marker (`visit:<enrollmentId>:<nodeId>`; a journey has no loops and a contact takes one
+ * path, so those Waits are reached from that step only). A contact update that also ran the
+ * decision after it (`fused`, its id) counts that decision as the Choice it compiles to (no
+ * invocation, one transition) under the decision's own marker, with the Waits after it: a
+ * failed update counts the update alone, and its successful retry the rest.
  */
 export async function recordVisits(
   deps: VisitDeps,
@@ -33,47 +34,59 @@ export async function recordVisits(
   if (!deps.aggregates) return;
   const version = await deps.versions.get(at.journeyId, at.journeyVersion);
   if (!version) return;
-  const visit = visitCount(version.document.nodes, at, then, fused);
-  if (visit) await deps.aggregates.addOnce(visit.eventId, visit.increments);
+  let visits = visitCounts(version.document.nodes, at, then, fused);
+  // All at once; a marker that exists was counted before (a retried step): the rest again.
+  for (let attempt = 0; visits.length > 0 && attempt < 3; attempt++) {
+    const outcome = await deps.aggregates.applyBatch({
+      increments: visits.flatMap((v) => v.increments),
+      markers: visits.map((v) => v.eventId),
+      contacts: [],
+    });
+    if (outcome.outcome === 'applied') return;
+    visits = visits.filter((v) => !outcome.markers.includes(v.eventId));
+  }
 }
 
-/** A step's visits' counter adds under their marker `visit:<enrollmentId>:<nodeId>`, applied once. */
+/** Visits' counter adds under their marker `visit:<enrollmentId>:<nodeId>`, applied once. */
 export interface VisitCount {
   eventId: string;
   increments: CounterIncrement[];
 }
 
-/** The count `recordVisits` applies (see there), from the version's nodes. Pure. */
-export function visitCount(
+/** The counts `recordVisits` applies (see there), from the version's nodes. Pure. */
+export function visitCounts(
   nodes: Journey['nodes'],
   at: { enrollmentId: string; journeyId: string; journeyVersion: number; nodeId: string },
   then?: string,
   fused?: string,
-): VisitCount | undefined {
-  if (!nodes[at.nodeId]) return undefined;
-  const ids = fused ? [at.nodeId, fused] : [at.nodeId];
+): VisitCount[] {
+  const waits: string[] = [];
   let next = then;
   for (let hops = 0; next && hops < 20; hops++) {
     const node = nodes[next];
     if (node?.type !== 'wait') break;
-    ids.push(next);
+    waits.push(next);
     next = node.next;
   }
+  const groups = fused ? [[at.nodeId], [fused, ...waits]] : [[at.nodeId, ...waits]];
   const journey = { journeyId: at.journeyId, version: at.journeyVersion };
-  const increments = ids.flatMap((nodeId) => {
-    const node = nodes[nodeId];
-    if (!node) return [];
-    return [
-      ...visitIncrements({ ...journey, nodeId }),
-      ...usageIncrements({
-        ...journey,
-        transitions: transitionsOf(node, nodeId === fused),
-        invocations: RUNS_A_FUNCTION(node) && nodeId !== fused ? 1 : 0,
-        emails: node.type === 'send-email' ? 1 : 0,
-      }),
-    ];
+  return groups.flatMap(([first, ...rest]) => {
+    if (!first || !nodes[first]) return [];
+    const increments = [first, ...rest].flatMap((nodeId) => {
+      const node = nodes[nodeId];
+      if (!node) return [];
+      return [
+        ...visitIncrements({ ...journey, nodeId }),
+        ...usageIncrements({
+          ...journey,
+          transitions: transitionsOf(node, nodeId === fused),
+          invocations: RUNS_A_FUNCTION(node) && nodeId !== fused ? 1 : 0,
+          emails: node.type === 'send-email' ? 1 : 0,
+        }),
+      ];
+    });
+    return [{ eventId: `visit:${at.enrollmentId}:${first}`, increments: mergeIncrements(increments) }];
   });
-  return { eventId: `visit:${at.enrollmentId}:${at.nodeId}`, increments: mergeIncrements(increments) };
 }
 
 /** The timeline events a journey send always ends with, one of them per attempt that got that far. */
@@ -91,15 +104,15 @@ export const SEND_OUTCOME_EVENTS: readonly EventName[] = ['email.sent', 'email.s
 export async function sendVisits(versions: VersionCache, events: readonly TimelineEvent[]): Promise<VisitCount[]> {
   const out = new Map<string, VisitCount>();
   for (const event of events) {
-    if (!SEND_OUTCOME_EVENTS.includes(event.name)) continue;
+    if (!SEND_OUTCOME_EVENTS.includes(event.name) || event.mergedFrom) continue;
     const { journeyId, journeyVersion, enrollmentId, nodeId } = event.data;
     if (typeof journeyId !== 'string' || typeof journeyVersion !== 'number') continue;
     if (typeof enrollmentId !== 'string' || typeof nodeId !== 'string') continue;
     const version = await versions.get(journeyId, journeyVersion);
     const nodes = version?.document.nodes ?? {};
     if (nodes[nodeId]?.type !== 'send-email') continue;
-    const visit = visitCount(nodes, { enrollmentId, journeyId, journeyVersion, nodeId }, staticNext(nodes[nodeId]));
-    if (visit) out.set(visit.eventId, visit);
+    const at = { enrollmentId, journeyId, journeyVersion, nodeId };
+    for (const visit of visitCounts(nodes, at, staticNext(nodes[nodeId]))) out.set(visit.eventId, visit);
   }
   return [...out.values()];
 }
