@@ -5,28 +5,14 @@ import type { AggregateStore } from '#ports/aggregates.ts';
 import type { JourneyVersion } from '#ports/journeys.ts';
 import { journeySchema } from '#workflows/journey.schema.ts';
 import { BUILT_IN_JOURNEYS } from '#workflows/journeys/index.ts';
+import { timelineEvent as event, orderPlaced as order } from '../../test/support/timeline.ts';
 import { aggregateEvents, journeyReport, kpiReport } from './aggregates.ts';
 import { createVersionCache } from './journey-context.ts';
 import { sendVisits } from './journey-visits.ts';
 
-const event = (
-  eventId: string,
-  contactId: string,
-  name: TimelineEvent['name'],
-  at: string,
-  data: Record<string, unknown> = {},
-): TimelineEvent => ({
-  eventId,
-  contactId,
-  name,
-  at,
-  data,
-});
 /** One event as a batch of its own: applied, or a duplicate (a replay). */
 const aggregateEvent = async (store: AggregateStore, e: TimelineEvent) =>
   (await aggregateEvents(store, [e])).applied === 1 ? 'applied' : 'duplicate';
-const order = (id: string, contactId: string, at: string, amountMinor: number) =>
-  event(id, contactId, 'order.placed', at, { orderId: id, total: { amountMinor, currency: 'EUR' } });
 
 describe('dashboard aggregates', () => {
   it('turns events into KPIs once, however often each is delivered', async () => {

@@ -64,9 +64,9 @@ const REFUSED_ATTEMPTS = 5;
  * writes (which refuse an event applied before) and markers written at once. When a write is
  * refused (a replayed record), the contacts it names are read again and their events already
  * applied left out. An event copied from an anonymous contact merged into its own (`mergedFrom`)
- * was counted on that contact and is left out too. The batch's new inbox records (`deliveries`) are counted on their sources in
- * the same transactions, each once under a marker, and so are `marked` counts (the visits of a
- * journey step, under their marker).
+ * was counted on that contact and is left out too. The batch's new inbox records (`deliveries`)
+ * are counted on their sources in the same transactions, each once under a marker, and so are
+ * `marked` counts (the visits of a journey step, under their marker).
  */
 export async function aggregateEvents(
   store: AggregateStore,
@@ -109,8 +109,10 @@ export async function aggregateEvents(
   };
   /** Moves the contact's running state by the entry. */
   const take = (entry: Entry): Entry => {
-    const contact = 'event' in entry && entry.state ? known.get(entry.event.contactId) : undefined;
-    if (contact && 'state' in entry && entry.state) contact.state = entry.state;
+    if ('event' in entry && entry.state) {
+      const contact = known.get(entry.event.contactId);
+      if (contact) contact.state = entry.state;
+    }
     return entry;
   };
   /** An entry computed on a state read since is computed again, in order, on the state as it is now. */
@@ -166,26 +168,18 @@ export async function aggregateEvents(
       if (attempt >= REFUSED_ATTEMPTS) {
         throw new Error(`aggregates: a batch was refused ${attempt} times (contacts ${outcome.contacts.join(', ')})`);
       }
-      // A marker that exists was counted before (a replay; a visit the step counted itself).
+      // A marker that exists was counted before (a replay; a visit the step counted itself). The
+      // refused contacts are read again: their events applied before are left out, and the others
+      // are computed again on the state read (`fresh`, at the top of the loop).
       const counted = new Set(outcome.markers);
-      // The refused contacts' events are taken again from their stored states: the ones applied
-      // before are left out, the others recomputed in order.
-      const again = new Set(outcome.contacts);
-      const stored = await read([...again]);
-      const next: Entry[] = [];
-      for (const entry of group) {
-        if ('markerId' in entry) {
-          if (counted.has(entry.markerId)) result.duplicates += 1;
-          else next.push(entry);
-        } else if (!again.has(entry.event.contactId)) {
-          next.push(entry);
-        } else if (stored.get(entry.event.contactId)?.applied(entry.event.eventId)) {
-          result.duplicates += 1;
-        } else {
-          next.push(take(entryOf(entry.event)));
-        }
-      }
-      group = next;
+      const stored = await read(outcome.contacts);
+      const left = group.filter((entry) =>
+        'markerId' in entry
+          ? !counted.has(entry.markerId)
+          : !stored.get(entry.event.contactId)?.applied(entry.event.eventId),
+      );
+      result.duplicates += group.length - left.length;
+      group = left;
     }
   };
 

@@ -1,18 +1,17 @@
 import { randomUUID } from 'node:crypto';
-import { DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { createDynamoJourneyStores } from '#adapters/dynamo-journeys.ts';
 import { createDynamoStore } from '#adapters/dynamo-store.ts';
 import type { DueItem } from '#ports/journeys.ts';
-import { ensureTable } from '../../infra/local/stack.ts';
-import { stack } from '../support/local.ts';
+import { scratchTable, stack } from '../support/local.ts';
 
 /**
  * Due items on DynamoDB Local: an hour well ahead of the clock is looked up in DUE-HOURS once per
  * store, and an hour the sweep unlisted is listed again by the next put there.
  */
-const tableName = `due-hours-${randomUUID().slice(0, 8)}`;
+const tableName = scratchTable('due-hours');
 const client = new DynamoDBClient({
   region: 'us-east-1',
   endpoint: stack.dynamodb,
@@ -43,14 +42,7 @@ const item = (dueMs: number, contactId = randomUUID()): DueItem => ({
   basis: new Date().toISOString(),
 });
 
-beforeAll(async () => {
-  await ensureTable(client, tableName, false);
-});
-
-afterAll(async () => {
-  await client.send(new DeleteTableCommand({ TableName: tableName }));
-  client.destroy();
-});
+afterAll(() => client.destroy());
 
 describe('due hours', () => {
   it('looks an hour well ahead up once, then puts items there without reading', async () => {

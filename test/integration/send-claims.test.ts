@@ -1,27 +1,10 @@
-import { randomUUID } from 'node:crypto';
-import { DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createDynamoStore } from '#adapters/dynamo-store.ts';
-import { ensureTable } from '../../infra/local/stack.ts';
-import { db, stack } from '../support/local.ts';
+import { db, scratchTable } from '../support/local.ts';
 
 /** The send claim on DynamoDB Local: claimed once, taken over only from the claim it saw. */
-const tableName = `send-claims-${randomUUID().slice(0, 8)}`;
-const admin = new DynamoDBClient({
-  region: 'us-east-1',
-  endpoint: stack.dynamodb,
-  credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-});
+const tableName = scratchTable('send-claims');
 const store = createDynamoStore(db, tableName);
-
-beforeAll(async () => {
-  await ensureTable(admin, tableName, false);
-});
-
-afterAll(async () => {
-  await admin.send(new DeleteTableCommand({ TableName: tableName }));
-  admin.destroy();
-});
 
 describe('send claims', () => {
   it('is taken over once from the claim time it was read with, and never once sent', async () => {

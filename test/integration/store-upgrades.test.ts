@@ -1,14 +1,11 @@
-import { randomUUID } from 'node:crypto';
-import { DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createDynamoAggregates } from '#adapters/dynamo-aggregates.ts';
 import { createDynamoStore } from '#adapters/dynamo-store.ts';
 import type { Source } from '#ports/store.ts';
 import { aggregateEvents, sourceCounterKey } from '#services/aggregates.ts';
 import { withDeliveryCounts } from '#services/sources.ts';
-import { ensureTable } from '../../infra/local/stack.ts';
-import { db, stack } from '../support/local.ts';
+import { db, scratchTable } from '../support/local.ts';
 
 /**
  * Items written before contacts carried a `lastEventAt` map and sources a `stats` map: the
@@ -16,25 +13,11 @@ import { db, stack } from '../support/local.ts';
  * (the error it answers is what the fallback recognises). And waits registered before they were
  * kept with their enrollment: still found, and deleted by their own key.
  */
-const tableName = `store-upgrades-${randomUUID().slice(0, 8)}`;
-const admin = new DynamoDBClient({
-  region: 'us-east-1',
-  endpoint: stack.dynamodb,
-  credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-});
+const tableName = scratchTable('store-upgrades');
 const store = createDynamoStore(db, tableName);
 const aggregates = createDynamoAggregates(db, tableName);
 const read = async (pk: string, sk: string) =>
   (await db.send(new GetCommand({ TableName: tableName, Key: { pk, sk }, ConsistentRead: true }))).Item;
-
-beforeAll(async () => {
-  await ensureTable(admin, tableName, false);
-});
-
-afterAll(async () => {
-  await admin.send(new DeleteTableCommand({ TableName: tableName }));
-  admin.destroy();
-});
 
 describe('items written by earlier versions', () => {
   it('records an event time on a contact that has no lastEventAt map yet', async () => {

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
-import { inject } from 'vitest';
+import { afterAll, beforeAll, inject } from 'vitest';
 import { signedWebhookHeaders } from '../../infra/local/signed-webhook.ts';
-import { LOCAL_TABLE_NAME } from '../../infra/local/stack.ts';
+import { ensureTable, LOCAL_TABLE_NAME } from '../../infra/local/stack.ts';
 
 export const stack = inject('stack');
 const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
@@ -12,6 +12,21 @@ export const db = DynamoDBDocumentClient.from(
   new DynamoDBClient({ region: 'us-east-1', endpoint: stack.dynamodb, credentials }),
 );
 export const sfn = new SFNClient({ region: 'us-east-1', endpoint: stack.stepfunctions, credentials });
+
+/**
+ * A table of the test file's own on DynamoDB Local (the app's key layout, no stream), named
+ * `<prefix>-<random>`: created before the file's tests, deleted after them.
+ */
+export function scratchTable(prefix: string): string {
+  const tableName = `${prefix}-${randomUUID().slice(0, 8)}`;
+  const admin = new DynamoDBClient({ region: 'us-east-1', endpoint: stack.dynamodb, credentials });
+  beforeAll(() => ensureTable(admin, tableName, false));
+  afterAll(async () => {
+    await admin.send(new DeleteTableCommand({ TableName: tableName }));
+    admin.destroy();
+  });
+  return tableName;
+}
 
 /** Polls until `probe` returns a value (not undefined) or the deadline passes. */
 export async function eventually<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
