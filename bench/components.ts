@@ -6,13 +6,13 @@
 import type http from 'node:http';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { createLocalSecretBox } from '#adapters/local-secret-box.ts';
-import { createMemoryStore } from '#adapters/memory-store.ts';
-import { verifyStandardWebhook } from '#domain/standard-webhooks.ts';
+import { systemClock } from '#core/clock.ts';
 import { toApiGatewayEvent } from '#infra/local/gateway.ts';
-import { systemClock } from '#ports/clock.ts';
-import { ingestWebhook } from '#services/ingest-webhook.ts';
-import { ensureSource } from '#services/sources.ts';
+import { createLocalSecretBox } from '#platform/local-secret-box.ts';
+import { createMemoryStore } from '#platform/memory-store.ts';
+import { ingestWebhook } from '#sources/ingest-webhook.ts';
+import { ensureSource } from '#sources/sources.ts';
+import { verifyStandardWebhook } from '#sources/standard-webhooks.ts';
 import { microsPerAsyncCall, microsPerCall, round } from './stats.ts';
 import { createWebhookFactory } from './webhooks.ts';
 

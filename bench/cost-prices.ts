@@ -1,7 +1,7 @@
 /**
  * The price list the cost benchmark bills with: AWS list prices in us-east-1, on-demand, no free
  * tier, no savings plans. The prices the app itself shows per journey come from
- * `shared/domain/prices.ts` and are reused here; the rest are only needed for a whole bill.
+ * `shared/reports/prices.ts` and are reused here; the rest are only needed for a whole bill.
  *
  * Price date: 2026-12-07, as listed on these pages (read before that date; this machine has no
  * network, so they were not re-read for the run): "Amazon DynamoDB pricing, on-demand" (after
@@ -11,7 +11,7 @@
  * "AWS Secrets Manager pricing", "Amazon CloudWatch pricing" (logs, custom metrics, alarms,
  * dashboards) and "AWS X-Ray pricing" (traces recorded). Edit here after a price change.
  */
-import { US_EAST_1_PRICES } from '../shared/domain/prices.ts';
+import { US_EAST_1_PRICES } from '#reports/prices.ts';
 
 export const PRICE_DATE = '2026-12-07';
 

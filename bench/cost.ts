@@ -98,7 +98,7 @@ Object.assign(process.env, {
   AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   TEND_DEFAULT_TIME_ZONE: middayZone(new Date()),
 });
-await import('#runtime/observability.ts');
+await import('#platform/observability.ts');
 
 async function main() {
   const started = performance.now();
@@ -162,7 +162,7 @@ async function main() {
       segments: { adminToken: DEFAULT_ADMIN_TOKEN, documents: DEMO_SEGMENTS },
     });
 
-    const clients = await import('#runtime/clients.ts');
+    const clients = await import('#platform/clients.ts');
     const calls = countSdkCalls(
       {
         dynamodb: clients.dynamo as unknown as Instrumentable,

@@ -2,22 +2,22 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand, type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { createDynamoStore } from '#adapters/dynamo-store.ts';
-import { eventItem } from '#adapters/dynamo-table.ts';
-import { createMemoryAggregates } from '#adapters/memory-aggregates.ts';
-import { createMemoryJourneys } from '#adapters/memory-store.ts';
-import { TOPICS } from '#domain/consent.ts';
-import type { Contact, TimelineEvent } from '#domain/contact.ts';
-import { visitIncrements } from '#domain/journey-report.ts';
-import { scoreContact, storedScores } from '#domain/scores.ts';
-import type { AggregateStore } from '#ports/aggregates.ts';
-import type { Clock } from '#ports/clock.ts';
-import type { Membership, StoredSegment } from '#ports/segments.ts';
-import { aggregateEvents } from '#services/aggregates.ts';
-import { contactFacts, eventFact, FACT_EVENTS } from '#services/journey-context.ts';
-import { publishJourney } from '#services/journeys.ts';
-import { saveSegment } from '#services/segments.ts';
-import { builtInTemplateIds } from '#templating/compiled-built-ins.ts';
+import { TOPICS } from '#contacts/consent.ts';
+import type { Clock } from '#core/clock.ts';
+import type { Contact, TimelineEvent } from '#core/contact.ts';
+import { contactFacts, eventFact, FACT_EVENTS } from '#journeys/context.ts';
+import { publishJourney } from '#journeys/lifecycle.ts';
+import { builtInTemplateIds } from '#messaging/templating/compiled-built-ins.ts';
+import { createDynamoStore } from '#platform/dynamo-store.ts';
+import { eventItem } from '#platform/dynamo-table.ts';
+import { createMemoryJourneys } from '#platform/memory-store.ts';
+import { aggregateEvents } from '#reports/aggregates.ts';
+import { visitIncrements } from '#reports/journey-report.ts';
+import { createMemoryAggregates } from '#reports/memory-aggregates.ts';
+import type { AggregateStore } from '#reports/store.ts';
+import { scoreContact, storedScores } from '#scoring/scores.ts';
+import { saveSegment } from '#segments/segments.ts';
+import type { Membership, StoredSegment } from '#segments/store.ts';
 import { BUILT_IN_JOURNEY_IDS } from '#workflows/journeys/index.ts';
 import { segmentHolds } from '#workflows/segments.ts';
 import { ensureTable } from '../infra/local/stack.ts';
@@ -40,7 +40,7 @@ const COUNTER_FIELD = 'c_';
 const ACTOR = 'bench:dashboard';
 /** The power contact's generator index: far from 0..N-1, so its history is the same in every shop. */
 const POWER_INDEX = 9_999_999;
-/** Events the score refresher reads, as in shared/services/scores.ts. */
+/** Events the score refresher reads, as in shared/scoring/rescore.ts. */
 const SCORED_EVENTS = 1_000;
 
 /** What the benchmark checks each page against, per measured contact. */

@@ -1,6 +1,6 @@
-import type { Contact, Enrollment, TimelineEvent } from '#domain/contact.ts';
-import { deterministicId } from '#domain/ids.ts';
-import type { NodeVisit } from '#domain/journey-report.ts';
+import type { Contact, Enrollment, TimelineEvent } from '#core/contact.ts';
+import { deterministicId } from '#core/ids.ts';
+import type { NodeVisit } from '#reports/journey-report.ts';
 import { bucketOf } from '#workflows/conditions.ts';
 import { type Journey, journeySchema } from '#workflows/journey.schema.ts';
 import { successorsOf } from '#workflows/journey-nodes.ts';

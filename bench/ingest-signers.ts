@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Webhook } from 'standardwebhooks';
-import type { SourceKind } from '../shared/domain/providers/provider.ts';
+import type { SourceKind } from '#sources/providers/provider.ts';
 
 /**
  * Unique, correctly signed deliveries for each source kind, for the ingest benchmark. Bodies are

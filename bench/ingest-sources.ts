@@ -16,13 +16,13 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { SOURCE_KINDS, type SourceKind } from '#sources/providers/provider.ts';
 import {
   DEFAULT_ADMIN_TOKEN,
   DEFAULT_DEMO_SOURCE_SECRET,
   type LocalStack,
   startLocalStack,
 } from '../infra/local/stack.ts';
-import { SOURCE_KINDS, type SourceKind } from '../shared/domain/providers/provider.ts';
 import { startBaselineServer } from './baseline-server.ts';
 import { type CpuSample, cpuPercent, sampleCpu } from './cpu.ts';
 import type { IngestFromWorker, IngestJob } from './ingest-worker.ts';

@@ -4,7 +4,7 @@
  * a new signed delivery of the job's source kind (or, for the baseline, one request resent).
  */
 import autocannon from 'autocannon';
-import type { SourceKind } from '../shared/domain/providers/provider.ts';
+import type { SourceKind } from '#sources/providers/provider.ts';
 import { deliveryFactory } from './ingest-signers.ts';
 import type { LoadSummary } from './load-protocol.ts';
 

@@ -165,9 +165,9 @@ async function main() {
     // The app's own module-scope clients, the ones every handler uses (loaded by now), each
     // call tagged with the function whose invocation made it.
     const clients = {
-      dynamo: (await import('#runtime/clients/dynamodb.ts')).dynamo,
-      sfn: (await import('#runtime/clients/sfn.ts')).sfn,
-      ses: (await import('#runtime/clients/ses.ts')).ses,
+      dynamo: (await import('#platform/clients/dynamodb.ts')).dynamo,
+      sfn: (await import('#platform/clients/sfn.ts')).sfn,
+      ses: (await import('#platform/clients/ses.ts')).ses,
     };
     const watch = watchInvocations();
     const calls = countSdkCalls(

@@ -1,4 +1,4 @@
-import type { StoredSegment } from '#ports/segments.ts';
+import type { StoredSegment } from '#segments/store.ts';
 import { describeSegment, type SegmentViolation, validateSegment } from '#workflows/segments.ts';
 import { type ApiClient, readJson } from './http.ts';
 

@@ -3,7 +3,7 @@
  * both read it, so the functions, routes, streams and state machines cannot drift apart.
  */
 
-import { AGGREGATED_EVENTS } from '#domain/kpis.ts';
+import { AGGREGATED_EVENTS } from '#reports/kpis.ts';
 
 /** What a function may touch; CDK turns each grant into least-privilege IAM. */
 export type Grant =

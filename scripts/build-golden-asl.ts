@@ -4,7 +4,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { builtInTemplateIds as templateIds } from '#templating/compiled-built-ins.ts';
+import { builtInTemplateIds as templateIds } from '#messaging/templating/compiled-built-ins.ts';
 import { GOLDEN_TARGETS, goldenAsl, journeyJsonSchema } from '#workflows/golden.ts';
 import { BUILT_IN_JOURNEY_IDS, builtInJourney } from '#workflows/journeys/index.ts';
 

@@ -1,6 +1,6 @@
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { compileBuiltIns } from '#templating/compile-built-ins.ts';
+import { compileBuiltIns } from '#messaging/templating/compile-built-ins.ts';
 
 /**
  * Compiles the shipped templates (MJML → HTML, Liquid kept) into templates/compiled/: one file

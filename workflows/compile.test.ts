@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import aslValidator from 'asl-validator';
 import { describe, expect, it } from 'vitest';
-import { builtInTemplateIds as templateIds } from '#templating/compiled-built-ins.ts';
+import { builtInTemplateIds as templateIds } from '#messaging/templating/compiled-built-ins.ts';
 import { type AslState, compileJourney } from './compile.ts';
 import { GOLDEN_TARGETS, goldenAsl, journeyJsonSchema } from './golden.ts';
 import { journeySchema } from './journey.schema.ts';

@@ -1,4 +1,4 @@
-import { assertUnreachable } from '#domain/assert.ts';
+import { assertUnreachable } from '#core/assert.ts';
 import type { Condition, ContactChange, EventWindow, Filter } from './journey.schema.ts';
 import { durationSeconds } from './journey-nodes.ts';
 

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { frequencyCapSchema, quietHoursSchema } from '#domain/send-policy.ts';
+import { frequencyCapSchema, quietHoursSchema } from '#messaging/send-policy.ts';
 import { WEEKDAYS } from './weekdays.ts';
 
 /**
@@ -9,7 +9,7 @@ import { WEEKDAYS } from './weekdays.ts';
  *
  * Node type strings and trigger/condition kinds are permanent once stored: a later language
  * version adds types, it never renames them. Every type declared here is compiled
- * (`compile.ts`), simulated (`simulate/`) and run (`shared/services/journey-step.ts`).
+ * (`compile.ts`), simulated (`simulate/`) and run (`shared/journeys/step.ts`).
  */
 
 export const nodeIdSchema = z

@@ -1,4 +1,4 @@
-import { assertUnreachable } from '#domain/assert.ts';
+import { assertUnreachable } from '#core/assert.ts';
 import type { Journey, JourneyNode } from './journey.schema.ts';
 import { durationSeconds, successorsOf } from './journey-nodes.ts';
 

@@ -1,6 +1,6 @@
 import * as z from 'zod';
-import { assertUnreachable } from '#domain/assert.ts';
-import { EVENT_NAMES } from '#domain/contact.ts';
+import { assertUnreachable } from '#core/assert.ts';
+import { EVENT_NAMES } from '#core/contact.ts';
 import { type EvaluationContext, evaluateConditions, matchesFilters } from './conditions.ts';
 import { type Condition, conditionSchema, type EventWindow, matchSchema, segmentIdSchema } from './journey.schema.ts';
 import { durationSeconds } from './journey-nodes.ts';
@@ -11,7 +11,7 @@ import { jsonPath } from './validate.ts';
  * order for 60 days", "opened but never clicked"). They use the journey language's conditions,
  * evaluated by the same code, so a segment and a journey branch never disagree on a contact.
  *
- * Membership is kept current incrementally (`shared/services/segments.ts`): a contact is
+ * Membership is kept current incrementally (`shared/segments/segments.ts`): a contact is
  * re-evaluated when one of its events or its profile changes, and at the moment an event
  * leaves a rule's time window (the only way time alone changes a rule's answer).
  */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { builtInTemplateIds as templateIds } from '#templating/compiled-built-ins.ts';
+import { builtInTemplateIds as templateIds } from '#messaging/templating/compiled-built-ins.ts';
 import { BUILT_IN_JOURNEY_IDS, BUILT_IN_JOURNEYS } from './journeys/index.ts';
 import { type ValidationContext, type Violation, validateJourney } from './validate.ts';
 

@@ -1,6 +1,6 @@
-import { EVENT_NAMES } from '#domain/contact.ts';
-import { STORED_SCORE_NAMES } from '#domain/scores.ts';
-import { isTimeZone } from '#domain/time-zone.ts';
+import { EVENT_NAMES } from '#core/contact.ts';
+import { isTimeZone } from '#core/time-zone.ts';
+import { STORED_SCORE_NAMES } from '#scoring/scores.ts';
 import { type Condition, type Filter, type Journey, type JourneyNode, journeySchema } from './journey.schema.ts';
 import { durationSeconds, successorsOf, WAITING_TYPES } from './journey-nodes.ts';
 import { longestWaitSeconds } from './paths.ts';

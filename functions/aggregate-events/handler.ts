@@ -1,13 +1,13 @@
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
-import type { TimelineEvent } from '#domain/contact.ts';
-import type { InboxRecord } from '#ports/store.ts';
-import { lambda } from '#runtime/http.ts';
-import { metrics } from '#runtime/observability.ts';
-import { streamItems } from '#runtime/stream.ts';
-import { aggregates } from '#runtime/wiring/aggregates.ts';
-import { versions } from '#runtime/wiring/versions.ts';
-import { aggregateEvents } from '#services/aggregates.ts';
-import { sendVisits } from '#services/journey-visits.ts';
+import type { TimelineEvent } from '#core/contact.ts';
+import { sendVisits } from '#journeys/visits.ts';
+import { lambda } from '#platform/http.ts';
+import { metrics } from '#platform/observability.ts';
+import type { InboxRecord } from '#platform/store.ts';
+import { streamItems } from '#platform/stream.ts';
+import { aggregates } from '#platform/wiring/aggregates.ts';
+import { versions } from '#platform/wiring/versions.ts';
+import { aggregateEvents } from '#reports/aggregates.ts';
 
 /**
  * Stream consumer for timeline events and new inbox records: applies a batch's events to the

@@ -1,15 +1,9 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import * as z from 'zod';
-import { emailSchema } from '#domain/email-address.ts';
-import { notFound, unauthorized } from '#domain/errors.ts';
-import { parseOr422 } from '#domain/parse.ts';
-import { config } from '#runtime/config.ts';
-import { type HttpEvent, type HttpResult, header, httpLambda, json, limitBody } from '#runtime/http.ts';
-import { adminToken, linkSecret } from '#runtime/secrets.ts';
-import { aggregates } from '#runtime/wiring/aggregates.ts';
-import { clock } from '#runtime/wiring/clock.ts';
-import { store } from '#runtime/wiring/store.ts';
-import { DASHBOARD_JS } from '../../shared/dashboard/client.ts';
+import { emailSchema } from '#core/email-address.ts';
+import { notFound, unauthorized } from '#core/errors.ts';
+import { parseOr422 } from '#core/parse.ts';
+import { DASHBOARD_JS } from '#dashboard/client/legacy-client.ts';
 import {
   contactData,
   enrollmentPath,
@@ -19,16 +13,16 @@ import {
   overviewData,
   segmentData,
   segmentsData,
-} from '../../shared/dashboard/data.ts';
-import { CONTENT_SECURITY_POLICY, isPageName, pageShell, signInPage } from '../../shared/dashboard/pages.ts';
-import {
-  readCookie,
-  SESSION_COOKIE,
-  sessionCookie,
-  signSession,
-  verifySession,
-} from '../../shared/dashboard/session.ts';
-import { DASHBOARD_CSS } from '../../shared/dashboard/styles.ts';
+} from '#dashboard/server/data.ts';
+import { CONTENT_SECURITY_POLICY, isPageName, pageShell, signInPage } from '#dashboard/server/pages.ts';
+import { readCookie, SESSION_COOKIE, sessionCookie, signSession, verifySession } from '#dashboard/server/session.ts';
+import { DASHBOARD_CSS } from '#dashboard/server/styles.ts';
+import { config } from '#platform/config.ts';
+import { type HttpEvent, type HttpResult, header, httpLambda, json, limitBody } from '#platform/http.ts';
+import { adminToken, linkSecret } from '#platform/secrets.ts';
+import { aggregates } from '#platform/wiring/aggregates.ts';
+import { clock } from '#platform/wiring/clock.ts';
+import { store } from '#platform/wiring/store.ts';
 
 const secure = config.TEND_PUBLIC_URL.startsWith('https:');
 const SECURITY_HEADERS = {
@@ -111,7 +105,7 @@ async function data(event: HttpEvent): Promise<HttpResult> {
     case 'path': {
       const { contact, enrollment } = parseOr422(pathQuery, query, 'the query');
       // Only this page reads executions: the Step Functions client loads with its first request.
-      const { executions } = await import('#runtime/wiring/journeys.ts');
+      const { executions } = await import('#platform/wiring/journeys.ts');
       const found = await enrollmentPath({ store, executions }, contact, enrollment);
       if (!found) throw notFound('enrollment_not_found', `no enrollment "${enrollment}" with an execution`);
       return json(200, found);

@@ -1,10 +1,10 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
-import { lambda } from '#runtime/http.ts';
-import { logger, metrics } from '#runtime/observability.ts';
-import { outbound } from '#runtime/wiring/outbound.ts';
-import type { AttemptOutcome } from '#services/outbound-webhooks.ts';
+import type { AttemptOutcome } from '#messaging/outbound-webhooks.ts';
+import { lambda } from '#platform/http.ts';
+import { logger, metrics } from '#platform/observability.ts';
+import { outbound } from '#platform/wiring/outbound.ts';
 
 const METRICS: Partial<Record<AttemptOutcome['outcome'], string>> = {
   delivered: 'WebhooksDelivered',

@@ -1,12 +1,12 @@
 import * as z from 'zod';
-import { lambda } from '#runtime/http.ts';
-import { logger } from '#runtime/observability.ts';
-import { aggregates } from '#runtime/wiring/aggregates.ts';
-import { clock } from '#runtime/wiring/clock.ts';
-import { store } from '#runtime/wiring/store.ts';
-import { versions } from '#runtime/wiring/versions.ts';
-import { endEnrollment } from '#services/end-enrollment.ts';
-import { recordVisits } from '#services/journey-visits.ts';
+import { endEnrollment } from '#journeys/end-enrollment.ts';
+import { recordVisits } from '#journeys/visits.ts';
+import { lambda } from '#platform/http.ts';
+import { logger } from '#platform/observability.ts';
+import { aggregates } from '#platform/wiring/aggregates.ts';
+import { clock } from '#platform/wiring/clock.ts';
+import { store } from '#platform/wiring/store.ts';
+import { versions } from '#platform/wiring/versions.ts';
 
 const inputSchema = z.object({
   contactId: z.string().min(1),

@@ -1,9 +1,9 @@
 import * as z from 'zod';
-import { notFound } from '#domain/errors.ts';
-import { parseOr422 } from '#domain/parse.ts';
-import { requireAdmin } from '#runtime/admin.ts';
-import { httpLambda, json, jsonBody, limitBody } from '#runtime/http.ts';
-import { outbound } from '#runtime/wiring/outbound.ts';
+import { notFound } from '#core/errors.ts';
+import { parseOr422 } from '#core/parse.ts';
+import { requireAdmin } from '#platform/admin.ts';
+import { httpLambda, json, jsonBody, limitBody } from '#platform/http.ts';
+import { outbound } from '#platform/wiring/outbound.ts';
 
 const querySchema = z.object({ limit: z.coerce.number().int().min(1).max(100).default(25) });
 

@@ -1,10 +1,10 @@
-import { badRequest } from '#domain/errors.ts';
-import { header, httpLambda, json, limitBody } from '#runtime/http.ts';
-import { logger, metrics } from '#runtime/observability.ts';
-import { clock } from '#runtime/wiring/clock.ts';
-import { store } from '#runtime/wiring/store.ts';
-import { authenticateKey } from '#services/api-keys.ts';
-import { ingestEvents } from '#services/events-api.ts';
+import { badRequest } from '#core/errors.ts';
+import { header, httpLambda, json, limitBody } from '#platform/http.ts';
+import { logger, metrics } from '#platform/observability.ts';
+import { clock } from '#platform/wiring/clock.ts';
+import { store } from '#platform/wiring/store.ts';
+import { authenticateKey } from '#sources/api-keys.ts';
+import { ingestEvents } from '#sources/events-api.ts';
 
 /** A full batch of 100 messages with rich properties fits comfortably. */
 export const MAX_EVENTS_BODY_BYTES = 512 * 1024;

@@ -1,12 +1,12 @@
 import * as z from 'zod';
-import { e164Schema } from '#domain/canonical-event.ts';
-import { emailSchema } from '#domain/email-address.ts';
-import { notFound } from '#domain/errors.ts';
-import { parseOr422 } from '#domain/parse.ts';
-import { requireAdmin } from '#runtime/admin.ts';
-import { httpLambda, json } from '#runtime/http.ts';
-import { store } from '#runtime/wiring/store.ts';
-import { type ContactLookup, getContactView } from '#services/contacts.ts';
+import { type ContactLookup, getContactView } from '#contacts/contact-view.ts';
+import { e164Schema } from '#core/canonical-event.ts';
+import { emailSchema } from '#core/email-address.ts';
+import { notFound } from '#core/errors.ts';
+import { parseOr422 } from '#core/parse.ts';
+import { requireAdmin } from '#platform/admin.ts';
+import { httpLambda, json } from '#platform/http.ts';
+import { store } from '#platform/wiring/store.ts';
 
 const id = z.string().min(1).max(128);
 const querySchema = z

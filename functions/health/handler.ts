@@ -1,5 +1,5 @@
-import { httpLambda, json } from '#runtime/http.ts';
-import { store } from '#runtime/wiring/store.ts';
+import { httpLambda, json } from '#platform/http.ts';
+import { store } from '#platform/wiring/store.ts';
 
 /** GET /health — 200 when the table answers, 503 when it does not. */
 export const handler = httpLambda(async () => {

@@ -1,8 +1,8 @@
-import { notFound } from '#domain/errors.ts';
-import { requireAdmin } from '#runtime/admin.ts';
-import { httpLambda, json, limitBody } from '#runtime/http.ts';
-import { store } from '#runtime/wiring/store.ts';
-import { dismissConflict, listConflicts } from '#services/identity-conflicts.ts';
+import { dismissConflict, listConflicts } from '#contacts/identity-conflicts.ts';
+import { notFound } from '#core/errors.ts';
+import { requireAdmin } from '#platform/admin.ts';
+import { httpLambda, json, limitBody } from '#platform/http.ts';
+import { store } from '#platform/wiring/store.ts';
 
 /** Neither route reads a body; anything sent is refused above this before any work. */
 const MAX_BODY_BYTES = 16 * 1024;

@@ -1,11 +1,11 @@
-import { notFound } from '#domain/errors.ts';
-import { requireAdmin } from '#runtime/admin.ts';
-import { type HttpEvent, header, httpLambda, json, jsonBody, limitBody } from '#runtime/http.ts';
-import { logger } from '#runtime/observability.ts';
-import { clock } from '#runtime/wiring/clock.ts';
-import { store } from '#runtime/wiring/store.ts';
-import { authenticateKey } from '#services/api-keys.ts';
-import { finishImport, importReport, importRows, startImport } from '#services/imports.ts';
+import { finishImport, importReport, importRows, startImport } from '#contacts/imports.ts';
+import { notFound } from '#core/errors.ts';
+import { requireAdmin } from '#platform/admin.ts';
+import { type HttpEvent, header, httpLambda, json, jsonBody, limitBody } from '#platform/http.ts';
+import { logger } from '#platform/observability.ts';
+import { clock } from '#platform/wiring/clock.ts';
+import { store } from '#platform/wiring/store.ts';
+import { authenticateKey } from '#sources/api-keys.ts';
 
 /** 1,000 rows of a wide export stay well under this. */
 const MAX_ROWS_BODY_BYTES = 5 * 1024 * 1024;

@@ -1,11 +1,11 @@
-import { config } from '#runtime/config.ts';
-import { header, httpLambda, json, limitBody } from '#runtime/http.ts';
-import { logger, metrics } from '#runtime/observability.ts';
-import { clock } from '#runtime/wiring/clock.ts';
-import { secretBox } from '#runtime/wiring/secret-box.ts';
-import { store } from '#runtime/wiring/store.ts';
-import { ingestWebhook } from '#services/ingest-webhook.ts';
-import { cacheSources } from '#services/sources.ts';
+import { config } from '#platform/config.ts';
+import { header, httpLambda, json, limitBody } from '#platform/http.ts';
+import { logger, metrics } from '#platform/observability.ts';
+import { clock } from '#platform/wiring/clock.ts';
+import { secretBox } from '#platform/wiring/secret-box.ts';
+import { store } from '#platform/wiring/store.ts';
+import { ingestWebhook } from '#sources/ingest-webhook.ts';
+import { cacheSources } from '#sources/sources.ts';
 
 /** Webhook bodies above this are refused before any work (Shopify orders run to tens of KiB). */
 export const MAX_BODY_BYTES = 256 * 1024;

@@ -1,10 +1,10 @@
-import { config } from '#runtime/config.ts';
-import { lambda } from '#runtime/http.ts';
-import { logger, metrics } from '#runtime/observability.ts';
-import { journeyDeps } from '#runtime/wiring/journey-deps.ts';
-import { journeyRuntime } from '#runtime/wiring/journeys.ts';
-import { store } from '#runtime/wiring/store.ts';
-import { runJourneyScheduler, type SchedulerReport } from '#services/journey-scheduler.ts';
+import { runJourneyScheduler, type SchedulerReport } from '#journeys/scheduler.ts';
+import { config } from '#platform/config.ts';
+import { lambda } from '#platform/http.ts';
+import { logger, metrics } from '#platform/observability.ts';
+import { journeyDeps } from '#platform/wiring/journey-deps.ts';
+import { journeyRuntime } from '#platform/wiring/journeys.ts';
+import { store } from '#platform/wiring/store.ts';
 
 /**
  * The repair sweep's grace period, in journey time like every wait (scaled locally), but never

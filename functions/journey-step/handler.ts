@@ -1,11 +1,11 @@
-import { config } from '#runtime/config.ts';
-import { lambda } from '#runtime/http.ts';
-import { logger, metrics } from '#runtime/observability.ts';
-import { journeyDeps } from '#runtime/wiring/journey-deps.ts';
-import { mail } from '#runtime/wiring/mail-on-demand.ts';
-import { outbound } from '#runtime/wiring/outbound.ts';
-import { runJourneyStep } from '#services/journey-step.ts';
-import { stepRequestSchema } from '#services/step-request.schema.ts';
+import { runJourneyStep } from '#journeys/step.ts';
+import { stepRequestSchema } from '#journeys/step-request.schema.ts';
+import { config } from '#platform/config.ts';
+import { lambda } from '#platform/http.ts';
+import { logger, metrics } from '#platform/observability.ts';
+import { journeyDeps } from '#platform/wiring/journey-deps.ts';
+import { mail } from '#platform/wiring/mail-on-demand.ts';
+import { outbound } from '#platform/wiring/outbound.ts';
 
 const deps = {
   ...journeyDeps,

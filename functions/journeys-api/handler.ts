@@ -1,14 +1,7 @@
-import { TOPICS } from '#domain/consent.ts';
-import { notFound } from '#domain/errors.ts';
-import { parseOr422 } from '#domain/parse.ts';
-import { requireAdmin } from '#runtime/admin.ts';
-import { config } from '#runtime/config.ts';
-import { header, httpLambda, json, jsonBody, limitBody } from '#runtime/http.ts';
-import { clock } from '#runtime/wiring/clock.ts';
-import { journeyRuntime, journeyTargets } from '#runtime/wiring/journeys.ts';
-import { outbound } from '#runtime/wiring/outbound.ts';
-import { store } from '#runtime/wiring/store.ts';
-import { templates } from '#runtime/wiring/templates.ts';
+import { TOPICS } from '#contacts/consent.ts';
+import { notFound } from '#core/errors.ts';
+import { parseOr422 } from '#core/parse.ts';
+import { backtestRequestSchema, journeysOpenApi, simulateRequestSchema } from '#journeys/api.schema.ts';
 import {
   changeStatus,
   currentDraft,
@@ -18,9 +11,16 @@ import {
   publishJourney,
   saveDraft,
   validateDocument,
-} from '#services/journeys.ts';
-import { backtestRequestSchema, journeysOpenApi, simulateRequestSchema } from '#services/journeys-api.schema.ts';
-import { builtInTemplateIds } from '#templating/compiled-built-ins.ts';
+} from '#journeys/lifecycle.ts';
+import { builtInTemplateIds } from '#messaging/templating/compiled-built-ins.ts';
+import { requireAdmin } from '#platform/admin.ts';
+import { config } from '#platform/config.ts';
+import { header, httpLambda, json, jsonBody, limitBody } from '#platform/http.ts';
+import { clock } from '#platform/wiring/clock.ts';
+import { journeyRuntime, journeyTargets } from '#platform/wiring/journeys.ts';
+import { outbound } from '#platform/wiring/outbound.ts';
+import { store } from '#platform/wiring/store.ts';
+import { templates } from '#platform/wiring/templates.ts';
 
 /** Journey documents are small; simulations carry a timeline. */
 const MAX_BODY_BYTES = 512 * 1024;
@@ -41,8 +41,8 @@ const deps = { store, runtime: journeyRuntime, clock, targets: journeyTargets, v
  */
 async function simulator() {
   const [backtest, { renderCompiled }] = await Promise.all([
-    import('#services/journey-backtest.ts'),
-    import('#templating/render.ts'),
+    import('#journeys/backtest.ts'),
+    import('#messaging/templating/render.ts'),
   ]);
   const simulation = {
     templates,

@@ -1,9 +1,9 @@
-import { notFound } from '#domain/errors.ts';
-import { requireAdmin } from '#runtime/admin.ts';
-import { httpLambda, json, jsonBody, limitBody } from '#runtime/http.ts';
-import { clock } from '#runtime/wiring/clock.ts';
-import { store } from '#runtime/wiring/store.ts';
-import { createApiKey, keySummary, revokeApiKey } from '#services/api-keys.ts';
+import { notFound } from '#core/errors.ts';
+import { requireAdmin } from '#platform/admin.ts';
+import { httpLambda, json, jsonBody, limitBody } from '#platform/http.ts';
+import { clock } from '#platform/wiring/clock.ts';
+import { store } from '#platform/wiring/store.ts';
+import { createApiKey, keySummary, revokeApiKey } from '#sources/api-keys.ts';
 
 /** A key is a name and a few scopes; a body beyond this is refused before any work. */
 const MAX_BODY_BYTES = 16 * 1024;

@@ -1,15 +1,15 @@
 import * as z from 'zod';
-import { TOPICS } from '#domain/consent.ts';
-import { page, preferencesPage } from '#domain/consent-pages.ts';
-import { badRequest } from '#domain/errors.ts';
-import { parseOr422 } from '#domain/parse.ts';
-import { verifyLinkToken } from '#domain/signed-links.ts';
-import { html, httpLambda, rawBody } from '#runtime/http.ts';
-import { logger } from '#runtime/observability.ts';
-import { linkSecret } from '#runtime/secrets.ts';
-import { clock } from '#runtime/wiring/clock.ts';
-import { store } from '#runtime/wiring/store.ts';
-import { updatePreferences } from '#services/consent.ts';
+import { TOPICS } from '#contacts/consent.ts';
+import { badRequest } from '#core/errors.ts';
+import { parseOr422 } from '#core/parse.ts';
+import { page, preferencesPage } from '#messaging/preference-pages.ts';
+import { updatePreferences } from '#messaging/preferences.ts';
+import { verifyLinkToken } from '#messaging/signed-links.ts';
+import { html, httpLambda, rawBody } from '#platform/http.ts';
+import { logger } from '#platform/observability.ts';
+import { linkSecret } from '#platform/secrets.ts';
+import { clock } from '#platform/wiring/clock.ts';
+import { store } from '#platform/wiring/store.ts';
 
 const querySchema = z.object({ c: z.string().min(1).max(100), t: z.string().min(1).max(100) });
 const topicIds = new Set(TOPICS.map((t) => t.id));

@@ -1,15 +1,15 @@
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
-import type { TimelineEvent } from '#domain/contact.ts';
-import type { InboxRecord } from '#ports/store.ts';
-import { lambda } from '#runtime/http.ts';
-import { logger, metrics } from '#runtime/observability.ts';
-import { eachStreamItem } from '#runtime/stream.ts';
-import { clock } from '#runtime/wiring/clock.ts';
-import { eventStore } from '#runtime/wiring/event-store.ts';
-import { journeyRuntime } from '#runtime/wiring/journeys.ts';
-import { outbound } from '#runtime/wiring/outbound.ts';
-import { versions } from '#runtime/wiring/versions.ts';
-import { processInboxRecord } from '#services/process-inbox.ts';
+import type { TimelineEvent } from '#core/contact.ts';
+import { lambda } from '#platform/http.ts';
+import { logger, metrics } from '#platform/observability.ts';
+import type { InboxRecord } from '#platform/store.ts';
+import { eachStreamItem } from '#platform/stream.ts';
+import { clock } from '#platform/wiring/clock.ts';
+import { eventStore } from '#platform/wiring/event-store.ts';
+import { journeyRuntime } from '#platform/wiring/journeys.ts';
+import { outbound } from '#platform/wiring/outbound.ts';
+import { versions } from '#platform/wiring/versions.ts';
+import { processInboxRecord } from '#sources/process-inbox.ts';
 
 const deps = {
   store: eventStore,

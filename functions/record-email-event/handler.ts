@@ -1,8 +1,8 @@
-import { sesEventBridgeSchema } from '#domain/ses-events.ts';
-import { lambda } from '#runtime/http.ts';
-import { logger, metrics } from '#runtime/observability.ts';
-import { store } from '#runtime/wiring/store.ts';
-import { recordEmailEvent } from '#services/email-events.ts';
+import { recordEmailEvent } from '#messaging/email-events.ts';
+import { sesEventBridgeSchema } from '#messaging/ses-events.ts';
+import { lambda } from '#platform/http.ts';
+import { logger, metrics } from '#platform/observability.ts';
+import { store } from '#platform/wiring/store.ts';
 
 /** EventBridge target for SES configuration-set events (`source: aws.ses`). */
 export const handler = lambda(async (event: unknown) => {

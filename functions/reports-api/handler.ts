@@ -1,11 +1,11 @@
 import * as z from 'zod';
-import { notFound } from '#domain/errors.ts';
-import { parseOr422 } from '#domain/parse.ts';
-import { requireAdmin } from '#runtime/admin.ts';
-import { httpLambda, json } from '#runtime/http.ts';
-import { aggregates } from '#runtime/wiring/aggregates.ts';
-import { clock } from '#runtime/wiring/clock.ts';
-import { journeyReport, kpiReport } from '#services/aggregates.ts';
+import { notFound } from '#core/errors.ts';
+import { parseOr422 } from '#core/parse.ts';
+import { requireAdmin } from '#platform/admin.ts';
+import { httpLambda, json } from '#platform/http.ts';
+import { aggregates } from '#platform/wiring/aggregates.ts';
+import { clock } from '#platform/wiring/clock.ts';
+import { journeyReport, kpiReport } from '#reports/aggregates.ts';
 
 const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a day as YYYY-MM-DD');
 const kpiQuery = z

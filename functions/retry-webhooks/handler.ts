@@ -1,6 +1,6 @@
-import { lambda } from '#runtime/http.ts';
-import { logger, metrics } from '#runtime/observability.ts';
-import { outbound } from '#runtime/wiring/outbound.ts';
+import { lambda } from '#platform/http.ts';
+import { logger, metrics } from '#platform/observability.ts';
+import { outbound } from '#platform/wiring/outbound.ts';
 
 /** How many due deliveries one run attempts; the rest wait for the next run. */
 const BATCH = 100;

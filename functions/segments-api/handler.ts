@@ -1,11 +1,11 @@
 import * as z from 'zod';
-import { badRequest, notFound } from '#domain/errors.ts';
-import { parseOr422 } from '#domain/parse.ts';
-import { requireAdmin } from '#runtime/admin.ts';
-import { header, httpLambda, json, jsonBody, limitBody } from '#runtime/http.ts';
-import { clock } from '#runtime/wiring/clock.ts';
-import { store } from '#runtime/wiring/store.ts';
-import { getSegmentOrThrow, saveSegment, segmentView } from '#services/segments.ts';
+import { badRequest, notFound } from '#core/errors.ts';
+import { parseOr422 } from '#core/parse.ts';
+import { requireAdmin } from '#platform/admin.ts';
+import { header, httpLambda, json, jsonBody, limitBody } from '#platform/http.ts';
+import { clock } from '#platform/wiring/clock.ts';
+import { store } from '#platform/wiring/store.ts';
+import { getSegmentOrThrow, saveSegment, segmentView } from '#segments/segments.ts';
 
 /** A segment rule is small: 20 conditions at most. */
 const MAX_BODY_BYTES = 64 * 1024;

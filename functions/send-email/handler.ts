@@ -1,25 +1,25 @@
 import * as z from 'zod';
-import { frequencyCapSchema, quietHoursSchema } from '#domain/send-policy.ts';
-import { config } from '#runtime/config.ts';
-import { lambda } from '#runtime/http.ts';
-import { logger, metrics } from '#runtime/observability.ts';
-import { sendSettings } from '#runtime/send-settings.ts';
-import { aggregates } from '#runtime/wiring/aggregates.ts';
-import { clock } from '#runtime/wiring/clock.ts';
-import { mail } from '#runtime/wiring/mail.ts';
-import { store } from '#runtime/wiring/store.ts';
-import { templates } from '#runtime/wiring/templates.ts';
-import { versions } from '#runtime/wiring/versions.ts';
-import { countVisit, guard } from '#services/journey-guard.ts';
-import { enrollmentContextSchema } from '#services/journey-input.ts';
+import { countVisit, guard } from '#journeys/guard.ts';
+import { enrollmentContextSchema } from '#journeys/input.ts';
 import {
   CONFIRMATION_WAIT_MS,
   type ConfirmationWait,
   sendContextKeys,
   sendCountingVisit,
   sendJourneyEmail,
-} from '#services/send-email.ts';
-import { renderCompiled } from '#templating/render.ts';
+} from '#messaging/send-email.ts';
+import { frequencyCapSchema, quietHoursSchema } from '#messaging/send-policy.ts';
+import { renderCompiled } from '#messaging/templating/render.ts';
+import { config } from '#platform/config.ts';
+import { lambda } from '#platform/http.ts';
+import { logger, metrics } from '#platform/observability.ts';
+import { sendSettings } from '#platform/send-settings.ts';
+import { aggregates } from '#platform/wiring/aggregates.ts';
+import { clock } from '#platform/wiring/clock.ts';
+import { mail } from '#platform/wiring/mail.ts';
+import { store } from '#platform/wiring/store.ts';
+import { templates } from '#platform/wiring/templates.ts';
+import { versions } from '#platform/wiring/versions.ts';
 
 const inputSchema = enrollmentContextSchema.extend({
   template: z.string().min(1),

@@ -1,13 +1,13 @@
-import { notFound } from '#domain/errors.ts';
-import type { Source } from '#ports/store.ts';
-import { requireAdmin } from '#runtime/admin.ts';
-import { config } from '#runtime/config.ts';
-import { httpLambda, json, jsonBody, limitBody } from '#runtime/http.ts';
-import { aggregates } from '#runtime/wiring/aggregates.ts';
-import { clock } from '#runtime/wiring/clock.ts';
-import { secretBox } from '#runtime/wiring/secret-box.ts';
-import { store } from '#runtime/wiring/store.ts';
-import { sourceCounterKey } from '#services/aggregates.ts';
+import { notFound } from '#core/errors.ts';
+import { requireAdmin } from '#platform/admin.ts';
+import { config } from '#platform/config.ts';
+import { httpLambda, json, jsonBody, limitBody } from '#platform/http.ts';
+import type { Source } from '#platform/store.ts';
+import { aggregates } from '#platform/wiring/aggregates.ts';
+import { clock } from '#platform/wiring/clock.ts';
+import { secretBox } from '#platform/wiring/secret-box.ts';
+import { store } from '#platform/wiring/store.ts';
+import { sourceCounterKey } from '#reports/aggregates.ts';
 import {
   createSource,
   findSource,
@@ -15,7 +15,7 @@ import {
   setSourceStatus,
   sourceSummary,
   withDeliveryCounts,
-} from '#services/sources.ts';
+} from '#sources/sources.ts';
 
 const deps = { store, secretBox, clock };
 

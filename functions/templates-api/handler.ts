@@ -1,29 +1,29 @@
 import * as z from 'zod';
-import { emailSchema } from '#domain/email-address.ts';
-import { badRequest, notFound } from '#domain/errors.ts';
-import { parseOr422 } from '#domain/parse.ts';
-import { requireAdmin } from '#runtime/admin.ts';
-import { type HttpEvent, httpLambda, json, rawBody } from '#runtime/http.ts';
-import { sendSettings } from '#runtime/send-settings.ts';
-import { clock } from '#runtime/wiring/clock.ts';
-import { mail } from '#runtime/wiring/mail-on-demand.ts';
-import { store } from '#runtime/wiring/store.ts';
-import { templates } from '#runtime/wiring/templates.ts';
-import { previewTemplate, saveTemplate, testSendTemplate } from '#services/templates.ts';
-import { builtInCompiled, builtInTemplateIds } from '#templating/compiled-built-ins.ts';
-import { renderCompiled } from '#templating/render.ts';
-import type { EmailTemplate } from '#templating/template.schema.ts';
+import { emailSchema } from '#core/email-address.ts';
+import { badRequest, notFound } from '#core/errors.ts';
+import { parseOr422 } from '#core/parse.ts';
+import { previewTemplate, saveTemplate, testSendTemplate } from '#messaging/templates.ts';
+import { builtInCompiled, builtInTemplateIds } from '#messaging/templating/compiled-built-ins.ts';
+import { renderCompiled } from '#messaging/templating/render.ts';
+import type { EmailTemplate } from '#messaging/templating/template.schema.ts';
+import { requireAdmin } from '#platform/admin.ts';
+import { type HttpEvent, httpLambda, json, rawBody } from '#platform/http.ts';
+import { sendSettings } from '#platform/send-settings.ts';
+import { clock } from '#platform/wiring/clock.ts';
+import { mail } from '#platform/wiring/mail-on-demand.ts';
+import { store } from '#platform/wiring/store.ts';
+import { templates } from '#platform/wiring/templates.ts';
 
 /**
  * Compiling loads MJML (about 4 MB) with the shipped layouts and partials: only a save needs it,
  * so it is imported then, a chunk of its own that cold start never loads.
  */
 const compile = async (template: EmailTemplate) =>
-  (await import('#templating/compile-built-ins.ts')).compileWithBuiltIns(template);
+  (await import('#messaging/templating/compile-built-ins.ts')).compileWithBuiltIns(template);
 
 /** A shipped template's source, for reading it; the sources are a chunk loaded on that route only. */
 const shippedSource = async (id: string) =>
-  (await import('#templating/built-ins.ts')).loadBuiltInTemplates().templates.find((t) => t.id === id);
+  (await import('#messaging/templating/built-ins.ts')).loadBuiltInTemplates().templates.find((t) => t.id === id);
 
 const deps = { store, templates, compile, render: renderCompiled, clock };
 

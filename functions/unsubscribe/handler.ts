@@ -1,15 +1,15 @@
 import * as z from 'zod';
-import { unsubscribedPage, unsubscribePage } from '#domain/consent-pages.ts';
-import { badRequest } from '#domain/errors.ts';
-import { parseOr422 } from '#domain/parse.ts';
-import { signedLink, verifyLinkToken } from '#domain/signed-links.ts';
-import { config } from '#runtime/config.ts';
-import { html, httpLambda } from '#runtime/http.ts';
-import { logger } from '#runtime/observability.ts';
-import { linkSecret } from '#runtime/secrets.ts';
-import { clock } from '#runtime/wiring/clock.ts';
-import { store } from '#runtime/wiring/store.ts';
-import { unsubscribe } from '#services/consent.ts';
+import { badRequest } from '#core/errors.ts';
+import { parseOr422 } from '#core/parse.ts';
+import { unsubscribedPage, unsubscribePage } from '#messaging/preference-pages.ts';
+import { unsubscribe } from '#messaging/preferences.ts';
+import { signedLink, verifyLinkToken } from '#messaging/signed-links.ts';
+import { config } from '#platform/config.ts';
+import { html, httpLambda } from '#platform/http.ts';
+import { logger } from '#platform/observability.ts';
+import { linkSecret } from '#platform/secrets.ts';
+import { clock } from '#platform/wiring/clock.ts';
+import { store } from '#platform/wiring/store.ts';
 
 const querySchema = z.object({
   c: z.string().min(1).max(100),

@@ -1,14 +1,14 @@
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
-import type { Contact, TimelineEvent } from '#domain/contact.ts';
-import { lambda } from '#runtime/http.ts';
-import { metrics } from '#runtime/observability.ts';
-import { eachStreamGroup } from '#runtime/stream.ts';
-import { journeyDeps } from '#runtime/wiring/journey-deps.ts';
-import { type ContactChange, refreshContact } from '#services/contact-refresh.ts';
-import { latestEventTimes, routeEvent } from '#services/journey-routing.ts';
-import { armContact } from '#services/journey-scheduler.ts';
-import { feedsScores, scoresStale } from '#services/scores.ts';
-import { changeOfEvent } from '#services/segments.ts';
+import type { Contact, TimelineEvent } from '#core/contact.ts';
+import { type ContactChange, refreshContact } from '#journeys/contact-refresh.ts';
+import { latestEventTimes, routeEvent } from '#journeys/routing.ts';
+import { armContact } from '#journeys/scheduler.ts';
+import { lambda } from '#platform/http.ts';
+import { metrics } from '#platform/observability.ts';
+import { eachStreamGroup } from '#platform/stream.ts';
+import { journeyDeps } from '#platform/wiring/journey-deps.ts';
+import { feedsScores, scoresStale } from '#scoring/rescore.ts';
+import { changeOfEvent } from '#segments/segments.ts';
 
 /**
  * A contact's records reach this consumer in stream order, and its `contact.created` is its first

@@ -11,8 +11,8 @@ import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { assertUnreachable } from '#domain/assert.ts';
-import type { FunctionName, FunctionSpec, RouteSpec } from '#infra/manifest.ts';
+import { assertUnreachable } from '#core/assert.ts';
+import type { FunctionName, FunctionSpec, RouteSpec } from '../manifest.ts';
 import { acknowledge } from './nag.ts';
 import { pascalCase } from './names.ts';
 

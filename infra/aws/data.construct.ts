@@ -1,7 +1,7 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, StreamViewType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
-import type { table as tableSpec } from '#infra/manifest.ts';
+import type { table as tableSpec } from '../manifest.ts';
 
 export interface DataProps {
   /** Key schema and TTL attribute, from `manifest.table`. */

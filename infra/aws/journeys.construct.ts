@@ -4,7 +4,7 @@ import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import type { journeyFunctions } from '#infra/manifest.ts';
+import type { journeyFunctions } from '../manifest.ts';
 import { acknowledge, arnRef } from './nag.ts';
 
 /** A role a function plays in compiled ASL (`sendEmail`, `endEnrollment`, `journeyStep`). */
@@ -21,7 +21,7 @@ export interface JourneysProps {
   logRetention?: RetentionDays;
 }
 
-/** The prefix shared/runtime/config.ts accepts for TEND_JOURNEY_PREFIX. */
+/** The prefix shared/platform/config.ts accepts for TEND_JOURNEY_PREFIX. */
 const PREFIX_PATTERN = /^[A-Za-z0-9-_]{1,16}$/;
 const PREFIX_MAX = 16;
 

@@ -2,7 +2,7 @@ import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
-import type { FunctionName } from '#infra/manifest.ts';
+import type { FunctionName } from '../manifest.ts';
 import { pascalCase } from './names.ts';
 
 export interface SchedulesProps {

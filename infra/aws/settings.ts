@@ -16,7 +16,7 @@ export interface TendSettings {
   alarmEmail?: string;
 }
 
-/** Defaults match shared/runtime/config.ts so both deployments behave alike until configured. */
+/** Defaults match shared/platform/config.ts so both deployments behave alike until configured. */
 export const DEFAULT_SETTINGS: TendSettings = {
   fromEmail: 'Tend <hello@tend.example.com>',
   postalAddress: 'Tend Demo Shop, 1 Example Street, Springfield',

@@ -6,7 +6,7 @@ import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { Code, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { Queue } from 'aws-cdk-lib/aws-sqs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import * as manifest from '#infra/manifest.ts';
+import * as manifest from '../manifest.ts';
 import { journeyPrefix } from './journeys.construct.ts';
 import { addNagChecks } from './nag.ts';
 import { SES_BOUNCE_RATE_ALARM, SES_COMPLAINT_RATE_ALARM } from './operations.construct.ts';

@@ -2,7 +2,7 @@ import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import * as manifest from '#infra/manifest.ts';
+import * as manifest from '../manifest.ts';
 import { Api } from './api.construct.ts';
 import { Data } from './data.construct.ts';
 import { Email } from './email.construct.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { eventEnvelopeSchema } from '#domain/providers/standard-webhooks.ts';
+import { eventEnvelopeSchema } from '#sources/providers/standard-webhooks.ts';
 import { demoShopHistory } from './demo-shop.ts';
 
 describe('the demo shop', () => {

@@ -141,13 +141,13 @@ export async function ensureTable(dynamo: DynamoDBClient, tableName = LOCAL_TABL
 
 /** Publishes each named built-in journey that has never been published; returns their ids. */
 async function publishBuiltIns(
-  app: typeof import('#runtime/app.ts'),
+  app: typeof import('#platform/app.ts'),
   ids: readonly string[] | undefined,
 ): Promise<string[]> {
-  const { publishJourney } = await import('#services/journeys.ts');
+  const { publishJourney } = await import('#journeys/lifecycle.ts');
   const { BUILT_IN_JOURNEY_IDS } = await import('#workflows/journeys/index.ts');
-  const { builtInTemplateIds } = await import('#templating/compiled-built-ins.ts');
-  const { TOPICS } = await import('#domain/consent.ts');
+  const { builtInTemplateIds } = await import('#messaging/templating/compiled-built-ins.ts');
+  const { TOPICS } = await import('#contacts/consent.ts');
   const deps = {
     store: app.store,
     runtime: app.journeyRuntime,
@@ -286,15 +286,15 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     });
 
     // Seed the demo form source (its secret follows TEND_DEMO_SOURCE_SECRET on every start).
-    const app = await import('#runtime/app.ts');
+    const app = await import('#platform/app.ts');
     // Every function shares this client. A DynamoDB Local keeping data on disk acknowledges a
     // transaction before committing it, so the client waits for the commit (one in memory loses
     // everything on a kill anyway).
     if (!target.aws && !options.inMemory) {
-      const { dynamoClient } = await import('#runtime/clients/dynamodb.ts');
+      const { dynamoClient } = await import('#platform/clients/dynamodb.ts');
       awaitTransactionCommits(dynamoClient, dynamoUrl, LOCAL_TABLE_NAME);
     }
-    const { ensureSource } = await import('#services/sources.ts');
+    const { ensureSource } = await import('#sources/sources.ts');
     await ensureSource(app, {
       sourceId: 'demo-form',
       name: 'Demo sign-up form',
@@ -321,7 +321,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     });
     stops.push(() => driver.close());
     // A function's write wakes the poller at once (on AWS, Lambda's pollers run on their own).
-    const { dynamoClient: appClient } = await import('#runtime/clients/dynamodb.ts');
+    const { dynamoClient: appClient } = await import('#platform/clients/dynamodb.ts');
     stops.push(nudgeOnWrites(appClient, () => driver.nudge()));
     const scheduler = startScheduleDriver({
       schedules,

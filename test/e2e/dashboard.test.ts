@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { GetExecutionHistoryCommand } from '@aws-sdk/client-sfn';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Kpis } from '#domain/kpis.ts';
+import type { Kpis } from '#reports/kpis.ts';
 import { adminCall, drained, eventually, getContact, postWebhook, sfn, stack, uniqueEmail } from '../support/local.ts';
 
 /**

@@ -1,7 +1,7 @@
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
-import { createDynamoAggregates } from '#adapters/dynamo-aggregates.ts';
-import { aggregateEvents, kpiReport } from '#services/aggregates.ts';
+import { aggregateEvents, kpiReport } from '#reports/aggregates.ts';
+import { createDynamoAggregates } from '#reports/dynamo-aggregates.ts';
 import { db, scratchTable } from '../support/local.ts';
 import { timelineEvent as event, orderPlaced as order } from '../support/timeline.ts';
 

@@ -2,9 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createDynamoJourneyStores } from '#adapters/dynamo-journeys.ts';
-import { createDynamoStore } from '#adapters/dynamo-store.ts';
-import type { DueItem } from '#ports/journeys.ts';
+import { createDynamoJourneyStores } from '#journeys/dynamo-journeys.ts';
+import type { DueItem } from '#journeys/store.ts';
+import { createDynamoStore } from '#platform/dynamo-store.ts';
 import { scratchTable, stack } from '../support/local.ts';
 
 /**

@@ -1,11 +1,11 @@
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { describe, expect, it } from 'vitest';
-import { createDynamoStore } from '#adapters/dynamo-store.ts';
-import { createSesMailSender } from '#adapters/ses-mail.ts';
-import { createTemplateCatalog } from '#adapters/template-catalog.ts';
-import type { MailSender } from '#ports/mail.ts';
-import { sendJourneyEmail } from '#services/send-email.ts';
-import { renderCompiled } from '#templating/render.ts';
+import { createTemplateCatalog } from '#messaging/built-in-catalog.ts';
+import type { MailSender } from '#messaging/mail.ts';
+import { sendJourneyEmail } from '#messaging/send-email.ts';
+import { createSesMailSender } from '#messaging/ses-mail.ts';
+import { renderCompiled } from '#messaging/templating/render.ts';
+import { createDynamoStore } from '#platform/dynamo-store.ts';
 import { LOCAL_TABLE_NAME } from '../../infra/local/stack.ts';
 import { db, emailsTo, eventually, getContact, postWebhook, stack, uniqueEmail } from '../support/local.ts';
 

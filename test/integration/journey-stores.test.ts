@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll } from 'vitest';
-import { createDynamoStore } from '#adapters/dynamo-store.ts';
+import { journeyStoreContract } from '#journeys/stores.contract.ts';
+import { createDynamoStore } from '#platform/dynamo-store.ts';
+import { segmentStoreContract } from '#segments/store.contract.ts';
 import { ensureTable } from '../../infra/local/stack.ts';
-import { journeyStoreContract } from '../../shared/adapters/journey-stores.contract.ts';
-import { segmentStoreContract } from '../../shared/adapters/segment-store.contract.ts';
 import { db, stack } from '../support/local.ts';
 
 /**

@@ -61,7 +61,7 @@ const registeredFor = (enrollment: Record<string, any>, event: string) =>
         KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
         ExpressionAttributeValues: {
           ':pk': `CONTACT#${enrollment.contactId}`,
-          // Waiters are kept with their enrollment (shared/adapters/dynamo-journeys.ts).
+          // Waiters are kept with their enrollment (shared/journeys/dynamo-journeys.ts).
           ':prefix': `ENROLLMENT#${enrollment.enrollmentId}#WAITER#${event}#`,
         },
         ConsistentRead: true,

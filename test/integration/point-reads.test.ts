@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readCatalogVersion, scopePointReads, tableOps } from '#adapters/dynamo-table.ts';
+import { readCatalogVersion, scopePointReads, tableOps } from '#platform/dynamo-table.ts';
 import { ensureTable } from '../../infra/local/stack.ts';
 import { stack } from '../support/local.ts';
 

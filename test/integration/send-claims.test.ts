@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createDynamoStore } from '#adapters/dynamo-store.ts';
+import { createDynamoStore } from '#platform/dynamo-store.ts';
 import { db, scratchTable } from '../support/local.ts';
 
 /** The send claim on DynamoDB Local: claimed once, taken over only from the claim it saw. */

@@ -1,10 +1,10 @@
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
-import { createDynamoAggregates } from '#adapters/dynamo-aggregates.ts';
-import { createDynamoStore } from '#adapters/dynamo-store.ts';
-import type { Source } from '#ports/store.ts';
-import { aggregateEvents, sourceCounterKey } from '#services/aggregates.ts';
-import { withDeliveryCounts } from '#services/sources.ts';
+import { createDynamoStore } from '#platform/dynamo-store.ts';
+import type { Source } from '#platform/store.ts';
+import { aggregateEvents, sourceCounterKey } from '#reports/aggregates.ts';
+import { createDynamoAggregates } from '#reports/dynamo-aggregates.ts';
+import { withDeliveryCounts } from '#sources/sources.ts';
 import { db, scratchTable } from '../support/local.ts';
 
 /**

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { expect } from 'vitest';
-import { HttpError } from '#domain/errors.ts';
+import { HttpError } from '#core/errors.ts';
 
 /**
  * Shared by the property-based tests (`*.property.test.ts`): running a call that may refuse, the

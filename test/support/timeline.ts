@@ -1,4 +1,4 @@
-import type { TimelineEvent } from '#domain/contact.ts';
+import type { TimelineEvent } from '#core/contact.ts';
 
 /** A timeline event as the stream hands it to a consumer. */
 export const timelineEvent = (

@@ -1,14 +1,9 @@
-import '#workflows/asl/polyfill.ts';
+import '../asl/polyfill.ts';
 import { type RunOptions, StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
-import { type AslDefinition, type AslState, collectStates, mapStates } from '#workflows/asl/asl.ts';
-import {
-  type ContextValues,
-  fillContext,
-  rewriteContextPaths,
-  waitsForTaskToken,
-} from '#workflows/asl/context-rewrite.ts';
-import { statesTimeout } from '#workflows/asl/library-timeout.ts';
-import { MAX_TIMER_SECONDS, rewriteWaits } from '#workflows/asl/wait-rewrite.ts';
+import { type AslDefinition, type AslState, collectStates, mapStates } from '../asl/asl.ts';
+import { type ContextValues, fillContext, rewriteContextPaths, waitsForTaskToken } from '../asl/context-rewrite.ts';
+import { statesTimeout } from '../asl/library-timeout.ts';
+import { MAX_TIMER_SECONDS, rewriteWaits } from '../asl/wait-rewrite.ts';
 
 /**
  * Runs compiled journey ASL with aws-local-stepfunctions on a virtual clock: the same definition

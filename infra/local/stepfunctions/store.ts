@@ -1,5 +1,5 @@
 import { mkdir } from 'node:fs/promises';
-import { assertUnreachable } from '#domain/assert.ts';
+import { assertUnreachable } from '#core/assert.ts';
 import { JournalFiles, type JournalRecord } from './journal.ts';
 import type { ScaledDue } from './timers.ts';
 

@@ -1,4 +1,4 @@
-import { assertUnreachable } from '#domain/assert.ts';
+import { assertUnreachable } from '#core/assert.ts';
 import { type AslDefinition, type AslState, collectStates } from '#workflows/asl/asl.ts';
 import {
   type ContextValues,

@@ -1,0 +1,454 @@
+import type { Clock } from '#core/clock.ts';
+import type { Enrollment, EnrollmentTrigger, TimelineEvent } from '#core/contact.ts';
+import { deterministicId } from '#core/ids.ts';
+import type { ContactStore } from '#platform/store.ts';
+import type { AggregateStore } from '#reports/store.ts';
+import type { SegmentStore } from '#segments/store.ts';
+import { CANONICAL_EVENT_NAMES } from '#sources/providers/canonical-data.ts';
+import type { EnrollmentInput } from '#workflows/compile.ts';
+import { bucketOf, exitConditionHolding, matchesFilters, readPath } from '#workflows/conditions.ts';
+import type { Journey, Trigger } from '#workflows/journey.schema.ts';
+import { durationSeconds } from '#workflows/journey-nodes.ts';
+import { inactivityDue } from '#workflows/schedule.ts';
+import {
+  atOrAfter,
+  createVersionCache,
+  entryTime,
+  finishEnrollment,
+  loadFacts,
+  triggerFact,
+  type VersionCache,
+} from './context.ts';
+import type {
+  DueItem,
+  DueStore,
+  EnrollmentStore,
+  EventWaiter,
+  JourneyRuntime,
+  JourneyStore,
+  JourneySummary,
+  WaiterStore,
+} from './store.ts';
+import { recordVisits } from './visits.ts';
+
+/**
+ * What happens to journeys when an event lands on a contact's timeline, in this order:
+ *   1. goals convert, and exit rules end active enrollments (their executions are stopped);
+ *   2. executions waiting for this event (wait-for-event) are resumed;
+ *   3. the contact enters each live journey whose trigger matches, by its entry rules;
+ *   4. inactivity triggers on this event are (re)armed.
+ * Every write is keyed by the event or the enrollment, so processing the same event twice
+ * changes nothing.
+ */
+
+export interface RoutingDeps {
+  store: ContactStore & EnrollmentStore & JourneyStore & WaiterStore & DueStore & Pick<SegmentStore, 'listMemberships'>;
+  runtime: JourneyRuntime;
+  clock: Clock;
+  versions?: VersionCache;
+  /** Where node visits are counted for the journey report. */
+  aggregates?: AggregateStore;
+}
+
+export interface RouteResult {
+  enrollments: string[];
+  resumed: string[];
+  exited: string[];
+  converted: string[];
+}
+
+export type EnrollResult =
+  | { outcome: 'enrolled'; enrollmentId: string; holdout: boolean; replay: boolean }
+  | { outcome: 'refused'; reason: string };
+
+const versionsOf = (deps: RoutingDeps) => {
+  deps.versions ??= createVersionCache(deps.store);
+  return deps.versions;
+};
+
+const KEPT_TIMES: ReadonlySet<string> = new Set(CANONICAL_EVENT_NAMES);
+
+/**
+ * The latest time of each event name whose time is kept on the contact (`lastEventAt`, which
+ * inactivity triggers read): the business events sources send, and segment entries and exits.
+ * update-segments keeps them for a contact's events of a batch, in the write of its scores.
+ */
+export function latestEventTimes(events: readonly Pick<TimelineEvent, 'name' | 'at'>[]): Record<string, string> {
+  const latest: Record<string, string> = {};
+  for (const { name, at } of events) {
+    if (!KEPT_TIMES.has(name) && !name.startsWith('segment.')) continue;
+    if (!latest[name] || latest[name] < at) latest[name] = at;
+  }
+  return latest;
+}
+
+/** Journeys taking new contacts: live, with a live version. */
+export async function liveJourneys(
+  store: Pick<JourneyStore, 'listJourneys'>,
+): Promise<(JourneySummary & { live: NonNullable<JourneySummary['live']> })[]> {
+  return (await store.listJourneys()).filter(
+    (j): j is JourneySummary & { live: NonNullable<JourneySummary['live']> } =>
+      j.status === 'live' && j.live !== undefined,
+  );
+}
+
+export async function routeEvent(
+  deps: RoutingDeps,
+  event: TimelineEvent,
+  options: {
+    createdContact: boolean;
+    /**
+     * The contact was created just now by this event (not on a replay): it was created with this
+     * event as its last, and has no enrollments or waits to look up.
+     */
+    freshContact?: boolean;
+    /** The inactivity triggers this event re-arms were queued with it (see `inactivityDues`). */
+    inactivityArmed?: boolean;
+  },
+): Promise<RouteResult> {
+  const result: RouteResult = { enrollments: [], resumed: [], exited: [], converted: [] };
+  const fresh = options.freshContact === true;
+  if (!fresh) {
+    // (The event's time is kept on the contact by update-segments, with its scores.)
+    // The contact's enrollments and its waits for this event, in one request.
+    const { enrollments, waiters } = await deps.store.listEnrollmentsAndWaiters(event.contactId, event.name);
+    // Goals and exits first: a conversion is recorded before a resumed wait can reach a goal
+    // node, and an exit stops the execution before a wait could resume it.
+    await applyGoalsAndExits(deps, event, enrollments, result);
+    result.resumed = await resumeWaiters(deps, event, waiters, enrollments);
+  }
+
+  for (const journey of await liveJourneys(deps.store)) {
+    for (const trigger of journey.live.triggers) {
+      if (trigger.type === 'event') {
+        if (trigger.event !== event.name || !matchesFilters(event.data, trigger.where)) continue;
+        if (trigger.newContactsOnly && !options.createdContact) continue;
+        const correlation = trigger.correlationKey ? readPath(event.data, trigger.correlationKey) : undefined;
+        const outcome = await enrollContact(
+          deps,
+          journey,
+          event.contactId,
+          {
+            type: 'event',
+            eventId: event.eventId,
+            name: event.name,
+            at: event.at,
+            ...(trigger.correlationKey
+              ? { correlation: correlation === undefined || correlation === null ? null : String(correlation) }
+              : {}),
+          },
+          { fresh },
+        );
+        if (outcome.outcome === 'enrolled') result.enrollments.push(outcome.enrollmentId);
+      } else if (trigger.type === 'segment') {
+        const wanted = trigger.on === 'enter' ? 'segment.entered' : 'segment.exited';
+        if (event.name !== wanted || event.data.segmentId !== trigger.segment) continue;
+        const outcome = await enrollContact(deps, journey, event.contactId, {
+          type: 'segment',
+          eventId: event.eventId,
+          name: event.name,
+          at: event.at,
+        });
+        if (outcome.outcome === 'enrolled') result.enrollments.push(outcome.enrollmentId);
+      }
+    }
+  }
+  if (!options.inactivityArmed) {
+    const dues = await inactivityDues(deps.store, event, deps.clock.now());
+    if (dues.length > 0) await deps.store.putDue(dues);
+  }
+  return result;
+}
+
+const laterOf = (a: Date, b: Date) => (a.getTime() > b.getTime() ? a : b);
+
+/** The time-trigger item an inactivity trigger gets from an event it watches: due when the silence would be long enough. */
+function inactivityItem(
+  journeyId: string,
+  trigger: Extract<Trigger, { type: 'inactivity' }>,
+  index: number,
+  event: TimelineEvent,
+  now: Date,
+): DueItem {
+  return {
+    dueAt: laterOf(inactivityDue(trigger, event.at), now).toISOString(),
+    kind: 'inactivity',
+    journeyId,
+    contactId: event.contactId,
+    trigger: index,
+    basis: event.at,
+  };
+}
+
+/**
+ * The inactivity triggers an event (re)arms, as due items: so the event's writer can queue them
+ * with the event (one request), and tell routing they are (`inactivityArmed`).
+ */
+export async function inactivityDues(
+  store: Pick<JourneyStore, 'listJourneys'>,
+  event: TimelineEvent,
+  now: Date,
+): Promise<DueItem[]> {
+  return (await liveJourneys(store)).flatMap((journey) =>
+    journey.live.triggers.flatMap((trigger, index) =>
+      trigger.type === 'inactivity' && trigger.event === event.name
+        ? [inactivityItem(journey.journeyId, trigger, index, event, now)]
+        : [],
+    ),
+  );
+}
+
+/**
+ * Enrolls a contact in a live journey once per trigger firing, by its entry rules: at most one
+ * active enrollment per contact and journey, re-entry never / after a cool-off / always, max
+ * entries, and the holdout share kept out as a control group.
+ */
+export async function enrollContact(
+  deps: RoutingDeps,
+  journey: JourneySummary & { live: NonNullable<JourneySummary['live']> },
+  contactId: string,
+  trigger: EnrollmentTrigger,
+  options: { fresh?: boolean } = {},
+): Promise<EnrollResult> {
+  const { live } = journey;
+  const enrollmentId = deterministicId('e', journey.journeyId, contactId, trigger.eventId);
+  const holdout = live.settings.holdoutPercent > 0 && bucketOf(enrollmentId, 'holdout') < live.settings.holdoutPercent;
+  const enteredAt = deps.clock.now().toISOString();
+  const enrollment: Enrollment = {
+    enrollmentId,
+    contactId,
+    journeyId: journey.journeyId,
+    journeyVersion: live.version,
+    triggerEventId: trigger.eventId,
+    trigger,
+    status: holdout ? 'holdout' : 'active',
+    enteredAt,
+    // Known before the start, so it is written with the enrollment (no update after the start).
+    ...(holdout ? {} : { executionArn: deps.runtime.executionArnFor(live.versionArn, enrollmentId) }),
+  };
+  const reentry = live.settings.reentry;
+  const entered: TimelineEvent = {
+    eventId: `journey.entered:${enrollmentId}`,
+    contactId,
+    name: 'journey.entered',
+    at: enteredAt,
+    data: {
+      journeyId: journey.journeyId,
+      journeyVersion: live.version,
+      enrollmentId,
+      trigger: trigger.type,
+      ...(trigger.name ? { triggerEvent: trigger.name } : {}),
+      ...(enrollment.status === 'holdout' ? { holdout: true } : {}),
+    },
+  };
+  const outcome = await deps.store.enroll(enrollment, {
+    reentry,
+    maxEntries: live.settings.maxEntries,
+    coolOffMs: reentry.mode === 'after-cool-off' ? durationSeconds(reentry.coolOff) * 1000 : undefined,
+    entered,
+    ...(options.fresh ? { firstEntry: true } : {}),
+  });
+  if (outcome.outcome === 'refused') return { outcome: 'refused', reason: outcome.reason };
+  const current = outcome.outcome === 'exists' ? outcome.enrollment : enrollment;
+  if (current.status === 'active') {
+    // A replay after a crash finishes the start on the version the contact entered, never a
+    // newer one; starting an execution that runs already is a no-op (it is named by the enrollment).
+    const versionArn =
+      current.journeyVersion === live.version
+        ? live.versionArn
+        : (await versionsOf(deps).get(journey.journeyId, current.journeyVersion))?.versionArn;
+    if (!versionArn) throw new Error(`journey ${journey.journeyId} has no version ${current.journeyVersion}`);
+    const input: EnrollmentInput = {
+      contactId,
+      enrollmentId,
+      journeyId: journey.journeyId,
+      journeyVersion: current.journeyVersion,
+      enteredAt: current.enteredAt,
+      trigger: current.trigger ?? trigger,
+    };
+    const { executionArn } = await deps.runtime.start({
+      stateMachineArn: versionArn,
+      enrollmentId,
+      input: { ...input },
+    });
+    // Recorded with the enrollment already (enrollments written before that was done lack it).
+    if (executionArn !== current.executionArn) await deps.store.setExecutionArn(contactId, enrollmentId, executionArn);
+    // A journey that starts with a Wait runs no code there: count it (and the Waits after it) now.
+    const document = (await versionsOf(deps).get(journey.journeyId, current.journeyVersion))?.document;
+    const first = document?.nodes[document.start];
+    if (document && first?.type === 'wait') {
+      await recordVisits(
+        { aggregates: deps.aggregates, versions: versionsOf(deps) },
+        { enrollmentId, journeyId: journey.journeyId, journeyVersion: current.journeyVersion, nodeId: document.start },
+        first.next,
+      );
+    }
+  }
+  // A new enrollment wrote its `journey.entered` in the same transaction; a replay makes sure of it.
+  if (outcome.outcome === 'exists') {
+    await deps.store.appendEvent({
+      ...entered,
+      at: current.enteredAt,
+      data: {
+        ...entered.data,
+        journeyVersion: current.journeyVersion,
+        ...(current.status === 'holdout' ? { holdout: true } : {}),
+      },
+    });
+  }
+  return {
+    outcome: 'enrolled',
+    enrollmentId,
+    holdout: current.status === 'holdout',
+    replay: outcome.outcome === 'exists',
+  };
+}
+
+/** Resumes the executions waiting for this event; each waiter is used once. */
+async function resumeWaiters(
+  deps: RoutingDeps,
+  event: TimelineEvent,
+  waiters: readonly EventWaiter[],
+  enrollments: readonly Enrollment[],
+): Promise<string[]> {
+  const resumed: string[] = [];
+  for (const waiter of waiters) {
+    if (!atOrAfter(event.at, waiter.since)) continue;
+    if (!matchesFilters(event.data, waiter.where)) continue;
+    if (waiter.correlation) {
+      const value = readPath(event.data, waiter.correlation.key);
+      if (waiter.correlation.value === null || value === undefined || String(value) !== waiter.correlation.value)
+        continue;
+    }
+    // The event that enrolled the contact never ends its own wait (registerWait skips it too):
+    // routing it again (a retried record, the same order under a second topic) must change nothing.
+    const enrollment =
+      enrollments.find((e) => e.enrollmentId === waiter.enrollmentId) ??
+      (await deps.store.getEnrollment(event.contactId, waiter.enrollmentId));
+    if (enrollment?.triggerEventId === event.eventId) continue;
+    const outcome = await deps.runtime.resume(waiter.token, {
+      eventId: event.eventId,
+      name: event.name,
+      at: event.at,
+      data: event.data,
+    });
+    await deps.store.deleteWaiter(waiter);
+    if (outcome === 'resumed') resumed.push(waiter.enrollmentId);
+  }
+  return resumed;
+}
+
+/** Goal conversions (within their window, holdouts included) and exit rules, for the contact's enrollments. */
+async function applyGoalsAndExits(
+  deps: RoutingDeps,
+  event: TimelineEvent,
+  enrollments: readonly Enrollment[],
+  result: RouteResult,
+) {
+  let facts: Awaited<ReturnType<typeof loadFacts>> | null = null;
+  for (const enrollment of enrollments) {
+    if (enrollment.status !== 'active' && (enrollment.conversion || enrollment.status === 'failed')) continue;
+    const version = await versionsOf(deps).get(enrollment.journeyId, enrollment.journeyVersion);
+    if (!version) continue;
+    const { goal, exitWhen } = version.document.settings;
+    if (goal && goalConverts(goal, enrollment, event)) {
+      if (await convertOn(deps, enrollment, goal, event)) result.converted.push(enrollment.enrollmentId);
+      if (goal.exit && enrollment.status === 'active' && (await endAndStop(deps, enrollment, 'converted'))) {
+        result.exited.push(enrollment.enrollmentId);
+        continue;
+      }
+    }
+    if (enrollment.status !== 'active' || exitWhen.length === 0) continue;
+    facts ??= (await loadFacts(deps.store, event.contactId, deps.clock.now())) ?? null;
+    if (!facts) continue;
+    const ctx = {
+      ...facts.ctx,
+      enteredAt: entryTime(enrollment),
+      triggerEventId: enrollment.triggerEventId,
+      trigger: await triggerFact(deps.store, event.contactId, enrollment.trigger),
+    };
+    if (exitConditionHolding(exitWhen, ctx) !== undefined && (await endAndStop(deps, enrollment, 'exit-rule'))) {
+      result.exited.push(enrollment.enrollmentId);
+    }
+  }
+}
+
+type JourneyGoal = NonNullable<Journey['settings']['goal']>;
+
+/** Whether `event` reaches the journey's goal for this enrollment: its event, in its window, after entry. */
+export function goalConverts(
+  goal: JourneyGoal,
+  enrollment: Pick<Enrollment, 'conversion' | 'triggerEventId' | 'enteredAt' | 'trigger'>,
+  event: Pick<TimelineEvent, 'name' | 'eventId' | 'at' | 'data'>,
+): boolean {
+  const start = Date.parse(entryTime(enrollment));
+  const at = Date.parse(event.at);
+  return (
+    !enrollment.conversion &&
+    event.name === goal.event &&
+    event.eventId !== enrollment.triggerEventId &&
+    at >= start &&
+    at <= start + durationSeconds(goal.within) * 1000 &&
+    matchesFilters(event.data, goal.where)
+  );
+}
+
+/** The journey's goal reached by `event`: the conversion carries the event (its revenue). */
+export function convertOn(
+  deps: { store: Pick<EnrollmentStore, 'markConverted'> },
+  enrollment: Pick<Enrollment, 'contactId' | 'enrollmentId' | 'journeyId' | 'journeyVersion' | 'status'>,
+  goal: JourneyGoal,
+  event: Pick<TimelineEvent, 'eventId' | 'at' | 'data'>,
+): Promise<boolean> {
+  return recordConversion(deps, enrollment, {
+    goal: goal.event,
+    at: event.at,
+    eventId: event.eventId,
+    data: event.data,
+  });
+}
+
+/** Records an enrollment's first conversion with its `journey.converted` timeline entry. */
+export async function recordConversion(
+  deps: { store: Pick<EnrollmentStore, 'markConverted'> },
+  enrollment: Pick<Enrollment, 'contactId' | 'enrollmentId' | 'journeyId' | 'journeyVersion' | 'status'>,
+  conversion: { goal: string; at: string; eventId?: string; nodeId?: string; data?: Record<string, unknown> },
+): Promise<boolean> {
+  const total = conversion.data?.total as { amountMinor?: unknown; currency?: unknown } | undefined;
+  const revenue =
+    total && typeof total.amountMinor === 'number' && typeof total.currency === 'string'
+      ? { amountMinor: total.amountMinor, currency: total.currency }
+      : undefined;
+  return deps.store.markConverted(
+    enrollment.contactId,
+    enrollment.enrollmentId,
+    {
+      at: conversion.at,
+      goal: conversion.goal,
+      ...(conversion.eventId ? { eventId: conversion.eventId } : {}),
+      ...(conversion.nodeId ? { nodeId: conversion.nodeId } : {}),
+      ...(revenue ? { revenue } : {}),
+    },
+    {
+      eventId: `journey.converted:${enrollment.enrollmentId}`,
+      contactId: enrollment.contactId,
+      name: 'journey.converted',
+      at: conversion.at,
+      data: {
+        journeyId: enrollment.journeyId,
+        journeyVersion: enrollment.journeyVersion,
+        enrollmentId: enrollment.enrollmentId,
+        goal: conversion.goal,
+        ...(enrollment.status === 'holdout' ? { holdout: true } : {}),
+        ...(revenue ? { revenue } : {}),
+      },
+    },
+  );
+}
+
+/** Ends an active enrollment early and stops its execution wherever it waits. */
+export async function endAndStop(deps: RoutingDeps, enrollment: Enrollment, reason: string): Promise<boolean> {
+  const ended = await finishEnrollment(deps, enrollment, 'exited', { reason });
+  if (ended && enrollment.executionArn) await deps.runtime.stop(enrollment.executionArn, `enrollment ended: ${reason}`);
+  return ended;
+}

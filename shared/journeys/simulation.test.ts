@@ -1,0 +1,554 @@
+import { describe, expect, it } from 'vitest';
+import { deterministicId } from '#core/ids.ts';
+import { createTemplateCatalog } from '#messaging/built-in-catalog.ts';
+import { builtInTemplateIds } from '#messaging/templating/compiled-built-ins.ts';
+import { renderCompiled } from '#messaging/templating/render.ts';
+import { createMemoryStore } from '#platform/memory-store.ts';
+import { bucketOf } from '#workflows/conditions.ts';
+import { journeySchema } from '#workflows/journey.schema.ts';
+import { BUILT_IN_JOURNEYS, type BuiltInJourneyId } from '#workflows/journeys/index.ts';
+import { pathsOf } from '#workflows/paths.ts';
+import { simulateRequestSchema } from './api.schema.ts';
+import { runSimulation } from './backtest.ts';
+
+/**
+ * Every path of every built-in journey, run by the simulator: the compiled ASL on a virtual
+ * clock, with the real routing, entry rules, send policy, steps, goals and exits.
+ */
+
+const deps = {
+  templates: createTemplateCatalog(createMemoryStore().store),
+  render: renderCompiled,
+  settings: { defaultTimeZone: 'UTC' },
+  validationContext: async () => ({ templates: builtInTemplateIds }),
+};
+
+type Event = { name: string; at: string; data?: Record<string, unknown>; id?: string };
+
+async function simulate(
+  journey: BuiltInJourneyId,
+  timeline: Event[],
+  contact: Record<string, unknown> = {},
+  extra: Record<string, unknown> = {},
+) {
+  const request = simulateRequestSchema.parse({
+    contact: { email: 'ada@example.com', firstName: 'Ada', ...contact },
+    timeline,
+    ...extra,
+  });
+  const result = await runSimulation(deps, BUILT_IN_JOURNEYS[journey], request);
+  expect(result.failures, result.lines.join('\n')).toEqual([]);
+  return {
+    ...result,
+    sent: result.emails.filter((e) => e.outcome === 'sent').map((e) => `${e.at} ${e.template}`),
+    status: result.enrollments.map((e) => `${e.status}${'exitReason' in e && e.exitReason ? `:${e.exitReason}` : ''}`),
+  };
+}
+
+const form = (at: string, fields: Record<string, unknown> = {}, id?: string): Event => ({
+  name: 'form.submitted',
+  at,
+  data: { provider: 'standard-webhooks', formId: 'form', fields },
+  ...(id ? { id } : {}),
+});
+const checkout = (at: string, cartId: string): Event => ({
+  name: 'checkout.started',
+  at,
+  data: {
+    provider: 'shopify',
+    cartId,
+    total: { amountMinor: 8900, currency: 'EUR' },
+    lineItems: [{ name: 'Linen throw', quantity: 1 }],
+  },
+});
+const order = (at: string, amountMinor: number, cartId?: string): Event => ({
+  name: 'order.placed',
+  at,
+  data: {
+    provider: 'shopify',
+    orderId: `o-${at}`,
+    ...(cartId ? { cartId } : {}),
+    total: { amountMinor, currency: 'EUR' },
+    lineItems: [],
+  },
+});
+
+describe('onboarding', () => {
+  it('welcomes a new contact from a form, then sends tips two days later', async () => {
+    const run = await simulate('onboarding', [form('2026-11-02T10:00:00Z')]);
+    expect(run.sent).toEqual(['2026-11-02T10:00:00.000Z welcome', '2026-11-04T10:00:00.000Z tips']);
+    expect(run.status).toEqual(['completed:completed']);
+    expect(run.lines[0]).toBe('2026-11-02T10:00:00Z  event form.submitted → entered');
+  });
+
+  it('leaves out an existing contact and a lead-magnet download', async () => {
+    expect(
+      (await simulate('onboarding', [form('2026-11-02T10:00:00Z')], { createdAt: '2026-01-01T00:00:00Z' })).enrollments,
+    ).toEqual([]);
+    expect((await simulate('onboarding', [form('2026-11-02T10:00:00Z', { leadMagnet: 'guide' })])).enrollments).toEqual(
+      [],
+    );
+  });
+
+  it('counts an order within 14 days as a conversion and keeps going', async () => {
+    const run = await simulate('onboarding', [form('2026-11-02T10:00:00Z'), order('2026-11-03T10:00:00Z', 4200)]);
+    expect(run.sent).toHaveLength(2);
+    expect(run.enrollments[0]).toMatchObject({
+      status: 'completed',
+      conversion: { goal: 'order.placed', revenue: { amountMinor: 4200, currency: 'EUR' } },
+    });
+  });
+
+  it('skips the tips for a contact who left the topic, and says why', async () => {
+    const run = await simulate('onboarding', [
+      form('2026-11-02T10:00:00Z'),
+      {
+        name: 'contact.unsubscribed',
+        at: '2026-11-03T10:00:00Z',
+        data: { topic: 'product-news', method: 'one-click' },
+      },
+    ]);
+    expect(run.emails.map((e) => [e.template, e.outcome, e.reason])).toEqual([
+      ['welcome', 'sent', undefined],
+      ['tips', 'skipped', 'topic-unsubscribed'],
+    ]);
+  });
+});
+
+describe('lead nurture', () => {
+  const lead = (at = '2026-11-02T10:00:00Z', id = 'lead-1') => form(at, { leadMagnet: 'buying-guide' }, id);
+
+  it('sends the guide, the story, and the offer to an engaged lead', async () => {
+    const run = await simulate('lead-nurture', [
+      lead(),
+      { name: 'email.clicked', at: '2026-11-06T12:00:00Z', data: {} },
+    ]);
+    expect(run.sent).toEqual([
+      '2026-11-03T10:00:00.000Z nurture-guide',
+      '2026-11-06T10:00:00.000Z nurture-story',
+      '2026-11-09T10:00:00.000Z nurture-offer',
+    ]);
+    expect(run.steps.find((s) => s.nodeId === 'engaged')?.detail).toContain('→ yes');
+    expect(run.status).toEqual(['completed:completed']);
+  });
+
+  it('tags a lead that never engaged as cold', async () => {
+    const run = await simulate('lead-nurture', [lead()]);
+    expect(run.sent.map((s) => s.split(' ')[1])).toEqual(['nurture-guide', 'nurture-story']);
+    expect(run.contact?.tags).toEqual(['cold-lead']);
+  });
+
+  it('ends the nurture the moment the lead buys, wherever it waits, and counts the conversion', async () => {
+    const run = await simulate('lead-nurture', [lead(), order('2026-11-04T09:00:00Z', 9900)]);
+    expect(run.sent.map((s) => s.split(' ')[1])).toEqual(['nurture-guide']);
+    expect(run.enrollments[0]).toMatchObject({
+      status: 'exited',
+      exitReason: 'converted',
+      conversion: { goal: 'order.placed' },
+    });
+  });
+
+  it('holds a late-evening email until quiet hours end', async () => {
+    const run = await simulate('lead-nurture', [lead('2026-11-02T22:30:00Z')]);
+    expect(run.emails[0]).toMatchObject({ template: 'nurture-guide', outcome: 'deferred', reason: 'quiet-hours' });
+    expect(run.sent[0]).toBe('2026-11-04T08:00:00.000Z nurture-guide');
+  });
+
+  it('keeps the holdout share out as a control group', async () => {
+    // The holdout is fixed by the enrollment id, itself fixed by journey, contact and trigger event.
+    const id = Array.from({ length: 200 }, (_, i) => `lead-${i}`).find(
+      (candidate) => bucketOf(deterministicId('e', 'lead-nurture', 'c-simulated', candidate), 'holdout') < 10,
+    ) as string;
+    const run = await simulate('lead-nurture', [lead('2026-11-02T10:00:00Z', id)]);
+    expect(run.status).toEqual(['holdout']);
+    expect(run.emails).toEqual([]);
+  });
+});
+
+describe('abandoned cart', () => {
+  it('sends nothing when the same cart is ordered within the hour', async () => {
+    const run = await simulate('abandoned-cart', [
+      checkout('2026-11-02T10:00:00Z', 'cart-1'),
+      order('2026-11-02T10:40:00Z', 8900, 'cart-1'),
+    ]);
+    expect(run.emails).toEqual([]);
+    expect(run.enrollments[0]).toMatchObject({ status: 'completed', conversion: { goal: 'order.placed' } });
+    expect(run.lines).toContain('2026-11-02T10:40:00Z  purchased: goal reached: purchased');
+  });
+
+  it('reminds after an hour and again 23 hours later when nothing is ordered', async () => {
+    const run = await simulate('abandoned-cart', [checkout('2026-11-02T10:00:00Z', 'cart-1')]);
+    expect(run.sent).toEqual(['2026-11-02T11:00:00.000Z cart-reminder', '2026-11-03T10:00:00.000Z cart-last-chance']);
+    expect(run.status).toEqual(['completed:completed']);
+  });
+
+  it('still reminds when the order is for another cart', async () => {
+    const run = await simulate('abandoned-cart', [
+      checkout('2026-11-02T10:00:00Z', 'cart-1'),
+      order('2026-11-02T10:30:00Z', 1500, 'cart-2'),
+    ]);
+    expect(run.sent[0]).toBe('2026-11-02T11:00:00.000Z cart-reminder');
+  });
+
+  it('stops after the first reminder when the cart is ordered then', async () => {
+    const run = await simulate('abandoned-cart', [
+      checkout('2026-11-02T10:00:00Z', 'cart-1'),
+      order('2026-11-02T15:00:00Z', 8900, 'cart-1'),
+    ]);
+    expect(run.sent).toEqual(['2026-11-02T11:00:00.000Z cart-reminder']);
+    expect(run.status).toEqual(['completed:goal']);
+  });
+
+  it('takes one checkout at a time, and a new one after the last has ended', async () => {
+    const run = await simulate('abandoned-cart', [
+      checkout('2026-11-02T10:00:00Z', 'cart-1'),
+      checkout('2026-11-02T10:20:00Z', 'cart-2'),
+      checkout('2026-11-05T10:00:00Z', 'cart-3'),
+    ]);
+    expect(run.enrollments).toHaveLength(2);
+    expect(run.sent.map((s) => s.split(' ')[1])).toEqual([
+      'cart-reminder',
+      'cart-last-chance',
+      'cart-reminder',
+      'cart-last-chance',
+    ]);
+  });
+});
+
+describe('churn rescue', () => {
+  it('wins back after a cancellation: two emails, then a task for the owner when no order comes', async () => {
+    const run = await simulate('churn-rescue', [
+      { name: 'subscription.cancelled', at: '2026-11-02T10:00:00Z', data: { subscriptionId: 'sub_1' } },
+    ]);
+    expect(run.sent).toEqual(['2026-11-02T10:00:00.000Z winback', '2026-11-05T10:00:00.000Z winback-offer']);
+    expect(run.tasks).toEqual(['Churn risk: ada@example.com']);
+    expect(run.contact?.tags).toEqual(['churn-risk']);
+    expect(run.status).toEqual(['completed:completed']);
+  });
+
+  it('asks to update the card after a failed payment, and counts the order that follows', async () => {
+    const run = await simulate(
+      'churn-rescue',
+      [
+        {
+          name: 'payment.failed',
+          at: '2026-11-02T10:00:00Z',
+          data: { invoiceId: 'in_1', amount: { amountMinor: 1900, currency: 'EUR' } },
+        },
+        order('2026-11-04T10:00:00Z', 1900),
+      ],
+      {},
+      { until: '2026-11-30T00:00:00Z' },
+    );
+    expect(run.sent.map((s) => s.split(' ')[1])).toEqual(['payment-failed']);
+    expect(run.steps.find((s) => s.nodeId === 'reason')?.detail).toContain('→ payment failed');
+    expect(run.enrollments[0]).toMatchObject({ conversion: { goal: 'order.placed' } });
+    expect(run.tasks).toEqual([]);
+  });
+
+  it('enters 60 days after the last order, not before', async () => {
+    const run = await simulate(
+      'churn-rescue',
+      [order('2026-09-01T10:00:00Z', 3000), order('2026-09-20T10:00:00Z', 3000)],
+      {},
+      { until: '2026-12-31T00:00:00Z' },
+    );
+    expect(run.enrollments).toHaveLength(1);
+    expect(run.enrollments[0]?.enteredAt).toBe('2026-11-19T10:00:00.000Z');
+    expect(run.enrollments[0]?.trigger).toBe('order.placed');
+  });
+
+  it('ends the rescue when the customer subscribes again', async () => {
+    const run = await simulate('churn-rescue', [
+      { name: 'subscription.cancelled', at: '2026-11-02T10:00:00Z', data: { subscriptionId: 'sub_1' } },
+      { name: 'subscription.started', at: '2026-11-03T10:00:00Z', data: { subscriptionId: 'sub_2' } },
+    ]);
+    expect(run.sent.map((s) => s.split(' ')[1])).toEqual(['winback']);
+    expect(run.status).toEqual(['exited:exit-rule']);
+  });
+
+  it('waits out the 30-day cool-off before a contact can enter again', async () => {
+    const cancel = (at: string, id: string): Event => ({
+      name: 'subscription.cancelled',
+      at,
+      data: { subscriptionId: id },
+    });
+    const run = await simulate('churn-rescue', [
+      cancel('2026-09-01T10:00:00Z', 's1'),
+      cancel('2026-09-20T10:00:00Z', 's2'),
+      cancel('2026-10-05T10:00:00Z', 's3'),
+    ]);
+    expect(run.enrollments.map((e) => e.enteredAt)).toEqual(['2026-09-01T10:00:00.000Z', '2026-10-05T10:00:00.000Z']);
+  });
+});
+
+describe('loyalty', () => {
+  const loyaltyJourney = journeySchema.parse(BUILT_IN_JOURNEYS.loyalty);
+
+  it('counts points, asks for a review on a weekday morning after delivery, then splits the cross-sell', async () => {
+    // Monday 2 November; delivery wait ends Saturday 7 → Monday 9 at 10:00.
+    const run = await simulate('loyalty', [order('2026-11-02T10:00:00Z', 5000)]);
+    expect(run.contact?.properties).toMatchObject({ loyaltyPoints: 50, orderCount: 1 });
+    expect(run.sent[0]).toBe('2026-11-09T10:00:00.000Z review-request');
+    const split = run.steps.find((s) => s.nodeId === 'cross-sell-test')?.detail ?? '';
+    expect(split).toMatch(/→ (cross-sell|control)$/);
+    expect(run.sent.length).toBe(split.endsWith('cross-sell') ? 2 : 1);
+    expect(run.status).toEqual(['completed:completed']);
+  });
+
+  it('moves a customer to silver at 300 points with a tier-up email, and to gold at 1000', async () => {
+    const silver = await simulate('loyalty', [order('2026-11-02T10:00:00Z', 35_000)]);
+    expect(silver.contact?.properties).toMatchObject({ loyaltyPoints: 350, loyaltyTier: 'silver' });
+    expect(silver.sent[0]).toBe('2026-11-02T10:00:00.000Z tier-up');
+
+    const gold = await simulate('loyalty', [
+      order('2026-10-01T10:00:00Z', 35_000),
+      order('2026-11-02T10:00:00Z', 70_000),
+    ]);
+    expect(gold.contact?.properties).toMatchObject({ loyaltyPoints: 1050, loyaltyTier: 'gold' });
+    expect(gold.sent.filter((s) => s.endsWith('tier-up'))).toHaveLength(2);
+  });
+
+  it('shows the tier split that runs inside the points update, and bills what the compiled path costs', async () => {
+    const run = await simulate('loyalty', [order('2026-11-02T10:00:00Z', 35_000)]);
+    const visited = run.steps.map((s) => s.nodeId);
+    expect(visited.slice(0, 4)).toEqual(['points', 'tier', 'make-silver', 'tier-up-email']);
+    // points and the split are one Task and a Choice, as compiled (see fusedDecisions).
+    const path = pathsOf(loyaltyJourney).paths.find((p) => p.nodes.join() === [...new Set(visited)].join());
+    expect(path, visited.join(' → ')).toBeDefined();
+    expect(run.transitions).toBe(path?.transitions);
+  });
+
+  it('keeps points exact when an order arrives while the contact is inside: the next entry recounts', async () => {
+    const run = await simulate(
+      'loyalty',
+      [order('2026-11-02T10:00:00Z', 5000), order('2026-11-03T10:00:00Z', 5000), order('2026-12-20T10:00:00Z', 1000)],
+      {},
+      { until: '2027-01-31T00:00:00Z' },
+    );
+    expect(run.enrollments).toHaveLength(2);
+    expect(run.contact?.properties).toMatchObject({ loyaltyPoints: 110, orderCount: 3 });
+  });
+});
+
+describe('the simulator itself', () => {
+  it('leaves no timer behind when it ends with contacts still waiting', async () => {
+    const timers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+    const before = timers();
+    const run = await simulate(
+      'abandoned-cart',
+      [checkout('2026-11-02T10:00:00Z', 'cart-1')],
+      {},
+      { until: '2026-11-02T10:30:00Z' },
+    );
+    expect(run.enrollments[0]?.status).toBe('active at the end');
+    await new Promise((r) => setImmediate(r));
+    expect(timers()).toBeLessThanOrEqual(before);
+  });
+});
+
+describe('what no built-in journey uses', () => {
+  const custom = (extra: Record<string, unknown>) => ({
+    schemaVersion: 1,
+    id: 'custom',
+    name: 'Custom',
+    start: 'hook',
+    nodes: {
+      hook: { type: 'webhook', endpoint: 'ep-crm', next: 'hello' },
+      hello: { type: 'send-email', template: 'tips', next: 'done' },
+      done: { type: 'exit' },
+    },
+    ...extra,
+  });
+  const run = async (
+    document: unknown,
+    timeline: Event[],
+    contact: Record<string, unknown> = {},
+    extra: Record<string, unknown> = {},
+  ) => {
+    const request = simulateRequestSchema.parse({
+      contact: { email: 'ada@example.com', ...contact },
+      timeline,
+      ...extra,
+    });
+    const result = await runSimulation(deps, document, request);
+    expect(result.failures, result.lines.join('\n')).toEqual([]);
+    return result;
+  };
+
+  it('enters on a yearly date at the contact’s local time, posts the webhook, and again a year later', async () => {
+    const result = await run(
+      custom({
+        triggers: [{ type: 'date', property: 'properties.birthday', repeat: 'yearly', at: '09:00' }],
+        settings: { reentry: { mode: 'always' } },
+      }),
+      [],
+      { timeZone: 'Europe/Paris', properties: { birthday: '1990-12-03' }, createdAt: '2026-11-01T00:00:00Z' },
+      { from: '2026-11-01T00:00:00Z', until: '2027-12-31T00:00:00Z' },
+    );
+    expect(result.enrollments.map((e) => e.enteredAt)).toEqual([
+      '2026-12-03T08:00:00.000Z',
+      '2027-12-03T08:00:00.000Z',
+    ]);
+    expect(result.webhooks).toBe(2);
+  });
+
+  it('runs a weekly schedule for its audience, and holds entries at maxEntries', async () => {
+    const result = await run(
+      custom({
+        triggers: [
+          { type: 'schedule', every: 'week', weekday: 'mon', at: '10:00', audience: [{ kind: 'tag', tag: 'vip' }] },
+        ],
+        settings: { reentry: { mode: 'always' }, maxEntries: 2 },
+      }),
+      [],
+      { tags: ['vip'], createdAt: '2026-11-01T00:00:00Z' },
+      { from: '2026-11-01T00:00:00Z', until: '2026-11-30T00:00:00Z' },
+    );
+    // Mondays 2, 9, 16 and 23 November; the third and fourth runs are refused by maxEntries.
+    expect(result.enrollments.map((e) => e.enteredAt)).toEqual([
+      '2026-11-02T10:00:00.000Z',
+      '2026-11-09T10:00:00.000Z',
+    ]);
+  });
+
+  it('leaves a contact outside the audience out of a schedule', async () => {
+    const result = await run(
+      custom({ triggers: [{ type: 'schedule', every: 'day', at: '10:00', audience: [{ kind: 'tag', tag: 'vip' }] }] }),
+      [],
+      { createdAt: '2026-11-01T00:00:00Z' },
+      { from: '2026-11-01T00:00:00Z', until: '2026-11-05T00:00:00Z' },
+    );
+    expect(result.enrollments).toEqual([]);
+  });
+
+  it('defers an email past the frequency cap, which counts every journey email of the contact', async () => {
+    const result = await run(
+      {
+        ...custom({
+          triggers: [{ type: 'event', event: 'checkout.started' }],
+          settings: { reentry: { mode: 'always' }, frequencyCap: { max: 1, periodHours: 24 } },
+        }),
+        start: 'hello',
+        nodes: { hello: { type: 'send-email', template: 'tips', next: 'done' }, done: { type: 'exit' } },
+      },
+      [checkout('2026-11-02T10:00:00Z', 'a'), checkout('2026-11-02T14:00:00Z', 'b')],
+    );
+    expect(result.emails.map((e) => [e.at, e.outcome, e.reason ?? ''])).toEqual([
+      ['2026-11-02T10:00:00.000Z', 'sent', ''],
+      ['2026-11-02T14:00:00.000Z', 'deferred', 'frequency-cap'],
+      ['2026-11-03T10:00:01.000Z', 'sent', ''],
+    ]);
+  });
+});
+
+describe('segments in journeys', () => {
+  const stored = (segment: Record<string, unknown>) => ({
+    match: 'all' as const,
+    revision: 1,
+    createdAt: '2026-01-01T00:00:00.000Z',
+    updatedAt: '2026-01-01T00:00:00.000Z',
+    updatedBy: 'test',
+    members: 0,
+    ...segment,
+  });
+  const segments = [
+    stored({
+      id: 'repeat-buyers',
+      name: 'Repeat buyers',
+      conditions: [
+        { kind: 'event', event: 'order.placed', where: [], count: { op: 'gte', value: 2 }, within: { days: 90 } },
+      ],
+    }),
+    stored({ id: 'vips', name: 'VIPs', conditions: [{ kind: 'tag', tag: 'vip', has: true }] }),
+    stored({
+      id: 'at-risk',
+      name: 'At risk',
+      conditions: [{ kind: 'property', property: 'scores.churnRisk', op: 'eq', value: 'high' }],
+    }),
+  ] as never[];
+  const segmentDeps = { ...deps, segments: async () => segments };
+  const journey = (on: 'enter' | 'exit') => ({
+    schemaVersion: 1,
+    id: 'repeat-thanks',
+    name: 'Repeat thanks',
+    triggers: [{ type: 'segment', segment: 'repeat-buyers', on }],
+    start: 'vip',
+    nodes: {
+      vip: {
+        type: 'branch',
+        conditions: [{ kind: 'segment', segment: 'vips' }],
+        onTrue: 'vip-note',
+        onFalse: 'thanks',
+      },
+      'vip-note': { type: 'send-email', template: 'tier-up', next: 'done' },
+      thanks: { type: 'send-email', template: 'tips', next: 'done' },
+      done: { type: 'exit' },
+    },
+    settings: { reentry: { mode: 'always' } },
+  });
+  const orderAt = (at: string): Event => ({
+    name: 'order.placed',
+    at,
+    data: { total: { amountMinor: 4200, currency: 'EUR' } },
+  });
+  const simulateWith = async (document: unknown, timeline: Event[], contact: Record<string, unknown> = {}) => {
+    const request = simulateRequestSchema.parse({
+      contact: { email: 'ada@example.com', createdAt: '2026-01-01T00:00:00Z', ...contact },
+      timeline,
+      from: '2026-01-01T00:00:00Z',
+      until: '2026-12-31T00:00:00Z',
+    });
+    const result = await runSimulation(segmentDeps, document, request);
+    expect(result.failures, result.lines.join('\n')).toEqual([]);
+    return result;
+  };
+
+  it('enters the journey at the second order in 90 days, and branches on another segment', async () => {
+    const result = await simulateWith(
+      journey('enter'),
+      [orderAt('2026-03-01T10:00:00Z'), orderAt('2026-04-01T10:00:00Z')],
+      {
+        tags: ['vip'],
+      },
+    );
+    expect(result.enrollments.map((e) => [e.enteredAt, e.trigger])).toEqual([
+      ['2026-04-01T10:00:00.000Z', 'segment.entered'],
+    ]);
+    expect(result.emails.map((e) => e.template)).toEqual(['tier-up']);
+  });
+
+  it('takes the other branch for a contact outside the branch segment', async () => {
+    const result = await simulateWith(journey('enter'), [
+      orderAt('2026-03-01T10:00:00Z'),
+      orderAt('2026-04-01T10:00:00Z'),
+    ]);
+    expect(result.emails.map((e) => e.template)).toEqual(['tips']);
+  });
+
+  it('enters a journey on leaving the segment when the older order falls out of the window', async () => {
+    const result = await simulateWith(journey('exit'), [
+      orderAt('2026-03-01T10:00:00Z'),
+      orderAt('2026-04-01T10:00:00Z'),
+    ]);
+    // 2026-03-01 + 90 days: the first order no longer counts.
+    expect(result.enrollments.map((e) => e.enteredAt)).toEqual(['2026-05-30T10:00:00.000Z']);
+  });
+
+  it('enters a journey when the churn risk score turns high, with no event on that day', async () => {
+    const result = await simulateWith({ ...journey('enter'), triggers: [{ type: 'segment', segment: 'at-risk' }] }, [
+      orderAt('2026-03-01T10:00:00Z'),
+    ]);
+    // One order: a 60-day cadence is assumed, and the risk is high from twice that (120 days).
+    expect(result.enrollments.map((e) => e.enteredAt)).toEqual(['2026-06-29T10:00:00.000Z']);
+  });
+
+  it('refuses a journey naming a segment that does not exist', async () => {
+    const refusal = await runSimulation(
+      segmentDeps,
+      { ...journey('enter'), triggers: [{ type: 'segment', segment: 'repeat-buyer' }] },
+      simulateRequestSchema.parse({ contact: { email: 'ada@example.com' }, timeline: [] }),
+    ).catch((e) => e);
+    expect(String(refusal.message)).toContain('segment "repeat-buyer", which does not exist');
+  });
+});

@@ -1,0 +1,96 @@
+import * as z from 'zod';
+import { isTimeZone } from '#core/time-zone.ts';
+
+/**
+ * The only reader of `process.env`. Parsed once at module load, so a Lambda with a missing
+ * variable fails at cold start instead of halfway through a request.
+ */
+const envSchema = z.object({
+  AWS_REGION: z.string().default('us-east-1'),
+  TEND_TABLE_NAME: z.string().min(1),
+  /** Role journey state machines run as; publishing needs it. */
+  TEND_JOURNEY_ROLE_ARN: z.string().min(1).default('arn:aws:iam::000000000000:role/tend-local-journeys'),
+  /** Journey state machines are named `<prefix>-<journeyId>`. */
+  TEND_JOURNEY_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9-_]{1,16}$/)
+    .default('tend'),
+  /** CloudWatch Logs group for journey execution logs (AWS). */
+  TEND_JOURNEY_LOG_GROUP_ARN: z.string().optional(),
+  /** The functions compiled journeys call (ARNs on AWS, local ARNs locally). */
+  TEND_SEND_EMAIL_FUNCTION_ARN: z.string().default('send-email'),
+  TEND_END_ENROLLMENT_FUNCTION_ARN: z.string().default('end-enrollment'),
+  TEND_JOURNEY_STEP_FUNCTION_ARN: z.string().default('journey-step'),
+  /** Where notify-owner emails go when the node names no address. */
+  TEND_OWNER_EMAIL: z.email().optional(),
+  /** Local only: per-journey time scales, e.g. `{"abandoned-cart":3600}` (JSON). */
+  TEND_JOURNEY_TIME_SCALES: z
+    .string()
+    .default('{}')
+    .transform((text, ctx) => {
+      try {
+        return z.record(z.string(), z.number().positive()).parse(JSON.parse(text));
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'must be a JSON object of journey id to time scale' });
+        return z.NEVER;
+      }
+    }),
+  TEND_FROM_EMAIL: z.string().min(3).default('Tend <hello@tend.example.com>'),
+  /** Optional Reply-To address for every email. */
+  TEND_REPLY_TO: z.email().optional(),
+  /** Time zone for quiet hours when a contact has none. */
+  TEND_DEFAULT_TIME_ZONE: z.string().refine(isTimeZone, 'not an IANA time zone').default('UTC'),
+  /** Public base URL of the HTTP API, used in unsubscribe links. */
+  TEND_PUBLIC_URL: z.url().default('http://localhost:3000'),
+  /** Postal address shown in every marketing email footer. */
+  TEND_POSTAL_ADDRESS: z.string().default('Tend Demo Shop, 1 Example Street, Springfield'),
+  TEND_SES_CONFIGURATION_SET: z.string().optional(),
+  /** Either the token itself (local) or a Secrets Manager secret holding it (AWS). */
+  TEND_ADMIN_TOKEN: z.string().min(16).optional(),
+  TEND_ADMIN_TOKEN_SECRET_ARN: z.string().optional(),
+  /** Key that signs unsubscribe links; same either/or as the admin token. */
+  TEND_LINK_SECRET: z.string().min(16).optional(),
+  TEND_LINK_SECRET_ARN: z.string().optional(),
+  /** KMS key that seals stored webhook secrets (AWS). */
+  TEND_KMS_KEY_ID: z.string().optional(),
+  /** Master key for sealing stored secrets when there is no KMS (local). */
+  TEND_SECRET_KEY: z.string().min(16).optional(),
+  /** Lets outbound webhooks reach http:// and loopback URLs (local only). */
+  TEND_ALLOW_INSECURE_WEBHOOKS: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((v) => v === 'true'),
+  /**
+   * Seconds a warm ingest function keeps a source (status, secrets, settings) before reading it
+   * again; 0 reads it for every webhook. A refused delivery always reads it again, so a rotated
+   * secret or an enabled source works at once; disabling takes effect within this time.
+   */
+  TEND_SOURCE_CACHE_SECONDS: z.coerce.number().min(0).default(5),
+  /** Local only: virtual seconds per real second (waits, schedules and webhook retry delays). */
+  TEND_TIME_SCALE: z.coerce.number().positive().default(1),
+  /**
+   * How long an active enrollment may go without a running execution before the journey
+   * scheduler's repair sweep starts, restarts or closes it (seconds of journey time).
+   */
+  TEND_REPAIR_GRACE_SECONDS: z.coerce.number().positive().default(600),
+  /** Local endpoints; unset on AWS. */
+  TEND_DYNAMODB_ENDPOINT: z.url().optional(),
+  TEND_SES_ENDPOINT: z.url().optional(),
+  TEND_SFN_ENDPOINT: z.url().optional(),
+  TEND_SECRETS_ENDPOINT: z.url().optional(),
+  TEND_KMS_ENDPOINT: z.url().optional(),
+});
+
+export type Config = z.infer<typeof envSchema>;
+
+function loadConfig(): Config {
+  // Parsed once per cold start: zod's compiled fast path would cost more to generate than it saves.
+  const parsed = envSchema.safeParse(process.env, { jitless: true });
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new Error(`invalid configuration: ${problems}`);
+  }
+  return parsed.data;
+}
+
+export const config: Config = loadConfig();

@@ -1,0 +1,9 @@
+import { dynamo } from '../clients/dynamodb.ts';
+import { config } from '../config.ts';
+import { createDynamoStore } from '../dynamo-store.ts';
+
+/**
+ * The table, uncached: what the APIs, the dashboard and the journey scheduler read. The event
+ * path reads `eventStore` (./event-store.ts) instead.
+ */
+export const store = createDynamoStore(dynamo, config.TEND_TABLE_NAME);

@@ -1,9 +1,0 @@
-import { createDynamoStore } from '#adapters/dynamo-store.ts';
-import { dynamo } from '../clients/dynamodb.ts';
-import { config } from '../config.ts';
-
-/**
- * The table, uncached: what the APIs, the dashboard and the journey scheduler read. The event
- * path reads `eventStore` (./event-store.ts) instead.
- */
-export const store = createDynamoStore(dynamo, config.TEND_TABLE_NAME);

@@ -1,5 +1,0 @@
-import { createVersionCache } from '#services/journey-context.ts';
-import { store } from './store.ts';
-
-/** Published versions are immutable: one cache per warm function. */
-export const versions = createVersionCache(store);

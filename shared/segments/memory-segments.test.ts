@@ -1,0 +1,4 @@
+import { createMemoryStore } from '#platform/memory-store.ts';
+import { segmentStoreContract } from './store.contract.ts';
+
+segmentStoreContract('memory', () => createMemoryStore().store);
