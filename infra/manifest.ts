@@ -206,8 +206,8 @@ export const functions = {
     memoryMb: 256,
     grants: ['table:read', 'secret:admin-token'],
   },
-  'update-segments': {
-    entry: 'functions/update-segments/handler.ts',
+  'refresh-contact': {
+    entry: 'functions/refresh-contact/handler.ts',
     description:
       'Keeps scores and segment memberships current as events arrive and contacts change, arms date triggers, and routes membership changes to journeys',
     timeoutSeconds: 60,
@@ -374,7 +374,7 @@ export const streams: readonly StreamSpec[] = [
   // changing the profile) so scores, segments and date triggers are refreshed once. A new
   // contact's image and first events arrive together. (Events are only ever inserted.)
   {
-    function: 'update-segments',
+    function: 'refresh-contact',
     itemTypes: ['event', 'contact'],
     changes: ['INSERT', 'MODIFY'],
     batchSize: 100,

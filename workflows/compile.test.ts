@@ -2,12 +2,15 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import aslValidator from 'asl-validator';
 import { describe, expect, it } from 'vitest';
-import { builtInTemplateIds as templateIds } from '#messaging/templating/compiled-built-ins.ts';
+import ids from '../templates/compiled/ids.json' with { type: 'json' };
 import { type AslState, compileJourney } from './compile.ts';
 import { GOLDEN_TARGETS, goldenAsl, journeyJsonSchema } from './golden.ts';
 import { journeySchema } from './journey.schema.ts';
 import { BUILT_IN_JOURNEY_IDS, builtInJourney } from './journeys/index.ts';
 import { fusedDecisions, pathsOf } from './paths.ts';
+
+/** The shipped templates' ids, as the API and CLI know them. */
+const templateIds: ReadonlySet<string> = new Set(ids);
 
 const targets = GOLDEN_TARGETS;
 

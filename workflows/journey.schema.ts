@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { frequencyCapSchema, quietHoursSchema } from '#messaging/send-policy.ts';
+import { frequencyCapSchema, quietHoursSchema } from './send-limits.ts';
 import { WEEKDAYS } from './weekdays.ts';
 
 /**

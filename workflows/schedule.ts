@@ -1,4 +1,4 @@
-import { wallClock, zonedTime } from '#messaging/send-policy.ts';
+import { wallClock, zonedTime } from '#core/time-zone.ts';
 import type { NodeOf, Offset, Trigger } from './journey.schema.ts';
 import { durationSeconds, offsetMs } from './journey-nodes.ts';
 import { WEEKDAYS, type Weekday } from './weekdays.ts';

@@ -1,6 +1,5 @@
-import { EVENT_NAMES } from '#core/contact.ts';
+import { EVENT_NAMES, STORED_SCORE_NAMES } from '#core/contact.ts';
 import { isTimeZone } from '#core/time-zone.ts';
-import { STORED_SCORE_NAMES } from '#scoring/scores.ts';
 import { type Condition, type Filter, type Journey, type JourneyNode, journeySchema } from './journey.schema.ts';
 import { durationSeconds, successorsOf, WAITING_TYPES } from './journey-nodes.ts';
 import { longestWaitSeconds } from './paths.ts';

@@ -3,11 +3,11 @@ import type { TimelineEvent } from '#core/contact.ts';
 import { sendVisits } from '#journeys/visits.ts';
 import { lambda } from '#platform/http.ts';
 import { metrics } from '#platform/observability.ts';
-import type { InboxRecord } from '#platform/store.ts';
 import { streamItems } from '#platform/stream.ts';
 import { aggregates } from '#platform/wiring/aggregates.ts';
 import { versions } from '#platform/wiring/versions.ts';
 import { aggregateEvents } from '#reports/aggregates.ts';
+import type { InboxRecord } from '#sources/store.ts';
 
 /**
  * Stream consumer for timeline events and new inbox records: applies a batch's events to the

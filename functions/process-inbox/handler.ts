@@ -2,7 +2,6 @@ import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import type { TimelineEvent } from '#core/contact.ts';
 import { lambda } from '#platform/http.ts';
 import { logger, metrics } from '#platform/observability.ts';
-import type { InboxRecord } from '#platform/store.ts';
 import { eachStreamItem } from '#platform/stream.ts';
 import { clock } from '#platform/wiring/clock.ts';
 import { eventStore } from '#platform/wiring/event-store.ts';
@@ -10,6 +9,7 @@ import { journeyRuntime } from '#platform/wiring/journeys.ts';
 import { outbound } from '#platform/wiring/outbound.ts';
 import { versions } from '#platform/wiring/versions.ts';
 import { processInboxRecord } from '#sources/process-inbox.ts';
+import type { InboxRecord } from '#sources/store.ts';
 
 const deps = {
   store: eventStore,

@@ -8,7 +8,6 @@ import {
   sendCountingVisit,
   sendJourneyEmail,
 } from '#messaging/send-email.ts';
-import { frequencyCapSchema, quietHoursSchema } from '#messaging/send-policy.ts';
 import { renderCompiled } from '#messaging/templating/render.ts';
 import { config } from '#platform/config.ts';
 import { lambda } from '#platform/http.ts';
@@ -20,6 +19,7 @@ import { mail } from '#platform/wiring/mail.ts';
 import { store } from '#platform/wiring/store.ts';
 import { templates } from '#platform/wiring/templates.ts';
 import { versions } from '#platform/wiring/versions.ts';
+import { frequencyCapSchema, quietHoursSchema } from '#workflows/send-limits.ts';
 
 const inputSchema = enrollmentContextSchema.extend({
   template: z.string().min(1),

@@ -2,7 +2,6 @@ import { notFound } from '#core/errors.ts';
 import { requireAdmin } from '#platform/admin.ts';
 import { config } from '#platform/config.ts';
 import { httpLambda, json, jsonBody, limitBody } from '#platform/http.ts';
-import type { Source } from '#platform/store.ts';
 import { aggregates } from '#platform/wiring/aggregates.ts';
 import { clock } from '#platform/wiring/clock.ts';
 import { secretBox } from '#platform/wiring/secret-box.ts';
@@ -16,6 +15,7 @@ import {
   sourceSummary,
   withDeliveryCounts,
 } from '#sources/sources.ts';
+import type { Source } from '#sources/store.ts';
 
 const deps = { store, secretBox, clock };
 

@@ -274,9 +274,9 @@ describe('streams', () => {
     }
   });
 
-  it('feeds new and changed contacts with their events to update-segments, in one-second batches', () => {
+  it('feeds new and changed contacts with their events to refresh-contact, in one-second batches', () => {
     template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
-      FunctionName: { Ref: functionLogicalId(template, 'update-segments') },
+      FunctionName: { Ref: functionLogicalId(template, 'refresh-contact') },
       MaximumBatchingWindowInSeconds: 1,
       FilterCriteria: {
         Filters: [

@@ -1,7 +1,8 @@
 import type { IdentifierKind } from '#core/canonical-event.ts';
 import type { Contact, Enrollment, TimelineEvent } from '#core/contact.ts';
-import type { ContactStore, EnrollmentStore } from '#platform/store.ts';
+import type { EnrollmentStore } from '#journeys/store.ts';
 import { type ContactScores, scoreContact } from '#scoring/scores.ts';
+import type { ContactStore } from './store.ts';
 
 export interface ContactView {
   contact: Contact;

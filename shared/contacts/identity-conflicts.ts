@@ -1,5 +1,6 @@
 import { notFound } from '#core/errors.ts';
-import type { IdentityConflict, RegistryStore } from '#platform/store.ts';
+import type { RegistryStore } from '#platform/store.ts';
+import type { IdentityConflict } from './store.ts';
 
 export interface ConflictDeps {
   store: RegistryStore;

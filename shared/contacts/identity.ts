@@ -2,8 +2,9 @@ import type { IdentifierKind, Identifiers, Profile, PropertyValue } from '#core/
 import type { Clock } from '#core/clock.ts';
 import type { Contact, ExternalIds, Provenance, TimelineEvent } from '#core/contact.ts';
 import { deterministicId, newContactId } from '#core/ids.ts';
-import type { ContactStore, IdentityConflict, IdentityRef, ProfileChange, RegistryStore } from '#platform/store.ts';
+import type { RegistryStore } from '#platform/store.ts';
 import { scoreContact, storedScores } from '#scoring/scores.ts';
+import type { ContactStore, IdentityConflict, IdentityRef, ProfileChange } from './store.ts';
 
 /**
  * Identity resolution: every identifier (normalised email, E.164 phone, provider customer ids,

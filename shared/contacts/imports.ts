@@ -3,9 +3,10 @@ import * as z from 'zod';
 import type { Clock } from '#core/clock.ts';
 import { conflict, notFound } from '#core/errors.ts';
 import { parseOr422 } from '#core/parse.ts';
-import type { ContactStore, ImportRecord, ImportRowError, RegistryStore } from '#platform/store.ts';
+import type { RegistryStore } from '#platform/store.ts';
 import { rowToContact } from './csv-contacts.ts';
 import { applyProfile, refsOf, resolveContact } from './identity.ts';
+import type { ContactStore, ImportRecord, ImportRowError } from './store.ts';
 
 /**
  * Contact import. The client streams the file and sends rows in numbered batches; the server

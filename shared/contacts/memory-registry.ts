@@ -1,4 +1,6 @@
-import type { ApiKey, IdentityConflict, ImportRecord, ImportRowError, RegistryStore } from '#platform/store.ts';
+import type { RegistryStore } from '#platform/store.ts';
+import type { ApiKey } from '#sources/store.ts';
+import type { IdentityConflict, ImportRecord, ImportRowError } from './store.ts';
 
 const clone = <T>(value: T): T => structuredClone(value);
 

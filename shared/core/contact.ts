@@ -53,6 +53,14 @@ export type StoredScores = {
 };
 
 /** Where a profile value came from: the source (or import, or API key) and the event time. */
+/** The names of the stored scores, as rules read them (`scores.<name>`). */
+export const STORED_SCORE_NAMES = [
+  'rfm',
+  'churnRisk',
+  'leadScore',
+  'loyaltyTier',
+] as const satisfies readonly (keyof StoredScores)[];
+
 export interface Provenance {
   source: string;
   at: string;

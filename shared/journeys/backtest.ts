@@ -1,5 +1,5 @@
+import type { ContactStore } from '#contacts/store.ts';
 import type { Contact, TimelineEvent } from '#core/contact.ts';
-import type { ContactStore } from '#platform/store.ts';
 import { contactValue } from '#workflows/conditions.ts';
 import type { Journey } from '#workflows/journey.schema.ts';
 import type { BacktestRequest, SimulateRequest } from './api.schema.ts';

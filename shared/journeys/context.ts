@@ -1,6 +1,6 @@
+import type { ContactStore } from '#contacts/store.ts';
 import type { Clock } from '#core/clock.ts';
 import type { Contact, Enrollment, EnrollmentStatus, TimelineEvent } from '#core/contact.ts';
-import type { ContactStore } from '#platform/store.ts';
 import type { SegmentStore } from '#segments/store.ts';
 import type { ContactFacts, EvaluationContext, EventFact, FactNeeds, TriggerFact } from '#workflows/conditions.ts';
 import { ENROLLMENT_EXITED_ERROR } from '#workflows/states.ts';

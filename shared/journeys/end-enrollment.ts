@@ -1,5 +1,5 @@
+import type { ContactStore } from '#contacts/store.ts';
 import type { Clock } from '#core/clock.ts';
-import type { ContactStore } from '#platform/store.ts';
 import { finishEnrollment } from './context.ts';
 import type { EnrollmentStore } from './store.ts';
 

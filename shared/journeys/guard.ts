@@ -1,6 +1,6 @@
+import type { ContactStore } from '#contacts/store.ts';
 import type { Clock } from '#core/clock.ts';
 import type { Contact, Enrollment, EnrollmentTrigger } from '#core/contact.ts';
-import type { ContactStore } from '#platform/store.ts';
 import type { AggregateStore } from '#reports/store.ts';
 import type { SegmentStore } from '#segments/store.ts';
 import {

@@ -1,6 +1,6 @@
+import type { ContactStore } from '#contacts/store.ts';
 import type { Clock } from '#core/clock.ts';
 import type { Enrollment } from '#core/contact.ts';
-import type { ContactStore } from '#platform/store.ts';
 import type { EnrollmentInput } from '#workflows/compile.ts';
 import { createVersionCache, finishEnrollment, type VersionCache } from './context.ts';
 import type {

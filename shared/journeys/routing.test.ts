@@ -495,7 +495,7 @@ describe('inactivity triggers', () => {
         basis: '2026-03-02T10:00:00.000Z',
       },
     ]);
-    // The event's time is kept on the contact by update-segments, with its scores.
+    // The event's time is kept on the contact by refresh-contact, with its scores.
     expect((await memory.store.getContact(CONTACT))?.lastEventAt?.['order.placed']).toBeUndefined();
   });
 

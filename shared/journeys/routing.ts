@@ -1,7 +1,7 @@
+import type { ContactStore } from '#contacts/store.ts';
 import type { Clock } from '#core/clock.ts';
 import type { Enrollment, EnrollmentTrigger, TimelineEvent } from '#core/contact.ts';
 import { deterministicId } from '#core/ids.ts';
-import type { ContactStore } from '#platform/store.ts';
 import type { AggregateStore } from '#reports/store.ts';
 import type { SegmentStore } from '#segments/store.ts';
 import { CANONICAL_EVENT_NAMES } from '#sources/providers/canonical-data.ts';
@@ -71,7 +71,7 @@ const KEPT_TIMES: ReadonlySet<string> = new Set(CANONICAL_EVENT_NAMES);
 /**
  * The latest time of each event name whose time is kept on the contact (`lastEventAt`, which
  * inactivity triggers read): the business events sources send, and segment entries and exits.
- * update-segments keeps them for a contact's events of a batch, in the write of its scores.
+ * refresh-contact keeps them for a contact's events of a batch, in the write of its scores.
  */
 export function latestEventTimes(events: readonly Pick<TimelineEvent, 'name' | 'at'>[]): Record<string, string> {
   const latest: Record<string, string> = {};
@@ -109,7 +109,7 @@ export async function routeEvent(
   const result: RouteResult = { enrollments: [], resumed: [], exited: [], converted: [] };
   const fresh = options.freshContact === true;
   if (!fresh) {
-    // (The event's time is kept on the contact by update-segments, with its scores.)
+    // (The event's time is kept on the contact by refresh-contact, with its scores.)
     // The contact's enrollments and its waits for this event, in one request.
     const { enrollments, waiters } = await deps.store.listEnrollmentsAndWaiters(event.contactId, event.name);
     // Goals and exits first: a conversion is recorded before a resumed wait can reach a goal

@@ -52,7 +52,7 @@ async function land(contactId: string, name: TimelineEvent['name'], at: string) 
   const event: TimelineEvent = { eventId: `${name}:${at}`, contactId, name, at, data: {} };
   await memory.store.appendEvent(event);
   const routed = await routeEvent(deps(), event, { createdContact: false });
-  // What update-segments then keeps on the contact.
+  // What refresh-contact then keeps on the contact.
   await memory.store.touchLastEvents(contactId, latestEventTimes([event]));
   return routed;
 }

@@ -311,7 +311,7 @@ async function fireDue(
   return { enrolled: 0, armed: 0 };
 }
 
-/** For update-segments, on a new or changed contact: arms every live journey's date triggers for a changed contact. */
+/** For refresh-contact, on a new or changed contact: arms every live journey's date triggers for a changed contact. */
 export async function armContact(deps: SchedulerDeps, contact: Contact): Promise<number> {
   if (contact.mergedInto) return 0;
   let armed = 0;

@@ -398,7 +398,7 @@ export async function simulateWorld(
       const appended = await store.appendEvent(event);
       if (appended === 'duplicate') continue;
       await applyConsent(store, input.contact, event);
-      // As update-segments keeps it in a deployment (a moment later there).
+      // As refresh-contact keeps it in a deployment (a moment later there).
       await store.touchLastEvents(event.contactId, latestEventTimes([event]));
       const routed = await routeEvent(routing, event, { createdContact: event.eventId === input.createdBy });
       await engine.idle();

@@ -1,9 +1,9 @@
+import type { ContactStore } from '#contacts/store.ts';
 import { assertUnreachable } from '#core/assert.ts';
 import type { Clock } from '#core/clock.ts';
 import type { Contact, Enrollment, EnrollmentTrigger } from '#core/contact.ts';
 import { deterministicId } from '#core/ids.ts';
 import type { MailSender } from '#messaging/mail.ts';
-import type { ContactStore } from '#platform/store.ts';
 import type { AggregateStore } from '#reports/store.ts';
 import type { SegmentStore } from '#segments/store.ts';
 import {
@@ -246,7 +246,7 @@ async function decide(
 
 /**
  * The decision of a fused pair, on the contact as the update left it (its properties and tags;
- * scores and segment memberships are those read before the update, as update-segments refreshes
+ * scores and segment memberships are those read before the update, as refresh-contact refreshes
  * them after it either way). Between the two nodes the exit rules are checked again on that
  * contact (as the decision's own step would have): one that now holds ends the enrollment at the
  * decision.

@@ -1,4 +1,4 @@
-import type { TemplateStore } from '#platform/store.ts';
+import type { TemplateStore } from './store.ts';
 import type { TemplateCatalog } from './template-catalog.ts';
 import { builtInCompiled } from './templating/compiled-built-ins.ts';
 

@@ -1,5 +1,6 @@
-import type { ContactStore, MessageStore, SendStore, SuppressionStore } from '#platform/store.ts';
+import type { ContactStore } from '#contacts/store.ts';
 import { interpretSesEvent, type SesEventRecord } from './ses-events.ts';
+import type { MessageStore, SendStore, SuppressionStore } from './store.ts';
 
 export interface EmailEventOutcome {
   messageId: string;

@@ -1,5 +1,5 @@
 import { topicById, topicStatuses } from '#contacts/consent.ts';
-import type { ContactStore } from '#platform/store.ts';
+import type { ContactStore } from '#contacts/store.ts';
 
 export type UnsubscribeOutcome = 'unsubscribed' | 'already' | 'missing' | 'unknown-topic';
 

@@ -1,18 +1,13 @@
 import { consentAllows } from '#contacts/consent.ts';
+import type { ContactStore } from '#contacts/store.ts';
 import type { Clock } from '#core/clock.ts';
 import type { Contact, EventName } from '#core/contact.ts';
 import { TransientError } from '#core/errors.ts';
-import type {
-  ContactStore,
-  MessageStore,
-  SendContext,
-  SendRecord,
-  SendStore,
-  SuppressionStore,
-} from '#platform/store.ts';
+import type { FrequencyCap, QuietHours } from '#workflows/send-limits.ts';
 import type { MailSender } from './mail.ts';
-import { decideSend, type FrequencyCap, type QuietHours } from './send-policy.ts';
+import { decideSend } from './send-policy.ts';
 import { signedLink } from './signed-links.ts';
+import type { MessageStore, SendContext, SendRecord, SendStore, SuppressionStore } from './store.ts';
 import type { TemplateCatalog } from './template-catalog.ts';
 import type { RenderContext } from './templating/render.ts';
 import type { CompiledTemplate } from './templating/template.schema.ts';

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { decideSend, quietUntil, zonedTime } from './send-policy.ts';
+import { zonedTime } from '#core/time-zone.ts';
+import { decideSend, quietUntil } from './send-policy.ts';
 
 const quiet = { start: '21:00', end: '08:00', fallback: 'defer' as const };
 

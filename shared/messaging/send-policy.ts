@@ -1,34 +1,10 @@
-import * as z from 'zod';
+import { wallClock, zonedTime } from '#core/time-zone.ts';
+import type { FrequencyCap, QuietHours } from '#workflows/send-limits.ts';
 
 /**
  * When a journey email may go out: quiet hours in the contact's time zone and a frequency cap
  * on journey emails shared across journeys. Pure: time comes in as an argument.
  */
-const clock = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'use 24-hour HH:MM, e.g. "21:00"');
-
-export const quietHoursSchema = z
-  .object({
-    start: clock,
-    end: clock,
-    /** What to do with a send that falls inside: wait for the window to open, or drop it. */
-    fallback: z.enum(['defer', 'skip']).default('defer'),
-  })
-  .strict()
-  .refine((q) => q.start !== q.end, 'quiet hours must not start and end at the same time');
-
-export const frequencyCapSchema = z
-  .object({
-    max: z.number().int().min(1).max(100),
-    periodHours: z
-      .number()
-      .int()
-      .min(1)
-      .max(24 * 31),
-  })
-  .strict();
-
-export type QuietHours = z.infer<typeof quietHoursSchema>;
-export type FrequencyCap = z.infer<typeof frequencyCapSchema>;
 
 export type SendDecision =
   | { action: 'send' }
@@ -46,54 +22,6 @@ export interface SendPolicyInput {
 }
 
 const minutesOf = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
-
-/** One formatter per time zone: building an Intl.DateTimeFormat costs far more than using one. */
-const formatters = new Map<string, Intl.DateTimeFormat>();
-function formatterFor(timeZone: string): Intl.DateTimeFormat {
-  let formatter = formatters.get(timeZone);
-  if (!formatter) {
-    formatter = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-    });
-    formatters.set(timeZone, formatter);
-  }
-  return formatter;
-}
-
-/** Wall-clock parts of an instant in a time zone. */
-export function wallClock(at: Date, timeZone: string) {
-  const parts = formatterFor(timeZone).formatToParts(at);
-  const get = (type: string) => Number(parts.find((p) => p.type === type)?.value);
-  return {
-    year: get('year'),
-    month: get('month'),
-    day: get('day'),
-    hour: get('hour'),
-    minute: get('minute'),
-    second: get('second'),
-  };
-}
-
-/** Milliseconds the zone is ahead of UTC at an instant. */
-function offsetMs(at: Date, timeZone: string): number {
-  const w = wallClock(at, timeZone);
-  return Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute, w.second) - Math.floor(at.getTime() / 1000) * 1000;
-}
-
-/** The instant at which the zone's wall clock shows the given local date and time. */
-export function zonedTime(year: number, month: number, day: number, minutes: number, timeZone: string): Date {
-  const guess = Date.UTC(year, month - 1, day, Math.floor(minutes / 60), minutes % 60);
-  const first = guess - offsetMs(new Date(guess), timeZone);
-  // A second pass corrects for a DST change between the guess and the answer.
-  return new Date(guess - offsetMs(new Date(first), timeZone));
-}
 
 /** When the quiet window containing `now` ends, or undefined when `now` is outside it. */
 export function quietUntil(now: Date, timeZone: string, quiet: QuietHours): Date | undefined {

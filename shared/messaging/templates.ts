@@ -1,9 +1,10 @@
+import type { ContactStore } from '#contacts/store.ts';
 import type { Clock } from '#core/clock.ts';
 import { conflict, notFound, unprocessable } from '#core/errors.ts';
-import type { ContactStore, TemplateStore, TemplateVersion } from '#platform/store.ts';
 import type { MailSender } from './mail.ts';
 import type { Render, SendSettings } from './send-email.ts';
 import { signedLink } from './signed-links.ts';
+import type { TemplateStore, TemplateVersion } from './store.ts';
 import type { TemplateCatalog } from './template-catalog.ts';
 import type { CompileResult } from './templating/compile.ts';
 import type { RenderContext, RenderedEmail } from './templating/render.ts';

@@ -7,22 +7,15 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { createDynamoRegistry } from '#contacts/dynamo-registry.ts';
+import type { IdentityRef, ProfileChange } from '#contacts/store.ts';
 import type { IdentifierKind } from '#core/canonical-event.ts';
 import type { Contact, Enrollment, TimelineEvent } from '#core/contact.ts';
 import { createDynamoJourneyStores, lastEventsUpdate } from '#journeys/dynamo-journeys.ts';
+import type { MessageRef, SendRecord, Suppression, TemplateVersion } from '#messaging/store.ts';
 import { createDynamoSegmentStore } from '#segments/dynamo-segments.ts';
+import type { InboxRecord, Source } from '#sources/store.ts';
 import { eventItem, firstConditionFailed, strip, tableOps } from './dynamo-table.ts';
-import type {
-  IdentityRef,
-  InboxRecord,
-  MessageRef,
-  ProfileChange,
-  SendRecord,
-  Source,
-  Suppression,
-  TemplateVersion,
-  TendStore,
-} from './store.ts';
+import type { TendStore } from './store.ts';
 
 /**
  * Single-table layout (pk / sk):

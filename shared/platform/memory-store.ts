@@ -1,4 +1,5 @@
 import { createMemoryRegistry } from '#contacts/memory-registry.ts';
+import type { IdentityRef } from '#contacts/store.ts';
 import type { Contact, TimelineEvent } from '#core/contact.ts';
 import { createMemoryJourneyRuntimeStores, createMemoryJourneyStore } from '#journeys/memory-journeys.ts';
 import type {
@@ -9,18 +10,11 @@ import type {
   StartEnrollment,
 } from '#journeys/store.ts';
 import type { MailSender, OutgoingEmail } from '#messaging/mail.ts';
+import type { MessageRef, SendRecord, Suppression, TemplateVersion } from '#messaging/store.ts';
 import { createMemorySegmentStore } from '#segments/memory-segments.ts';
 import type { StoredSegment } from '#segments/store.ts';
-import type {
-  IdentityRef,
-  InboxRecord,
-  MessageRef,
-  SendRecord,
-  Source,
-  Suppression,
-  TemplateVersion,
-  TendStore,
-} from './store.ts';
+import type { InboxRecord, Source } from '#sources/store.ts';
+import type { TendStore } from './store.ts';
 
 const clone = <T>(value: T): T => structuredClone(value);
 

@@ -1,5 +1,5 @@
 import type { TimelineEvent } from '#core/contact.ts';
-import type { InboxRecord } from '#platform/store.ts';
+import type { InboxRecord } from '#sources/store.ts';
 import { journeyReports } from './journey-report.ts';
 import {
   type ContactKpiState,

@@ -1,9 +1,10 @@
+import type { ContactStore } from '#contacts/store.ts';
 import type { Clock } from '#core/clock.ts';
 import type { Contact, TimelineEvent } from '#core/contact.ts';
+import { STORED_SCORE_NAMES } from '#core/contact.ts';
 import { type ContactHistory, FACT_EVENTS } from '#journeys/context.ts';
 import type { DueItem, DueStore } from '#journeys/store.ts';
-import type { ContactStore } from '#platform/store.ts';
-import { nextScoreChange, STORED_SCORE_NAMES, scoreContact, storedScores } from './scores.ts';
+import { nextScoreChange, scoreContact, storedScores } from './scores.ts';
 
 /**
  * Keeps each contact's stored scores (RFM segment, churn risk, lead score, loyalty tier) current,
@@ -24,7 +25,7 @@ const NOT_SCORED = new Set(['email.sent', 'email.skipped', 'email.deferred', 'em
 /**
  * Whether the contact's profile changed since its scores were computed (loyalty reads
  * properties). Other writes to the contact (last-event times, the scores themselves) leave the
- * version alone, so update-segments recomputes them only after a real profile change.
+ * version alone, so refresh-contact recomputes them only after a real profile change.
  */
 export const scoresStale = (contact: Pick<Contact, 'version' | 'scoresVersion'>): boolean =>
   contact.scoresVersion !== (contact.version ?? 0);

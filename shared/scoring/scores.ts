@@ -8,7 +8,13 @@
  */
 import { assertUnreachable } from '#core/assert.ts';
 import { toMinorUnits } from '#core/canonical-event.ts';
-import type { Contact, EventName, StoredScores, TimelineEvent } from '#core/contact.ts';
+import {
+  type Contact,
+  type EventName,
+  STORED_SCORE_NAMES,
+  type StoredScores,
+  type TimelineEvent,
+} from '#core/contact.ts';
 
 const DAY_MS = 86_400_000;
 
@@ -651,12 +657,6 @@ function round2(n: number): number {
 
 /** The score values kept on the contact, so rules can test them (`scores.churnRisk eq "high"`). */
 // A type, not an interface: it must fit the conditions' `Record<string, Scalar>`.
-export const STORED_SCORE_NAMES = [
-  'rfm',
-  'churnRisk',
-  'leadScore',
-  'loyaltyTier',
-] as const satisfies readonly (keyof StoredScores)[];
 
 export const storedScores = (s: ContactScores): StoredScores => ({
   rfm: s.rfm.segment,

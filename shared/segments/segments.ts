@@ -1,9 +1,9 @@
+import type { ContactStore } from '#contacts/store.ts';
 import type { Clock } from '#core/clock.ts';
 import type { Contact, TimelineEvent } from '#core/contact.ts';
 import { conflict, notFound, unprocessable } from '#core/errors.ts';
 import { type ContactHistory, contactFacts, eventFact, FACT_EVENTS } from '#journeys/context.ts';
 import type { DueItem, DueStore } from '#journeys/store.ts';
-import type { ContactStore } from '#platform/store.ts';
 import type { EvaluationContext } from '#workflows/conditions.ts';
 import { segmentIdSchema } from '#workflows/journey.schema.ts';
 import {

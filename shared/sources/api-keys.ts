@@ -2,8 +2,9 @@ import * as z from 'zod';
 import type { Clock } from '#core/clock.ts';
 import { HttpError, notFound, unauthorized } from '#core/errors.ts';
 import { parseOr422 } from '#core/parse.ts';
-import type { ApiKey, RegistryStore } from '#platform/store.ts';
+import type { RegistryStore } from '#platform/store.ts';
 import { API_SCOPES, type ApiScope, newApiKey, parseApiKey, secretMatches } from './api-key.ts';
+import type { ApiKey } from './store.ts';
 
 export interface ApiKeyDeps {
   store: RegistryStore;

@@ -9,7 +9,7 @@ import {
 import type { Clock } from '#core/clock.ts';
 import { emailSchema } from '#core/email-address.ts';
 import { parseOr422 } from '#core/parse.ts';
-import type { InboxStore } from '#platform/store.ts';
+import type { InboxStore } from './store.ts';
 
 /**
  * The events API: identify and track calls in batches of up to 100, each stored once under its

@@ -2,10 +2,10 @@ import { ZodError } from 'zod';
 import type { Clock } from '#core/clock.ts';
 import { badRequest, HttpError, notFound, unauthorized, unprocessable } from '#core/errors.ts';
 import type { SecretBox } from '#platform/secret-box.ts';
-import type { InboxStore, SourceStore } from '#platform/store.ts';
 import { providers } from './providers/index.ts';
 import type { Delivery, VerifyFailure } from './providers/provider.ts';
 import { type CachedSourceStore, findSource, secretContext, validSecrets } from './sources.ts';
+import type { InboxStore, SourceStore } from './store.ts';
 
 export interface IngestRequest {
   sourceId: string;

@@ -1,8 +1,10 @@
 import { applyProfile, type Resolution, resolveContact } from '#contacts/identity.ts';
+import type { ContactStore } from '#contacts/store.ts';
 import type { CanonicalEvent } from '#core/canonical-event.ts';
 import type { TimelineEvent } from '#core/contact.ts';
 import { inactivityDues, type RoutingDeps, routeEvent } from '#journeys/routing.ts';
-import type { ContactStore, InboxRecord, InboxStore, RegistryStore } from '#platform/store.ts';
+import type { RegistryStore } from '#platform/store.ts';
+import type { InboxRecord, InboxStore } from './store.ts';
 
 export interface ProcessDeps extends RoutingDeps {
   store: InboxStore & ContactStore & RegistryStore & RoutingDeps['store'];

@@ -4,7 +4,6 @@ import type { Clock } from '#core/clock.ts';
 import { HttpError } from '#core/errors.ts';
 import { createLocalSecretBox } from '#platform/local-secret-box.ts';
 import { createMemoryStore } from '#platform/memory-store.ts';
-import type { InboxRecord, Source } from '#platform/store.ts';
 import { aggregateEvents, sourceCounterKey } from '#reports/aggregates.ts';
 import { createMemoryAggregates } from '#reports/memory-aggregates.ts';
 import { authenticateKey, createApiKey, revokeApiKey } from './api-keys.ts';
@@ -18,6 +17,7 @@ import {
   sourceSummary,
   withDeliveryCounts,
 } from './sources.ts';
+import type { InboxRecord, Source } from './store.ts';
 
 let now = new Date('2026-11-23T10:00:00Z');
 const clock: Clock = { now: () => now };

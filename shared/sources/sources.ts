@@ -4,9 +4,9 @@ import type { Clock } from '#core/clock.ts';
 import { conflict, notFound } from '#core/errors.ts';
 import { parseOr422 } from '#core/parse.ts';
 import type { SecretBox } from '#platform/secret-box.ts';
-import type { Source, SourceStore, StoredSecret } from '#platform/store.ts';
 import { settingsSchemaFor } from './providers/index.ts';
 import { SOURCE_KINDS, type SourceKind } from './providers/provider.ts';
+import type { Source, SourceStore, StoredSecret } from './store.ts';
 
 /**
  * Webhook sources: create, list, rotate, disable. Secrets are sealed by the SecretBox (KMS on

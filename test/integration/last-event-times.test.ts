@@ -6,7 +6,7 @@ import { db, drained, eventually, getContact, postWebhook, uniqueEmail } from '.
 /**
  * Inactivity triggers read when each business event last happened to a contact (`lastEventAt`).
  * A contact is created with its first event's time; later events' times are kept by
- * update-segments, in the write of the contact's scores.
+ * refresh-contact, in the write of the contact's scores.
  */
 const profileOf = async (contactId: string) =>
   (

@@ -1,10 +1,10 @@
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { createDynamoStore } from '#platform/dynamo-store.ts';
-import type { Source } from '#platform/store.ts';
 import { aggregateEvents, sourceCounterKey } from '#reports/aggregates.ts';
 import { createDynamoAggregates } from '#reports/dynamo-aggregates.ts';
 import { withDeliveryCounts } from '#sources/sources.ts';
+import type { Source } from '#sources/store.ts';
 import { db, scratchTable } from '../support/local.ts';
 
 /**

@@ -1,5 +1,5 @@
+import type { ContactStore } from '#contacts/store.ts';
 import type { Contact } from '#core/contact.ts';
-import type { ContactStore } from '#platform/store.ts';
 
 /** Creates a contact `<id>@example.com` with its `contact.created` event, as unit tests need one. */
 export async function addTestContact(

@@ -1,7 +1,7 @@
 import { getContactView } from '#contacts/contact-view.ts';
+import type { ContactStore } from '#contacts/store.ts';
 import { journeyHistory, listJourneys } from '#journeys/lifecycle.ts';
-import type { ExecutionReader, JourneyStore } from '#journeys/store.ts';
-import type { ContactStore, EnrollmentStore } from '#platform/store.ts';
+import type { EnrollmentStore, ExecutionReader, JourneyStore } from '#journeys/store.ts';
 import { journeyReport, kpiReport } from '#reports/aggregates.ts';
 import type { Counters, Kpis } from '#reports/kpis.ts';
 import type { AggregateStore } from '#reports/store.ts';
