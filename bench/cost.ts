@@ -13,10 +13,10 @@ import {
   DEFAULT_ADMIN_TOKEN,
   DEFAULT_DEMO_SOURCE_SECRET,
   FREE_PORTS,
-  LOCAL_TABLE_NAME,
   type LocalStack,
   startLocalStack,
 } from '../infra/local/stack.ts';
+import { LOCAL_TABLE_NAME } from '../infra/local/table.ts';
 import { functions, schedules } from '../infra/manifest.ts';
 import DEMO_SEGMENTS from '../workflows/examples/segments.json' with { type: 'json' };
 import { BUILT_IN_JOURNEY_IDS } from '../workflows/journeys/index.ts';

@@ -20,8 +20,9 @@ import { saveSegment } from '#segments/segments.ts';
 import type { Membership, StoredSegment } from '#segments/store.ts';
 import { BUILT_IN_JOURNEY_IDS } from '#workflows/journeys/index.ts';
 import { segmentHolds } from '#workflows/segments.ts';
-import { ensureTable } from '../infra/local/stack.ts';
-import { eventBudgets, SHOP_DAYS, shopContact } from './dashboard-shop.ts';
+import { ensureTable } from '../infra/local/table.ts';
+import { eventBudgets, shopContact } from './dashboard-shop.ts';
+import { SHOP_DAYS } from './dashboard-shop-catalog.ts';
 import { round } from './stats.ts';
 
 /**

@@ -1,11 +1,8 @@
 import type { Contact, Enrollment, TimelineEvent } from '#core/contact.ts';
-import { deterministicId } from '#core/ids.ts';
 import type { NodeVisit } from '#reports/journey-report.ts';
-import { bucketOf } from '#workflows/conditions.ts';
-import { type Journey, journeySchema } from '#workflows/journey.schema.ts';
-import { successorsOf } from '#workflows/journey-nodes.ts';
-import { BUILT_IN_JOURNEYS, type BuiltInJourneyId } from '#workflows/journeys/index.ts';
 import { prng } from '../infra/local/demo-shop.ts';
+import { CITIES, DAY, FIRST, HOUR, LAST, PRODUCTS, SHOP_DAYS, SOURCE } from './dashboard-shop-catalog.ts';
+import { type Draft, draftHistory } from './dashboard-shop-history.ts';
 
 /**
  * The dashboard benchmark's shop: N contacts with exactly E timeline events over the six months
@@ -21,37 +18,6 @@ import { prng } from '../infra/local/demo-shop.ts';
  * paths are random walks of the journey graph, conversions are drawn per journey rather than
  * derived from later orders, and a history that would run past `now` is compressed in time.
  */
-
-const DAY = 86_400_000;
-const HOUR = 3_600_000;
-export const SHOP_DAYS = 180;
-const SOURCE = 'demo-form';
-
-const FIRST = ['Ada', 'Grace', 'Alan', 'Edsger', 'Barbara', 'Ken', 'Margaret', 'Linus', 'Radia', 'Tim', 'Frances'];
-const LAST = ['Lovelace', 'Hopper', 'Turing', 'Dijkstra', 'Liskov', 'Thompson', 'Hamilton', 'Torvalds', 'Perlman'];
-const CITIES = ['Lyon', 'Leeds', 'Porto', 'Gent', 'Graz', 'Turku', 'Bilbao'];
-const PRODUCTS = [
-  { name: 'Linen throw', price: 8900 },
-  { name: 'Oak serving tray', price: 4500 },
-  { name: 'Stoneware mug set', price: 3200 },
-  { name: 'Wool rug', price: 24_900 },
-  { name: 'Ceramic vase', price: 5900 },
-  { name: 'Cotton towels', price: 2900 },
-];
-
-/** Per-journey share of entries that convert (drawn, see above). */
-const CONVERSION: Record<BuiltInJourneyId, number> = {
-  onboarding: 0.15,
-  'lead-nurture': 0.12,
-  'abandoned-cart': 0,
-  'churn-rescue': 0.08,
-  loyalty: 0.2,
-};
-
-/** Each built-in journey, parsed, as published (version 1 in the first half of the period, 2 after). */
-export const SHOP_JOURNEYS = Object.fromEntries(
-  Object.entries(BUILT_IN_JOURNEYS).map(([id, doc]) => [id, journeySchema.parse(doc)]),
-) as Record<BuiltInJourneyId, Journey>;
 
 export interface ShopContact {
   index: number;
@@ -99,27 +65,6 @@ export function contactIdOf(seed: number, index: number): string {
 
 export const emailOf = (index: number) => `shopper-${String(index).padStart(6, '0')}@example.com`;
 
-interface Draft {
-  name: TimelineEvent['name'];
-  at: number;
-  eventId: string;
-  data: Record<string, unknown>;
-}
-
-interface EnrollmentDraft {
-  enrollment: Enrollment;
-  /** Index in the draft list of its `journey.entered`; it exists only if that event is kept. */
-  enteredIndex: number;
-  /** Index of each node visit's evidence (its email, or the entry for the first nodes). */
-  visits: { nodeId: string; index: number }[];
-  convertedIndex?: number;
-  conversionAt?: number;
-  revenue?: { amountMinor: number; currency: string };
-  exitIndex?: number;
-  exitAt?: number;
-  exitNodeId?: string;
-}
-
 /**
  * Contact `index`'s profile and history: `budget` events between its sign-up and `now` (ms).
  * Version 2 of every journey went live halfway through the six months.
@@ -133,164 +78,13 @@ export function shopContact(seed: number, index: number, budget: number, now: nu
   const periodStart = now - SHOP_DAYS * DAY;
   const halfway = now - (SHOP_DAYS / 2) * DAY;
   const start = periodStart + Math.floor(random() * (SHOP_DAYS * DAY - 2 * HOUR));
-  const drafts: Draft[] = [];
-  const enrollments: EnrollmentDraft[] = [];
-  let seq = 0;
-  const ingest = (name: Draft['name'], at: number, data: Record<string, unknown>) => {
-    const key = `shop:${index}:${++seq}`;
-    drafts.push({
-      name,
-      at,
-      eventId: `${name}:${SOURCE}:${key}`,
-      data: { ...data, sourceId: SOURCE, cause: `inbox:${SOURCE}:${key}` },
-    });
-    return drafts.length - 1;
-  };
-  const emailEvents = (at: number, messageId: string, base: Record<string, unknown>, sentId: string) => {
-    drafts.push({ name: 'email.sent', at, eventId: sentId, data: { ...base, messageId } });
-    const ses = { messageId, template: base.template };
-    if (random() < 0.015) {
-      drafts.push({
-        name: 'email.bounced',
-        at: at + 5_000,
-        eventId: `email.bounced:${messageId}:bounced:${at}`,
-        data: { ...ses, bounceType: 'Permanent', bounceSubType: 'General' },
-      });
-      return;
-    }
-    drafts.push({
-      name: 'email.delivered',
-      at: at + 3_000,
-      eventId: `email.delivered:${messageId}:delivered`,
-      data: ses,
-    });
-    if (random() < 0.42) {
-      const opened = at + Math.floor(random() * 30 * HOUR);
-      drafts.push({
-        name: 'email.opened',
-        at: opened,
-        eventId: `email.opened:${messageId}:opened:${opened}`,
-        data: ses,
-      });
-      if (random() < 0.25)
-        drafts.push({
-          name: 'email.clicked',
-          at: opened + 40_000,
-          eventId: `email.clicked:${messageId}:clicked:${opened}`,
-          data: { ...ses, link: 'https://shop.example.com/' },
-        });
-    }
-  };
-  const enter = (journeyId: BuiltInJourneyId, trigger: Draft) => {
-    const journey = SHOP_JOURNEYS[journeyId];
-    const version = trigger.at < halfway ? 1 : 2;
-    const enrollmentId = deterministicId('e', journeyId, contactId, trigger.eventId);
-    const holdout =
-      journey.settings.holdoutPercent > 0 && bucketOf(enrollmentId, 'holdout') < journey.settings.holdoutPercent;
-    const enteredAt = trigger.at + 1_000;
-    drafts.push({
-      name: 'journey.entered',
-      at: enteredAt,
-      eventId: `journey.entered:${enrollmentId}`,
-      data: {
-        journeyId,
-        journeyVersion: version,
-        enrollmentId,
-        trigger: 'event',
-        triggerEvent: trigger.name,
-        ...(holdout ? { holdout: true } : {}),
-      },
-    });
-    const draft: EnrollmentDraft = {
-      enrollment: {
-        enrollmentId,
-        contactId,
-        journeyId,
-        journeyVersion: version,
-        triggerEventId: trigger.eventId,
-        trigger: {
-          type: 'event',
-          eventId: trigger.eventId,
-          name: trigger.name,
-          at: new Date(trigger.at).toISOString(),
-        },
-        status: holdout ? 'holdout' : 'active',
-        enteredAt: new Date(enteredAt).toISOString(),
-        ...(holdout
-          ? {}
-          : { executionArn: `arn:aws:states:us-east-1:000000000000:execution:tend-${journeyId}:${enrollmentId}` }),
-      },
-      enteredIndex: drafts.length - 1,
-      visits: [],
-    };
-    enrollments.push(draft);
-    const journeyData = { journeyId, journeyVersion: version, enrollmentId };
-    const converts = random() < (CONVERSION[journeyId] ?? 0);
-    const orderTotal = { amountMinor: pick(PRODUCTS).price, currency: 'EUR' };
-    if (holdout) {
-      if (converts) {
-        const at = enteredAt + Math.floor(random() * 6 * DAY);
-        drafts.push({
-          name: 'journey.converted',
-          at,
-          eventId: `journey.converted:${enrollmentId}`,
-          data: { ...journeyData, goal: 'order.placed', holdout: true, revenue: orderTotal },
-        });
-        draft.convertedIndex = drafts.length - 1;
-        draft.conversionAt = at;
-        draft.revenue = orderTotal;
-      }
-      return;
-    }
-    // A random walk of the graph: each node is visited once; a send-email node sends.
-    let t = enteredAt;
-    const seen = new Set<string>();
-    let nodeId: string | undefined = journey.start;
-    let last = journey.start;
-    while (nodeId && !seen.has(nodeId)) {
-      const node: Journey['nodes'][string] | undefined = journey.nodes[nodeId];
-      if (!node) break;
-      seen.add(nodeId);
-      last = nodeId;
-      if (node.type === 'send-email') {
-        const messageId = `0100019${deterministicId('m', enrollmentId, nodeId).slice(2, 26)}-000000`;
-        emailEvents(
-          t,
-          messageId,
-          { journeyId, enrollmentId, nodeId, template: node.template },
-          `email.sent:${enrollmentId}:${nodeId}`,
-        );
-        draft.visits.push({ nodeId, index: drafts.length - 1 });
-        t += Math.floor((0.5 + random() * 2) * DAY);
-      } else {
-        draft.visits.push({ nodeId, index: Math.max(draft.enteredIndex, drafts.length - 1) });
-        t += node.type.startsWith('wait') ? Math.floor((1 + random() * 3) * DAY) : 1_000;
-      }
-      const next = successorsOf(node);
-      nodeId = next.length > 0 ? next[Math.floor(random() * next.length)]?.id : undefined;
-    }
-    if (converts) {
-      const at = enteredAt + Math.floor(random() * Math.max(HOUR, t - enteredAt));
-      drafts.push({
-        name: 'journey.converted',
-        at,
-        eventId: `journey.converted:${enrollmentId}`,
-        data: { ...journeyData, goal: 'order.placed', revenue: orderTotal },
-      });
-      draft.convertedIndex = drafts.length - 1;
-      draft.conversionAt = at;
-      draft.revenue = orderTotal;
-    }
-    drafts.push({
-      name: 'journey.exited',
-      at: t,
-      eventId: `journey.exited:${enrollmentId}`,
-      data: { ...journeyData, status: 'completed', reason: 'completed', nodeId: last },
-    });
-    draft.exitIndex = drafts.length - 1;
-    draft.exitAt = t;
-    draft.exitNodeId = last;
-  };
+  const { drafts, enrollments, ingest, emailEvents, enter, ingested } = draftHistory({
+    index,
+    contactId,
+    halfway,
+    random,
+    pick,
+  });
 
   // Sign-up: created by the first form, which enters onboarding or, with the guide, lead nurture.
   drafts.push({
@@ -352,7 +146,7 @@ export function shopContact(seed: number, index: number, budget: number, now: nu
         enter('churn-rescue', drafts[cancelled] as Draft);
       } else {
         const failed = ingest('payment.failed', t, {
-          invoiceId: `in-${index}-${seq}`,
+          invoiceId: `in-${index}-${ingested()}`,
           subscriptionId,
           amount: { amountMinor: 2900, currency: 'EUR' },
         });

@@ -9,7 +9,6 @@
  * and checks every response against the loaded data. The report gives p50/p95/p99/max per page
  * and table and each page's p95 as a ratio to the baseline's: whether page time grows with data.
  */
-import { type ChildProcess, fork } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -17,22 +16,18 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { overviewData } from '#dashboard/server/data.ts';
-import { journeyReport } from '#reports/aggregates.ts';
-import { BUILT_IN_JOURNEY_IDS } from '#workflows/journeys/index.ts';
 import { startDynamoDbLocal } from '../infra/local/dynamodb-local.ts';
-import { freePort } from '../infra/local/stack.ts';
+import { freePort } from '../infra/local/readiness.ts';
 import { exampleSegments, type LoadedShop, loadShop } from './dashboard-load.ts';
-import type { Call, Check, FromWorker, ToWorker } from './dashboard-protocol.ts';
 import { type DashboardResults, dashboardMarkdown, type PageResult, type ShopSummary } from './dashboard-report.ts';
-import { SHOP_JOURNEYS } from './dashboard-shop.ts';
+import { PAGES, type PageKey, requestsFor } from './dashboard-requests.ts';
+import { ADMIN_TOKEN, startWorker, type Worker } from './dashboard-worker-client.ts';
 import { commit, machine } from './machine.ts';
 import { percentile, round } from './stats.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const TARGET_MS = 150;
 const SEED = 20_261_201;
-const ADMIN_TOKEN = 'tend-bench-dashboard-admin-token';
 const HELP = `Usage: npm run bench:dashboard [-- options]
 
   --contacts N           contacts in the large shop (default 100000)
@@ -101,146 +96,6 @@ function rssGb(pid: number | undefined): number | undefined {
   } catch {
     return undefined;
   }
-}
-
-/** A worker process running the dashboard handler against one table; one request at a time. */
-function startWorker(tableName: string, dynamoUrl: string) {
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    AWS_REGION: 'us-east-1',
-    AWS_ACCESS_KEY_ID: 'local',
-    AWS_SECRET_ACCESS_KEY: 'local',
-    TEND_TABLE_NAME: tableName,
-    TEND_DYNAMODB_ENDPOINT: dynamoUrl,
-    TEND_PUBLIC_URL: 'http://localhost:3000',
-    TEND_ADMIN_TOKEN: ADMIN_TOKEN,
-    TEND_LINK_SECRET: 'tend-bench-dashboard-link-secret',
-    POWERTOOLS_METRICS_DISABLED: 'true',
-    POWERTOOLS_TRACE_ENABLED: 'false',
-    POWERTOOLS_LOG_LEVEL: 'WARN',
-    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-  };
-  delete env.JAVA_TOOL_OPTIONS;
-  const child: ChildProcess = fork(path.join(ROOT, 'bench/dashboard-worker.ts'), [], {
-    cwd: ROOT,
-    env,
-    execArgv: ['--import', 'tsx'],
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  let waiting: { resolve: (m: FromWorker) => void; reject: (e: Error) => void } | undefined;
-  const ready = new Promise<void>((resolve, reject) => {
-    waiting = { resolve: () => resolve(), reject };
-  });
-  child.on('message', (message: FromWorker) => {
-    const w = waiting;
-    waiting = undefined;
-    if (message.type === 'error') w?.reject(new Error(`dashboard worker (${tableName}): ${message.message}`));
-    else w?.resolve(message);
-  });
-  child.once('exit', (code, signal) =>
-    waiting?.reject(new Error(`dashboard worker (${tableName}) exited (code ${code}, signal ${signal})`)),
-  );
-  return {
-    ready,
-    ask(message: ToWorker): Promise<FromWorker> {
-      return new Promise((resolve, reject) => {
-        waiting = { resolve, reject };
-        child.send(message);
-      });
-    },
-    async run(calls: Call[]) {
-      const reply = await this.ask({ type: 'run', calls });
-      if (reply.type !== 'ran') throw new Error(`unexpected reply ${reply.type}`);
-      return reply;
-    },
-    stop() {
-      if (child.exitCode === null && child.signalCode === null) child.kill();
-    },
-  };
-}
-type Worker = ReturnType<typeof startWorker>;
-
-/** What is measured: each page's data request (and, for scale, one page shell). */
-const PAGES = [
-  { key: 'overview', label: 'overview', request: 'overview (30 days, the default)' },
-  { key: 'overview-180', label: 'overview, 180 days', request: 'overview?days=180' },
-  { key: 'journeys', label: 'journeys', request: 'journeys' },
-  { key: 'journey', label: 'journey', request: 'journey?id=<each journey in turn>' },
-  { key: 'contact', label: 'contact', request: 'contact?email=<sampled contacts in turn>' },
-  { key: 'power', label: 'contact (the power contact)', request: 'contact?email=<the power contact>' },
-  { key: 'segments', label: 'segments', request: 'segments' },
-  { key: 'segment', label: 'segment', request: 'segment?id=<each segment in turn>' },
-  { key: 'shell', label: 'page shell (HTML)', request: 'GET /dashboard/overview' },
-  { key: 'get-item', label: 'floor: one GetItem', request: 'a counter item, consistent, no handler' },
-  { key: 'batch-get', label: 'floor: one BatchGetItem', request: '100 day counter items, no handler' },
-] as const;
-type PageKey = (typeof PAGES)[number]['key'];
-
-/** JSON's view of a value: what a response body can be compared with. */
-const asJson = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
-
-/** Builds the requests for one shop, each with what its response must hold. */
-async function requestsFor(shop: LoadedShop) {
-  const reports = asJson(await journeyReport(shop.aggregates));
-  const reportsOf = (id: string) =>
-    reports.filter((r) => r.journeyId === id).sort((a, b) => b.version - a.version) as unknown[];
-  const journeysCheck: Check = {
-    kind: 'journeys',
-    liveVersions: shop.journeys,
-    reports: Object.fromEntries(BUILT_IN_JOURNEY_IDS.map((id) => [id, reportsOf(id)])),
-  };
-  const segmentIds = Object.keys(shop.members);
-  const overviews = new Map<string, unknown>();
-  /** Request `k` of a page: the k-th journey, segment or sampled contact, cycling. */
-  return async (key: PageKey, k: number): Promise<Call> => {
-    const page: Call['page'] = key === 'power' ? 'contact' : key === 'overview-180' ? 'overview' : key;
-    switch (key) {
-      case 'overview':
-      case 'overview-180': {
-        const days = key === 'overview' ? 30 : 180;
-        const today = new Date().toISOString().slice(0, 10);
-        const id = `${today}/${days}`;
-        if (!overviews.has(id)) overviews.set(id, asJson(await overviewData(shop.aggregates, today, { days })));
-        const check: Check = { kind: 'overview', expected: overviews.get(id) };
-        return key === 'overview' ? { page, check } : { page, query: { days: String(days) }, check };
-      }
-      case 'journeys':
-        return { page, check: journeysCheck };
-      case 'journey': {
-        const id = BUILT_IN_JOURNEY_IDS[k % BUILT_IN_JOURNEY_IDS.length] ?? 'onboarding';
-        return {
-          page,
-          query: { id },
-          check: {
-            kind: 'journey',
-            journeyId: id,
-            liveVersion: shop.journeys[id] ?? 0,
-            nodes: Object.keys(SHOP_JOURNEYS[id].nodes).length,
-            reports: reportsOf(id),
-          },
-        };
-      }
-      case 'contact': {
-        const c = shop.sample[k % shop.sample.length];
-        if (!c) throw new Error('no sampled contact');
-        return { page, query: { email: c.email }, check: { kind: 'contact', ...c } };
-      }
-      case 'power':
-        return { page, query: { email: shop.power.email }, check: { kind: 'contact', ...shop.power } };
-      case 'segments':
-        return { page, check: { kind: 'segments', members: shop.members } };
-      case 'segment': {
-        const id = segmentIds[k % segmentIds.length] ?? '';
-        return { page, query: { id }, check: { kind: 'segment', segmentId: id, members: shop.members[id] ?? 0 } };
-      }
-      case 'shell':
-        return { page, check: { kind: 'shell' } };
-      case 'get-item':
-        return { page, check: { kind: 'probe', items: 1 } };
-      case 'batch-get':
-        return { page, check: { kind: 'probe', items: 100 } };
-    }
-  };
 }
 
 const stats = (values: number[]) => ({

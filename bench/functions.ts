@@ -8,15 +8,15 @@
  * time each adds then. Exits non-zero when a function is over budget, or when MJML is loaded at
  * cold start or reaches a function that does not save templates.
  */
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Metafile } from 'esbuild';
-import { bundleFunction, lambdaBundleFile, lambdaNodeOptions } from '../infra/bundling.ts';
+import { bundleFunction, lambdaBundleFile } from '../infra/bundling.ts';
 import { type FunctionName, functions } from '../infra/manifest.ts';
 import { buildSdkLayer, SDK_LAYER_PACKAGE, sdkImports } from '../infra/sdk-layer.ts';
-import { percentile, round } from './stats.ts';
+import { bytesOf, closure, includesMjml, kb, largestParts, lazyParts, sdkOf } from './bundle-graph.ts';
+import { lambdaEnv, type Samples, sampleImports } from './cold-start.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 
@@ -28,8 +28,6 @@ const MJML_ALLOWED: ReadonlySet<FunctionName> = new Set(['templates-api']);
 
 /** Lazy parts at least this large, or bringing an SDK client, get a first-use timing. */
 const TIMED_LAZY_KB = 100;
-
-type Samples = { median: number; min: number; max: number; samples: number[] };
 
 /** What a function loads only when a handler path first needs it (one `import()` target). */
 export interface LazyPart {
@@ -70,154 +68,6 @@ export interface LayerMeasure {
   kb: number;
   /** Each package's module with the chunks it loads: what a function requiring only it loads. */
   packages: { name: string; kb: number }[];
-}
-
-/**
- * The environment of a deployed function at init: the variables Lambda sets (so Powertools
- * traces and the X-Ray SDK sets up its Lambda context as they do there) and what the stack sets
- * for every function. Nothing of this process leaks in, so no local endpoint is configured.
- */
-function lambdaEnv(name: FunctionName, taskRoot: string): NodeJS.ProcessEnv {
-  return {
-    PATH: process.env.PATH,
-    NODE_OPTIONS: lambdaNodeOptions,
-    TZ: ':UTC',
-    LANG: 'en_US.UTF-8',
-    LAMBDA_TASK_ROOT: taskRoot,
-    _HANDLER: 'index.handler',
-    AWS_REGION: 'us-east-1',
-    AWS_DEFAULT_REGION: 'us-east-1',
-    AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs22.x',
-    AWS_LAMBDA_FUNCTION_NAME: `tend-${name}`,
-    AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
-    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(functions[name].memoryMb),
-    AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/tend-${name}`,
-    AWS_LAMBDA_LOG_STREAM_NAME: '2026/12/07/[$LATEST]bench',
-    AWS_XRAY_DAEMON_ADDRESS: '169.254.79.129:2000',
-    AWS_XRAY_CONTEXT_MISSING: 'LOG_ERROR',
-    TEND_TABLE_NAME: 'tend-bench',
-    TEND_FROM_EMAIL: 'Shop <news@shop.example.com>',
-    TEND_POSTAL_ADDRESS: '1 Example Street',
-    TEND_DEFAULT_TIME_ZONE: 'UTC',
-    POWERTOOLS_SERVICE_NAME: 'tend',
-  };
-}
-
-/**
- * Imports a module once in a fresh process; only that import is timed, not Node's own start.
- * With a second file, the first is imported untimed before it: the handler, then one of its
- * lazy parts, times what that part adds when first used in a warm function.
- */
-const IMPORT_ONCE = [
-  'const [first, second] = process.argv.slice(1);',
-  'if (second) await import(first);',
-  'const started = performance.now();',
-  'await import(second ?? first);',
-  'process.stdout.write(String(performance.now() - started));',
-  'process.exit(0);',
-].join('\n');
-
-function timeImport(files: readonly string[], env: NodeJS.ProcessEnv): number {
-  const out = execFileSync(process.execPath, ['--input-type=module', '-e', IMPORT_ONCE, ...files], {
-    env,
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const ms = Number(out);
-  if (!Number.isFinite(ms)) throw new Error(`unexpected output from the import of ${files.join(' then ')}: ${out}`);
-  return ms;
-}
-
-function sampleImports(files: readonly string[], env: NodeJS.ProcessEnv, runs: number): Samples {
-  const samples = Array.from({ length: runs }, () => round(timeImport(files, env), 1));
-  return { median: percentile(samples, 50), min: Math.min(...samples), max: Math.max(...samples), samples };
-}
-
-const packageOf = (input: string): string => {
-  const match = input.match(/node_modules\/((?:@[^/]+\/)?[^/]+)/);
-  return match?.[1] ?? '(app)';
-};
-
-const kb = (bytes: number) => round(bytes / 1024);
-
-/**
- * The outputs `from` loads through static imports, itself included; with `dynamic`, also what
- * those may load later through `import()`.
- */
-function closure(metafile: Metafile, from: string, dynamic = false): Set<string> {
-  const seen = new Set<string>();
-  const pending = [from];
-  for (let file = pending.pop(); file !== undefined; file = pending.pop()) {
-    if (seen.has(file)) continue;
-    seen.add(file);
-    for (const { path: imported, kind } of metafile.outputs[file]?.imports ?? []) {
-      const follows = kind === 'import-statement' || (dynamic && kind === 'dynamic-import');
-      if (follows && imported in metafile.outputs) pending.push(imported);
-    }
-  }
-  return seen;
-}
-
-const bytesOf = (metafile: Metafile, files: Iterable<string>) =>
-  [...files].reduce((sum, file) => sum + (metafile.outputs[file]?.bytes ?? 0), 0);
-
-const inputsOf = (metafile: Metafile, files: Iterable<string>) =>
-  [...files].flatMap((file) => Object.keys(metafile.outputs[file]?.inputs ?? {}));
-
-/** The SDK packages these outputs require: `client-dynamodb` from the layer, `client-lambda (runtime)`. */
-function sdkOf(metafile: Metafile, files: Iterable<string>): string[] {
-  const names = inputsOf(metafile, files).flatMap((input) => {
-    const [namespace, module] = input.split(':@aws-sdk/');
-    if (module === undefined) return [];
-    return [namespace === 'aws-sdk-layer' ? module : `${module} (runtime)`];
-  });
-  return [...new Set(names)].sort();
-}
-
-const includesMjml = (metafile: Metafile, files: Iterable<string>) =>
-  inputsOf(metafile, files).some((input) => packageOf(input) === 'mjml');
-
-function largestParts(metafile: Metafile, files: Iterable<string>, count: number): { name: string; kb: number }[] {
-  const bytes = new Map<string, number>();
-  for (const file of files) {
-    for (const [input, { bytesInOutput }] of Object.entries(metafile.outputs[file]?.inputs ?? {})) {
-      const name = packageOf(input);
-      bytes.set(name, (bytes.get(name) ?? 0) + bytesInOutput);
-    }
-  }
-  return [...bytes]
-    .sort((a, b) => b[1] - a[1])
-    .slice(0, count)
-    .map(([name, size]) => ({ name, kb: kb(size) }));
-}
-
-/**
- * Each `import()` made by what cold start loads, with everything its first use may bring beyond
- * that (its static imports and, later, its own `import()`s); the targets of one folder with one
- * extension (the shipped templates) are a single row.
- */
-function lazyParts(metafile: Metafile, atInit: ReadonlySet<string>) {
-  const targets = new Set(
-    [...atInit].flatMap((file) =>
-      (metafile.outputs[file]?.imports ?? [])
-        .filter(({ kind, path: imported }) => kind === 'dynamic-import' && imported in metafile.outputs)
-        .map(({ path: imported }) => imported),
-    ),
-  );
-  const parts = [...targets]
-    .filter((file) => !atInit.has(file))
-    .map((file) => {
-      const brings = [...closure(metafile, file, true)].filter((f) => !atInit.has(f));
-      return { file, module: metafile.outputs[file]?.entryPoint ?? file, bytes: bytesOf(metafile, brings), brings };
-    });
-  const groups = new Map<string, typeof parts>();
-  for (const part of parts) {
-    const name = `${path.dirname(part.module)}/*${path.extname(part.module)}`;
-    groups.set(name, [...(groups.get(name) ?? []), part]);
-  }
-  return [...groups].flatMap(([name, members]) =>
-    members.length < 3 ? members.map((m) => ({ name: m.module, members: [m] })) : [{ name, members }],
-  );
 }
 
 /** The SDK layer as the functions load it: its modules and what each brings with it. */

@@ -8,10 +8,10 @@ import { seedDemoShop } from '../infra/local/demo-shop.ts';
 import {
   DEFAULT_ADMIN_TOKEN,
   DEFAULT_DEMO_SOURCE_SECRET,
-  LOCAL_TABLE_NAME,
   type LocalStack,
   startLocalStack,
 } from '../infra/local/stack.ts';
+import { LOCAL_TABLE_NAME } from '../infra/local/table.ts';
 import DEMO_SEGMENTS from '../workflows/examples/segments.json' with { type: 'json' };
 import { startBaselineServer } from './baseline-server.ts';
 import { measureCpuCosts, measureDynamoCeiling } from './components.ts';

@@ -1,22 +1,16 @@
-import { createHash } from 'node:crypto';
-import { createReadStream, existsSync } from 'node:fs';
-import { createInterface } from 'node:readline';
-import { z } from 'zod';
+import { existsSync } from 'node:fs';
 import { TOPICS } from '#contacts/consent.ts';
-import { propertyValueSchema } from '#core/canonical-event.ts';
-import type { Contact, TimelineEvent } from '#core/contact.ts';
-import { EVENT_NAMES } from '#core/contact.ts';
-import { HttpError } from '#core/errors.ts';
 import { backtestRequestSchema, simulateRequestSchema } from '#journeys/api.schema.ts';
-import { type BacktestReport, type BacktestSource, runBacktest, runSimulation } from '#journeys/backtest.ts';
-import { createTemplateCatalog } from '#messaging/built-in-catalog.ts';
+import { type BacktestReport, runBacktest, runSimulation } from '#journeys/backtest.ts';
 import { builtInTemplateIds } from '#messaging/templating/compiled-built-ins.ts';
-import { renderCompiled } from '#messaging/templating/render.ts';
-import { createMemoryStore } from '#platform/memory-store.ts';
 import { compileJourney } from '#workflows/compile.ts';
 import { GOLDEN_TARGETS } from '#workflows/golden.ts';
-import { type Violation, validateJourney } from '#workflows/validate.ts';
+import { validateJourney } from '#workflows/validate.ts';
+import type { Violation } from '#workflows/violations.ts';
+import { fileSource } from './events-file.ts';
 import { type ApiClient, readJson } from './http.ts';
+import { offline, offlineDeps, parse, toIso, warnUnknownSegments } from './journeys-offline.ts';
+import { formatBacktest, formatPaths, printViolations } from './journeys-output.ts';
 import { segmentsFromFile } from './segments.ts';
 
 export interface JourneyOptions {
@@ -33,9 +27,9 @@ export interface JourneyOptions {
 }
 
 /**
- * `tend journeys ...` and `tend tasks ...`. validate, simulate and backtest run offline on a
- * file (no server: the built-in templates and topics are what exists); given a journey id they
- * ask the API instead, which knows the deployment's templates, endpoints and stored events.
+ * `tend journeys ...`. validate, simulate and backtest run offline on a file (no server: the
+ * built-in templates and topics are what exists); given a journey id they ask the API instead,
+ * which knows the deployment's templates, endpoints and stored events.
  */
 export async function journeysCommand(
   api: ApiClient,
@@ -215,232 +209,4 @@ export async function journeysCommand(
     default:
       usage(command ? `unknown journeys command "${command}"` : 'journeys needs a command');
   }
-}
-
-/** `tend tasks list|done`: the owner's to-do list from notify-owner steps. */
-export async function tasksCommand(
-  api: ApiClient,
-  command: string | undefined,
-  args: string[],
-  options: JourneyOptions,
-  usage: (message: string) => never,
-) {
-  switch (command) {
-    case 'list': {
-      const query = options.status ? `?status=${encodeURIComponent(options.status)}` : '';
-      const { tasks } = (await api.call('GET', `/api/tasks${query}`)) as { tasks: Record<string, string>[] };
-      if (options.json) console.log(JSON.stringify(tasks, null, 2));
-      else
-        for (const t of tasks)
-          console.log(
-            `${t.status === 'open' ? '[ ]' : '[x]'} ${t.taskId}  ${t.createdAt}  ${t.subject}\n      ${String(t.message).replace(/\n/g, '\n      ')}`,
-          );
-      return;
-    }
-    case 'done': {
-      const taskId = args[0] ?? usage('tasks done needs a task id');
-      await api.call('POST', `/api/tasks/${encodeURIComponent(taskId)}/done`);
-      console.log(`${taskId} is done`);
-      return;
-    }
-    default:
-      usage(command ? `unknown tasks command "${command}"` : 'tasks needs a command');
-  }
-}
-
-function toIso(value: string, usage: (message: string) => never): string {
-  const time = Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(value) ? `${value}T00:00:00Z` : value);
-  if (Number.isNaN(time)) usage(`"${value}" is not a date`);
-  return new Date(time).toISOString();
-}
-
-function parse<S extends z.ZodType>(schema: S, value: unknown): z.infer<S> {
-  const result = schema.safeParse(value);
-  if (result.success) return result.data;
-  for (const issue of result.error.issues) console.error(`tend: ${issue.path.join('.') || '(root)'}: ${issue.message}`);
-  process.exit(1);
-}
-
-/** Runs offline work, printing a refusal (an invalid journey) the way the API client does. */
-async function offline<T>(work: () => Promise<T>): Promise<T> {
-  try {
-    return await work();
-  } catch (error) {
-    if (!(error instanceof HttpError)) throw error;
-    console.error(`tend: ${error.message.split(': ')[0]}`);
-    printViolations((Array.isArray(error.details) ? error.details : []) as Violation[], '');
-    process.exit(1);
-  }
-}
-
-/** Segment ids a journey document names (triggers and conditions), found anywhere in it. */
-function segmentsNamed(document: unknown): string[] {
-  const found = new Set<string>();
-  const visit = (value: unknown) => {
-    if (Array.isArray(value)) value.forEach(visit);
-    else if (value && typeof value === 'object') {
-      const v = value as Record<string, unknown>;
-      if ((v.type === 'segment' || v.kind === 'segment') && typeof v.segment === 'string') found.add(v.segment);
-      Object.values(v).forEach(visit);
-    }
-  };
-  visit(document);
-  return [...found];
-}
-
-/** Offline, segments exist only through --segments: say so rather than silently never entering. */
-function warnUnknownSegments(document: unknown, options: JourneyOptions) {
-  const named = segmentsNamed(document);
-  if (named.length > 0 && !options.segments) {
-    console.error(
-      `tend: the journey names segment(s) ${named.map((n) => `"${n}"`).join(', ')}; offline, nobody is in a segment unless you pass --segments <segments.json>`,
-    );
-  }
-}
-
-const offlineDeps = (options: JourneyOptions, usage: (message: string) => never) => {
-  const segments = options.segments ? segmentsFromFile(options.segments, usage) : undefined;
-  return {
-    templates: createTemplateCatalog(createMemoryStore().store),
-    render: renderCompiled,
-    settings: { defaultTimeZone: process.env.TEND_DEFAULT_TIME_ZONE ?? 'UTC' },
-    validationContext: async () => ({ templates: builtInTemplateIds, topics: new Set(TOPICS.map((t) => t.id)) }),
-    ...(segments ? { segments: async () => segments } : {}),
-  };
-};
-
-function printViolations(violations: Violation[] | undefined, heading: string) {
-  if (!violations || violations.length === 0) return;
-  if (heading) console.error(`${heading}:`);
-  for (const v of violations) console.error(`  - ${v.path}: ${v.message}`);
-}
-
-function formatPaths(paths: {
-  paths: { nodes: string[]; transitions: number; choices: string[] }[];
-  minTransitions: number;
-  maxTransitions: number;
-  truncated: boolean;
-}): string {
-  const lines = [
-    `state transitions per enrollment: ${paths.minTransitions} to ${paths.maxTransitions} ($${((paths.maxTransitions * 0.025) / 1000).toFixed(6)} at most on Step Functions Standard)`,
-  ];
-  for (const p of paths.paths) lines.push(`  ${String(p.transitions).padStart(3)}  ${p.nodes.join(' → ')}`);
-  if (paths.truncated) lines.push('  … more paths not listed');
-  return lines.join('\n');
-}
-
-function formatBacktest(r: BacktestReport): string {
-  const money = Object.entries(r.revenue).map(([currency, minor]) => `${(minor / 100).toFixed(2)} ${currency}`);
-  const lines = [
-    `backtest of ${r.journeyId} from ${r.from} to ${r.to} (${r.durationMs} ms)`,
-    `contacts scanned ${r.contactsScanned}${r.truncated ? ' (stopped at the limit)' : ''}, simulated ${r.candidates}`,
-    `entered ${r.entered} (holdout ${r.holdout}), converted ${r.conversions}${money.length ? `, revenue ${money.join(', ')}` : ''}`,
-    `ended: ${
-      Object.entries(r.ended)
-        .map(([k, n]) => `${k} ${n}`)
-        .join(', ') || 'none'
-    }; still active at the end ${r.activeAtEnd}`,
-    'contacts per node:',
-    ...Object.entries(r.nodes).map(([node, n]) => `  ${node.padEnd(24)} ${n}`),
-    'emails:',
-    ...Object.entries(r.emails).map(
-      ([template, e]) =>
-        `  ${template.padEnd(24)} sent ${e.sent}${Object.keys(e.skipped).length ? `, skipped ${JSON.stringify(e.skipped)}` : ''}${Object.keys(e.deferred).length ? `, deferred ${JSON.stringify(e.deferred)}` : ''}`,
-    ),
-    `owner tasks ${r.tasks}, webhooks ${r.webhooks}, state transitions ${r.transitions} (≈ $${r.estimatedCostUsd.toFixed(4)})`,
-  ];
-  for (const s of r.samples) lines.push(`example: ${s.contact}`, ...s.lines.map((l) => `  ${l}`));
-  for (const f of r.failures) lines.push(`FAILED ${f.contactId} ${f.enrollmentId}: ${f.error}`);
-  return lines.join('\n');
-}
-
-const eventLineSchema = z
-  .object({
-    email: z.email(),
-    name: z.enum(EVENT_NAMES),
-    at: z.iso.datetime({ offset: true }),
-    data: z.record(z.string(), z.unknown()).default({}),
-    id: z.string().min(1).max(200).optional(),
-  })
-  .strict();
-const contactLineSchema = z
-  .object({
-    contact: z
-      .object({
-        email: z.email(),
-        firstName: z.string().optional(),
-        lastName: z.string().optional(),
-        timeZone: z.string().optional(),
-        locale: z.string().optional(),
-        properties: z.record(z.string(), propertyValueSchema).default({}),
-        tags: z.array(z.string()).default([]),
-        createdAt: z.iso.datetime({ offset: true }).optional(),
-      })
-      .strict(),
-  })
-  .strict();
-
-/**
- * Events from a JSON Lines file, one event (`{ email, name, at, data }`) or contact
- * (`{ contact: { email, properties, ... } }`) per line, grouped by email. A bad line stops with
- * its line number.
- */
-export function fileSource(file: string): BacktestSource {
-  return {
-    async *contacts() {
-      const byEmail = new Map<
-        string,
-        { contact?: z.infer<typeof contactLineSchema>['contact']; events: z.infer<typeof eventLineSchema>[] }
-      >();
-      const lines = createInterface({ input: createReadStream(file), crlfDelay: Number.POSITIVE_INFINITY });
-      let n = 0;
-      for await (const line of lines) {
-        n += 1;
-        if (line.trim() === '') continue;
-        let value: unknown;
-        try {
-          value = JSON.parse(line);
-        } catch {
-          throw new Error(`${file}:${n}: not JSON`);
-        }
-        const asContact = contactLineSchema.safeParse(value);
-        const asEvent = asContact.success ? undefined : eventLineSchema.safeParse(value);
-        if (!asContact.success && !asEvent?.success) {
-          throw new Error(
-            `${file}:${n}: ${asEvent?.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
-          );
-        }
-        const email = asContact.success ? asContact.data.contact.email : (asEvent?.data?.email as string);
-        const entry = byEmail.get(email) ?? { events: [] };
-        if (asContact.success) entry.contact = asContact.data.contact;
-        else if (asEvent?.data) entry.events.push(asEvent.data);
-        byEmail.set(email, entry);
-      }
-      for (const [email, entry] of byEmail) {
-        const contactId = `c-${createHash('sha256').update(email).digest('hex').slice(0, 16)}`;
-        const sorted = entry.events.sort((a, b) => a.at.localeCompare(b.at));
-        const createdAt = entry.contact?.createdAt ?? sorted[0]?.at ?? new Date(0).toISOString();
-        const { createdAt: _c, properties = {}, tags = [], ...profile } = entry.contact ?? { email };
-        const contact: Contact = {
-          ...profile,
-          email,
-          contactId,
-          properties,
-          tags,
-          createdAt,
-          updatedAt: createdAt,
-          createdBy: `file:${contactId}`,
-        };
-        const events: TimelineEvent[] = sorted.map((e, i) => ({
-          eventId: e.id ?? `${contactId}-${i + 1}`,
-          contactId,
-          name: e.name,
-          at: new Date(e.at).toISOString(),
-          // The first event of a contact with no contact line is the one that created it.
-          data: { ...e.data, ...(i === 0 && !entry.contact?.createdAt ? { cause: `file:${contactId}` } : {}) },
-        }));
-        yield { contact, events };
-      }
-    },
-  };
 }

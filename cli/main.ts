@@ -2,8 +2,9 @@ import { parseArgs } from 'node:util';
 import { conflictsCommand, endpointsCommand, keysCommand, sourcesCommand } from './admin.ts';
 import { createApiClient, usageError } from './http.ts';
 import { importFile } from './import.ts';
-import { journeysCommand, tasksCommand } from './journeys.ts';
+import { journeysCommand } from './journeys.ts';
 import { segmentsCommand } from './segments.ts';
+import { tasksCommand } from './tasks.ts';
 import { templatesCommand } from './templates.ts';
 
 const HELP = `Usage: npx tend <area> <command> [options]

@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { BuildOptions, Metafile, Plugin } from 'esbuild';
+import { dashboardClientPlugin } from './dashboard-client.ts';
 import {
   buildSdkLayer,
   esmOptions,
@@ -49,7 +50,9 @@ export const lambdaNodeOptions = '--enable-source-maps';
  * (without the sources, so stack traces map back to our files without the map's weight), and
  * code splitting, so what a handler imports with `import()` (MJML on template save, the journey
  * simulator, each shipped template) is a chunk loaded when first used instead of at cold start.
- * The AWS SDK is not in the bundle: it comes from the SDK layer (./sdk-layer.ts). The CDK stack
+ * The AWS SDK is not in the bundle: it comes from the SDK layer (./sdk-layer.ts). The browser
+ * script the dashboard serves is built from its TypeScript and goes in as text
+ * (./dashboard-client.ts). The CDK stack
  * and `npm run bench:functions` both build with this, so the sizes the bench reports are the
  * deployed ones.
  */
@@ -64,7 +67,7 @@ export function lambdaEsbuildOptions(entry: string, outdir: string, imports: Sdk
     // TypeScript stays out: MJML's minifier reaches it only to read a `.ts` config file, which a
     // function never has, and it would add 3.5 MB to the templates API.
     external: ['typescript'],
-    plugins: [sdkPlugin(imports), semverGte],
+    plugins: [sdkPlugin(imports), semverGte, dashboardClientPlugin],
   };
 }
 

@@ -3,34 +3,8 @@
  * both read it, so the functions, routes, streams and state machines cannot drift apart.
  */
 
-import { AGGREGATED_EVENTS } from '#reports/kpis.ts';
-
-/** What a function may touch; CDK turns each grant into least-privilege IAM. */
-export type Grant =
-  | 'table:read'
-  | 'table:write'
-  /** Start, stop and resume journey executions (StartExecution, StopExecution, SendTaskSuccess). */
-  | 'journeys:run'
-  /** Create journey state machines, publish versions, move the live alias (and pass the journey role). */
-  | 'journeys:publish'
-  /** Read executions and their history (DescribeExecution, GetExecutionHistory). */
-  | 'journeys:read'
-  | 'ses:send'
-  | 'secret:admin-token'
-  | 'secret:link-signing'
-  /** Seal and open stored webhook secrets with the stack's KMS key. */
-  | 'kms:seal'
-  /** Only open them (verify or sign with a stored secret). */
-  | 'kms:open';
-
-export interface FunctionSpec {
-  /** Handler file, relative to the repository root; it exports `handler`. */
-  entry: string;
-  description: string;
-  timeoutSeconds: number;
-  memoryMb: number;
-  grants: readonly Grant[];
-}
+import { AGGREGATED_EVENTS } from '#reports/kpi-counters.ts';
+import type { FunctionSpec } from './function-spec.ts';
 
 export interface RouteSpec {
   method: 'GET' | 'POST' | 'PUT';
@@ -53,7 +27,7 @@ export interface StreamSpec {
   /**
    * Batches in flight at once per shard, each over other partition keys (a contact's records
    * stay in order): Lambda's ParallelizationFactor, 1 to 10. Default
-   * {@link DEFAULT_PARALLELIZATION_FACTOR}.
+   * `DEFAULT_PARALLELIZATION_FACTOR` (stream-mapping.ts).
    */
   parallelizationFactor?: number;
   /**
@@ -68,32 +42,6 @@ export interface StreamSpec {
    */
   eventNames?: readonly string[];
 }
-
-/** One event filter pattern of a stream mapping (Lambda FilterCriteria; the local driver applies the same). */
-export interface StreamFilter {
-  eventName: readonly string[];
-  /** The new image's `type` is one of these... */
-  types: readonly string[];
-  /** ...and, when set, its `name` one of these. */
-  names?: readonly string[];
-}
-
-/**
- * A consumer's filters (a record reaching it matches at least one): one for its item types,
- * or, with `eventNames`, one for the named timeline events and one for its other item types.
- */
-export function streamFilters(spec: StreamSpec): StreamFilter[] {
-  const eventName = spec.changes ?? ['INSERT'];
-  if (!spec.eventNames || !spec.itemTypes.includes('event')) return [{ eventName, types: spec.itemTypes }];
-  const others = spec.itemTypes.filter((t) => t !== 'event');
-  return [
-    { eventName, types: ['event'], names: spec.eventNames },
-    ...(others.length > 0 ? [{ eventName, types: others }] : []),
-  ];
-}
-
-/** Stream consumers work on this many batches per shard at once unless their spec says otherwise. */
-export const DEFAULT_PARALLELIZATION_FACTOR = 10;
 
 export const functions = {
   'ingest-webhook': {

@@ -27,7 +27,8 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { awaitTransactionCommits, startDynamoDbLocal } from '../infra/local/dynamodb-local.ts';
-import { freePort, LOCAL_TABLE_NAME as TABLE, until } from '../infra/local/stack.ts';
+import { freePort, until } from '../infra/local/readiness.ts';
+import { LOCAL_TABLE_NAME as TABLE } from '../infra/local/table.ts';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -45,7 +46,7 @@ const clientFor = (endpoint: string) =>
 /** The child: DynamoDB Local with the app's table, until killed. */
 async function serve(port: number, dir: string) {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
-  const { ensureTable } = await import('../infra/local/stack.ts');
+  const { ensureTable } = await import('../infra/local/table.ts');
   startDynamoDbLocal(port, path.join(dir, 'dynamodb'), dir);
   const client = clientFor(`http://127.0.0.1:${port}`);
   await until('DynamoDB Local', 60_000, () => ensureTable(client));

@@ -1,6 +1,8 @@
 import { assertUnreachable } from '#core/assert.ts';
-import type { Journey, JourneyNode } from './journey.schema.ts';
-import { durationSeconds, successorsOf } from './journey-nodes.ts';
+import type { EnrollmentTrigger } from '#core/contact.ts';
+import type { AslDefinition, AslState } from './asl/asl.ts';
+import type { Journey, JourneyNode, NodeOf } from './journey.schema.ts';
+import { type DecisionType, durationSeconds, type StepAction, successorsOf } from './journey-nodes.ts';
 import { fusedDecisions, type PathReport, pathsOf } from './paths.ts';
 import { ENROLLMENT_EXITED_ERROR, EXITED, FAILED, ON_ERROR, routeState, waitState } from './states.ts';
 
@@ -10,18 +12,6 @@ export interface CompileTargets {
   endEnrollment: string;
   /** Evaluates branches and splits, computes waits, updates contacts, registers event waits... */
   journeyStep: string;
-}
-
-export interface AslState {
-  Type: string;
-  [key: string]: unknown;
-}
-
-export interface AslDefinition {
-  Comment: string;
-  StartAt: string;
-  TimeoutSeconds?: number;
-  States: Record<string, AslState>;
 }
 
 export interface CompiledJourney {
@@ -40,13 +30,7 @@ export interface EnrollmentInput {
   journeyId: string;
   journeyVersion: number;
   enteredAt: string;
-  trigger: {
-    type: 'event' | 'date' | 'inactivity' | 'schedule' | 'segment';
-    eventId: string;
-    name?: string;
-    at: string;
-    correlation?: string | null;
-  };
+  trigger: EnrollmentTrigger;
 }
 
 /** Resource of a Task that waits for a task token: the function is invoked with the token. */
@@ -111,7 +95,7 @@ function lambdaTask(
 /** A journey-step task for a node: the node's own definition travels in the Parameters. */
 const stepTask = (
   id: string,
-  node: JourneyNode,
+  node: NodeOf<StepAction>,
   targets: CompileTargets,
   comment: string,
   rest: Record<string, unknown>,
@@ -131,7 +115,12 @@ function routeChoice(id: string, node: JourneyNode): Record<string, AslState> {
 }
 
 /** A step that returns `{ next }`, then a Choice that follows it (branches, splits). */
-function routedStep(id: string, node: JourneyNode, targets: CompileTargets, comment: string): Record<string, AslState> {
+function routedStep(
+  id: string,
+  node: NodeOf<DecisionType>,
+  targets: CompileTargets,
+  comment: string,
+): Record<string, AslState> {
   return {
     [id]: stepTask(id, node, targets, comment, {
       ResultPath: '$.step',

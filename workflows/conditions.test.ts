@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { conditionSchema } from './condition.schema.ts';
 import {
   bucketOf,
   compare,
@@ -9,7 +10,7 @@ import {
   exitConditionHolding,
   pickRandomBranch,
 } from './conditions.ts';
-import { conditionSchema, contactChangeSchema } from './journey.schema.ts';
+import { contactChangeSchema } from './journey.schema.ts';
 
 const now = new Date('2026-11-26T12:00:00Z');
 const ctx: EvaluationContext = {

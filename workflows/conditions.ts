@@ -1,5 +1,6 @@
 import { assertUnreachable } from '#core/assert.ts';
-import type { Condition, ContactChange, EventWindow, Filter } from './journey.schema.ts';
+import type { Condition, EventWindow, Filter } from './condition.schema.ts';
+import type { ContactChange } from './journey.schema.ts';
 import { durationSeconds } from './journey-nodes.ts';
 
 /**

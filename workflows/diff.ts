@@ -1,6 +1,7 @@
 import { formatDuration } from './compile.ts';
-import type { Journey, JourneyNode, Trigger } from './journey.schema.ts';
+import type { Journey, JourneyNode } from './journey.schema.ts';
 import { durationSeconds } from './journey-nodes.ts';
+import type { Trigger } from './trigger.schema.ts';
 
 /**
  * A readable diff between two versions of a journey: one line per change, in words, e.g.

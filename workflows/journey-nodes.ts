@@ -1,4 +1,6 @@
-import type { Duration, JourneyNode, Offset } from './journey.schema.ts';
+import { assertUnreachable } from '#core/assert.ts';
+import type { JourneyNode } from './journey.schema.ts';
+import type { Duration, Offset } from './time.schema.ts';
 
 /**
  * Pure helpers over the journey language's types. They are apart from journey.schema.ts so that
@@ -45,13 +47,32 @@ export function successorsOf(node: JourneyNode): { field: string; id: string }[]
     case 'exit':
       return [];
     default:
-      return assertNever(node);
+      return assertUnreachable(node);
   }
-}
-
-function assertNever(value: never): never {
-  throw new Error(`unhandled node ${JSON.stringify(value)}`);
 }
 
 /** Node types that let journey time pass (a loop must contain one). */
 export const WAITING_TYPES: ReadonlySet<JourneyNode['type']> = new Set(['wait', 'wait-until', 'wait-for-event']);
+
+/**
+ * The node types the journey-step function runs: the `action` of a compiled step Task. The
+ * others compile to a plain Wait (`wait`) or call their own function (`send-email`, `exit`).
+ */
+export const STEP_ACTIONS = [
+  'wait-until',
+  'wait-for-event',
+  'branch',
+  'split',
+  'random-split',
+  'update-contact',
+  'webhook',
+  'notify-owner',
+  'goal',
+] as const satisfies readonly JourneyNode['type'][];
+
+export type StepAction = (typeof STEP_ACTIONS)[number];
+
+/** Decisions a step evaluates in a function, then follows with a Choice. */
+export const DECISION_TYPES = ['branch', 'split', 'random-split'] as const satisfies readonly StepAction[];
+
+export type DecisionType = (typeof DECISION_TYPES)[number];

@@ -1,11 +1,14 @@
 import * as z from 'zod';
+import { conditionSchema, eventWindowSchema, filterSchema, matchSchema, scalarSchema } from './condition.schema.ts';
 import { frequencyCapSchema, quietHoursSchema } from './send-limits.ts';
-import { WEEKDAYS } from './weekdays.ts';
+import { durationSchema, offsetSchema, timeOfDaySchema, weekdaySchema } from './time.schema.ts';
+import { triggerSchema } from './trigger.schema.ts';
 
 /**
  * The journey language, version 1: a JSON document marketing ops write (or an editor writes
- * for them), checked by these schemas, then by `validate.ts` for what a schema cannot say
- * (dangling successors, loops without a wait, unknown templates...).
+ * for them), checked by these schemas (its triggers in `trigger.schema.ts`, its conditions in
+ * `condition.schema.ts`, its times in `time.schema.ts`), then by `validate.ts` for what a schema
+ * cannot say (dangling successors, loops without a wait, unknown templates...).
  *
  * Node type strings and trigger/condition kinds are permanent once stored: a later language
  * version adds types, it never renames them. Every type declared here is compiled
@@ -15,163 +18,6 @@ import { WEEKDAYS } from './weekdays.ts';
 export const nodeIdSchema = z
   .string()
   .regex(/^[a-z][a-z0-9-]{0,62}$/, 'node ids are lowercase words joined by hyphens, e.g. "welcome-email"');
-
-/** A non-negative length of journey time; at least a minute. */
-export const durationSchema = z
-  .object({
-    days: z.number().int().min(0).max(3660).optional(),
-    hours: z.number().int().min(0).max(87_840).optional(),
-    minutes: z.number().int().min(0).max(5_270_400).optional(),
-  })
-  .strict()
-  .refine((d) => (d.days ?? 0) + (d.hours ?? 0) + (d.minutes ?? 0) > 0, 'a duration must last at least one minute');
-
-/** An offset that may be negative ("3 days before"). */
-export const offsetSchema = z
-  .object({
-    days: z.number().int().min(-3660).max(3660).optional(),
-    hours: z.number().int().min(-87_840).max(87_840).optional(),
-  })
-  .strict();
-
-const timeOfDaySchema = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'use 24-hour HH:MM, e.g. "09:30"');
-const weekdaySchema = z.enum(WEEKDAYS);
-
-/** Segment ids name a segment in URLs and rules: lowercase words joined by hyphens. */
-export const segmentIdSchema = z
-  .string()
-  .regex(/^[a-z][a-z0-9-]{0,62}$/, 'segment ids are lowercase words joined by hyphens, e.g. "repeat-buyers"');
-
-const scalarSchema = z.union([z.string().max(2_000), z.number(), z.boolean(), z.null()]);
-
-export const COMPARISONS = ['eq', 'neq', 'gt', 'gte', 'lt', 'lte', 'exists', 'not-exists', 'contains', 'in'] as const;
-
-/**
- * A test on one value, found by a dot path (`total.amountMinor`, `fields.plan`). `exists` and
- * `not-exists` take no value; `in` takes a list; `contains` looks inside a string or a list.
- */
-export const filterSchema = z
-  .object({
-    path: z.string().min(1).max(200),
-    op: z.enum(COMPARISONS),
-    value: z.union([scalarSchema, z.array(scalarSchema).max(100)]).optional(),
-  })
-  .strict();
-
-/** Which events count: all of them, those since the contact entered, or a recent window. */
-export const eventWindowSchema = z.union([z.literal('all-time'), z.literal('since-entry'), durationSchema]);
-
-const countSchema = z
-  .object({ op: z.enum(['eq', 'gt', 'gte', 'lt', 'lte']), value: z.number().int().min(0).max(1_000_000) })
-  .strict();
-
-/**
- * A condition on the contact: a profile value (`email`, `firstName`, `locale`, `timeZone`,
- * `createdAt` or `properties.<key>`), a tag, how many times an event happened in a window, or
- * what the triggering event was.
- */
-export const conditionSchema = z.discriminatedUnion('kind', [
-  z
-    .object({
-      kind: z.literal('property'),
-      property: z.string().min(1).max(200),
-      op: z.enum(COMPARISONS),
-      value: z.union([scalarSchema, z.array(scalarSchema).max(100)]).optional(),
-    })
-    .strict(),
-  z.object({ kind: z.literal('tag'), tag: z.string().min(1).max(100), has: z.boolean().default(true) }).strict(),
-  z
-    .object({
-      kind: z.literal('event'),
-      event: z.string().min(1).max(100),
-      where: z.array(filterSchema).max(20).default([]),
-      count: countSchema.default({ op: 'gte', value: 1 }),
-      within: eventWindowSchema.default('all-time'),
-    })
-    .strict(),
-  z
-    .object({
-      kind: z.literal('trigger'),
-      /** The triggering event's name (an event trigger), or the trigger type for the others. */
-      event: z.string().min(1).max(100).optional(),
-      where: z.array(filterSchema).max(20).default([]),
-    })
-    .strict(),
-  /** Whether the contact is (or is not) a member of a segment now. */
-  z.object({ kind: z.literal('segment'), segment: segmentIdSchema, in: z.boolean().default(true) }).strict(),
-]);
-
-export const matchSchema = z.enum(['all', 'any']);
-
-// ---------------------------------------------------------------------------------------------
-// Triggers
-
-export const eventTriggerSchema = z
-  .object({
-    type: z.literal('event'),
-    event: z.string().min(1).max(100),
-    /** Tests on the event's data; all must hold. */
-    where: z.array(filterSchema).max(20).default([]),
-    /** A data path whose value later wait-for-event nodes can match on (e.g. `cartId`). */
-    correlationKey: z.string().min(1).max(200).optional(),
-    /** Only a contact that this very event created enters. */
-    newContactsOnly: z.boolean().default(false),
-  })
-  .strict();
-
-export const dateTriggerSchema = z
-  .object({
-    type: z.literal('date'),
-    /** A contact value holding a date (`YYYY-MM-DD` or an ISO timestamp), e.g. `properties.birthday`. */
-    property: z.string().min(1).max(200),
-    /** Before (negative) or after the date. */
-    offset: offsetSchema.default({}),
-    /** Every year on the date (birthdays, anniversaries), or once. */
-    repeat: z.enum(['once', 'yearly']).default('once'),
-    /** Time of day in the contact's time zone. */
-    at: timeOfDaySchema.default('09:00'),
-  })
-  .strict();
-
-export const inactivityTriggerSchema = z
-  .object({
-    type: z.literal('inactivity'),
-    /** The event whose absence counts, e.g. `order.placed`; the clock restarts at each one. */
-    event: z.string().min(1).max(100),
-    after: durationSchema,
-  })
-  .strict();
-
-export const scheduleTriggerSchema = z
-  .object({
-    type: z.literal('schedule'),
-    every: z.enum(['day', 'week', 'month']),
-    at: timeOfDaySchema.default('09:00'),
-    /** For `week`. */
-    weekday: weekdaySchema.optional(),
-    /** For `month`; up to 28 so every month has it. */
-    dayOfMonth: z.number().int().min(1).max(28).optional(),
-    /** Who enters at each run; all must hold (an empty list means every contact with an email). */
-    audience: z.array(conditionSchema).max(20).default([]),
-  })
-  .strict();
-
-/** A contact entering (or leaving) a segment: its `segment.entered` / `segment.exited` event. */
-export const segmentTriggerSchema = z
-  .object({
-    type: z.literal('segment'),
-    segment: segmentIdSchema,
-    on: z.enum(['enter', 'exit']).default('enter'),
-  })
-  .strict();
-
-export const triggerSchema = z.discriminatedUnion('type', [
-  eventTriggerSchema,
-  dateTriggerSchema,
-  inactivityTriggerSchema,
-  scheduleTriggerSchema,
-  segmentTriggerSchema,
-]);
 
 // ---------------------------------------------------------------------------------------------
 // Nodes
@@ -419,14 +265,6 @@ export type Journey = z.infer<typeof journeySchema>;
 export type JourneyInput = z.input<typeof journeySchema>;
 export type JourneyNode = z.infer<typeof journeyNodeSchema>;
 export type NodeOf<T extends JourneyNode['type']> = Extract<JourneyNode, { type: T }>;
-export type Trigger = z.infer<typeof triggerSchema>;
-export type EventTrigger = z.infer<typeof eventTriggerSchema>;
-export type SegmentTrigger = z.infer<typeof segmentTriggerSchema>;
-export type Condition = z.infer<typeof conditionSchema>;
-export type Filter = z.infer<typeof filterSchema>;
-export type EventWindow = z.infer<typeof eventWindowSchema>;
 export type ContactChange = z.infer<typeof contactChangeSchema>;
 export type JourneySettings = z.infer<typeof journeySettingsSchema>;
 export type GoalSettings = z.infer<typeof goalSettingsSchema>;
-export type Duration = z.infer<typeof durationSchema>;
-export type Offset = z.infer<typeof offsetSchema>;

@@ -1,9 +1,8 @@
 import { assertUnreachable } from '#core/assert.ts';
 import type { Journey, JourneyNode } from './journey.schema.ts';
-import { durationSeconds, successorsOf } from './journey-nodes.ts';
+import { DECISION_TYPES, durationSeconds, successorsOf } from './journey-nodes.ts';
 
-/** Decisions a step evaluates in a function, then follows with a Choice. */
-const DECISIONS: ReadonlySet<JourneyNode['type']> = new Set(['branch', 'split', 'random-split']);
+const DECISIONS: ReadonlySet<JourneyNode['type']> = new Set(DECISION_TYPES);
 
 /**
  * Decisions that run in the same function call as the contact update before them, so they have

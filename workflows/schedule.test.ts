@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { dateTriggerSchema, inactivityTriggerSchema, scheduleTriggerSchema } from './journey.schema.ts';
 import { inactivityDue, nextDateOccurrence, nextScheduleRun, nextTimeOfDay, waitUntilTarget } from './schedule.ts';
+import { dateTriggerSchema, inactivityTriggerSchema, scheduleTriggerSchema } from './trigger.schema.ts';
 
 describe('journey time', () => {
   it('finds the next weekday morning in the contact’s time zone, across DST', () => {

@@ -1,6 +1,8 @@
 import { wallClock, zonedTime } from '#core/time-zone.ts';
-import type { NodeOf, Offset, Trigger } from './journey.schema.ts';
+import type { NodeOf } from './journey.schema.ts';
 import { durationSeconds, offsetMs } from './journey-nodes.ts';
+import type { Offset } from './time.schema.ts';
+import type { Trigger } from './trigger.schema.ts';
 import { WEEKDAYS, type Weekday } from './weekdays.ts';
 
 /**

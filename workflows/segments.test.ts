@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import type { Condition } from './condition.schema.ts';
 import type { EvaluationContext } from './conditions.ts';
-import type { Condition } from './journey.schema.ts';
 import {
   affectedBy,
   describeSegment,

@@ -1,10 +1,10 @@
 import * as z from 'zod';
 import { assertUnreachable } from '#core/assert.ts';
 import { EVENT_NAMES } from '#core/contact.ts';
+import { type Condition, conditionSchema, type EventWindow, matchSchema, segmentIdSchema } from './condition.schema.ts';
 import { type EvaluationContext, evaluateConditions, matchesFilters } from './conditions.ts';
-import { type Condition, conditionSchema, type EventWindow, matchSchema, segmentIdSchema } from './journey.schema.ts';
 import { durationSeconds } from './journey-nodes.ts';
-import { jsonPath } from './validate.ts';
+import { jsonPath } from './schema-violations.ts';
 
 /**
  * Segments: named rules on a contact's profile, tags and events ("2+ orders in 90 days", "no

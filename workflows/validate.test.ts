@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import ids from '../templates/compiled/ids.json' with { type: 'json' };
 import { BUILT_IN_JOURNEY_IDS, BUILT_IN_JOURNEYS } from './journeys/index.ts';
-import { type ValidationContext, type Violation, validateJourney } from './validate.ts';
+import { validateJourney } from './validate.ts';
+import type { ValidationContext, Violation } from './violations.ts';
 
 /** The shipped templates' ids, as the API and CLI know them. */
 const templateIds: ReadonlySet<string> = new Set(ids);

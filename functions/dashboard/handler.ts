@@ -1,15 +1,14 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import * as z from 'zod';
+import { ContactError } from '#contacts/errors.ts';
 import { emailSchema } from '#core/email-address.ts';
-import { notFound, unauthorized } from '#core/errors.ts';
-import { parseOr422 } from '#core/parse.ts';
-import { DASHBOARD_JS } from '#dashboard/client/legacy-client.ts';
+import { parseOrRefuse } from '#core/parse.ts';
+import { DEFAULT_OVERVIEW_DAYS, OVERVIEW_PERIODS } from '#dashboard/client/periods.ts';
 import {
   contactData,
   enrollmentPath,
   journeyData,
   journeysData,
-  OVERVIEW_PERIODS,
   overviewData,
   segmentData,
   segmentsData,
@@ -17,12 +16,16 @@ import {
 import { CONTENT_SECURITY_POLICY, isPageName, pageShell, signInPage } from '#dashboard/server/pages.ts';
 import { readCookie, SESSION_COOKIE, sessionCookie, signSession, verifySession } from '#dashboard/server/session.ts';
 import { DASHBOARD_CSS } from '#dashboard/server/styles.ts';
+import { JourneyError } from '#journeys/errors.ts';
 import { config } from '#platform/config.ts';
-import { type HttpEvent, type HttpResult, header, httpLambda, json, limitBody } from '#platform/http.ts';
+import { PlatformError } from '#platform/errors.ts';
+import { type HttpEvent, type HttpResult, header, httpLambda, json, limitBody, statusOf } from '#platform/http.ts';
 import { adminToken, linkSecret } from '#platform/secrets.ts';
 import { aggregates } from '#platform/wiring/aggregates.ts';
 import { clock } from '#platform/wiring/clock.ts';
 import { store } from '#platform/wiring/store.ts';
+import { SegmentError } from '#segments/errors.ts';
+import { DASHBOARD_JS } from './client-script.ts';
 
 const secure = config.TEND_PUBLIC_URL.startsWith('https:');
 const SECURITY_HEADERS = {
@@ -70,7 +73,7 @@ const overviewQuery = z
     days: z.coerce
       .number()
       .refine((n) => (OVERVIEW_PERIODS as readonly number[]).includes(n), `one of ${OVERVIEW_PERIODS.join(', ')}`)
-      .default(30),
+      .default(DEFAULT_OVERVIEW_DAYS),
     currency: z
       .string()
       .regex(/^[A-Z]{3}$/, 'a currency code such as EUR')
@@ -85,41 +88,41 @@ async function data(event: HttpEvent): Promise<HttpResult> {
   const deps = { store, aggregates };
   switch (name) {
     case 'overview': {
-      const options = parseOr422(overviewQuery, query, 'the query');
+      const options = parseOrRefuse(overviewQuery, query, 'the query');
       return json(200, await overviewData(aggregates, clock.now().toISOString().slice(0, 10), options));
     }
     case 'journeys':
       return json(200, await journeysData(deps));
     case 'journey': {
-      const { id } = parseOr422(journeyQuery, query, 'the query');
+      const { id } = parseOrRefuse(journeyQuery, query, 'the query');
       const found = await journeyData(deps, id);
-      if (!found) throw notFound('journey_not_found', `no saved or published journey "${id}"`);
+      if (!found) throw new JourneyError('journey_not_found', `no saved or published journey "${id}"`);
       return json(200, found);
     }
     case 'contact': {
-      const { email } = parseOr422(contactQuery, query, 'the query');
+      const { email } = parseOrRefuse(contactQuery, query, 'the query');
       const found = await contactData(store, email, clock.now());
-      if (!found) throw notFound('contact_not_found', `no contact has the email ${email}`);
+      if (!found) throw new ContactError('contact_not_found', `no contact has the email ${email}`);
       return json(200, found);
     }
     case 'path': {
-      const { contact, enrollment } = parseOr422(pathQuery, query, 'the query');
+      const { contact, enrollment } = parseOrRefuse(pathQuery, query, 'the query');
       // Only this page reads executions: the Step Functions client loads with its first request.
       const { executions } = await import('#platform/wiring/journeys.ts');
       const found = await enrollmentPath({ store, executions }, contact, enrollment);
-      if (!found) throw notFound('enrollment_not_found', `no enrollment "${enrollment}" with an execution`);
+      if (!found) throw new JourneyError('enrollment_not_found', `no enrollment "${enrollment}" with an execution`);
       return json(200, found);
     }
     case 'segments':
       return json(200, await segmentsData(store));
     case 'segment': {
-      const { id } = parseOr422(journeyQuery, query, 'the query');
+      const { id } = parseOrRefuse(journeyQuery, query, 'the query');
       const found = await segmentData(store, id);
-      if (!found) throw notFound('segment_not_found', `no segment "${id}"`);
+      if (!found) throw new SegmentError('segment_not_found', `no segment "${id}"`);
       return json(200, found);
     }
     default:
-      throw notFound('no_data', `no dashboard data "${name}"`);
+      throw new PlatformError('no_data', `no dashboard data "${name}"`);
   }
 }
 
@@ -135,12 +138,13 @@ export const handler = httpLambda(async (event) => {
       const form = new URLSearchParams(
         Buffer.from(event.body ?? '', event.isBase64Encoded ? 'base64' : 'utf8').toString(),
       );
-      if (!(await isAdminToken(form.get('token') ?? ''))) return page(401, signInPage('That is not the admin token.'));
+      if (!(await isAdminToken(form.get('token') ?? '')))
+        return page(statusOf('unauthorized'), signInPage('That is not the admin token.'));
       const cookie = sessionCookie(signSession(await sessionSecret(), clock.now()), { secure });
       return redirect('/dashboard', { 'set-cookie': cookie });
     }
     case 'GET /dashboard/data/{name}':
-      if (!(await signedIn(event))) throw unauthorized('signed_out', 'sign in at /dashboard/sign-in');
+      if (!(await signedIn(event))) throw new PlatformError('signed_out', 'sign in at /dashboard/sign-in');
       return data(event);
     case 'GET /dashboard':
     case 'GET /dashboard/{page}': {
@@ -152,13 +156,13 @@ export const handler = httpLambda(async (event) => {
         return redirect('/dashboard/sign-in', { 'set-cookie': sessionCookie('', { secure, maxAgeSeconds: 0 }) });
       if (!isPageName(name))
         return page(
-          404,
+          statusOf('not-found'),
           '<!doctype html><title>Not found</title><p>No such page. <a href="/dashboard">Dashboard</a></p>',
         );
       if (!(await signedIn(event))) return redirect('/dashboard/sign-in');
       return page(200, pageShell(name));
     }
     default:
-      throw notFound('no_route', `no route ${event.routeKey}`);
+      throw new PlatformError('no_route', `no route ${event.routeKey}`);
   }
 });

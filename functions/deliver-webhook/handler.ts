@@ -1,7 +1,7 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
-import type { AttemptOutcome } from '#messaging/outbound-webhooks.ts';
+import type { AttemptOutcome } from '#messaging/outbound-attempt.ts';
 import { lambda } from '#platform/http.ts';
 import { logger, metrics } from '#platform/observability.ts';
 import { outbound } from '#platform/wiring/outbound.ts';

@@ -1,7 +1,8 @@
 import * as z from 'zod';
-import { notFound } from '#core/errors.ts';
-import { parseOr422 } from '#core/parse.ts';
+import { parseOrRefuse } from '#core/parse.ts';
+import { MessagingError } from '#messaging/errors.ts';
 import { requireAdmin } from '#platform/admin.ts';
+import { PlatformError } from '#platform/errors.ts';
 import { httpLambda, json, jsonBody, limitBody } from '#platform/http.ts';
 import { outbound } from '#platform/wiring/outbound.ts';
 
@@ -21,7 +22,7 @@ export const handler = httpLambda(async (event) => {
     }
     case 'GET /api/endpoints/{id}': {
       const endpoint = await outbound.getEndpoint(id);
-      if (!endpoint) throw notFound('endpoint_not_found', `no webhook endpoint "${id}"`);
+      if (!endpoint) throw new MessagingError('endpoint_not_found', `no webhook endpoint "${id}"`);
       return json(200, { endpoint });
     }
     case 'POST /api/endpoints/{id}/rotate':
@@ -29,10 +30,10 @@ export const handler = httpLambda(async (event) => {
     case 'POST /api/endpoints/{id}/disable':
       return json(200, { endpoint: await outbound.disableEndpoint(id) });
     case 'GET /api/endpoints/{id}/deliveries': {
-      const { limit } = parseOr422(querySchema, event.queryStringParameters ?? {}, 'the query');
+      const { limit } = parseOrRefuse(querySchema, event.queryStringParameters ?? {}, 'the query');
       return json(200, { deliveries: await outbound.listDeliveries(id, limit) });
     }
     default:
-      throw notFound('no_route', `no route ${event.routeKey}`);
+      throw new PlatformError('no_route', `no route ${event.routeKey}`);
   }
 });

@@ -1,4 +1,4 @@
-import { badRequest } from '#core/errors.ts';
+import { parseJson } from '#core/parse.ts';
 import { header, httpLambda, json, limitBody } from '#platform/http.ts';
 import { logger, metrics } from '#platform/observability.ts';
 import { clock } from '#platform/wiring/clock.ts';
@@ -13,13 +13,7 @@ export const MAX_EVENTS_BODY_BYTES = 512 * 1024;
 export const handler = httpLambda(async (event) => {
   const body = limitBody(event, MAX_EVENTS_BODY_BYTES);
   const key = await authenticateKey({ store, clock }, header(event, 'authorization'), 'events:write');
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(body.toString('utf8'));
-  } catch {
-    throw badRequest('malformed_json', 'the body is not valid JSON');
-  }
-  const { results } = await ingestEvents({ store, clock }, parsed, key.keyId);
+  const { results } = await ingestEvents({ store, clock }, parseJson(body.toString('utf8')), key.keyId);
   const accepted = results.filter((r) => r.status === 'accepted').length;
   metrics.addMetric('EventsAccepted', 'Count', accepted);
   metrics.addMetric('EventsReplayed', 'Count', results.length - accepted);

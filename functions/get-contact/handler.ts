@@ -1,9 +1,9 @@
 import * as z from 'zod';
 import { type ContactLookup, getContactView } from '#contacts/contact-view.ts';
+import { ContactError } from '#contacts/errors.ts';
 import { e164Schema } from '#core/canonical-event.ts';
 import { emailSchema } from '#core/email-address.ts';
-import { notFound } from '#core/errors.ts';
-import { parseOr422 } from '#core/parse.ts';
+import { parseOrRefuse } from '#core/parse.ts';
 import { requireAdmin } from '#platform/admin.ts';
 import { httpLambda, json } from '#platform/http.ts';
 import { store } from '#platform/wiring/store.ts';
@@ -32,10 +32,10 @@ const querySchema = z
  */
 export const handler = httpLambda(async (event) => {
   await requireAdmin(event);
-  const query = parseOr422(querySchema, event.queryStringParameters ?? {}, 'the query');
+  const query = parseOrRefuse(querySchema, event.queryStringParameters ?? {}, 'the query');
   const [[kind, value]] = Object.entries(query) as [[keyof typeof query, string]];
   const lookup: ContactLookup = kind === 'id' ? { contactId: value } : { kind, value };
   const view = await getContactView(store, lookup);
-  if (!view) throw notFound('contact_not_found', `no contact has the ${kind} ${value}`);
+  if (!view) throw new ContactError('contact_not_found', `no contact has the ${kind} ${value}`);
   return json(200, view);
 });

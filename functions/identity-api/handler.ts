@@ -1,6 +1,6 @@
 import { dismissConflict, listConflicts } from '#contacts/identity-conflicts.ts';
-import { notFound } from '#core/errors.ts';
 import { requireAdmin } from '#platform/admin.ts';
+import { PlatformError } from '#platform/errors.ts';
 import { httpLambda, json, limitBody } from '#platform/http.ts';
 import { store } from '#platform/wiring/store.ts';
 
@@ -17,6 +17,6 @@ export const handler = httpLambda(async (event) => {
     case 'POST /api/identity/conflicts/{id}/dismiss':
       return json(200, await dismissConflict({ store }, event.pathParameters?.id));
     default:
-      throw notFound('no_route', `no route ${event.routeKey}`);
+      throw new PlatformError('no_route', `no route ${event.routeKey}`);
   }
 });

@@ -1,6 +1,6 @@
 import { finishImport, importReport, importRows, startImport } from '#contacts/imports.ts';
-import { notFound } from '#core/errors.ts';
 import { requireAdmin } from '#platform/admin.ts';
+import { PlatformError } from '#platform/errors.ts';
 import { type HttpEvent, header, httpLambda, json, jsonBody, limitBody } from '#platform/http.ts';
 import { logger } from '#platform/observability.ts';
 import { clock } from '#platform/wiring/clock.ts';
@@ -40,6 +40,6 @@ export const handler = httpLambda(async (event) => {
     case 'GET /api/imports/{id}':
       return json(200, await importReport(deps, id));
     default:
-      throw notFound('no_route', `no route ${event.routeKey}`);
+      throw new PlatformError('no_route', `no route ${event.routeKey}`);
   }
 });

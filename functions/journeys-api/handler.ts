@@ -1,7 +1,7 @@
 import { TOPICS } from '#contacts/consent.ts';
-import { notFound } from '#core/errors.ts';
-import { parseOr422 } from '#core/parse.ts';
+import { parseOrRefuse } from '#core/parse.ts';
 import { backtestRequestSchema, journeysOpenApi, simulateRequestSchema } from '#journeys/api.schema.ts';
+import { JourneyError } from '#journeys/errors.ts';
 import {
   changeStatus,
   currentDraft,
@@ -15,6 +15,7 @@ import {
 import { builtInTemplateIds } from '#messaging/templating/compiled-built-ins.ts';
 import { requireAdmin } from '#platform/admin.ts';
 import { config } from '#platform/config.ts';
+import { PlatformError } from '#platform/errors.ts';
 import { header, httpLambda, json, jsonBody, limitBody } from '#platform/http.ts';
 import { clock } from '#platform/wiring/clock.ts';
 import { journeyRuntime, journeyTargets } from '#platform/wiring/journeys.ts';
@@ -57,7 +58,7 @@ async function simulator() {
 async function documentFor(id: string, body: { document?: unknown }) {
   if (body.document !== undefined) return body.document;
   const draft = await currentDraft(deps, id);
-  if (!draft) throw notFound('journey_not_found', `no journey "${id}"`);
+  if (!draft) throw new JourneyError('journey_not_found', `no journey "${id}"`);
   return draft.document;
 }
 
@@ -91,7 +92,7 @@ export const handler = httpLambda(async (event) => {
       return json(200, await validateDocument(deps, jsonBody(event)));
     case 'POST /api/journeys/{id}/validate': {
       const draft = await currentDraft(deps, id);
-      if (!draft) throw notFound('journey_not_found', `no journey "${id}"`);
+      if (!draft) throw new JourneyError('journey_not_found', `no journey "${id}"`);
       return json(200, { journeyId: id, revision: draft.revision, ...(await validateDocument(deps, draft.document)) });
     }
     case 'POST /api/journeys/{id}/publish': {
@@ -110,18 +111,22 @@ export const handler = httpLambda(async (event) => {
     case 'GET /api/journeys/{id}/versions/{version}': {
       const n = Number(event.pathParameters?.version);
       const version = Number.isInteger(n) ? await store.getVersion(id, n) : undefined;
-      if (!version)
-        throw notFound('version_not_found', `journey "${id}" has no version "${event.pathParameters?.version}"`);
+      if (!version) {
+        throw new JourneyError(
+          'version_not_found',
+          `journey "${id}" has no version "${event.pathParameters?.version}"`,
+        );
+      }
       return json(200, { ...version, definition: JSON.parse(version.definition) });
     }
     case 'POST /api/journeys/{id}/simulate': {
-      const request = parseOr422(simulateRequestSchema, jsonBody(event), 'the simulation request');
+      const request = parseOrRefuse(simulateRequestSchema, jsonBody(event), 'the simulation request');
       const document = await documentFor(id, request);
       const { runSimulation, simulation } = await simulator();
       return json(200, await runSimulation(simulation, document, request));
     }
     case 'POST /api/journeys/{id}/backtest': {
-      const request = parseOr422(backtestRequestSchema, jsonBody(event), 'the backtest request');
+      const request = parseOrRefuse(backtestRequestSchema, jsonBody(event), 'the backtest request');
       const document = await documentFor(id, request);
       const { runBacktest, storeSource, simulation } = await simulator();
       return json(200, await runBacktest({ ...simulation, history: storeSource(store) }, document, request));
@@ -132,11 +137,11 @@ export const handler = httpLambda(async (event) => {
     }
     case 'POST /api/tasks/{id}/done': {
       if (!(await store.completeTask(id, clock.now().toISOString()))) {
-        throw notFound('task_not_found', `no open task "${id}"`);
+        throw new JourneyError('task_not_found', `no open task "${id}"`);
       }
       return json(200, { taskId: id, status: 'done' });
     }
     default:
-      throw notFound('no_route', `no route ${event.routeKey}`);
+      throw new PlatformError('no_route', `no route ${event.routeKey}`);
   }
 });

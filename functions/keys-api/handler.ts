@@ -1,5 +1,5 @@
-import { notFound } from '#core/errors.ts';
 import { requireAdmin } from '#platform/admin.ts';
+import { PlatformError } from '#platform/errors.ts';
 import { httpLambda, json, jsonBody, limitBody } from '#platform/http.ts';
 import { clock } from '#platform/wiring/clock.ts';
 import { store } from '#platform/wiring/store.ts';
@@ -20,6 +20,6 @@ export const handler = httpLambda(async (event) => {
     case 'POST /api/keys/{id}/revoke':
       return json(200, { key: await revokeApiKey({ store, clock }, event.pathParameters?.id ?? '') });
     default:
-      throw notFound('no_route', `no route ${event.routeKey}`);
+      throw new PlatformError('no_route', `no route ${event.routeKey}`);
   }
 });

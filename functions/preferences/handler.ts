@@ -1,11 +1,11 @@
 import * as z from 'zod';
 import { TOPICS } from '#contacts/consent.ts';
-import { badRequest } from '#core/errors.ts';
-import { parseOr422 } from '#core/parse.ts';
+import { parseOrRefuse } from '#core/parse.ts';
+import { MessagingError } from '#messaging/errors.ts';
 import { page, preferencesPage } from '#messaging/preference-pages.ts';
 import { updatePreferences } from '#messaging/preferences.ts';
 import { verifyLinkToken } from '#messaging/signed-links.ts';
-import { html, httpLambda, rawBody } from '#platform/http.ts';
+import { html, httpLambda, rawBody, statusOf } from '#platform/http.ts';
 import { logger } from '#platform/observability.ts';
 import { linkSecret } from '#platform/secrets.ts';
 import { clock } from '#platform/wiring/clock.ts';
@@ -16,9 +16,9 @@ const topicIds = new Set(TOPICS.map((t) => t.id));
 
 /** The preference centre, reached by the signed link in every marketing email. */
 export const handler = httpLambda(async (event) => {
-  const query = parseOr422(querySchema, event.queryStringParameters ?? {}, 'the link');
+  const query = parseOrRefuse(querySchema, event.queryStringParameters ?? {}, 'the link');
   if (!verifyLinkToken(await linkSecret(), 'preferences', query.c, undefined, query.t)) {
-    throw badRequest('invalid_link', 'this preferences link is not valid');
+    throw new MessagingError('invalid_link', 'this preferences link is not valid');
   }
   const action = `/preferences?${new URLSearchParams({ c: query.c, t: query.t }).toString()}`;
   let saved = false;
@@ -26,7 +26,7 @@ export const handler = httpLambda(async (event) => {
     const form = new URLSearchParams(rawBody(event).toString('utf8'));
     const chosen = new Set(form.getAll('topic'));
     const unknown = [...chosen].filter((t) => !topicIds.has(t));
-    if (unknown.length > 0) throw badRequest('unknown_topic', `unknown topic: ${unknown.join(', ')}`);
+    if (unknown.length > 0) throw new MessagingError('unknown_topic', `unknown topic: ${unknown.join(', ')}`);
     const outcome = await updatePreferences(store, {
       contactId: query.c,
       choice: {
@@ -39,6 +39,7 @@ export const handler = httpLambda(async (event) => {
     saved = true;
   }
   const contact = await store.getContact(query.c);
-  if (!contact) return html(404, page('Link expired', '<p>We could not find these preferences any more.</p>'));
+  if (!contact)
+    return html(statusOf('not-found'), page('Link expired', '<p>We could not find these preferences any more.</p>'));
   return html(200, preferencesPage(action, contact, saved));
 });

@@ -1,7 +1,7 @@
 import * as z from 'zod';
-import { notFound } from '#core/errors.ts';
-import { parseOr422 } from '#core/parse.ts';
+import { parseOrRefuse } from '#core/parse.ts';
 import { requireAdmin } from '#platform/admin.ts';
+import { PlatformError } from '#platform/errors.ts';
 import { httpLambda, json } from '#platform/http.ts';
 import { aggregates } from '#platform/wiring/aggregates.ts';
 import { clock } from '#platform/wiring/clock.ts';
@@ -28,7 +28,7 @@ export const handler = httpLambda(async (event) => {
   await requireAdmin(event);
   switch (event.routeKey) {
     case 'GET /api/reports/kpis': {
-      const query = parseOr422(kpiQuery, event.queryStringParameters ?? {}, 'the query');
+      const query = parseOrRefuse(kpiQuery, event.queryStringParameters ?? {}, 'the query');
       const to = query.to ?? clock.now().toISOString().slice(0, 10);
       const from = query.from ?? new Date(Date.parse(`${to}T00:00:00Z`) - 29 * 86_400_000).toISOString().slice(0, 10);
       return json(200, { period: { from, to }, kpis: await kpiReport(aggregates, { from, to }, query.currency) });
@@ -36,6 +36,6 @@ export const handler = httpLambda(async (event) => {
     case 'GET /api/reports/journeys':
       return json(200, { journeys: await journeyReport(aggregates) });
     default:
-      throw notFound('no_route', `no route ${event.routeKey}`);
+      throw new PlatformError('no_route', `no route ${event.routeKey}`);
   }
 });

@@ -1,10 +1,11 @@
 import * as z from 'zod';
-import { badRequest, notFound } from '#core/errors.ts';
-import { parseOr422 } from '#core/parse.ts';
+import { parseOrRefuse } from '#core/parse.ts';
 import { requireAdmin } from '#platform/admin.ts';
+import { PlatformError } from '#platform/errors.ts';
 import { header, httpLambda, json, jsonBody, limitBody } from '#platform/http.ts';
 import { clock } from '#platform/wiring/clock.ts';
 import { store } from '#platform/wiring/store.ts';
+import { SegmentError } from '#segments/errors.ts';
 import { getSegmentOrThrow, saveSegment, segmentView } from '#segments/segments.ts';
 
 /** A segment rule is small: 20 conditions at most. */
@@ -34,11 +35,11 @@ export const handler = httpLambda(async (event) => {
     case 'PUT /api/segments/{id}': {
       const body = jsonBody(event);
       if (!body || typeof body !== 'object' || Array.isArray(body)) {
-        throw badRequest('invalid_body', 'the body must be a segment: {"name", "match", "conditions"}');
+        throw new SegmentError('invalid_body', 'the body must be a segment: {"name", "match", "conditions"}');
       }
       const named = (body as { id?: unknown }).id;
       if (named !== undefined && named !== id) {
-        throw badRequest('id_mismatch', `the body names segment "${String(named)}" but the URL names "${id}"`);
+        throw new SegmentError('id_mismatch', `the body names segment "${String(named)}" but the URL names "${id}"`);
       }
       const ifMatch = header(event, 'if-match');
       const expected = ifMatch === undefined ? undefined : Number(ifMatch.replace(/"/g, ''));
@@ -51,10 +52,10 @@ export const handler = httpLambda(async (event) => {
     }
     case 'GET /api/segments/{id}/members': {
       await getSegmentOrThrow(deps, id);
-      const query = parseOr422(membersQuery, event.queryStringParameters ?? {}, 'the query');
+      const query = parseOrRefuse(membersQuery, event.queryStringParameters ?? {}, 'the query');
       return json(200, await store.listMembers(id, query.cursor, query.limit));
     }
     default:
-      throw notFound('no_route', `no route ${event.routeKey}`);
+      throw new PlatformError('no_route', `no route ${event.routeKey}`);
   }
 });

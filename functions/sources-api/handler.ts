@@ -1,12 +1,13 @@
-import { notFound } from '#core/errors.ts';
 import { requireAdmin } from '#platform/admin.ts';
 import { config } from '#platform/config.ts';
+import { PlatformError } from '#platform/errors.ts';
 import { httpLambda, json, jsonBody, limitBody } from '#platform/http.ts';
 import { aggregates } from '#platform/wiring/aggregates.ts';
 import { clock } from '#platform/wiring/clock.ts';
 import { secretBox } from '#platform/wiring/secret-box.ts';
 import { store } from '#platform/wiring/store.ts';
 import { sourceCounterKey } from '#reports/aggregates.ts';
+import { SourceError } from '#sources/errors.ts';
 import {
   createSource,
   findSource,
@@ -45,7 +46,7 @@ export const handler = httpLambda(async (event) => {
     }
     case 'GET /api/sources/{id}': {
       const source = await findSource(deps, id);
-      if (!source) throw notFound('unknown_source', `no source "${id}"`);
+      if (!source) throw new SourceError('unknown_source', `no source "${id}"`);
       return json(200, { source: await summary(source) });
     }
     case 'POST /api/sources/{id}/rotate': {
@@ -57,6 +58,6 @@ export const handler = httpLambda(async (event) => {
     case 'POST /api/sources/{id}/enable':
       return json(200, { source: await summary(await setSourceStatus(deps, id, 'active')) });
     default:
-      throw notFound('no_route', `no route ${event.routeKey}`);
+      throw new PlatformError('no_route', `no route ${event.routeKey}`);
   }
 });

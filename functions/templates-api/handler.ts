@@ -1,13 +1,14 @@
 import * as z from 'zod';
 import { emailSchema } from '#core/email-address.ts';
-import { badRequest, notFound } from '#core/errors.ts';
-import { parseOr422 } from '#core/parse.ts';
+import { parseOrRefuse } from '#core/parse.ts';
+import { MessagingError } from '#messaging/errors.ts';
 import { previewTemplate, saveTemplate, testSendTemplate } from '#messaging/templates.ts';
 import { builtInCompiled, builtInTemplateIds } from '#messaging/templating/compiled-built-ins.ts';
 import { renderCompiled } from '#messaging/templating/render.ts';
 import type { EmailTemplate } from '#messaging/templating/template.schema.ts';
 import { requireAdmin } from '#platform/admin.ts';
-import { type HttpEvent, httpLambda, json, rawBody } from '#platform/http.ts';
+import { PlatformError } from '#platform/errors.ts';
+import { httpLambda, json, jsonBody } from '#platform/http.ts';
 import { sendSettings } from '#platform/send-settings.ts';
 import { clock } from '#platform/wiring/clock.ts';
 import { mail } from '#platform/wiring/mail-on-demand.ts';
@@ -36,14 +37,6 @@ const previewSchema = z.object({
 });
 const testSendSchema = previewSchema.extend({ to: emailSchema });
 
-function body(event: HttpEvent): unknown {
-  try {
-    return JSON.parse(rawBody(event).toString('utf8') || '{}');
-  } catch {
-    throw badRequest('malformed_json', 'the body is not valid JSON');
-  }
-}
-
 /** /api/templates: list, read, save (compiled and checked first), preview and test-send. */
 export const handler = httpLambda(async (event) => {
   await requireAdmin(event);
@@ -59,24 +52,24 @@ export const handler = httpLambda(async (event) => {
       const saved = await store.getTemplate(id);
       if (saved) return json(200, saved);
       const shipped = await shippedSource(id);
-      if (!shipped) throw notFound('template_not_found', `no template "${id}"`);
+      if (!shipped) throw new MessagingError('template_not_found', `no template "${id}"`);
       return json(200, { id, version: 0, builtIn: true, source: shipped, compiled: await builtInCompiled(id) });
     }
     case 'GET /api/templates/{id}/versions':
       return json(200, { versions: await store.listTemplateVersions(id) });
     case 'PUT /api/templates/{id}': {
-      const saved = await saveTemplate(deps, id, body(event), 'admin');
+      const saved = await saveTemplate(deps, id, jsonBody(event), 'admin');
       return json(200, { id: saved.id, version: saved.version, savedAt: saved.savedAt });
     }
     case 'POST /api/templates/{id}/preview': {
-      const req = parseOr422(previewSchema, body(event), 'the preview request');
+      const req = parseOrRefuse(previewSchema, jsonBody(event), 'the preview request');
       return json(200, await previewTemplate({ ...deps, settings: await sendSettings() }, id, req));
     }
     case 'POST /api/templates/{id}/test-send': {
-      const { to, ...req } = parseOr422(testSendSchema, body(event), 'the test send');
+      const { to, ...req } = parseOrRefuse(testSendSchema, jsonBody(event), 'the test send');
       return json(202, await testSendTemplate({ ...deps, mail, settings: await sendSettings() }, id, to, req));
     }
     default:
-      throw notFound('not_found', `no route ${event.routeKey}`);
+      throw new PlatformError('not_found', `no route ${event.routeKey}`);
   }
 });

@@ -1,6 +1,6 @@
 import * as z from 'zod';
-import { badRequest } from '#core/errors.ts';
-import { parseOr422 } from '#core/parse.ts';
+import { parseOrRefuse } from '#core/parse.ts';
+import { MessagingError } from '#messaging/errors.ts';
 import { unsubscribedPage, unsubscribePage } from '#messaging/preference-pages.ts';
 import { unsubscribe } from '#messaging/preferences.ts';
 import { signedLink, verifyLinkToken } from '#messaging/signed-links.ts';
@@ -22,10 +22,10 @@ const querySchema = z.object({
  * one-click target (`List-Unsubscribe=One-Click`) and the page's button.
  */
 export const handler = httpLambda(async (event) => {
-  const query = parseOr422(querySchema, event.queryStringParameters ?? {}, 'the link');
+  const query = parseOrRefuse(querySchema, event.queryStringParameters ?? {}, 'the link');
   const secret = await linkSecret();
   if (!verifyLinkToken(secret, 'unsubscribe', query.c, query.topic, query.t)) {
-    throw badRequest('invalid_link', 'this unsubscribe link is not valid');
+    throw new MessagingError('invalid_link', 'this unsubscribe link is not valid');
   }
   const preferencesUrl = signedLink(config.TEND_PUBLIC_URL, secret, 'preferences', query.c);
   if (event.requestContext.http.method === 'GET') {

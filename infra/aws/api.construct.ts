@@ -12,7 +12,8 @@ import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { assertUnreachable } from '#core/assert.ts';
-import type { FunctionName, FunctionSpec, RouteSpec } from '../manifest.ts';
+import type { FunctionSpec } from '../function-spec.ts';
+import type { FunctionName, RouteSpec } from '../manifest.ts';
 import { acknowledge } from './nag.ts';
 import { pascalCase } from './names.ts';
 

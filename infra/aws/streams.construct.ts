@@ -4,7 +4,8 @@ import { FilterCriteria, FilterRule, type IFunction, StartingPosition } from 'aw
 import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { DEFAULT_PARALLELIZATION_FACTOR, type FunctionName, type StreamSpec, streamFilters } from '../manifest.ts';
+import type { FunctionName, StreamSpec } from '../manifest.ts';
+import { DEFAULT_PARALLELIZATION_FACTOR, streamFilters } from '../stream-mapping.ts';
 import { acknowledge } from './nag.ts';
 import { pascalCase } from './names.ts';
 

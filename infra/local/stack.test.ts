@@ -5,17 +5,16 @@ import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startDynamoDbLocal } from './dynamodb-local.ts';
 import { dynamoTarget, LOCAL_CREDENTIALS } from './dynamodb-target.ts';
+import { freePort, until } from './readiness.ts';
 import { signedWebhookHeaders } from './signed-webhook.ts';
 import {
   DEFAULT_ADMIN_TOKEN,
   DEFAULT_DEMO_SOURCE_SECRET,
   FREE_PORTS,
-  freePort,
-  LOCAL_TABLE_NAME,
   type LocalStack,
   startLocalStack,
-  until,
 } from './stack.ts';
+import { LOCAL_TABLE_NAME } from './table.ts';
 
 describe('dynamoTarget', () => {
   it('reads the stream of an AWS table from the regional DynamoDB Streams endpoint, with the environment’s credentials', () => {

@@ -1,30 +1,28 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
+import type net from 'node:net';
 import path from 'node:path';
-import {
-  CreateTableCommand,
-  DescribeTableCommand,
-  DynamoDBClient,
-  ResourceInUseException,
-} from '@aws-sdk/client-dynamodb';
-import { ListStateMachinesCommand, SFNClient } from '@aws-sdk/client-sfn';
-import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { emailEvents, journeyFunctionEnv, journeyFunctions, schedules, streams, table } from '../manifest.ts';
+import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { emailEvents, journeyFunctionEnv, journeyFunctions, schedules, streams } from '../manifest.ts';
+import { publishBuiltIns } from './built-in-journeys.ts';
 import { awaitTransactionCommits, startDynamoDbLocal } from './dynamodb-local.ts';
 import { type DynamoTarget, dynamoTarget, LOCAL_CREDENTIALS } from './dynamodb-target.ts';
 import { createFrontDoor } from './front-door.ts';
 import { invokeFunction, isFunctionName, localFunctionArn } from './functions.ts';
 import { startGateway } from './gateway.ts';
+import { type LocalHealth, localHealthCheck } from './health.ts';
+import { freePort, until } from './readiness.ts';
 import { startScheduleDriver } from './schedule-driver.ts';
 import { startSesEventsProxy } from './ses-events.ts';
 import { startStepFunctionsLocal } from './stepfunctions/server.ts';
-import { nudgeOnWrites, startStreamDriver } from './stream-driver.ts';
+import { startStreamDriver } from './stream-driver.ts';
+import { nudgeOnWrites } from './stream-nudge.ts';
+import { ensureTable, LOCAL_TABLE_NAME } from './table.ts';
 
 export const DEFAULT_ADMIN_TOKEN = 'tend-local-admin-token';
 /** Signing secret of the seeded `demo-form` source when TEND_DEMO_SOURCE_SECRET is unset. */
 export const DEFAULT_DEMO_SOURCE_SECRET = 'whsec_dGVuZC1kZW1vLWZvcm0tbG9jYWwtc2VjcmV0LTAwMDE=';
-export const LOCAL_TABLE_NAME = 'tend';
 
 type SesServer = (config: { host: string; port: number }) => Promise<import('node:http').Server>;
 
@@ -61,36 +59,10 @@ export const FREE_PORTS = { apiPort: 0, sesPort: 0, dynamoPort: 0, sfnPort: 0 } 
 export interface LocalStack {
   /** `sesApi` is the SES v2 endpoint the app uses (the event-publishing proxy). */
   urls: { api: string; mail: string; sesApi: string; dynamodb: string; stepfunctions: string };
-  health(): Promise<{ ok: boolean; services: Record<string, { status: 'ok' | 'down'; detail?: string }> }>;
+  health(): Promise<LocalHealth>;
   /** Resolves when the stream driver has delivered every record written so far. */
   drained(): Promise<void>;
   stop(): Promise<void>;
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-/** Retries `probe` until it resolves, for at most `timeoutMs`. */
-export async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T>): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      return await probe();
-    } catch (error) {
-      last = error;
-      await new Promise((r) => setTimeout(r, 150));
-    }
-  }
-  throw new Error(`${what} did not become ready within ${timeoutMs / 1000} s: ${String(last)}`);
 }
 
 /** A random local secret kept in the data directory (so links and sealed secrets survive restarts). */
@@ -100,71 +72,6 @@ function localSecret(dataDir: string, name: string): string {
   const secret = randomBytes(32).toString('base64url');
   writeFileSync(file, secret, { mode: 0o600 });
   return secret;
-}
-
-/** Creates the app's table (keys and index from the manifest) unless it exists, and waits until it is active. */
-export async function ensureTable(dynamo: DynamoDBClient, tableName = LOCAL_TABLE_NAME, stream = true) {
-  try {
-    await dynamo.send(
-      new CreateTableCommand({
-        TableName: tableName,
-        BillingMode: 'PAY_PER_REQUEST',
-        AttributeDefinitions: [
-          { AttributeName: table.partitionKey, AttributeType: 'S' },
-          { AttributeName: table.sortKey, AttributeType: 'S' },
-          ...table.localIndexes.map((i) => ({ AttributeName: i.sortKey, AttributeType: 'S' as const })),
-        ],
-        KeySchema: [
-          { AttributeName: table.partitionKey, KeyType: 'HASH' },
-          { AttributeName: table.sortKey, KeyType: 'RANGE' },
-        ],
-        LocalSecondaryIndexes: table.localIndexes.map((i) => ({
-          IndexName: i.name,
-          KeySchema: [
-            { AttributeName: table.partitionKey, KeyType: 'HASH' },
-            { AttributeName: i.sortKey, KeyType: 'RANGE' },
-          ],
-          Projection: { ProjectionType: 'ALL' },
-        })),
-        ...(stream ? { StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_IMAGE' as const } } : {}),
-      }),
-    );
-  } catch (error) {
-    if (!(error instanceof ResourceInUseException)) throw error;
-  }
-  // On AWS a new table with an index takes a while to become active.
-  await until('the table', 120_000, async () => {
-    const out = await dynamo.send(new DescribeTableCommand({ TableName: tableName }));
-    if (out.Table?.TableStatus !== 'ACTIVE') throw new Error(out.Table?.TableStatus);
-  });
-}
-
-/** Publishes each named built-in journey that has never been published; returns their ids. */
-async function publishBuiltIns(
-  app: typeof import('#platform/app.ts'),
-  ids: readonly string[] | undefined,
-): Promise<string[]> {
-  const { publishJourney } = await import('#journeys/lifecycle.ts');
-  const { BUILT_IN_JOURNEY_IDS } = await import('#workflows/journeys/index.ts');
-  const { builtInTemplateIds } = await import('#messaging/templating/compiled-built-ins.ts');
-  const { TOPICS } = await import('#contacts/consent.ts');
-  const deps = {
-    store: app.store,
-    runtime: app.journeyRuntime,
-    clock: app.clock,
-    targets: app.journeyTargets,
-    validationContext: async () => ({
-      templates: new Set([...builtInTemplateIds, ...(await app.store.listTemplates()).map((t) => t.id)]),
-      topics: new Set(TOPICS.map((t) => t.id)),
-    }),
-  };
-  const published: string[] = [];
-  for (const id of ids ?? BUILT_IN_JOURNEY_IDS) {
-    if (await app.store.getJourney(id)) continue;
-    await publishJourney(deps, id, 'npm start');
-    published.push(id);
-  }
-  return published;
 }
 
 /**
@@ -331,31 +238,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     });
     stops.push(() => scheduler.close());
 
-    const health: LocalStack['health'] = async () => {
-      const check = async (probe: () => Promise<unknown>) => {
-        try {
-          await probe();
-          return { status: 'ok' as const };
-        } catch (error) {
-          return { status: 'down' as const, detail: String(error) };
-        }
-      };
-      const services = {
-        dynamodb: await check(() => dynamo.send(new DescribeTableCommand({ TableName: LOCAL_TABLE_NAME }))),
-        ses: await check(async () => {
-          const res = await fetch(`http://127.0.0.1:${sesPort}/health-check`);
-          if (!res.ok) throw new Error(`status ${res.status}`);
-        }),
-        stepfunctions: await check(() => sfn.send(new ListStateMachinesCommand({ maxResults: 1 }))),
-        table: await check(async () => {
-          const res = (await invokeFunction('health', {
-            requestContext: { http: { method: 'GET' } },
-          })) as APIGatewayProxyStructuredResultV2;
-          if (res.statusCode !== 200) throw new Error(res.body);
-        }),
-      };
-      return { ok: Object.values(services).every((s) => s.status === 'ok'), services };
-    };
+    const health: LocalStack['health'] = localHealthCheck({ dynamo, tableName: LOCAL_TABLE_NAME, sesPort, sfn });
 
     const drained = async () => {
       await driver.idle();

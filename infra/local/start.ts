@@ -2,6 +2,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import DEMO_SEGMENTS from '../../workflows/examples/segments.json' with { type: 'json' };
+import { buildDashboardClient } from '../dashboard-client.ts';
 import { seedDemoShop } from './demo-shop.ts';
 import { readLocalSettings } from './settings.ts';
 import { startLocalStack } from './stack.ts';
@@ -60,6 +61,9 @@ async function main() {
   process.once('SIGTERM', abortStart);
   console.log(`Starting Tend${values.fresh ? ' (fresh data)' : ''}…`);
   const started = Date.now();
+  // The dashboard function serves this build (functions/dashboard/client-script.ts): made now, a
+  // client that does not compile stops the start before anything runs.
+  await buildDashboardClient();
   const stack = await startLocalStack({
     dataDir: settings.TEND_DATA_DIR,
     fresh: values.fresh,

@@ -9,8 +9,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FunctionName, StreamSpec } from '../manifest.ts';
 import { startDynamoDbLocal } from './dynamodb-local.ts';
 import { LOCAL_CREDENTIALS } from './dynamodb-target.ts';
-import { ensureTable, freePort, until } from './stack.ts';
-import { nudgeOnWrites, repairEmptyMaps, type StreamDriver, startStreamDriver } from './stream-driver.ts';
+import { freePort, until } from './readiness.ts';
+import { type StreamDriver, startStreamDriver } from './stream-driver.ts';
+import { nudgeOnWrites } from './stream-nudge.ts';
+import { repairEmptyMaps } from './stream-records.ts';
+import { ensureTable } from './table.ts';
 
 describe('repairEmptyMaps', () => {
   it('turns DynamoDB Local empty maps back into maps, at any depth, so images unmarshall', () => {

@@ -12,15 +12,11 @@ import {
 } from '@aws-sdk/client-dynamodb-streams';
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import { z } from 'zod';
-import {
-  DEFAULT_PARALLELIZATION_FACTOR,
-  type FunctionName,
-  type StreamSpec,
-  streamFilters,
-  table,
-} from '../manifest.ts';
+import { type FunctionName, type StreamSpec, table } from '../manifest.ts';
+import { DEFAULT_PARALLELIZATION_FACTOR } from '../stream-mapping.ts';
 import { invokeFunction } from './functions.ts';
 import { createDispatcher, type DispatchConsumer, type ReadRecord } from './stream-dispatch.ts';
+import { passesFilters, repairEmptyMaps } from './stream-records.ts';
 
 export interface StreamDriverOptions {
   dynamo: DynamoDBClient;
@@ -158,7 +154,7 @@ export function startStreamDriver(options: StreamDriverOptions): StreamDriver {
       batchSize: spec.batchSize,
       parallelization: spec.parallelizationFactor ?? DEFAULT_PARALLELIZATION_FACTOR,
       batchingWindowMs: (spec.batchingWindowSeconds ?? 0) * 1_000,
-      wants: (record) => matches(spec, record),
+      wants: (record) => passesFilters(spec, record),
     })),
     deliver,
     checkpoint: (shardId, sequenceNumber) => {
@@ -318,84 +314,5 @@ export function startStreamDriver(options: StreamDriverOptions): StreamDriver {
       nudged = true;
       wake();
     },
-  };
-}
-
-const WRITES = new Set([
-  'PutItemCommand',
-  'UpdateItemCommand',
-  'DeleteItemCommand',
-  'BatchWriteItemCommand',
-  'TransactWriteItemsCommand',
-]);
-const nudging = new WeakMap<object, { current?: () => void }>();
-
-/**
- * Wakes the stream poller after each write `client` makes (the functions' shared client): on a
- * quiet stream the poller naps up to its poll interval, which every stream hop (a webhook to its
- * processing, a step to its counters) would otherwise wait out. Returns what stops it.
- */
-export function nudgeOnWrites(
-  client: { middlewareStack: { add(middleware: unknown, options: { step: 'initialize'; name: string }): void } },
-  nudge: () => void,
-): () => void {
-  let target = nudging.get(client);
-  if (!target) {
-    const created: { current?: () => void } = {};
-    target = created;
-    nudging.set(client, created);
-    client.middlewareStack.add(
-      (next: (args: unknown) => Promise<unknown>, context: { commandName?: string }) => async (args: unknown) => {
-        const out = await next(args);
-        if (WRITES.has(context.commandName ?? '')) created.current?.();
-        return out;
-      },
-      { step: 'initialize', name: 'tendNudgeStreams' },
-    );
-  }
-  target.current = nudge;
-  const mine = target;
-  return () => {
-    if (mine.current === nudge) mine.current = undefined;
-  };
-}
-
-function matches(spec: StreamSpec, record: StreamRecord) {
-  const image = record.dynamodb?.NewImage;
-  const text = (value: { S?: string } | undefined) => (value && 'S' in value ? value.S : undefined);
-  const type = text(image?.type);
-  if (type === undefined) return false;
-  return streamFilters(spec).some(
-    (filter) =>
-      filter.eventName.includes(record.eventName ?? '') &&
-      filter.types.includes(type) &&
-      (!filter.names || filter.names.includes(text(image?.name) ?? '')),
-  );
-}
-
-type Attribute = Record<string, unknown>;
-
-/**
- * DynamoDB Local's stream reads an empty map back as `{}` rather than `{"M":{}}` (as AWS sends
- * it), which unmarshalling then rejects. Restores the `M` so handlers see what they would on AWS.
- */
-export function repairEmptyMaps(record: StreamRecord): StreamRecord {
-  const fix = (value: Attribute): Attribute => {
-    if (Object.keys(value).length === 0) return { M: {} };
-    if (value.M) return { M: fixImage(value.M as Record<string, Attribute>) };
-    if (Array.isArray(value.L)) return { L: (value.L as Attribute[]).map(fix) };
-    return value;
-  };
-  const fixImage = (image: Record<string, Attribute>) =>
-    Object.fromEntries(Object.entries(image).map(([k, v]) => [k, fix(v)]));
-  const data = record.dynamodb;
-  if (!data) return record;
-  return {
-    ...record,
-    dynamodb: {
-      ...data,
-      ...(data.NewImage ? { NewImage: fixImage(data.NewImage as unknown as Record<string, Attribute>) } : {}),
-      ...(data.OldImage ? { OldImage: fixImage(data.OldImage as unknown as Record<string, Attribute>) } : {}),
-    } as unknown as typeof data,
   };
 }

@@ -4,7 +4,8 @@ import type { Clock } from '#core/clock.ts';
 import { createMemoryJourneys, createMemoryStore } from '#platform/memory-store.ts';
 import { applyEvent } from '#sources/process-inbox.ts';
 import { getContactView } from './contact-view.ts';
-import { applyProfile, profileChange, resolveContact } from './identity.ts';
+import { resolveContact } from './identity.ts';
+import { applyProfile, profileChange } from './identity-profile.ts';
 
 const clock: Clock = { now: () => new Date('2026-11-23T10:00:00Z') };
 let memory: ReturnType<typeof createMemoryStore>;

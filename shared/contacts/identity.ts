@@ -1,9 +1,20 @@
-import type { IdentifierKind, Identifiers, Profile, PropertyValue } from '#core/canonical-event.ts';
-import type { Clock } from '#core/clock.ts';
-import type { Contact, ExternalIds, Provenance, TimelineEvent } from '#core/contact.ts';
+import type { Identifiers } from '#core/canonical-event.ts';
+import type { Contact, ExternalIds, TimelineEvent } from '#core/contact.ts';
 import { deterministicId, newContactId } from '#core/ids.ts';
-import type { RegistryStore } from '#platform/store.ts';
 import { scoreContact, storedScores } from '#scoring/scores.ts';
+import { mergeAnonymous } from './identity-merge.ts';
+import {
+  EXTERNAL_KINDS,
+  heldValue,
+  holds,
+  type IdentityDeps,
+  isIdentified,
+  MAX_ATTEMPTS,
+  type Resolution,
+  type ResolveInput,
+  refsOf,
+} from './identity-model.ts';
+import { profileChange } from './identity-profile.ts';
 import type { ContactStore, IdentityConflict, IdentityRef, ProfileChange } from './store.ts';
 
 /**
@@ -18,86 +29,6 @@ import type { ContactStore, IdentityConflict, IdentityRef, ProfileChange } from 
  * A contact already holding a different email (or phone, or provider id) keeps it; the new
  * value is recorded as a conflict rather than silently replacing or joining it.
  */
-
-export interface IdentityDeps {
-  store: ContactStore & RegistryStore;
-  clock: Clock;
-}
-
-/** Strongest first: a provider's customer id outranks an email someone typed into a form. */
-export const IDENTIFIER_PRECEDENCE: readonly IdentifierKind[] = [
-  'shopifyCustomerId',
-  'stripeCustomerId',
-  'wooCustomerId',
-  'userId',
-  'email',
-  'phone',
-  'anonymousId',
-];
-
-const EXTERNAL_KINDS = ['shopifyCustomerId', 'stripeCustomerId', 'wooCustomerId', 'userId'] as const;
-
-export interface ResolveInput {
-  identifiers: Identifiers;
-  /** What caused this (inbox id and event key, API message id, import row): makes replays no-ops. */
-  cause: string;
-  /** When the fact happened; a created contact's createdAt. */
-  at: string;
-  /** Profile to create a new contact with (saves a write); existing contacts ignore it. */
-  profile?: Profile;
-  /** Provenance label for `profile`. */
-  source?: string;
-  /** The event being applied: a created contact starts with it as its last event of that name. */
-  lastEvent?: { name: string; at: string };
-  /**
-   * The timeline event being applied, but for its contact: a contact created for it is written
-   * with it in one transaction (the resolution then says `fresh`, and the event is stored).
-   */
-  event?: Omit<TimelineEvent, 'contactId'>;
-}
-
-export interface Resolution {
-  contactId: string;
-  /** True when this cause created the contact (also on a replay of that cause). */
-  created: boolean;
-  /**
-   * True only when this very call created the contact (not a replay): it has no enrollments or
-   * waits yet, so routing need not look for them.
-   */
-  fresh?: boolean;
-  /** True when the input's `event` was stored with the contact this call created. */
-  eventStored?: boolean;
-  /** The existing contact as it stands after resolution, when it was read (saves reading it again). */
-  contact?: Contact;
-  /** Anonymous contacts merged into this one. */
-  merged: string[];
-  conflicts: IdentityConflict[];
-}
-
-const MAX_ATTEMPTS = 6;
-
-export const refsOf = (identifiers: Identifiers): IdentityRef[] =>
-  IDENTIFIER_PRECEDENCE.flatMap((kind) => {
-    const value = identifiers[kind];
-    return value ? [{ kind, value }] : [];
-  });
-
-/** What the contact's profile says its value for a single-valued kind is. */
-function heldValue(contact: Contact, kind: IdentifierKind): string | undefined {
-  if (kind === 'email') return contact.email;
-  if (kind === 'phone') return contact.phone;
-  if (kind === 'anonymousId') return undefined;
-  return contact.externalIds?.[kind];
-}
-
-const holds = (contact: Contact, ref: IdentityRef) =>
-  ref.kind === 'anonymousId'
-    ? (contact.anonymousIds ?? []).includes(ref.value)
-    : heldValue(contact, ref.kind) === ref.value;
-
-/** Known by something other than a device id. */
-export const isIdentified = (contact: Contact): boolean =>
-  Boolean(contact.email || contact.phone || Object.values(contact.externalIds ?? {}).some(Boolean));
 
 /** Finds or creates the one contact these identifiers describe; see the module comment. */
 export async function resolveContact(deps: IdentityDeps, input: ResolveInput): Promise<Resolution> {
@@ -346,120 +277,4 @@ async function attachIdentifiers(
     }
   }
   return 'retry';
-}
-
-/**
- * Folds an anonymous contact into an identified one: timeline, properties it lacks, device ids.
- * Each step is idempotent and the source is marked merged last, so a crash part-way is finished
- * by the next resolution that meets it.
- */
-async function mergeAnonymous(deps: IdentityDeps, from: Contact, into: string, cause: string): Promise<void> {
-  const now = deps.clock.now().toISOString();
-  for (const event of await deps.store.listEvents(from.contactId, 1_000)) {
-    await deps.store.appendEvent({ ...event, contactId: into, mergedFrom: event.mergedFrom ?? from.contactId });
-  }
-  const provenance = from.provenance ?? {};
-  await applyProfile(
-    deps,
-    into,
-    { properties: from.properties, firstName: from.firstName, lastName: from.lastName },
-    { source: `merge:${from.contactId}`, at: from.updatedAt, onlyMissing: true, provenance },
-  );
-  for (const anonymousId of from.anonymousIds ?? []) {
-    await deps.store.moveIdentifier({ kind: 'anonymousId', value: anonymousId }, from.contactId, into);
-  }
-  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-    const target = (await deps.store.getContact(into)) as Contact;
-    const missing = (from.anonymousIds ?? []).filter((id) => !(target.anonymousIds ?? []).includes(id));
-    if (missing.length === 0) break;
-    if (await deps.store.changeProfile(into, target.version ?? 0, { addAnonymousIds: missing }, now)) break;
-  }
-  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-    const source = await deps.store.getContact(from.contactId);
-    if (!source || source.mergedInto) break;
-    if (await deps.store.changeProfile(from.contactId, source.version ?? 0, { mergedInto: into }, now)) break;
-  }
-  await deps.store.appendEvent({
-    eventId: `contact.merged:${from.contactId}`,
-    contactId: into,
-    name: 'contact.merged',
-    at: now,
-    data: { from: from.contactId, cause },
-  });
-}
-
-export interface ApplyOptions {
-  /** Provenance label: the source id, `import:<id>`, `api:<keyId>`. */
-  source: string;
-  /** When the values were true; an older value never overwrites a newer one. */
-  at: string;
-  /** `replace`: properties not in the profile are removed (CSV import's replace mode). */
-  mode?: 'newer-wins' | 'replace';
-  /** Only fill values the contact does not have (merges). */
-  onlyMissing?: boolean;
-  /** Per-key provenance to keep instead of `{source, at}` (merges carry the original). */
-  provenance?: Record<string, Provenance>;
-}
-
-/**
- * Applies profile facts with provenance: each value remembers its source and time, and a value
- * from an older event never overwrites one from a newer event (webhooks arrive out of order).
- */
-export async function applyProfile(
-  deps: IdentityDeps,
-  contactId: string,
-  profile: Profile,
-  options: ApplyOptions,
-  /** The contact as just read, for the first attempt (a stale one fails its version check). */
-  known?: Contact,
-): Promise<'updated' | 'unchanged'> {
-  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-    const contact = attempt === 0 && known ? known : await deps.store.getContact(contactId);
-    if (!contact) throw new Error(`no contact ${contactId}`);
-    const change = profileChange(contact, profile, options);
-    if (!change) return 'unchanged';
-    if (await deps.store.changeProfile(contactId, contact.version ?? 0, change, deps.clock.now().toISOString())) {
-      return 'updated';
-    }
-  }
-  throw new Error(`profile update of ${contactId} kept racing with other writers`);
-}
-
-/** The change that applying `profile` makes, or undefined when it changes nothing. Pure. */
-export function profileChange(contact: Contact, profile: Profile, options: ApplyOptions): ProfileChange | undefined {
-  const change: ProfileChange = {};
-  const provenance: Record<string, Provenance> = {};
-  const stamp = (key: string): Provenance => options.provenance?.[key] ?? { source: options.source, at: options.at };
-  const wins = (key: string, has: boolean) => {
-    if (options.mode === 'replace') return true;
-    if (options.onlyMissing) return !has;
-    const previous = contact.provenance?.[key];
-    return !previous || previous.at <= options.at;
-  };
-  for (const field of ['firstName', 'lastName'] as const) {
-    const value = profile[field];
-    if (value === undefined || value === '' || value === contact[field]) continue;
-    if (!wins(field, contact[field] !== undefined)) continue;
-    change[field] = value;
-    provenance[field] = stamp(field);
-  }
-  const set: Record<string, PropertyValue> = {};
-  for (const [key, value] of Object.entries(profile.properties ?? {})) {
-    const has = key in contact.properties;
-    if (has && contact.properties[key] === value) continue;
-    if (!wins(`properties.${key}`, has)) continue;
-    set[key] = value;
-    provenance[`properties.${key}`] = stamp(`properties.${key}`);
-  }
-  if (Object.keys(set).length) change.setProperties = set;
-  if (options.mode === 'replace') {
-    const removed = Object.keys(contact.properties).filter((key) => !(key in (profile.properties ?? {})));
-    if (removed.length) {
-      change.removeProperties = removed;
-      for (const key of removed) provenance[`properties.${key}`] = stamp(`properties.${key}`);
-    }
-  }
-  if (Object.keys(change).length === 0) return undefined;
-  change.provenance = provenance;
-  return change;
 }

@@ -115,7 +115,8 @@ describe('imports', () => {
     const { importId } = await startImport(deps(), {}, 'admin');
     await finishImport(deps(), importId);
     await expect(importRows(deps(), importId, { firstRow: 2, rows: [{ email: 'a@b.co' }] })).rejects.toMatchObject({
-      statusCode: 409,
+      kind: 'conflict',
+      code: 'import_completed',
     });
   });
 });

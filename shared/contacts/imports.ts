@@ -1,11 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import * as z from 'zod';
 import type { Clock } from '#core/clock.ts';
-import { conflict, notFound } from '#core/errors.ts';
-import { parseOr422 } from '#core/parse.ts';
+import { parseOrRefuse } from '#core/parse.ts';
 import type { RegistryStore } from '#platform/store.ts';
 import { rowToContact } from './csv-contacts.ts';
-import { applyProfile, refsOf, resolveContact } from './identity.ts';
+import { ContactError } from './errors.ts';
+import { resolveContact } from './identity.ts';
+import { refsOf } from './identity-model.ts';
+import { applyProfile } from './identity-profile.ts';
 import type { ContactStore, ImportRecord, ImportRowError } from './store.ts';
 
 /**
@@ -46,7 +48,7 @@ export const rowsSchema = z
   .refine((b) => !b.rowNumbers || b.rowNumbers.length === b.rows.length, 'rowNumbers must match rows one to one');
 
 export async function startImport(deps: ImportDeps, body: unknown, createdBy: string): Promise<ImportRecord> {
-  const input = parseOr422(startImportSchema, body, 'the import');
+  const input = parseOrRefuse(startImportSchema, body, 'the import');
   const record: ImportRecord = {
     importId: `imp-${randomUUID()}`,
     mode: input.mode,
@@ -72,10 +74,11 @@ export interface BatchResult {
 
 /** Applies one batch of rows, a few at a time. */
 export async function importRows(deps: ImportDeps, importId: string, body: unknown): Promise<BatchResult> {
-  const batch = parseOr422(rowsSchema, body, 'the rows');
+  const batch = parseOrRefuse(rowsSchema, body, 'the rows');
   const record = await deps.store.getImport(importId);
-  if (!record) throw notFound('unknown_import', `no import "${importId}"`);
-  if (record.status !== 'running') throw conflict('import_completed', `import "${importId}" is already completed`);
+  if (!record) throw new ContactError('unknown_import', `no import "${importId}"`);
+  if (record.status !== 'running')
+    throw new ContactError('import_completed', `import "${importId}" is already completed`);
   const counts = { rows: batch.rows.length, created: 0, updated: 0, unchanged: 0, failed: 0, conflicts: 0 };
   const errors: ImportRowError[] = [];
   const at = deps.clock.now().toISOString();
@@ -133,13 +136,13 @@ async function wouldCreate(store: ContactStore, identifiers: Parameters<typeof r
 
 export async function finishImport(deps: ImportDeps, importId: string) {
   const record = await deps.store.getImport(importId);
-  if (!record) throw notFound('unknown_import', `no import "${importId}"`);
+  if (!record) throw new ContactError('unknown_import', `no import "${importId}"`);
   await deps.store.completeImport(importId, deps.clock.now().toISOString());
   return importReport(deps, importId);
 }
 
 export async function importReport(deps: ImportDeps, importId: string, errorLimit = 1_000) {
   const record = await deps.store.getImport(importId);
-  if (!record) throw notFound('unknown_import', `no import "${importId}"`);
+  if (!record) throw new ContactError('unknown_import', `no import "${importId}"`);
   return { import: record, errors: await deps.store.listImportErrors(importId, errorLimit) };
 }

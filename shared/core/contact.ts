@@ -52,7 +52,6 @@ export type StoredScores = {
   loyaltyTier: string;
 };
 
-/** Where a profile value came from: the source (or import, or API key) and the event time. */
 /** The names of the stored scores, as rules read them (`scores.<name>`). */
 export const STORED_SCORE_NAMES = [
   'rfm',
@@ -61,6 +60,7 @@ export const STORED_SCORE_NAMES = [
   'loyaltyTier',
 ] as const satisfies readonly (keyof StoredScores)[];
 
+/** Where a profile value came from: the source (or import, or API key) and the event time. */
 export interface Provenance {
   source: string;
   at: string;
@@ -136,9 +136,14 @@ export interface TimelineEvent {
  */
 export type EnrollmentStatus = 'active' | 'completed' | 'exited' | 'failed' | 'holdout';
 
-/** What enrolled the contact: an event, or a date, inactivity or schedule trigger firing. */
+/** The kinds of trigger that enroll a contact: a journey's trigger types. */
+export const ENROLLMENT_TRIGGER_TYPES = ['event', 'date', 'inactivity', 'schedule', 'segment'] as const;
+
+export type EnrollmentTriggerType = (typeof ENROLLMENT_TRIGGER_TYPES)[number];
+
+/** What enrolled the contact: an event, or a date, inactivity, schedule or segment trigger firing. */
 export interface EnrollmentTrigger {
-  type: 'event' | 'date' | 'inactivity' | 'schedule' | 'segment';
+  type: EnrollmentTriggerType;
   /** The timeline event id, or a deterministic id for the other kinds (one per firing). */
   eventId: string;
   /** The event name (event triggers). */

@@ -3,7 +3,9 @@ import type { Contact, TimelineEvent } from '#core/contact.ts';
 import { contactValue } from '#workflows/conditions.ts';
 import type { Journey } from '#workflows/journey.schema.ts';
 import type { BacktestRequest, SimulateRequest } from './api.schema.ts';
-import { type ContactRun, prepareJourney, type SimulationDeps, simulateWorld } from './simulation.ts';
+import { simulateWorld } from './simulation.ts';
+import { prepareJourney, type SimulationDeps } from './simulation-deployment.ts';
+import type { ContactRun } from './simulation-record.ts';
 import type { DueStore } from './store.ts';
 
 /**

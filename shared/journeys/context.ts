@@ -38,6 +38,12 @@ export function createVersionCache(store: Pick<JourneyStore, 'getVersion'>, max 
   };
 }
 
+/** The version cache of `deps`, created on first use and kept there for the calls that follow. */
+export const versionsOf = (deps: { store: Pick<JourneyStore, 'getVersion'>; versions?: VersionCache }) => {
+  deps.versions ??= createVersionCache(deps.store);
+  return deps.versions;
+};
+
 /** How many timeline events conditions look at (newest first). */
 export const FACT_EVENTS = 1_000;
 

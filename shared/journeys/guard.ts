@@ -3,6 +3,7 @@ import type { Clock } from '#core/clock.ts';
 import type { Contact, Enrollment, EnrollmentTrigger } from '#core/contact.ts';
 import type { AggregateStore } from '#reports/store.ts';
 import type { SegmentStore } from '#segments/store.ts';
+import type { Condition } from '#workflows/condition.schema.ts';
 import {
   changeNeeds,
   conditionNeeds,
@@ -12,7 +13,7 @@ import {
   type TriggerFact,
   unionNeeds,
 } from '#workflows/conditions.ts';
-import type { Condition, JourneyNode } from '#workflows/journey.schema.ts';
+import type { JourneyNode } from '#workflows/journey.schema.ts';
 import {
   createVersionCache,
   EnrollmentExitedError,
@@ -27,7 +28,7 @@ import { recordVisits, staticNext } from './visits.ts';
 
 /**
  * The check every journey task makes first (the journey-step and send-email functions): the
- * enrollment must still be active and no exit rule may hold. Apart from journey-step.ts so the
+ * enrollment must still be active and no exit rule may hold. Apart from step.ts so the
  * send path loads only this, not the step's routing, scheduling and segment code.
  */
 

@@ -1,9 +1,9 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { Clock } from '#core/clock.ts';
-import { HttpError } from '#core/errors.ts';
 import { builtInTemplateIds } from '#messaging/templating/compiled-built-ins.ts';
 import { createMemoryJourneys, createMemoryStore } from '#platform/memory-store.ts';
 import { BUILT_IN_JOURNEY_IDS } from '#workflows/journeys/index.ts';
+import { JourneyError } from './errors.ts';
 import {
   changeStatus,
   currentDraft,
@@ -50,23 +50,23 @@ const document = (overrides: Record<string, unknown> = {}) => ({
   ...overrides,
 });
 
-async function refusal(promise: Promise<unknown>): Promise<HttpError> {
+async function refusal(promise: Promise<unknown>): Promise<JourneyError> {
   try {
     await promise;
   } catch (error) {
-    if (error instanceof HttpError) return error;
+    if (error instanceof JourneyError) return error;
     throw error;
   }
   throw new Error('expected a refusal');
 }
 
 describe('saveDraft', () => {
-  it('refuses a document that does not match the schema with 422 and every violation, storing nothing', async () => {
+  it('refuses a document that does not match the schema with every violation, storing nothing', async () => {
     const body = document({ nodes: { hello: { type: 'send-sms', next: 'done' }, done: { type: 'exit' } } });
 
     const error = await refusal(saveDraft(deps, 'welcome-flow', body, 'ada'));
 
-    expect(error).toMatchObject({ statusCode: 422, code: 'invalid_journey' });
+    expect(error).toMatchObject({ kind: 'unprocessable', code: 'invalid_journey' });
     expect(error.details).toEqual([expect.objectContaining({ nodeId: 'hello', path: '$.nodes.hello.type' })]);
     expect(await memory.store.getDraft('welcome-flow')).toBeUndefined();
     expect(await memory.store.getJourney('welcome-flow')).toBeUndefined();
@@ -75,7 +75,7 @@ describe('saveDraft', () => {
   it('refuses a document saved under another id', async () => {
     const error = await refusal(saveDraft(deps, 'other-flow', document(), 'ada'));
 
-    expect(error).toMatchObject({ statusCode: 422, code: 'id_mismatch' });
+    expect(error).toMatchObject({ kind: 'unprocessable', code: 'id_mismatch' });
     expect(await memory.store.getJourney('other-flow')).toBeUndefined();
     expect(await memory.store.getJourney('welcome-flow')).toBeUndefined();
   });
@@ -101,7 +101,7 @@ describe('saveDraft', () => {
 
     const error = await refusal(saveDraft(deps, 'welcome-flow', document({ name: 'Ada again' }), 'ada', 1));
 
-    expect(error).toMatchObject({ statusCode: 409, code: 'revision_conflict' });
+    expect(error).toMatchObject({ kind: 'conflict', code: 'revision_conflict' });
     expect(await memory.store.getDraft('welcome-flow')).toMatchObject({
       revision: 2,
       savedBy: 'grace',
@@ -123,7 +123,7 @@ describe('saveDraft', () => {
 });
 
 describe('publishJourney', () => {
-  it('refuses a draft with violations with 422, publishing and storing nothing', async () => {
+  it('refuses a draft with violations as unprocessable, publishing and storing nothing', async () => {
     const body = document({
       nodes: { hello: { type: 'send-email', template: 'no-such-template', next: 'done' }, done: { type: 'exit' } },
     });
@@ -131,7 +131,7 @@ describe('publishJourney', () => {
 
     const error = await refusal(publishJourney(deps, 'welcome-flow', 'ada'));
 
-    expect(error).toMatchObject({ statusCode: 422, code: 'journey_has_violations' });
+    expect(error).toMatchObject({ kind: 'unprocessable', code: 'journey_has_violations' });
     expect(error.details).toEqual([expect.objectContaining({ path: '$.nodes.hello.template' })]);
     expect(runtime.published).toEqual([]);
     expect(await memory.store.listVersions('welcome-flow')).toEqual([]);
@@ -139,8 +139,11 @@ describe('publishJourney', () => {
     expect((await memory.store.getJourney('welcome-flow'))?.live).toBeUndefined();
   });
 
-  it('answers 404 for a journey that is neither saved nor built in', async () => {
-    expect(await refusal(publishJourney(deps, 'nobody', 'ada'))).toMatchObject({ statusCode: 404 });
+  it('answers not found for a journey that is neither saved nor built in', async () => {
+    expect(await refusal(publishJourney(deps, 'nobody', 'ada'))).toMatchObject({
+      kind: 'not-found',
+      code: 'journey_not_found',
+    });
   });
 
   it('publishes version 1, then version 2 with a readable diff, and moves the live version', async () => {
@@ -243,35 +246,41 @@ describe('changeStatus', () => {
     ['pause a paused journey', ['pause'], 'pause'],
     ['resume an archived journey', ['archive'], 'resume'],
     ['archive an archived journey', ['archive'], 'archive'],
-  ] as const)('refuses to %s with 409', async (_, before, action) => {
+  ] as const)('refuses to %s as a conflict', async (_, before, action) => {
     for (const step of before) await changeStatus(deps, 'welcome-flow', step, 'ada');
     const status = (await memory.store.getJourney('welcome-flow'))?.status;
 
     const error = await refusal(changeStatus(deps, 'welcome-flow', action, 'ada'));
 
-    expect(error).toMatchObject({ statusCode: 409, code: 'illegal_transition' });
+    expect(error).toMatchObject({ kind: 'conflict', code: 'illegal_transition' });
     expect((await memory.store.getJourney('welcome-flow'))?.status).toBe(status);
   });
 
   it('refuses to pause a journey that is only a draft', async () => {
     await saveDraft(deps, 'draft-flow', document({ id: 'draft-flow' }), 'ada');
 
-    expect(await refusal(changeStatus(deps, 'draft-flow', 'pause', 'ada'))).toMatchObject({ statusCode: 409 });
+    expect(await refusal(changeStatus(deps, 'draft-flow', 'pause', 'ada'))).toMatchObject({
+      kind: 'conflict',
+      code: 'illegal_transition',
+    });
   });
 
-  it('answers 404 for a journey never saved', async () => {
-    expect(await refusal(changeStatus(deps, 'nobody', 'pause', 'ada'))).toMatchObject({ statusCode: 404 });
+  it('answers not found for a journey never saved', async () => {
+    expect(await refusal(changeStatus(deps, 'nobody', 'pause', 'ada'))).toMatchObject({
+      kind: 'not-found',
+      code: 'journey_not_found',
+    });
   });
 
   it('refuses to save or publish an archived journey', async () => {
     await changeStatus(deps, 'welcome-flow', 'archive', 'ada');
 
     expect(await refusal(saveDraft(deps, 'welcome-flow', document(), 'ada'))).toMatchObject({
-      statusCode: 409,
+      kind: 'conflict',
       code: 'journey_archived',
     });
     expect(await refusal(publishJourney(deps, 'welcome-flow', 'ada'))).toMatchObject({
-      statusCode: 409,
+      kind: 'conflict',
       code: 'journey_archived',
     });
     expect(runtime.published).toHaveLength(1);
@@ -296,8 +305,11 @@ describe('journeyHistory and listJourneys', () => {
     expect(history[0]?.diff).toEqual(['name "Welcome flow" → "Welcome flow 2"']);
   });
 
-  it('answers 404 for the history of a journey never saved', async () => {
-    expect(await refusal(journeyHistory(deps, 'nobody'))).toMatchObject({ statusCode: 404 });
+  it('answers not found for the history of a journey never saved', async () => {
+    expect(await refusal(journeyHistory(deps, 'nobody'))).toMatchObject({
+      kind: 'not-found',
+      code: 'journey_not_found',
+    });
   });
 
   it('shows unpublished built-ins as available next to saved journeys', async () => {

@@ -1,11 +1,12 @@
 import type { Clock } from '#core/clock.ts';
-import { conflict, notFound, unprocessable } from '#core/errors.ts';
 import { type CompileTargets, compileJourney } from '#workflows/compile.ts';
 import { diffJourneys } from '#workflows/diff.ts';
 import { type Journey, journeySchema } from '#workflows/journey.schema.ts';
 import { BUILT_IN_JOURNEYS, isBuiltInJourney } from '#workflows/journeys/index.ts';
 import type { PathReport } from '#workflows/paths.ts';
-import { type ValidationContext, type Violation, validateJourney } from '#workflows/validate.ts';
+import { validateJourney } from '#workflows/validate.ts';
+import type { ValidationContext, Violation } from '#workflows/violations.ts';
+import { JourneyError } from './errors.ts';
 import type { JourneyRuntime, JourneyStatus, JourneyStore, JourneySummary, JourneyVersion } from './store.ts';
 
 /**
@@ -91,7 +92,7 @@ export async function currentDraft(
 export async function getJourney(deps: JourneyServiceDeps, journeyId: string) {
   const summary = await deps.store.getJourney(journeyId);
   const draft = await currentDraft(deps, journeyId);
-  if (!summary && !draft) throw notFound('journey_not_found', `no journey "${journeyId}"`);
+  if (!summary && !draft) throw new JourneyError('journey_not_found', `no journey "${journeyId}"`);
   const live = summary?.live ? await deps.store.getVersion(journeyId, summary.live.version) : undefined;
   const report = draft ? await validateDocument(deps, draft.document) : undefined;
   return {
@@ -113,9 +114,10 @@ export async function validateDocument(deps: JourneyServiceDeps, document: unkno
 }
 
 /**
- * Saves a new draft revision. The document must match the schema (422 otherwise, with every
- * problem and its path); other violations are reported but do not block saving a draft, only
- * publishing it. `expectedRevision`, when given, guards against overwriting someone's save.
+ * Saves a new draft revision. The document must match the schema (`invalid_journey` otherwise,
+ * with every problem and its path); other violations are reported but do not block saving a
+ * draft, only publishing it. `expectedRevision`, when given, guards against overwriting
+ * someone's save.
  */
 export async function saveDraft(
   deps: JourneyServiceDeps,
@@ -128,25 +130,26 @@ export async function saveDraft(
   if (!parsed.success) {
     const report = validateJourney(body, await deps.validationContext());
     const violations = report.ok ? [] : report.violations;
-    throw unprocessable(
-      'invalid_journey',
-      `the journey is invalid: ${violations.map((v) => v.message).join(' ')}`,
-      violations,
-    );
+    throw new JourneyError('invalid_journey', `the journey is invalid: ${violations.map((v) => v.message).join(' ')}`, {
+      details: violations,
+    });
   }
   if (parsed.data.id !== journeyId) {
-    throw unprocessable(
+    throw new JourneyError(
       'id_mismatch',
       `the document's id "${parsed.data.id}" is not "${journeyId}"; save it under its own id`,
     );
   }
   const summary = await deps.store.getJourney(journeyId);
   if (summary?.status === 'archived') {
-    throw conflict('journey_archived', `journey "${journeyId}" is archived; save the document under a new id instead`);
+    throw new JourneyError(
+      'journey_archived',
+      `journey "${journeyId}" is archived; save the document under a new id instead`,
+    );
   }
   const current = (await deps.store.getDraft(journeyId))?.revision ?? 0;
   if (expectedRevision !== undefined && expectedRevision !== current) {
-    throw conflict(
+    throw new JourneyError(
       'revision_conflict',
       `the draft is at revision ${current}, not ${expectedRevision}; reload it and save again`,
     );
@@ -157,14 +160,18 @@ export async function saveDraft(
     parsed.data.name,
   );
   if (saved === 'conflict')
-    throw conflict('revision_conflict', `journey "${journeyId}" was saved by someone else meanwhile; reload and retry`);
+    throw new JourneyError(
+      'revision_conflict',
+      `journey "${journeyId}" was saved by someone else meanwhile; reload and retry`,
+    );
   const report = await validateDocument(deps, parsed.data);
   return { revision, violations: report.violations };
 }
 
 /**
- * Publishes the working copy as the next version and makes it live. Refused (422) with every
- * violation when it does not validate; nothing is written then.
+ * Publishes the working copy as the next version and makes it live. Refused
+ * (`journey_has_violations`) with every violation when it does not validate; nothing is written
+ * then.
  */
 export async function publishJourney(
   deps: JourneyServiceDeps,
@@ -172,20 +179,20 @@ export async function publishJourney(
   publishedBy: string,
 ): Promise<JourneyVersion> {
   const draft = await currentDraft(deps, journeyId);
-  if (!draft) throw notFound('journey_not_found', `no journey "${journeyId}"`);
+  if (!draft) throw new JourneyError('journey_not_found', `no journey "${journeyId}"`);
   const summary = await deps.store.getJourney(journeyId);
   if (summary?.status === 'archived') {
-    throw conflict(
+    throw new JourneyError(
       'journey_archived',
       `journey "${journeyId}" is archived and cannot be published again; save it under a new id`,
     );
   }
   const result = validateJourney(draft.document, await deps.validationContext());
   if (!result.ok) {
-    throw unprocessable(
+    throw new JourneyError(
       'journey_has_violations',
       `journey "${journeyId}" cannot be published until these are fixed: ${result.violations.map((v) => v.message).join(' ')}`,
-      result.violations,
+      { details: result.violations },
     );
   }
   const journey = result.journey;
@@ -230,7 +237,7 @@ export async function publishJourney(
     updatedBy: publishedBy,
   };
   if ((await deps.store.publishVersion(version, next)) === 'conflict') {
-    throw conflict(
+    throw new JourneyError(
       'version_conflict',
       `journey "${journeyId}" was published by someone else meanwhile; check its history`,
     );
@@ -255,10 +262,10 @@ export async function changeStatus(
   by: string,
 ): Promise<JourneySummary> {
   const summary = await deps.store.getJourney(journeyId);
-  if (!summary) throw notFound('journey_not_found', `no saved or published journey "${journeyId}"`);
+  if (!summary) throw new JourneyError('journey_not_found', `no saved or published journey "${journeyId}"`);
   const rule = TRANSITIONS[action];
   if (!rule.from.includes(summary.status)) {
-    throw conflict(
+    throw new JourneyError(
       'illegal_transition',
       `journey "${journeyId}" is ${summary.status}; it can ${action} only when ${rule.from.join(' or ')}`,
     );
@@ -272,7 +279,7 @@ export async function changeStatus(
 export async function journeyHistory(deps: Pick<JourneyServiceDeps, 'store'>, journeyId: string) {
   const versions = await deps.store.listVersions(journeyId);
   if (versions.length === 0 && !(await deps.store.getJourney(journeyId))) {
-    throw notFound('journey_not_found', `no saved or published journey "${journeyId}"`);
+    throw new JourneyError('journey_not_found', `no saved or published journey "${journeyId}"`);
   }
   return versions
     .map(({ version, publishedAt, publishedBy, diff, transitions, versionArn }) => ({

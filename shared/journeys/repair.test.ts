@@ -4,7 +4,7 @@ import type { TimelineEvent } from '#core/contact.ts';
 import { builtInTemplateIds } from '#messaging/templating/compiled-built-ins.ts';
 import { createMemoryJourneys, createMemoryStore } from '#platform/memory-store.ts';
 import { journeyReport } from '#reports/journey-report.ts';
-import { applyIncrements, incrementsFor } from '#reports/kpis.ts';
+import { applyIncrements, incrementsFor } from '#reports/kpi-counters.ts';
 import { addTestContact } from '../../test/support/memory.ts';
 import { type JourneyServiceDeps, publishJourney, saveDraft } from './lifecycle.ts';
 import { repairEnrollments } from './repair.ts';

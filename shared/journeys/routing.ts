@@ -1,35 +1,14 @@
 import type { ContactStore } from '#contacts/store.ts';
-import type { Clock } from '#core/clock.ts';
-import type { Enrollment, EnrollmentTrigger, TimelineEvent } from '#core/contact.ts';
-import { deterministicId } from '#core/ids.ts';
-import type { AggregateStore } from '#reports/store.ts';
+import type { Enrollment, TimelineEvent } from '#core/contact.ts';
 import type { SegmentStore } from '#segments/store.ts';
 import { CANONICAL_EVENT_NAMES } from '#sources/providers/canonical-data.ts';
-import type { EnrollmentInput } from '#workflows/compile.ts';
-import { bucketOf, exitConditionHolding, matchesFilters, readPath } from '#workflows/conditions.ts';
-import type { Journey, Trigger } from '#workflows/journey.schema.ts';
-import { durationSeconds } from '#workflows/journey-nodes.ts';
+import { exitConditionHolding, matchesFilters, readPath } from '#workflows/conditions.ts';
 import { inactivityDue } from '#workflows/schedule.ts';
-import {
-  atOrAfter,
-  createVersionCache,
-  entryTime,
-  finishEnrollment,
-  loadFacts,
-  triggerFact,
-  type VersionCache,
-} from './context.ts';
-import type {
-  DueItem,
-  DueStore,
-  EnrollmentStore,
-  EventWaiter,
-  JourneyRuntime,
-  JourneyStore,
-  JourneySummary,
-  WaiterStore,
-} from './store.ts';
-import { recordVisits } from './visits.ts';
+import type { Trigger } from '#workflows/trigger.schema.ts';
+import { atOrAfter, entryTime, finishEnrollment, loadFacts, triggerFact, versionsOf } from './context.ts';
+import { convertOn, goalConverts } from './conversion.ts';
+import { type EntryDeps, enrollContact, liveJourneys } from './enroll-contact.ts';
+import type { DueItem, DueStore, EnrollmentStore, EventWaiter, JourneyStore, WaiterStore } from './store.ts';
 
 /**
  * What happens to journeys when an event lands on a contact's timeline, in this order:
@@ -41,13 +20,9 @@ import { recordVisits } from './visits.ts';
  * changes nothing.
  */
 
-export interface RoutingDeps {
+/** What routing an event needs: every store it reads or writes, on top of what entering needs. */
+export interface RoutingDeps extends EntryDeps {
   store: ContactStore & EnrollmentStore & JourneyStore & WaiterStore & DueStore & Pick<SegmentStore, 'listMemberships'>;
-  runtime: JourneyRuntime;
-  clock: Clock;
-  versions?: VersionCache;
-  /** Where node visits are counted for the journey report. */
-  aggregates?: AggregateStore;
 }
 
 export interface RouteResult {
@@ -56,15 +31,6 @@ export interface RouteResult {
   exited: string[];
   converted: string[];
 }
-
-export type EnrollResult =
-  | { outcome: 'enrolled'; enrollmentId: string; holdout: boolean; replay: boolean }
-  | { outcome: 'refused'; reason: string };
-
-const versionsOf = (deps: RoutingDeps) => {
-  deps.versions ??= createVersionCache(deps.store);
-  return deps.versions;
-};
 
 const KEPT_TIMES: ReadonlySet<string> = new Set(CANONICAL_EVENT_NAMES);
 
@@ -80,16 +46,6 @@ export function latestEventTimes(events: readonly Pick<TimelineEvent, 'name' | '
     if (!latest[name] || latest[name] < at) latest[name] = at;
   }
   return latest;
-}
-
-/** Journeys taking new contacts: live, with a live version. */
-export async function liveJourneys(
-  store: Pick<JourneyStore, 'listJourneys'>,
-): Promise<(JourneySummary & { live: NonNullable<JourneySummary['live']> })[]> {
-  return (await store.listJourneys()).filter(
-    (j): j is JourneySummary & { live: NonNullable<JourneySummary['live']> } =>
-      j.status === 'live' && j.live !== undefined,
-  );
 }
 
 export async function routeEvent(
@@ -198,112 +154,6 @@ export async function inactivityDues(
   );
 }
 
-/**
- * Enrolls a contact in a live journey once per trigger firing, by its entry rules: at most one
- * active enrollment per contact and journey, re-entry never / after a cool-off / always, max
- * entries, and the holdout share kept out as a control group.
- */
-export async function enrollContact(
-  deps: RoutingDeps,
-  journey: JourneySummary & { live: NonNullable<JourneySummary['live']> },
-  contactId: string,
-  trigger: EnrollmentTrigger,
-  options: { fresh?: boolean } = {},
-): Promise<EnrollResult> {
-  const { live } = journey;
-  const enrollmentId = deterministicId('e', journey.journeyId, contactId, trigger.eventId);
-  const holdout = live.settings.holdoutPercent > 0 && bucketOf(enrollmentId, 'holdout') < live.settings.holdoutPercent;
-  const enteredAt = deps.clock.now().toISOString();
-  const enrollment: Enrollment = {
-    enrollmentId,
-    contactId,
-    journeyId: journey.journeyId,
-    journeyVersion: live.version,
-    triggerEventId: trigger.eventId,
-    trigger,
-    status: holdout ? 'holdout' : 'active',
-    enteredAt,
-    // Known before the start, so it is written with the enrollment (no update after the start).
-    ...(holdout ? {} : { executionArn: deps.runtime.executionArnFor(live.versionArn, enrollmentId) }),
-  };
-  const reentry = live.settings.reentry;
-  const entered: TimelineEvent = {
-    eventId: `journey.entered:${enrollmentId}`,
-    contactId,
-    name: 'journey.entered',
-    at: enteredAt,
-    data: {
-      journeyId: journey.journeyId,
-      journeyVersion: live.version,
-      enrollmentId,
-      trigger: trigger.type,
-      ...(trigger.name ? { triggerEvent: trigger.name } : {}),
-      ...(enrollment.status === 'holdout' ? { holdout: true } : {}),
-    },
-  };
-  const outcome = await deps.store.enroll(enrollment, {
-    reentry,
-    maxEntries: live.settings.maxEntries,
-    coolOffMs: reentry.mode === 'after-cool-off' ? durationSeconds(reentry.coolOff) * 1000 : undefined,
-    entered,
-    ...(options.fresh ? { firstEntry: true } : {}),
-  });
-  if (outcome.outcome === 'refused') return { outcome: 'refused', reason: outcome.reason };
-  const current = outcome.outcome === 'exists' ? outcome.enrollment : enrollment;
-  if (current.status === 'active') {
-    // A replay after a crash finishes the start on the version the contact entered, never a
-    // newer one; starting an execution that runs already is a no-op (it is named by the enrollment).
-    const versionArn =
-      current.journeyVersion === live.version
-        ? live.versionArn
-        : (await versionsOf(deps).get(journey.journeyId, current.journeyVersion))?.versionArn;
-    if (!versionArn) throw new Error(`journey ${journey.journeyId} has no version ${current.journeyVersion}`);
-    const input: EnrollmentInput = {
-      contactId,
-      enrollmentId,
-      journeyId: journey.journeyId,
-      journeyVersion: current.journeyVersion,
-      enteredAt: current.enteredAt,
-      trigger: current.trigger ?? trigger,
-    };
-    const { executionArn } = await deps.runtime.start({
-      stateMachineArn: versionArn,
-      enrollmentId,
-      input: { ...input },
-    });
-    // Recorded with the enrollment already (enrollments written before that was done lack it).
-    if (executionArn !== current.executionArn) await deps.store.setExecutionArn(contactId, enrollmentId, executionArn);
-    // A journey that starts with a Wait runs no code there: count it (and the Waits after it) now.
-    const document = (await versionsOf(deps).get(journey.journeyId, current.journeyVersion))?.document;
-    const first = document?.nodes[document.start];
-    if (document && first?.type === 'wait') {
-      await recordVisits(
-        { aggregates: deps.aggregates, versions: versionsOf(deps) },
-        { enrollmentId, journeyId: journey.journeyId, journeyVersion: current.journeyVersion, nodeId: document.start },
-        first.next,
-      );
-    }
-  }
-  // A new enrollment wrote its `journey.entered` in the same transaction; a replay makes sure of it.
-  if (outcome.outcome === 'exists') {
-    await deps.store.appendEvent({
-      ...entered,
-      at: current.enteredAt,
-      data: {
-        ...entered.data,
-        journeyVersion: current.journeyVersion,
-        ...(current.status === 'holdout' ? { holdout: true } : {}),
-      },
-    });
-  }
-  return {
-    outcome: 'enrolled',
-    enrollmentId,
-    holdout: current.status === 'holdout',
-    replay: outcome.outcome === 'exists',
-  };
-}
-
 /** Resumes the executions waiting for this event; each waiter is used once. */
 async function resumeWaiters(
   deps: RoutingDeps,
@@ -371,79 +221,6 @@ async function applyGoalsAndExits(
       result.exited.push(enrollment.enrollmentId);
     }
   }
-}
-
-type JourneyGoal = NonNullable<Journey['settings']['goal']>;
-
-/** Whether `event` reaches the journey's goal for this enrollment: its event, in its window, after entry. */
-export function goalConverts(
-  goal: JourneyGoal,
-  enrollment: Pick<Enrollment, 'conversion' | 'triggerEventId' | 'enteredAt' | 'trigger'>,
-  event: Pick<TimelineEvent, 'name' | 'eventId' | 'at' | 'data'>,
-): boolean {
-  const start = Date.parse(entryTime(enrollment));
-  const at = Date.parse(event.at);
-  return (
-    !enrollment.conversion &&
-    event.name === goal.event &&
-    event.eventId !== enrollment.triggerEventId &&
-    at >= start &&
-    at <= start + durationSeconds(goal.within) * 1000 &&
-    matchesFilters(event.data, goal.where)
-  );
-}
-
-/** The journey's goal reached by `event`: the conversion carries the event (its revenue). */
-export function convertOn(
-  deps: { store: Pick<EnrollmentStore, 'markConverted'> },
-  enrollment: Pick<Enrollment, 'contactId' | 'enrollmentId' | 'journeyId' | 'journeyVersion' | 'status'>,
-  goal: JourneyGoal,
-  event: Pick<TimelineEvent, 'eventId' | 'at' | 'data'>,
-): Promise<boolean> {
-  return recordConversion(deps, enrollment, {
-    goal: goal.event,
-    at: event.at,
-    eventId: event.eventId,
-    data: event.data,
-  });
-}
-
-/** Records an enrollment's first conversion with its `journey.converted` timeline entry. */
-export async function recordConversion(
-  deps: { store: Pick<EnrollmentStore, 'markConverted'> },
-  enrollment: Pick<Enrollment, 'contactId' | 'enrollmentId' | 'journeyId' | 'journeyVersion' | 'status'>,
-  conversion: { goal: string; at: string; eventId?: string; nodeId?: string; data?: Record<string, unknown> },
-): Promise<boolean> {
-  const total = conversion.data?.total as { amountMinor?: unknown; currency?: unknown } | undefined;
-  const revenue =
-    total && typeof total.amountMinor === 'number' && typeof total.currency === 'string'
-      ? { amountMinor: total.amountMinor, currency: total.currency }
-      : undefined;
-  return deps.store.markConverted(
-    enrollment.contactId,
-    enrollment.enrollmentId,
-    {
-      at: conversion.at,
-      goal: conversion.goal,
-      ...(conversion.eventId ? { eventId: conversion.eventId } : {}),
-      ...(conversion.nodeId ? { nodeId: conversion.nodeId } : {}),
-      ...(revenue ? { revenue } : {}),
-    },
-    {
-      eventId: `journey.converted:${enrollment.enrollmentId}`,
-      contactId: enrollment.contactId,
-      name: 'journey.converted',
-      at: conversion.at,
-      data: {
-        journeyId: enrollment.journeyId,
-        journeyVersion: enrollment.journeyVersion,
-        enrollmentId: enrollment.enrollmentId,
-        goal: conversion.goal,
-        ...(enrollment.status === 'holdout' ? { holdout: true } : {}),
-        ...(revenue ? { revenue } : {}),
-      },
-    },
-  );
 }
 
 /** Ends an active enrollment early and stops its execution wherever it waits. */

@@ -1,12 +1,13 @@
 import type { Contact } from '#core/contact.ts';
 import { refreshContactSegments, runReevaluations, type SegmentDeps } from '#segments/segments.ts';
 import { contactValue, evaluateConditions } from '#workflows/conditions.ts';
-import type { Trigger } from '#workflows/journey.schema.ts';
 import { inactivityDue, nextDateOccurrence, nextScheduleRun } from '#workflows/schedule.ts';
+import type { Trigger } from '#workflows/trigger.schema.ts';
 import { refreshContact } from './contact-refresh.ts';
 import { contactFacts, eventFact, FACT_EVENTS } from './context.ts';
+import { enrollContact, liveJourneys } from './enroll-contact.ts';
 import { type RepairDeps, type RepairOptions, repairEnrollments } from './repair.ts';
-import { enrollContact, liveJourneys, type RoutingDeps } from './routing.ts';
+import type { RoutingDeps } from './routing.ts';
 import type { DueItem, JourneySummary, ScanJob } from './store.ts';
 
 /**
@@ -25,7 +26,7 @@ export interface SchedulerDeps extends RoutingDeps {
   settings: { defaultTimeZone: string };
   /** Membership events the scheduler writes (the simulator routes them; on AWS the stream does). */
   onSegmentEvent?: SegmentDeps['onEvent'];
-  /** When set, each run also repairs stranded enrollments (journey-repair.ts); it needs execution statuses. */
+  /** When set, each run also repairs stranded enrollments (repair.ts); it needs execution statuses. */
   repair?: RepairOptions & { executions: RepairDeps['runtime'] };
 }
 

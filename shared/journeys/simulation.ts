@@ -1,25 +1,21 @@
-import type { Contact, Enrollment, TimelineEvent } from '#core/contact.ts';
-import { unprocessable } from '#core/errors.ts';
-import { type JourneyEmailRequest, type Render, type SendOutcome, sendJourneyEmail } from '#messaging/send-email.ts';
-import type { TemplateCatalog } from '#messaging/template-catalog.ts';
-import { createMemoryMail, createMemoryStore } from '#platform/memory-store.ts';
-import type { TendStore } from '#platform/store.ts';
+import type { TimelineEvent } from '#core/contact.ts';
+import { createMemoryMail } from '#messaging/memory-mail.ts';
+import { type JourneyEmailRequest, type SendOutcome, sendJourneyEmail } from '#messaging/send-email.ts';
+import { createMemoryStore } from '#platform/memory-store.ts';
 import { feedsScores, refreshScores } from '#scoring/rescore.ts';
 import { changeOfEvent, refreshContactSegments } from '#segments/segments.ts';
-import type { StoredSegment } from '#segments/store.ts';
-import { compileJourney } from '#workflows/compile.ts';
-import type { Journey } from '#workflows/journey.schema.ts';
 import { transitionsOf } from '#workflows/paths.ts';
 import { SimulationEngine } from '#workflows/simulate/engine.ts';
-import { type ValidationContext, validateJourney } from '#workflows/validate.ts';
-import { createVersionCache, type VersionCache } from './context.ts';
 import { endEnrollment } from './end-enrollment.ts';
-import { createMemoryJourneyStore } from './memory-journeys.ts';
+import { guard } from './guard.ts';
 import { latestEventTimes, routeEvent } from './routing.ts';
 import { runJourneyScheduler } from './scheduler.ts';
-import { guard, runJourneyStep } from './step.ts';
+import { type PreparedJourney, SIM_SETTINGS, type SimulationDeps, TARGETS } from './simulation-deployment.ts';
+import { applyConsent, seedEvent } from './simulation-history.ts';
+import { type ContactRun, describeEntry, effects, emailDetail, type WorldInput } from './simulation-record.ts';
+import { runJourneyStep } from './step.ts';
 import { stepRequestSchema } from './step-request.schema.ts';
-import type { JourneyRuntime, JourneyStore, JourneySummary } from './store.ts';
+import type { JourneyRuntime } from './store.ts';
 
 /**
  * The simulator: a virtual deployment per contact. The journey's compiled ASL runs on
@@ -28,150 +24,6 @@ import type { JourneyRuntime, JourneyStore, JourneySummary } from './store.ts';
  * branches, waits for events, goals, exits) against in-memory stores. So a simulation decides
  * exactly what production would, given the same events.
  */
-
-export interface SimulationDeps {
-  templates: TemplateCatalog;
-  render: Render;
-  settings: { defaultTimeZone: string };
-  validationContext: () => Promise<ValidationContext>;
-  /** The segments the simulated contact's memberships follow (the stored ones, or a file's). */
-  segments?: () => Promise<StoredSegment[]>;
-}
-
-/** The function names compiled simulations call. */
-const TARGETS = {
-  sendEmail: 'sim:send-email',
-  endEnrollment: 'sim:end-enrollment',
-  journeyStep: 'sim:journey-step',
-} as const;
-const SIM_SETTINGS = {
-  from: 'Simulation <simulation@tend.invalid>',
-  senderName: 'Simulation',
-  publicUrl: 'https://tend.invalid',
-  postalAddress: 'Simulation',
-  linkSecret: 'simulation-only-link-secret',
-};
-
-export interface PreparedJourney {
-  journey: Journey;
-  journeys: JourneyStore;
-  summary: JourneySummary & { live: NonNullable<JourneySummary['live']> };
-  definition: ReturnType<typeof compileJourney>['definition'];
-  versions: VersionCache;
-  segments: StoredSegment[];
-}
-
-/** Validates and compiles a document, and "publishes" it into an in-memory journey store. */
-export async function prepareJourney(
-  deps: Pick<SimulationDeps, 'validationContext' | 'segments'>,
-  document: unknown,
-): Promise<PreparedJourney> {
-  const segments = (await deps.segments?.()) ?? [];
-  const context = await deps.validationContext();
-  const result = validateJourney(
-    document,
-    deps.segments ? { ...context, segments: new Set(segments.map((s) => s.id)) } : context,
-  );
-  if (!result.ok) {
-    throw unprocessable(
-      'journey_has_violations',
-      `the journey cannot be simulated until these are fixed: ${result.violations.map((v) => v.message).join(' ')}`,
-      result.violations,
-    );
-  }
-  const journey = result.journey;
-  const compiled = compileJourney(journey, TARGETS);
-  const journeys = createMemoryJourneyStore();
-  const { reentry, maxEntries, holdoutPercent, timeZone } = journey.settings;
-  const summary = {
-    journeyId: journey.id,
-    name: journey.name,
-    status: 'live' as const,
-    draftRevision: 0,
-    latestVersion: 1,
-    live: {
-      version: 1,
-      versionArn: `sim:${journey.id}:1`,
-      triggers: journey.triggers,
-      settings: { reentry, ...(maxEntries !== undefined ? { maxEntries } : {}), holdoutPercent, timeZone },
-    },
-    updatedAt: new Date(0).toISOString(),
-    updatedBy: 'simulation',
-  };
-  await journeys.publishVersion(
-    {
-      journeyId: journey.id,
-      version: 1,
-      document: journey,
-      definition: JSON.stringify(compiled.definition),
-      versionArn: summary.live.versionArn,
-      stateMachineArn: `sim:${journey.id}`,
-      publishedAt: summary.updatedAt,
-      publishedBy: 'simulation',
-      diff: [],
-      transitions: { min: compiled.paths.minTransitions, max: compiled.paths.maxTransitions },
-    },
-    summary,
-  );
-  return {
-    journey,
-    journeys,
-    summary,
-    definition: compiled.definition,
-    versions: createVersionCache(journeys),
-    segments,
-  };
-}
-
-export interface StepRecord {
-  at: string;
-  enrollmentId: string;
-  nodeId: string;
-  /** What happened at the node, in words. */
-  detail: string;
-}
-
-export interface EmailRecord {
-  at: string;
-  enrollmentId: string;
-  nodeId: string;
-  template: string;
-  outcome: 'sent' | 'skipped' | 'deferred' | 'already-sent';
-  reason?: string;
-}
-
-export interface ContactRun {
-  contactId: string;
-  email?: string;
-  steps: StepRecord[];
-  emails: EmailRecord[];
-  enrollments: Enrollment[];
-  /** Events the simulation read, in order (with what they did). */
-  events: { at: string; name: string; effect: string[] }[];
-  tasks: number;
-  webhooks: number;
-  transitions: number;
-  /** Enrollments whose execution was still running when the simulation ended. */
-  activeAtEnd: string[];
-  /** Executions that failed (a step error), with the error. */
-  failures: { enrollmentId: string; error: string }[];
-  /** The contact's profile when the simulation ended (what update-contact steps did). */
-  finalContact?: { properties: Contact['properties']; tags: string[] };
-  /** Owner tasks created by notify-owner steps. */
-  taskSubjects: string[];
-}
-
-export interface WorldInput {
-  contact: Contact;
-  /** Events before the simulated period: the contact's past, seen by conditions, not replayed. */
-  history: TimelineEvent[];
-  /** Events the simulation replays in time order. */
-  script: TimelineEvent[];
-  from: Date;
-  until: Date;
-  /** The script event that created the contact (new-contacts-only triggers), if any. */
-  createdBy?: string;
-}
 
 /** Simulates one contact's period through the prepared journey. */
 export async function simulateWorld(
@@ -425,97 +277,4 @@ export async function simulateWorld(
   const final = await store.getContact(input.contact.contactId);
   if (final) run.finalContact = { properties: final.properties, tags: final.tags ?? [] };
   return run;
-}
-
-/** A past event: on the timeline, in the last-event times, and (sends of other journeys) in the frequency cap. */
-async function seedEvent(store: TendStore, event: TimelineEvent, journeyId: string, contact: Contact) {
-  await store.appendEvent(event);
-  await applyConsent(store, contact, event);
-  await store.touchLastEvents(event.contactId, { [event.name]: event.at });
-  const data = event.data as {
-    enrollmentId?: unknown;
-    nodeId?: unknown;
-    template?: unknown;
-    journeyId?: unknown;
-    messageId?: unknown;
-  };
-  if (event.name === 'email.sent' && data.journeyId !== journeyId && typeof data.enrollmentId === 'string') {
-    const sendKey = `${data.enrollmentId}#${String(data.nodeId)}`;
-    await store.claimSend({
-      contactId: event.contactId,
-      sendKey,
-      kind: 'journey',
-      template: String(data.template),
-      claimedAt: event.at,
-    });
-    await store.markSent(event.contactId, sendKey, String(data.messageId ?? sendKey), event.at);
-  }
-}
-
-/** Unsubscribes and suppressions in the events take effect, as they did for real. */
-async function applyConsent(store: TendStore, contact: Contact, event: TimelineEvent) {
-  if (event.name === 'contact.unsubscribed') {
-    const topic = typeof event.data.topic === 'string' ? event.data.topic : 'all';
-    if (topic === 'all') await store.markUnsubscribed(contact.contactId, event.at);
-    else
-      await store.setSubscription(contact.contactId, topic, {
-        status: 'unsubscribed',
-        at: event.at,
-        source: 'history',
-      });
-  } else if (
-    contact.email &&
-    (event.name === 'email.complained' || (event.name === 'email.bounced' && event.data.suppressed === true))
-  ) {
-    await store.putSuppression({
-      email: contact.email,
-      reason: event.name === 'email.complained' ? 'complaint' : 'bounce',
-      at: event.at,
-      messageId: String(event.data.messageId ?? event.eventId),
-    });
-  }
-}
-
-function effects(routed: Awaited<ReturnType<typeof routeEvent>>): string[] {
-  return [
-    ...routed.enrollments.map((e) => `entered (${e})`),
-    ...routed.resumed.map((e) => `resumed a wait (${e})`),
-    ...routed.converted.map((e) => `converted (${e})`),
-    ...routed.exited.map((e) => `ended the enrollment (${e})`),
-  ];
-}
-
-function describeEntry(nodeId: string, node: Journey['nodes'][string]): string {
-  switch (node.type) {
-    case 'wait-for-event':
-      return `waiting for ${node.event}${node.correlate ? ' (same correlation value)' : ''}`;
-    case 'send-email':
-      return `email "${node.template}"`;
-    case 'goal':
-      return `goal reached: ${node.name}`;
-    case 'exit':
-      return 'exit';
-    case 'update-contact':
-      return `update contact: ${node.changes.map((c) => ('tag' in c ? `${c.op} ${c.tag}` : `${c.op} ${c.property}`)).join(', ')}`;
-    case 'notify-owner':
-      return `notify the owner (${node.channel}): ${node.subject}`;
-    case 'webhook':
-      return `webhook to ${node.endpoint}`;
-    case 'wait':
-      return 'wait';
-    default:
-      return `${node.type} ${nodeId}`.replace(` ${nodeId}`, '');
-  }
-}
-
-function emailDetail(template: string, outcome: SendOutcome): string {
-  switch (outcome.status) {
-    case 'sent':
-    case 'already-sent':
-      return `email "${template}" sent`;
-    case 'skipped':
-      return `email "${template}" skipped (${outcome.reason})`;
-    case 'deferred':
-      return `email "${template}" deferred to ${outcome.until} (${outcome.reason})`;
-  }
 }

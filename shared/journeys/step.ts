@@ -1,40 +1,24 @@
-import type { ContactStore } from '#contacts/store.ts';
 import { assertUnreachable } from '#core/assert.ts';
-import type { Clock } from '#core/clock.ts';
-import type { Contact, Enrollment, EnrollmentTrigger } from '#core/contact.ts';
-import { deterministicId } from '#core/ids.ts';
-import type { MailSender } from '#messaging/mail.ts';
-import type { AggregateStore } from '#reports/store.ts';
-import type { SegmentStore } from '#segments/store.ts';
+import type { Enrollment } from '#core/contact.ts';
 import {
-  contactEdits,
   contactValue,
   type EvaluationContext,
   evaluateConditions,
   exitConditionHolding,
-  matchesFilters,
   pickRandomBranch,
-  readPath,
   unionNeeds,
 } from '#workflows/conditions.ts';
 import type { JourneyNode, NodeOf } from '#workflows/journey.schema.ts';
-import { durationSeconds } from '#workflows/journey-nodes.ts';
+import type { DecisionType } from '#workflows/journey-nodes.ts';
 import { waitUntilTarget } from '#workflows/schedule.ts';
-import {
-  atOrAfter,
-  createVersionCache,
-  EnrollmentExitedError,
-  entryTime,
-  finishEnrollment,
-  type VersionCache,
-} from './context.ts';
+import { createVersionCache, EnrollmentExitedError, finishEnrollment, type VersionCache } from './context.ts';
+import { recordConversion } from './conversion.ts';
 import { countVisit, factsOnce, guard, stepNeeds } from './guard.ts';
-import { convertOn, goalConverts, recordConversion } from './routing.ts';
-import type { EnrollmentStore, JourneyRuntime, JourneyStore, TaskStore, WaiterStore } from './store.ts';
+import type { StepDeps, StepRequest, StepResult } from './step.types.ts';
+import { notifyOwner } from './step-notify-owner.ts';
+import { updateContact } from './step-update-contact.ts';
+import { registerWait } from './step-wait-for-event.ts';
 import { recordVisits } from './visits.ts';
-
-// The send-email function imports `guard` from here; ./journey-guard.ts alone is enough.
-export { guard } from './guard.ts';
 
 /**
  * The journey-step function: every node that needs more than a Wait or a Choice runs here
@@ -42,62 +26,6 @@ export { guard } from './guard.ts';
  * notifications, goals). Each call first checks the enrollment is still active and no exit
  * rule holds; otherwise it ends it and throws EnrollmentExited, which the ASL catches.
  */
-
-export type StepAction = Exclude<JourneyNode['type'], 'wait' | 'send-email' | 'exit'>;
-
-export interface StepRequest {
-  action: StepAction;
-  node: JourneyNode;
-  contactId: string;
-  enrollmentId: string;
-  journeyId: string;
-  journeyVersion: number;
-  enteredAt: string;
-  trigger: EnrollmentTrigger;
-  nodeId: string;
-  /** wait-for-event: the task token the execution waits on. */
-  taskToken?: string;
-  /** wait-for-event: when the state was entered. */
-  waitStartedAt?: string;
-  /**
-   * update-contact: the decision that follows it in the same call (a fused pair, see
-   * `fusedDecisions`): decided on the updated contact, its `{ next }` returned.
-   */
-  decision?: { nodeId: string; node: JourneyNode };
-}
-
-export type StepResult =
-  | { next: string; branch?: string }
-  | { until: string }
-  | { waiting: true; resumedAt?: string }
-  | { done: true };
-
-export interface StepDeps {
-  store: ContactStore &
-    EnrollmentStore &
-    JourneyStore &
-    WaiterStore &
-    TaskStore &
-    Pick<SegmentStore, 'listMemberships'>;
-  runtime: JourneyRuntime;
-  clock: Clock;
-  versions?: VersionCache;
-  outbound?: {
-    enqueue(input: {
-      endpointId: string;
-      key: string;
-      type: string;
-      data: Record<string, unknown>;
-    }): Promise<{ outcome: string }>;
-  };
-  mail?: MailSender;
-  settings: { defaultTimeZone: string; ownerEmail?: string; from?: string };
-  /** Where node visits are counted for the journey report (optional: the simulator counts its own). */
-  aggregates?: AggregateStore;
-}
-
-/** How long a wait-for-event registration outlives its timeout before TTL removes it. */
-const WAITER_GRACE_SECONDS = 86_400;
 
 /** A decision records its own visit with the successor it picks (a Wait after it included). */
 const DECIDES = new Set(['branch', 'split', 'random-split']);
@@ -216,7 +144,7 @@ export async function runJourneyStep(deps: StepDeps, req: StepRequest): Promise<
   }
 }
 
-type Decision = NodeOf<'branch'> | NodeOf<'split'> | NodeOf<'random-split'>;
+type Decision = NodeOf<DecisionType>;
 
 /** The successor a decision picks, and the name of the branch taken. */
 async function decide(
@@ -270,172 +198,3 @@ async function decideAfterUpdate(
   await recordVisits(visits, req, result.next, decision.nodeId);
   return result;
 }
-
-/**
- * Registers the execution's task token under (contact, event), then looks at the timeline: an
- * event that arrived since the wait started (or since entry) resumes it at once. Registering
- * first and looking second closes the race with ingest, which appends first and looks second.
- */
-async function registerWait(
-  deps: StepDeps,
-  req: StepRequest,
-  node: NodeOf<'wait-for-event'>,
-  enrollment: Enrollment,
-): Promise<StepResult> {
-  if (!req.taskToken) throw new Error('wait-for-event needs the task token');
-  const now = deps.clock.now();
-  const since = node.since === 'entry' ? entryTime(enrollment) : (req.waitStartedAt ?? now.toISOString());
-  const trigger = enrollment.trigger ?? req.trigger;
-  const correlationKey = node.correlate ? await correlationKeyOf(deps, req) : undefined;
-  const waiter = {
-    contactId: req.contactId,
-    event: node.event,
-    enrollmentId: req.enrollmentId,
-    nodeId: req.nodeId,
-    journeyId: req.journeyId,
-    token: req.taskToken,
-    where: node.where,
-    ...(correlationKey ? { correlation: { key: correlationKey, value: trigger.correlation ?? null } } : {}),
-    since,
-    expiresAt: Math.floor(now.getTime() / 1000) + durationSeconds(node.timeout) + WAITER_GRACE_SECONDS,
-  };
-  await deps.store.putWaiter(waiter);
-  const recent = await deps.store.listEvents(req.contactId, 200);
-  const match = recent
-    .filter((e) => e.name === node.event && atOrAfter(e.at, since) && e.eventId !== enrollment.triggerEventId)
-    .filter((e) => matchesFilters(e.data, node.where))
-    .filter((e) => {
-      if (!waiter.correlation) return true;
-      const value = readPath(e.data, waiter.correlation.key);
-      return waiter.correlation.value !== null && value !== undefined && String(value) === waiter.correlation.value;
-    })
-    .sort((a, b) => a.at.localeCompare(b.at))[0];
-  if (match) {
-    // As routing does before it resumes a wait, the event first reaches the journey's goal: the
-    // conversion carries the event (its revenue) whether routing or this step gets there first,
-    // never the goal node the wait may lead to.
-    const goal = (await (deps.versions as VersionCache).get(req.journeyId, req.journeyVersion))?.document.settings.goal;
-    if (goal && goalConverts(goal, enrollment, match)) {
-      await convertOn(deps, enrollment, goal, match);
-      if (goal.exit) {
-        await deps.store.deleteWaiter(waiter);
-        await finishEnrollment(deps, enrollment, 'exited', { reason: 'converted', nodeId: req.nodeId });
-        throw new EnrollmentExitedError(`${req.contactId} reached the goal of ${req.journeyId}`);
-      }
-    }
-    await deps.runtime.resume(req.taskToken, {
-      eventId: match.eventId,
-      name: match.name,
-      at: match.at,
-      data: match.data,
-    });
-    await deps.store.deleteWaiter(waiter);
-    return { waiting: true, resumedAt: now.toISOString() };
-  }
-  return { waiting: true };
-}
-
-/** The correlation key of the trigger that enrolled the contact (validated to exist when `correlate` is set). */
-async function correlationKeyOf(deps: StepDeps, req: StepRequest): Promise<string | undefined> {
-  const version = await (deps.versions as VersionCache).get(req.journeyId, req.journeyVersion);
-  const trigger = version?.document.triggers.find(
-    (t) => t.type === 'event' && t.event === req.trigger.name && t.correlationKey,
-  );
-  return trigger?.type === 'event' ? trigger.correlationKey : undefined;
-}
-
-async function updateContact(
-  deps: StepDeps,
-  req: StepRequest,
-  node: NodeOf<'update-contact'>,
-  ctx: EvaluationContext,
-  /** The contact as read with the facts: the first attempt's (a retry reads it again). */
-  loaded: Contact | undefined,
-): Promise<{ properties: Contact['properties']; tags: string[] }> {
-  const at = deps.clock.now().toISOString();
-  for (let attempt = 0; attempt < 5; attempt++) {
-    const contact = attempt === 0 && loaded ? loaded : await deps.store.getContact(req.contactId);
-    if (!contact) throw new EnrollmentExitedError(`contact ${req.contactId} no longer exists`);
-    const edits = contactEdits(node.changes, {
-      ...ctx,
-      contact: { ...ctx.contact, properties: contact.properties, tags: contact.tags ?? [] },
-    });
-    const tags = new Set(contact.tags ?? []);
-    for (const tag of edits.addTags) tags.add(tag);
-    for (const tag of edits.removeTags) tags.delete(tag);
-    const provenance = Object.fromEntries(
-      [...Object.keys(edits.set), ...edits.unset].map((key) => [key, { source: `journey:${req.journeyId}`, at }]),
-    );
-    const changed = await deps.store.changeProfile(
-      contact.contactId,
-      contact.version ?? 0,
-      {
-        setProperties: edits.set,
-        removeProperties: edits.unset,
-        provenance,
-        ...(edits.addTags.length || edits.removeTags.length ? { tags: [...tags].sort() } : {}),
-      },
-      at,
-    );
-    if (changed) {
-      const properties = { ...contact.properties, ...edits.set };
-      for (const key of edits.unset) delete properties[key];
-      return { properties, tags: [...tags].sort() };
-    }
-  }
-  throw new Error(`contact ${req.contactId} kept changing; the update will be retried`);
-}
-
-/** Fills `{{ contact.email }}`, `{{ contact.firstName }}`, `{{ contact.lastName }}` and `{{ journey.name }}`. */
-export function fillMessage(text: string, values: Record<string, string | undefined>): string {
-  return text.replace(
-    /\{\{\s*(contact\.(?:email|firstName|lastName)|journey\.name)\s*\}\}/g,
-    (_, key: string) => values[key] ?? '',
-  );
-}
-
-async function notifyOwner(deps: StepDeps, req: StepRequest, node: NodeOf<'notify-owner'>) {
-  const contact = await deps.store.getContact(req.contactId);
-  const version = await (deps.versions as VersionCache).get(req.journeyId, req.journeyVersion);
-  const values = {
-    'contact.email': contact?.email,
-    'contact.firstName': contact?.firstName,
-    'contact.lastName': contact?.lastName,
-    'journey.name': version?.document.name ?? req.journeyId,
-  };
-  const subject = fillMessage(node.subject, values);
-  const message = fillMessage(node.message, values);
-  const to = node.to ?? deps.settings.ownerEmail;
-  const byEmail =
-    node.channel === 'email' && to !== undefined && deps.mail !== undefined && deps.settings.from !== undefined;
-  // The task record doubles as the claim for an email, so a retried step notifies once (at most once).
-  const created = await deps.store.putTask({
-    taskId: deterministicId('t', req.enrollmentId, req.nodeId),
-    contactId: req.contactId,
-    journeyId: req.journeyId,
-    enrollmentId: req.enrollmentId,
-    nodeId: req.nodeId,
-    subject,
-    message: byEmail
-      ? `${message}\n\n(Sent by email to ${to}.)`
-      : node.channel === 'email'
-        ? `${message}\n\n(No owner email is configured, so this became a task.)`
-        : message,
-    createdAt: deps.clock.now().toISOString(),
-    status: byEmail ? 'done' : 'open',
-  });
-  if (created === 'created' && byEmail) {
-    await (deps.mail as MailSender).send({
-      from: deps.settings.from as string,
-      to: to as string,
-      subject,
-      text: message,
-      html: `<p>${escapeHtml(message).replace(/\n/g, '<br>')}</p>`,
-      headers: [],
-      tags: { kind: 'owner-notification', journey: req.journeyId, node: req.nodeId },
-    });
-  }
-}
-
-const escapeHtml = (s: string) =>
-  s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);

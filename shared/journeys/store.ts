@@ -1,5 +1,7 @@
 import type { Contact, Enrollment, EnrollmentStatus, TimelineEvent } from '#core/contact.ts';
-import type { Filter, Journey, JourneySettings, Trigger } from '#workflows/journey.schema.ts';
+import type { Filter } from '#workflows/condition.schema.ts';
+import type { Journey, JourneySettings } from '#workflows/journey.schema.ts';
+import type { Trigger } from '#workflows/trigger.schema.ts';
 
 // ---------------------------------------------------------------------------------------------
 // The runtime that executes journeys: Step Functions on AWS and locally, a virtual one in the

@@ -1,6 +1,7 @@
 import type { EventName, TimelineEvent } from '#core/contact.ts';
+import type { CounterIncrement } from '#reports/counters.ts';
 import { usageIncrements, visitIncrements } from '#reports/journey-report.ts';
-import { type CounterIncrement, mergeIncrements } from '#reports/kpis.ts';
+import { mergeIncrements } from '#reports/kpi-counters.ts';
 import type { AggregateStore } from '#reports/store.ts';
 import type { Journey, JourneyNode } from '#workflows/journey.schema.ts';
 import { transitionsOf } from '#workflows/paths.ts';

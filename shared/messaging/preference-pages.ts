@@ -1,13 +1,8 @@
 import { topicById, topicStatuses } from '#contacts/consent.ts';
 import type { Contact } from '#core/contact.ts';
+import { escapeHtml } from '#core/html.ts';
 
 /** Small, dependency-free HTML pages for the unsubscribe and preference links. */
-export const escapeHtml = (value: string): string =>
-  value.replace(
-    /[&<>"']/g,
-    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string,
-  );
-
 export function page(title: string, body: string): string {
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <title>${escapeHtml(title)}</title>

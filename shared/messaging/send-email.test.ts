@@ -1,8 +1,9 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { Clock } from '#core/clock.ts';
-import { createMemoryMail, createMemoryStore } from '#platform/memory-store.ts';
+import { createMemoryStore } from '#platform/memory-store.ts';
 import { recordEmailEvent } from './email-events.ts';
 import type { MailSender } from './mail.ts';
+import { createMemoryMail } from './memory-mail.ts';
 import { CONFIRMATION_WAIT_MS, type ConfirmationWait, sendCountingVisit, sendJourneyEmail } from './send-email.ts';
 import { builtInCompiled } from './templating/compiled-built-ins.ts';
 import { renderCompiled } from './templating/render.ts';

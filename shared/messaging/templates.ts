@@ -1,6 +1,7 @@
+import { ContactError } from '#contacts/errors.ts';
 import type { ContactStore } from '#contacts/store.ts';
 import type { Clock } from '#core/clock.ts';
-import { conflict, notFound, unprocessable } from '#core/errors.ts';
+import { MessagingError } from './errors.ts';
 import type { MailSender } from './mail.ts';
 import type { Render, SendSettings } from './send-email.ts';
 import { signedLink } from './signed-links.ts';
@@ -33,16 +34,20 @@ export async function saveTemplate(
   const parsed = EmailTemplate.safeParse(body);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => ({ path: i.path.join('.') || '(root)', message: i.message }));
-    throw unprocessable(
+    throw new MessagingError(
       'invalid_template',
       `the template is invalid: ${problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`,
-      problems,
+      { details: problems },
     );
   }
-  if (parsed.data.id !== id) throw unprocessable('id_mismatch', `the body's id "${parsed.data.id}" is not "${id}"`);
+  if (parsed.data.id !== id) {
+    throw new MessagingError('id_mismatch', `the body's id "${parsed.data.id}" is not "${id}"`);
+  }
   const result = await deps.compile(parsed.data);
   if (!result.ok) {
-    throw unprocessable('template_does_not_compile', result.errors.map((e) => e.message).join('; '), result.errors);
+    throw new MessagingError('template_does_not_compile', result.errors.map((e) => e.message).join('; '), {
+      details: result.errors,
+    });
   }
   const current = await deps.store.getTemplate(id);
   const version: TemplateVersion = {
@@ -54,7 +59,10 @@ export async function saveTemplate(
     savedBy,
   };
   if ((await deps.store.saveTemplateVersion(version)) === 'conflict') {
-    throw conflict('version_conflict', `template "${id}" was saved by someone else meanwhile; reload and retry`);
+    throw new MessagingError(
+      'version_conflict',
+      `template "${id}" was saved by someone else meanwhile; reload and retry`,
+    );
   }
   return version;
 }
@@ -75,13 +83,13 @@ export async function previewTemplate(
   req: PreviewRequest,
 ): Promise<RenderedEmail & { contact: string }> {
   const compiled = await deps.templates.getCompiled(id);
-  if (!compiled) throw notFound('template_not_found', `no template "${id}"`);
+  if (!compiled) throw new MessagingError('template_not_found', `no template "${id}"`);
   let contact: RenderContext['contact'] = { ...SAMPLE_CONTACT, ...req.sample };
   let contactId = 'c-sample';
   if (req.email) {
     const found = await deps.store.findContactIdByEmail(req.email);
     const real = found ? await deps.store.getContact(found) : undefined;
-    if (!real) throw notFound('contact_not_found', `no contact has the email ${req.email}`);
+    if (!real) throw new ContactError('contact_not_found', `no contact has the email ${req.email}`);
     contact = { ...real, email: req.email };
     contactId = real.contactId;
   }

@@ -1,5 +1,5 @@
 import { timingSafeEqual } from 'node:crypto';
-import { unauthorized } from '#core/errors.ts';
+import { PlatformError } from './errors.ts';
 import { type HttpEvent, header } from './http.ts';
 import { adminToken } from './secrets.ts';
 
@@ -12,6 +12,6 @@ export async function requireAdmin(event: HttpEvent): Promise<void> {
   const expected = Buffer.from(await adminToken());
   const actual = Buffer.from(given);
   if (given === '' || actual.length !== expected.length || !timingSafeEqual(actual, expected)) {
-    throw unauthorized('unauthorized', 'a valid "Authorization: Bearer <admin token>" header is required');
+    throw new PlatformError('unauthorized', 'a valid "Authorization: Bearer <admin token>" header is required');
   }
 }

@@ -4,6 +4,7 @@ import {
   BatchWriteCommand,
   type DynamoDBDocumentClient,
   GetCommand,
+  PutCommand,
   QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
@@ -33,9 +34,15 @@ export function strip<T>(item: Record<string, unknown> | undefined): T | undefin
   return rest as T;
 }
 
+/** A contact's partition: its profile, timeline, enrollments and sends. */
+export const contactPk = (id: string) => `CONTACT#${id}`;
+
+/** The local secondary index that orders a contact's timeline events by `timelineSk`. */
+export const TIMELINE_INDEX = 'timeline';
+
 /** A timeline event as stored: in its contact's partition, ordered by the `timeline` index. */
 export const eventItem = (event: TimelineEvent) => ({
-  pk: `CONTACT#${event.contactId}`,
+  pk: contactPk(event.contactId),
   sk: `EVENT#${event.eventId}`,
   type: 'event',
   timelineSk: `${event.at}#${event.eventId}`,
@@ -206,6 +213,18 @@ export function tableOps(db: DynamoDBDocumentClient, tableName: string) {
   };
   return {
     conditional,
+    /** Puts an item, under `condition` when one is given; false when the condition failed. */
+    put: (item: Record<string, unknown>, condition?: string, values?: Record<string, unknown>): Promise<boolean> =>
+      conditional(() =>
+        db.send(
+          new PutCommand({
+            TableName: tableName,
+            Item: item,
+            ConditionExpression: condition,
+            ExpressionAttributeValues: values,
+          }),
+        ),
+      ),
     async get<T>(pk: string, sk: string): Promise<T | undefined> {
       return strip<T>(await pointReader(db, tableName)({ pk, sk }));
     },

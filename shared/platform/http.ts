@@ -2,12 +2,30 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy, { type MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { badRequest, HttpError } from '#core/errors.ts';
+import { CodedError, type ErrorKind } from '#core/errors.ts';
+import { parseJson } from '#core/parse.ts';
+import { PlatformError } from './errors.ts';
 import { runInvocation } from './invocation.ts';
 import { logger, metrics, tracer } from './observability.ts';
 
 export type HttpEvent = APIGatewayProxyEventV2;
 export type HttpResult = APIGatewayProxyStructuredResultV2;
+
+/** The one table: the status each kind of failure is answered with. */
+const STATUS_OF: Record<ErrorKind, number> = {
+  invalid: 400,
+  unauthorized: 401,
+  forbidden: 403,
+  'not-found': 404,
+  conflict: 409,
+  gone: 410,
+  'too-large': 413,
+  unprocessable: 422,
+  unavailable: 503,
+};
+
+/** The status for a kind of failure, for a handler that answers it with a page of its own. */
+export const statusOf = (kind: ErrorKind): number => STATUS_OF[kind];
 
 export const json = (statusCode: number, body: unknown, headers: Record<string, string> = {}): HttpResult => ({
   statusCode,
@@ -25,20 +43,15 @@ export const html = (statusCode: number, body: string): HttpResult => ({
 export const rawBody = (event: HttpEvent): Buffer =>
   Buffer.from(event.body ?? '', event.isBase64Encoded ? 'base64' : 'utf8');
 
-/** The body parsed as JSON (an empty body is `{}`); 400 when it is not JSON. */
+/** The body parsed as JSON (an empty body is `{}`); `malformed_json` when it is not JSON. */
 export function jsonBody(event: HttpEvent): unknown {
-  const text = rawBody(event).toString('utf8');
-  try {
-    return JSON.parse(text || '{}');
-  } catch {
-    throw badRequest('malformed_json', 'the body is not valid JSON');
-  }
+  return parseJson(rawBody(event).toString('utf8') || '{}');
 }
 
-/** Refuses a body above `limit` bytes before any work (413). */
+/** Refuses a body above `limit` bytes before any work. */
 export function limitBody(event: HttpEvent, limit: number): Buffer {
   const body = rawBody(event);
-  if (body.length > limit) throw new HttpError(413, 'payload_too_large', `the body is larger than ${limit} bytes`);
+  if (body.length > limit) throw new PlatformError('payload_too_large', `the body is larger than ${limit} bytes`);
   return body;
 }
 
@@ -55,9 +68,10 @@ export function header(event: HttpEvent, name: string): string | undefined {
 const httpErrors = (): MiddlewareObj<HttpEvent, HttpResult> => ({
   onError: async (request) => {
     const error = request.error;
-    if (error instanceof HttpError && error.statusCode < 500) {
-      logger.info('request refused', { status: error.statusCode, code: error.code, reason: error.message });
-      request.response = json(error.statusCode, {
+    const status = error instanceof CodedError ? STATUS_OF[error.kind] : 500;
+    if (error instanceof CodedError && status < 500) {
+      logger.info('request refused', { status, code: error.code, reason: error.message });
+      request.response = json(status, {
         error: { code: error.code, message: error.message, ...(error.details ? { details: error.details } : {}) },
       });
       return;

@@ -1,17 +1,10 @@
 import type { TimelineEvent } from '#core/contact.ts';
 import type { InboxRecord } from '#sources/store.ts';
+import type { CounterIncrement, CounterStamp } from './counters.ts';
 import { journeyReports } from './journey-report.ts';
-import {
-  type ContactKpiState,
-  type CounterIncrement,
-  type CounterStamp,
-  counterKeysFor,
-  incrementsFor,
-  type Kpis,
-  kpisFrom,
-  type Period,
-  STATEFUL_EVENTS,
-} from './kpis.ts';
+import { type ContactKpiState, incrementsFor, STATEFUL_EVENTS } from './kpi-counters.ts';
+import type { Period } from './kpi-periods.ts';
+import { counterKeysFor, type Kpis, kpisFrom } from './kpis.ts';
 import {
   type AggregateBatch,
   type AggregateStore,

@@ -2,13 +2,8 @@ import { createHash } from 'node:crypto';
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { strip, tableOps } from '#platform/dynamo-table.ts';
-import {
-  type ContactKpiState,
-  type CounterIncrement,
-  type CounterStamp,
-  type Counters,
-  mergeIncrements,
-} from './kpis.ts';
+import type { CounterIncrement, CounterStamp, Counters } from './counters.ts';
+import { type ContactKpiState, mergeIncrements } from './kpi-counters.ts';
 import type { AggregateStore, ContactWrite, StoredKpiState } from './store.ts';
 
 /**

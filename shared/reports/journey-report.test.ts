@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { EventName, TimelineEvent } from '#core/contact.ts';
+import type { Counters } from './counters.ts';
 import {
   journeyCost,
   journeyIncrementsFor,
@@ -8,7 +9,7 @@ import {
   usageIncrements,
   visitIncrements,
 } from './journey-report.ts';
-import { applyIncrements, type ContactKpiState, type Counters, incrementsFor } from './kpis.ts';
+import { applyIncrements, type ContactKpiState, incrementsFor } from './kpi-counters.ts';
 import { US_EAST_1_PRICES } from './prices.ts';
 
 let seq = 0;

@@ -1,14 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { EventName, TimelineEvent } from '#core/contact.ts';
-import {
-  applyIncrements,
-  type ContactKpiState,
-  type Counters,
-  counterKeysFor,
-  incrementsFor,
-  type Kpis,
-  kpisFrom,
-} from './kpis.ts';
+import type { Counters } from './counters.ts';
+import { applyIncrements, type ContactKpiState, incrementsFor } from './kpi-counters.ts';
+import { counterKeysFor, type Kpis, kpisFrom } from './kpis.ts';
 
 let seq = 0;
 const ev = (contactId: string, name: EventName, day: string, data: Record<string, unknown> = {}): TimelineEvent => ({

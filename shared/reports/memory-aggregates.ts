@@ -1,4 +1,5 @@
-import type { ContactKpiState, CounterIncrement, CounterStamp, Counters } from './kpis.ts';
+import type { CounterIncrement, CounterStamp, Counters } from './counters.ts';
+import type { ContactKpiState } from './kpi-counters.ts';
 import type { AggregateStore, ContactWrite } from './store.ts';
 
 /**

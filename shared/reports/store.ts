@@ -1,4 +1,5 @@
-import type { ContactKpiState, CounterIncrement, CounterStamp, Counters } from './kpis.ts';
+import type { CounterIncrement, CounterStamp, Counters } from './counters.ts';
+import type { ContactKpiState } from './kpi-counters.ts';
 
 /**
  * Dashboard aggregates, kept up to date as timeline events arrive: counter items (KPIs by day,

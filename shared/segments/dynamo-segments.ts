@@ -1,6 +1,6 @@
 import { type DynamoDBDocumentClient, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Contact } from '#core/contact.ts';
-import { catalogBump, eventItem, strip, tableOps } from '#platform/dynamo-table.ts';
+import { catalogBump, contactPk, eventItem, strip, tableOps } from '#platform/dynamo-table.ts';
 import type { Membership, SegmentStore, StoredSegment } from './store.ts';
 
 /**
@@ -13,7 +13,6 @@ import type { Membership, SegmentStore, StoredSegment } from './store.ts';
  * exact and a replay changes nothing.
  */
 const membersPk = (id: string) => `SEGMENT#${id}`;
-const contactPk = (id: string) => `CONTACT#${id}`;
 const OPTIONAL = ['description', 'reevaluation'] as const;
 
 export function createDynamoSegmentStore(db: DynamoDBDocumentClient, tableName: string): SegmentStore {

@@ -1,7 +1,6 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Clock } from '#core/clock.ts';
 import type { TimelineEvent } from '#core/contact.ts';
-import { HttpError } from '#core/errors.ts';
 import { refreshContact } from '#journeys/contact-refresh.ts';
 import { loadFacts } from '#journeys/context.ts';
 import { publishJourney, saveDraft } from '#journeys/lifecycle.ts';
@@ -10,6 +9,7 @@ import { runJourneyScheduler } from '#journeys/scheduler.ts';
 import { builtInTemplateIds } from '#messaging/templating/compiled-built-ins.ts';
 import { createMemoryJourneys, createMemoryStore } from '#platform/memory-store.ts';
 import { addTestContact } from '../../test/support/memory.ts';
+import { SegmentError } from './errors.ts';
 import { changeOfEvent, refreshContactSegments, runReevaluations, type SegmentDeps, saveSegment } from './segments.ts';
 
 /** Segment membership kept current by events, profile changes, closing windows and rule changes. */
@@ -207,8 +207,8 @@ describe('a rule change', () => {
   it('is refused when someone else changed the segment since it was read', async () => {
     await saveSegment(deps(), { ...REPEAT_BUYERS, name: 'Loyal buyers' }, { actor: 'test' });
     const refusal = await saveSegment(deps(), REPEAT_BUYERS, { actor: 'test', expectedRevision: 1 }).catch((e) => e);
-    expect(refusal).toBeInstanceOf(HttpError);
-    expect((refusal as HttpError).statusCode).toBe(409);
+    expect(refusal).toBeInstanceOf(SegmentError);
+    expect(refusal).toMatchObject({ kind: 'conflict', code: 'revision_changed' });
   });
 
   it('with violations is refused with each one, and nothing is written', async () => {
@@ -217,8 +217,8 @@ describe('a rule change', () => {
       { ...REPEAT_BUYERS, conditions: [{ kind: 'event', event: 'order.shiped' }] },
       { actor: 'test' },
     ).catch((e) => e);
-    expect((refusal as HttpError).statusCode).toBe(422);
-    expect((refusal as HttpError).message).toContain('$.conditions[0].event');
+    expect(refusal).toMatchObject({ kind: 'unprocessable', code: 'segment_has_violations' });
+    expect((refusal as SegmentError).message).toContain('$.conditions[0].event');
     expect((await memory.store.getSegment('repeat-buyers'))?.revision).toBe(1);
   });
 });

@@ -1,11 +1,10 @@
 import type { ContactStore } from '#contacts/store.ts';
 import type { Clock } from '#core/clock.ts';
 import type { Contact, TimelineEvent } from '#core/contact.ts';
-import { conflict, notFound, unprocessable } from '#core/errors.ts';
 import { type ContactHistory, contactFacts, eventFact, FACT_EVENTS } from '#journeys/context.ts';
 import type { DueItem, DueStore } from '#journeys/store.ts';
+import { segmentIdSchema } from '#workflows/condition.schema.ts';
 import type { EvaluationContext } from '#workflows/conditions.ts';
-import { segmentIdSchema } from '#workflows/journey.schema.ts';
 import {
   affectedBy,
   type ContactChangeKind,
@@ -16,6 +15,7 @@ import {
   segmentHolds,
   validateSegment,
 } from '#workflows/segments.ts';
+import { SegmentError } from './errors.ts';
 import type { Membership, Reevaluation, SegmentStore, StoredSegment } from './store.ts';
 
 /**
@@ -184,16 +184,16 @@ export async function saveSegment(
 ): Promise<SavedSegment> {
   const checked = validateSegment(input);
   if (!checked.ok) {
-    throw unprocessable(
+    throw new SegmentError(
       'segment_has_violations',
       `the segment is not valid: ${checked.violations.map((v) => `${v.path}: ${v.message}`).join(' ')}`,
-      checked.violations,
+      { details: checked.violations },
     );
   }
   const { segment } = checked;
   const existing = await deps.store.getSegment(segment.id);
   if (options.expectedRevision !== undefined && existing?.revision !== options.expectedRevision) {
-    throw conflict(
+    throw new SegmentError(
       'revision_changed',
       `segment "${segment.id}" is at revision ${existing?.revision ?? 0}, not ${options.expectedRevision}. Fix: reload it and apply your change again.`,
     );
@@ -218,14 +218,17 @@ export async function saveSegment(
     ...(reevaluation ? { reevaluation } : {}),
   };
   if ((await deps.store.saveSegment(stored, existing?.revision)) === 'conflict') {
-    throw conflict('revision_changed', `segment "${segment.id}" was changed meanwhile. Fix: reload it and try again.`);
+    throw new SegmentError(
+      'revision_changed',
+      `segment "${segment.id}" was changed meanwhile. Fix: reload it and try again.`,
+    );
   }
   return { segment: { ...stored, members: existing?.members ?? 0 }, scope };
 }
 
 export async function getSegmentOrThrow(deps: Pick<SegmentDeps, 'store'>, segmentId: string): Promise<StoredSegment> {
   const segment = segmentIdSchema.safeParse(segmentId).success ? await deps.store.getSegment(segmentId) : undefined;
-  if (!segment) throw notFound('segment_not_found', `no segment "${segmentId}"`);
+  if (!segment) throw new SegmentError('segment_not_found', `no segment "${segmentId}"`);
   return segment;
 }
 

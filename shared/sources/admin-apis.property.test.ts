@@ -2,29 +2,25 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { resolveContact } from '#contacts/identity.ts';
 import { dismissConflict, listConflicts } from '#contacts/identity-conflicts.ts';
-import type { Clock } from '#core/clock.ts';
 import { EVENT_NAMES } from '#core/contact.ts';
 import { createMemoryOutboundStore } from '#messaging/memory-outbound.ts';
 import { createOutboundWebhooks } from '#messaging/outbound-webhooks.ts';
-import { createLocalSecretBox } from '#platform/local-secret-box.ts';
 import { createMemoryStore } from '#platform/memory-store.ts';
 import { expectClientError, mutate, mutationArb, outcome } from '../../test/support/properties.ts';
 import { API_SCOPES, parseApiKey } from './api-key.ts';
 import { authenticateKey, createApiKey, revokeApiKey } from './api-keys.ts';
+import { clock, hex, NOW, secretBox } from './garbage.fixture.ts';
 
 // CI runs one fixed seed so a red run reproduces; elsewhere every run explores new inputs.
 if (process.env.CI) fc.configureGlobal({ seed: 20_261_123 });
 
 /**
  * Property-based tests of the admin APIs' inputs: outbound endpoint creation, API key creation
- * and revocation, and dismissing identity conflicts. Garbage is refused with an HttpError in
- * 400..499 (or accepted when it happens to be valid), nothing else is thrown, and a refusal
- * stores nothing.
+ * and revocation, authentication, and dismissing identity conflicts. Garbage is refused with a
+ * coded error the HTTP wrapper answers in 400..499 (or accepted when it happens to be valid),
+ * nothing else is thrown, and a refusal stores nothing.
  */
 
-const NOW = new Date('2026-11-23T10:00:00Z');
-const clock: Clock = { now: () => NOW };
-const secretBox = createLocalSecretBox('unit-test-secret-key');
 const RUNS = 200;
 
 /** Strings that tend to break URL, id and name handling. */
@@ -85,7 +81,7 @@ const endpointBodyArb = fc.oneof(
 
 describe('createEndpoint with garbage', () => {
   for (const allowInsecure of [false, true]) {
-    it(`resolves or refuses with a 422 and stores nothing (allowInsecure: ${allowInsecure})`, async () => {
+    it(`resolves or refuses as unprocessable and stores nothing (allowInsecure: ${allowInsecure})`, async () => {
       await fc.assert(
         fc.asyncProperty(endpointBodyArb, async (body) => {
           const store = createMemoryOutboundStore();
@@ -101,7 +97,7 @@ describe('createEndpoint with garbage', () => {
             expect(url.username + url.password).toBe('');
             expect(endpoint.events.length).toBeGreaterThan(0);
           } else {
-            expectClientError(result.error, [422]);
+            expectClientError(result.error, ['unprocessable']);
             expect(stored).toEqual([]);
           }
         }),
@@ -133,7 +129,7 @@ const keyBodyArb = fc.oneof(
 );
 
 describe('API keys with garbage', () => {
-  it('createApiKey resolves with a working key or refuses with a 422, storing nothing', async () => {
+  it('createApiKey resolves with a working key or refuses as unprocessable, storing nothing', async () => {
     await fc.assert(
       fc.asyncProperty(keyBodyArb, async (body) => {
         const memory = createMemoryStore();
@@ -150,7 +146,7 @@ describe('API keys with garbage', () => {
           const [scope] = key.scopes;
           if (scope) expect((await authenticateKey(deps, `Bearer ${token}`, scope)).keyId).toBe(key.keyId);
         } else {
-          expectClientError(result.error, [422]);
+          expectClientError(result.error, ['unprocessable']);
           expect(stored).toEqual([]);
         }
       }),
@@ -158,7 +154,7 @@ describe('API keys with garbage', () => {
     );
   });
 
-  it('revokeApiKey refuses any id but the real one with a 404 and leaves the key alone', async () => {
+  it('revokeApiKey refuses any id but the real one as not found and leaves the key alone', async () => {
     const memory = createMemoryStore();
     const deps = { store: memory.store, clock };
     const { key } = await createApiKey(deps, { name: 'real' }, 'admin');
@@ -174,12 +170,50 @@ describe('API keys with garbage', () => {
           fc.pre(keyId !== key.keyId);
           const result = await outcome(() => revokeApiKey(deps, keyId));
           expect(result.ok).toBe(false);
-          if (!result.ok) expectClientError(result.error, [404]);
+          if (!result.ok) expectClientError(result.error, ['not-found']);
         },
       ),
       { numRuns: RUNS },
     );
     expect(await memory.store.listApiKeys()).toEqual(before);
+  });
+
+  it('authenticateKey finds arbitrary Authorization headers unauthorized and creates no key', async () => {
+    const memory = createMemoryStore();
+    const deps = { store: memory.store, clock };
+    const { token } = await createApiKey(deps, { name: 'real', scopes: ['events:write'] }, 'admin');
+    const keyId = token.split('_')[1] as string;
+    const before = JSON.stringify(await memory.store.listApiKeys());
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'.split('');
+    const secretArb = fc.array(fc.constantFrom(...alphabet), { minLength: 43, maxLength: 43 }).map((a) => a.join(''));
+    await fc.assert(
+      fc.asyncProperty(
+        fc.oneof(
+          fc.constant(undefined),
+          fc.string(),
+          fc.string().map((s) => `Bearer ${s}`),
+          fc.tuple(hex(6), secretArb).map(([id, s]) => `Bearer tend_${id}_${s}`),
+          secretArb.map((s) => `bearer   tend_${keyId}_${s}`),
+          fc.constantFrom(
+            token,
+            `Bearer ${token}x`,
+            `Bearer ${token} `,
+            `Basic ${token}`,
+            `Bearer  ${token}\n`,
+            token.toUpperCase(),
+          ),
+        ),
+        fc.constantFrom('events:write' as const, 'contacts:import' as const),
+        async (authorization, scope) => {
+          fc.pre(authorization !== `Bearer ${token}`);
+          const result = await outcome(() => authenticateKey(deps, authorization, scope));
+          expect(result.ok).toBe(false);
+          if (!result.ok) expectClientError(result.error, ['unauthorized']);
+        },
+      ),
+      { numRuns: 200 },
+    );
+    expect(JSON.stringify(await memory.store.listApiKeys())).toBe(before);
   });
 });
 
@@ -203,7 +237,7 @@ async function storeWithConflict() {
 }
 
 describe('dismissConflict with garbage ids', () => {
-  it('refuses every id but the real one with a 404 and changes no conflict', async () => {
+  it('refuses every id but the real one as not found and changes no conflict', async () => {
     const { memory, conflictId } = await storeWithConflict();
     const before = await listConflicts({ store: memory.store });
     expect(before.map((c) => [c.conflictId, c.status])).toEqual([[conflictId, 'open']]);
@@ -228,7 +262,7 @@ describe('dismissConflict with garbage ids', () => {
           fc.pre(id !== conflictId);
           const result = await outcome(() => dismissConflict({ store: memory.store }, id));
           expect(result.ok).toBe(false);
-          if (!result.ok) expectClientError(result.error, [404]);
+          if (!result.ok) expectClientError(result.error, ['not-found']);
         },
       ),
       { numRuns: RUNS },

@@ -1,9 +1,9 @@
 import * as z from 'zod';
 import type { Clock } from '#core/clock.ts';
-import { HttpError, notFound, unauthorized } from '#core/errors.ts';
-import { parseOr422 } from '#core/parse.ts';
+import { parseOrRefuse } from '#core/parse.ts';
 import type { RegistryStore } from '#platform/store.ts';
 import { API_SCOPES, type ApiScope, newApiKey, parseApiKey, secretMatches } from './api-key.ts';
+import { SourceError } from './errors.ts';
 import type { ApiKey } from './store.ts';
 
 export interface ApiKeyDeps {
@@ -23,7 +23,7 @@ export const keySummary = ({ hash: _hash, ...rest }: ApiKey) => rest;
 
 /** Creates a key; the token is in this response and nowhere else, ever. */
 export async function createApiKey(deps: ApiKeyDeps, body: unknown, createdBy: string) {
-  const input = parseOr422(createKeySchema, body, 'the API key');
+  const input = parseOrRefuse(createKeySchema, body, 'the API key');
   const fresh = newApiKey();
   const key: ApiKey = {
     keyId: fresh.keyId,
@@ -41,11 +41,12 @@ export async function createApiKey(deps: ApiKeyDeps, body: unknown, createdBy: s
 const KEY_ID = /^[0-9a-f]{12}$/;
 
 /**
- * Revokes a key; 404 for an id that names none. An id without the key shape is a 404 before the
- * store is asked (DynamoDB refuses an empty or over-long key with a validation error, a 500).
+ * Revokes a key; `unknown_key` for an id that names none. An id without the key shape is not
+ * found before the store is asked (DynamoDB refuses an empty or over-long key with a validation
+ * error, an internal error).
  */
 export async function revokeApiKey(deps: ApiKeyDeps, keyId: string) {
-  const unknown = () => notFound('unknown_key', `no API key "${String(keyId).slice(0, 100)}"`);
+  const unknown = () => new SourceError('unknown_key', `no API key "${String(keyId).slice(0, 100)}"`);
   if (typeof keyId !== 'string' || !KEY_ID.test(keyId)) throw unknown();
   const key = await deps.store.getApiKey(keyId);
   if (!key) throw unknown();
@@ -57,19 +58,19 @@ export async function revokeApiKey(deps: ApiKeyDeps, keyId: string) {
 const TOUCH_EVERY_MS = 60 * 60_000;
 
 /**
- * Authenticates `Authorization: Bearer tend_<keyId>_<secret>` for a scope: 401 for a missing,
- * malformed, unknown, revoked or wrong key (one message, so probing learns nothing), 403 when
- * the key lacks the scope.
+ * Authenticates `Authorization: Bearer tend_<keyId>_<secret>` for a scope: `unauthorized` for a
+ * missing, malformed, unknown, revoked or wrong key (one message, so probing learns nothing),
+ * `forbidden` when the key lacks the scope.
  */
 export async function authenticateKey(deps: ApiKeyDeps, authorization: string | undefined, scope: ApiScope) {
   const token = authorization?.match(/^Bearer\s+(\S+)$/i)?.[1] ?? '';
   const parts = parseApiKey(token);
   const key = parts ? await deps.store.getApiKey(parts.keyId) : undefined;
   if (!parts || !key || key.revokedAt || !secretMatches(parts.secret, key.hash)) {
-    throw unauthorized('unauthorized', 'a valid "Authorization: Bearer tend_..." API key is required');
+    throw new SourceError('unauthorized', 'a valid "Authorization: Bearer tend_..." API key is required');
   }
   if (!key.scopes.includes(scope)) {
-    throw new HttpError(403, 'forbidden', `this API key lacks the "${scope}" scope`);
+    throw new SourceError('forbidden', `this API key lacks the "${scope}" scope`);
   }
   const now = deps.clock.now();
   if (!key.lastUsedAt || now.getTime() - Date.parse(key.lastUsedAt) > TOUCH_EVERY_MS) {

@@ -8,7 +8,7 @@ import {
 } from '#core/canonical-event.ts';
 import type { Clock } from '#core/clock.ts';
 import { emailSchema } from '#core/email-address.ts';
-import { parseOr422 } from '#core/parse.ts';
+import { parseOrRefuse } from '#core/parse.ts';
 import type { InboxStore } from './store.ts';
 
 /**
@@ -149,8 +149,8 @@ export async function ingestEvents(
   // `{ batch: [...] }`, or one message on its own.
   const isBatch = typeof body === 'object' && body !== null && 'batch' in body;
   const { batch } = isBatch
-    ? parseOr422(eventsBatchSchema, body, 'the events batch')
-    : { batch: [parseOr422(messageSchema, body, 'the event')] };
+    ? parseOrRefuse(eventsBatchSchema, body, 'the events batch')
+    : { batch: [parseOrRefuse(messageSchema, body, 'the event')] };
   const receivedAt = deps.clock.now().toISOString();
   const results: EventsResult['results'] = [];
   // A handful at a time: DynamoDB takes them in parallel, and the order of results is kept.

@@ -1,7 +1,9 @@
 import { ZodError } from 'zod';
 import type { Clock } from '#core/clock.ts';
-import { badRequest, HttpError, notFound, unauthorized, unprocessable } from '#core/errors.ts';
+import type { ErrorKind } from '#core/errors.ts';
+import { invalidPayload, parseJson } from '#core/parse.ts';
 import type { SecretBox } from '#platform/secret-box.ts';
+import { SourceError } from './errors.ts';
 import { providers } from './providers/index.ts';
 import type { Delivery, VerifyFailure } from './providers/provider.ts';
 import { type CachedSourceStore, findSource, secretContext, validSecrets } from './sources.ts';
@@ -22,6 +24,9 @@ export type IngestOutcome = {
   reason?: string;
 };
 
+/** Refusals that may come from a stale copy of the source. */
+const REREAD_ON: ErrorKind[] = ['unauthorized', 'not-found', 'gone'];
+
 /**
  * Durable-first ingest for every provider: verify the signature over the raw bytes (against each
  * secret valid now, so rotation has an overlap), parse the payload with the provider's schema,
@@ -35,7 +40,7 @@ export async function ingestWebhook(deps: IngestDeps, req: IngestRequest): Promi
   } catch (error) {
     // A refusal made on a kept copy of the source is checked against the source as it is now:
     // its secret may have been rotated, or the source created or enabled, since the copy was read.
-    const refused = error instanceof HttpError && [401, 404, 410].includes(error.statusCode);
+    const refused = error instanceof SourceError && REREAD_ON.includes(error.kind);
     if (!refused || !('forgetSource' in deps.store) || !deps.store.forgetSource(req.sourceId)) throw error;
     return ingestOnce(deps, req);
   }
@@ -45,8 +50,8 @@ type IngestDeps = { store: (SourceStore | CachedSourceStore) & InboxStore; clock
 
 async function ingestOnce(deps: IngestDeps, req: IngestRequest): Promise<IngestOutcome> {
   const source = await findSource(deps, req.sourceId);
-  if (!source) throw notFound('unknown_source', `no webhook source "${req.sourceId}"`);
-  if (source.status !== 'active') throw new HttpError(410, 'source_disabled', `source "${req.sourceId}" is disabled`);
+  if (!source) throw new SourceError('unknown_source', `no webhook source "${req.sourceId}"`);
+  if (source.status !== 'active') throw new SourceError('source_disabled', `source "${req.sourceId}" is disabled`);
   const now = deps.clock.now();
   const provider = providers[source.kind];
   const delivery: Delivery = { header: req.header, body: req.body, nowSeconds: Math.floor(now.getTime() / 1000) };
@@ -63,16 +68,16 @@ async function ingestOnce(deps: IngestDeps, req: IngestRequest): Promise<IngestO
     failure ??= check;
   }
   if (!verified) {
-    throw unauthorized(failure?.reason ?? 'bad_signature', failure?.message ?? 'the signature does not verify');
+    throw new SourceError(failure?.reason ?? 'bad_signature', failure?.message ?? 'the signature does not verify');
   }
 
   const text = req.body.toString('utf8');
   let payload: unknown;
   try {
-    payload = JSON.parse(text);
-  } catch {
+    payload = parseJson(text);
+  } catch (error) {
     // WooCommerce's creation ping is form-encoded; every other provider sends JSON.
-    if (source.kind !== 'woocommerce') throw badRequest('malformed_json', 'the body is not valid JSON');
+    if (source.kind !== 'woocommerce') throw error;
     payload = text;
   }
   let parsed: ReturnType<typeof provider.parse>;
@@ -80,12 +85,7 @@ async function ingestOnce(deps: IngestDeps, req: IngestRequest): Promise<IngestO
     parsed = provider.parse(delivery, payload, source.settings);
   } catch (error) {
     if (!(error instanceof ZodError)) throw error;
-    const problems = error.issues.map((i) => ({ path: i.path.join('.') || '(root)', message: i.message }));
-    throw unprocessable(
-      'invalid_payload',
-      `the ${source.kind} payload is invalid: ${problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`,
-      problems,
-    );
+    throw invalidPayload(`the ${source.kind} payload`, error.issues);
   }
 
   const result = parsed.result;

@@ -2,18 +2,19 @@ import { Webhook } from 'standardwebhooks';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { getContactView } from '#contacts/contact-view.ts';
 import type { Clock } from '#core/clock.ts';
-import { HttpError } from '#core/errors.ts';
+import { CodedError } from '#core/errors.ts';
 import { endEnrollment } from '#journeys/end-enrollment.ts';
 import { publishJourney } from '#journeys/lifecycle.ts';
 import { recordEmailEvent } from '#messaging/email-events.ts';
 import type { MailSender } from '#messaging/mail.ts';
+import { createMemoryMail } from '#messaging/memory-mail.ts';
 import { unsubscribe, updatePreferences } from '#messaging/preferences.ts';
 import { CONFIRMATION_WAIT_MS, sendJourneyEmail } from '#messaging/send-email.ts';
 import { builtInCompiled, builtInTemplateIds } from '#messaging/templating/compiled-built-ins.ts';
 import { renderCompiled } from '#messaging/templating/render.ts';
 import type { CompiledTemplate } from '#messaging/templating/template.schema.ts';
 import { createLocalSecretBox } from '#platform/local-secret-box.ts';
-import { createMemoryJourneys, createMemoryMail, createMemoryStore } from '#platform/memory-store.ts';
+import { createMemoryJourneys, createMemoryStore } from '#platform/memory-store.ts';
 import { ingestWebhook } from './ingest-webhook.ts';
 import { processInboxRecord } from './process-inbox.ts';
 import { ensureSource } from './sources.ts';
@@ -41,11 +42,11 @@ function signedRequest(body: string, id = 'msg_1', secret = SECRET, overrides: R
   return { sourceId: 'demo-form', header: (name: string) => headers[name], body: Buffer.from(body) };
 }
 
-async function refusal(promise: Promise<unknown>): Promise<{ status: number; code: string }> {
+async function refusal(promise: Promise<unknown>): Promise<{ kind: string; code: string }> {
   try {
     await promise;
   } catch (error) {
-    if (error instanceof HttpError) return { status: error.statusCode, code: error.code };
+    if (error instanceof CodedError) return { kind: error.kind, code: error.code };
     throw error;
   }
   throw new Error('expected a refusal');
@@ -88,22 +89,22 @@ describe('ingestWebhook', () => {
   });
 
   it.each([
-    ['an unknown source', { sourceId: 'nope' }, {}, 404, 'unknown_source'],
-    ['a wrong signature', {}, { 'webhook-signature': 'v1,AAAA' }, 401, 'bad_signature'],
-    ['a stale timestamp', {}, { 'webhook-timestamp': '1000' }, 401, 'stale_timestamp'],
-  ])('refuses %s and stores nothing', async (_, override, headers, status, code) => {
+    ['an unknown source', { sourceId: 'nope' }, {}, 'not-found', 'unknown_source'],
+    ['a wrong signature', {}, { 'webhook-signature': 'v1,AAAA' }, 'unauthorized', 'bad_signature'],
+    ['a stale timestamp', {}, { 'webhook-timestamp': '1000' }, 'unauthorized', 'stale_timestamp'],
+  ])('refuses %s and stores nothing', async (_, override, headers, kind, code) => {
     const req = { ...signedRequest('{"email":"a@b.co"}', 'msg_1', SECRET, headers), ...override };
-    expect(await refusal(ingestWebhook(deps(), req))).toEqual({ status, code });
+    expect(await refusal(ingestWebhook(deps(), req))).toEqual({ kind, code });
     expect(memory.sizes().inbox).toBe(0);
   });
 
   it.each([
-    ['malformed JSON', '{"email":', 400, 'malformed_json'],
-    ['a payload without email', '{"firstName":"Ada"}', 422, 'invalid_payload'],
-    ['an invalid email', '{"email":"not-an-email"}', 422, 'invalid_payload'],
-    ['unknown top-level fields', '{"email":"a@b.co","admin":true}', 422, 'invalid_payload'],
-  ])('refuses %s and stores nothing', async (_, body, status, code) => {
-    expect(await refusal(ingestWebhook(deps(), signedRequest(body)))).toEqual({ status, code });
+    ['malformed JSON', '{"email":', 'invalid', 'malformed_json'],
+    ['a payload without email', '{"firstName":"Ada"}', 'unprocessable', 'invalid_payload'],
+    ['an invalid email', '{"email":"not-an-email"}', 'unprocessable', 'invalid_payload'],
+    ['unknown top-level fields', '{"email":"a@b.co","admin":true}', 'unprocessable', 'invalid_payload'],
+  ])('refuses %s and stores nothing', async (_, body, kind, code) => {
+    expect(await refusal(ingestWebhook(deps(), signedRequest(body)))).toEqual({ kind, code });
     expect(memory.sizes().inbox).toBe(0);
   });
 });

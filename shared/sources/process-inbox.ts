@@ -1,4 +1,6 @@
-import { applyProfile, type Resolution, resolveContact } from '#contacts/identity.ts';
+import { resolveContact } from '#contacts/identity.ts';
+import type { Resolution } from '#contacts/identity-model.ts';
+import { applyProfile } from '#contacts/identity-profile.ts';
 import type { ContactStore } from '#contacts/store.ts';
 import type { CanonicalEvent } from '#core/canonical-event.ts';
 import type { TimelineEvent } from '#core/contact.ts';

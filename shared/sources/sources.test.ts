@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { Clock } from '#core/clock.ts';
-import { HttpError } from '#core/errors.ts';
+import { CodedError } from '#core/errors.ts';
 import { createLocalSecretBox } from '#platform/local-secret-box.ts';
 import { createMemoryStore } from '#platform/memory-store.ts';
 import { aggregateEvents, sourceCounterKey } from '#reports/aggregates.ts';
@@ -33,7 +33,7 @@ async function refusal(promise: Promise<unknown>) {
   try {
     await promise;
   } catch (error) {
-    if (error instanceof HttpError) return { status: error.statusCode, code: error.code, message: error.message };
+    if (error instanceof CodedError) return { kind: error.kind, code: error.code, message: error.message };
     throw error;
   }
   throw new Error('expected a refusal');
@@ -74,17 +74,17 @@ describe('sources', () => {
 
   it('requires the secret Shopify and Stripe issue, and refuses a duplicate id', async () => {
     expect(await refusal(createSource(deps(), { sourceId: 'shop', name: 'S', kind: 'shopify' }, 'a'))).toMatchObject({
-      status: 422,
+      kind: 'unprocessable',
       message: expect.stringContaining('secret'),
     });
     expect(
       await refusal(createSource(deps(), { sourceId: 'st', name: 'S', kind: 'stripe', secret: 'not-whsec' }, 'a')),
-    ).toMatchObject({ status: 422, message: expect.stringContaining('whsec_') });
+    ).toMatchObject({ kind: 'unprocessable', message: expect.stringContaining('whsec_') });
     await createSource(deps(), { sourceId: 'woo', name: 'Shop', kind: 'woocommerce' }, 'admin');
     expect(
       await refusal(createSource(deps(), { sourceId: 'woo', name: 'Again', kind: 'woocommerce' }, 'a')),
     ).toMatchObject({
-      status: 409,
+      kind: 'conflict',
     });
   });
 
@@ -95,14 +95,16 @@ describe('sources', () => {
     expect((await ingestWebhook(deps(), wooDelivery(fresh as string, 'd2'))).kind).toBe('accepted');
 
     now = new Date(now.getTime() + 61 * 60_000);
-    expect(await refusal(ingestWebhook(deps(), wooDelivery(old as string, 'd3')))).toMatchObject({ status: 401 });
+    expect(await refusal(ingestWebhook(deps(), wooDelivery(old as string, 'd3')))).toMatchObject({
+      kind: 'unauthorized',
+    });
     expect((await ingestWebhook(deps(), wooDelivery(fresh as string, 'd4'))).kind).toBe('accepted');
   });
 
-  it('answers 410 for a disabled source and stores nothing', async () => {
+  it('refuses a disabled source as gone and stores nothing', async () => {
     const { secret } = await createSource(deps(), { sourceId: 'woo', name: 'Shop', kind: 'woocommerce' }, 'admin');
     await setSourceStatus(deps(), 'woo', 'disabled');
-    expect(await refusal(ingestWebhook(deps(), wooDelivery(secret as string, 'd1')))).toMatchObject({ status: 410 });
+    expect(await refusal(ingestWebhook(deps(), wooDelivery(secret as string, 'd1')))).toMatchObject({ kind: 'gone' });
     expect(memory.sizes().inbox).toBe(0);
   });
 
@@ -174,7 +176,7 @@ describe('sources kept by a warm ingest function', () => {
     // A copy of the disabled source: enabling it works at once too.
     await setSourceStatus(deps(), 'woo', 'disabled');
     ms = 5_001;
-    expect(await refusal(ingestWebhook(ingest, wooDelivery(secret as string, 'd2')))).toMatchObject({ status: 410 });
+    expect(await refusal(ingestWebhook(ingest, wooDelivery(secret as string, 'd2')))).toMatchObject({ kind: 'gone' });
     await setSourceStatus(deps(), 'woo', 'active');
     expect((await ingestWebhook(ingest, wooDelivery(secret as string, 'd2'))).kind).toBe('accepted');
 
@@ -182,11 +184,13 @@ describe('sources kept by a warm ingest function', () => {
     await setSourceStatus(deps(), 'woo', 'disabled');
     expect((await ingestWebhook(ingest, wooDelivery(secret as string, 'd3'))).kind).toBe('accepted');
     ms = 10_002;
-    expect(await refusal(ingestWebhook(ingest, wooDelivery(secret as string, 'd4')))).toMatchObject({ status: 410 });
+    expect(await refusal(ingestWebhook(ingest, wooDelivery(secret as string, 'd4')))).toMatchObject({ kind: 'gone' });
     // A signature that is wrong whatever the source says is refused after one fresh read.
     reads = 0;
     await setSourceStatus(deps(), 'woo', 'active');
-    expect(await refusal(ingestWebhook(ingest, wooDelivery('not-the-secret', 'd5')))).toMatchObject({ status: 401 });
+    expect(await refusal(ingestWebhook(ingest, wooDelivery('not-the-secret', 'd5')))).toMatchObject({
+      kind: 'unauthorized',
+    });
     expect(reads).toBe(1);
   });
 
@@ -195,7 +199,7 @@ describe('sources kept by a warm ingest function', () => {
     const ingest = { store: cacheSources(memory.store, 0, () => ms), clock, secretBox };
     await ingestWebhook(ingest, wooDelivery(secret as string, 'd1'));
     await setSourceStatus(deps(), 'woo', 'disabled');
-    expect(await refusal(ingestWebhook(ingest, wooDelivery(secret as string, 'd2')))).toMatchObject({ status: 410 });
+    expect(await refusal(ingestWebhook(ingest, wooDelivery(secret as string, 'd2')))).toMatchObject({ kind: 'gone' });
   });
 });
 
@@ -208,23 +212,29 @@ describe('API keys', () => {
     expect(secret.length).toBeGreaterThanOrEqual(32);
     expect(JSON.stringify(await memory.store.listApiKeys())).not.toContain(secret);
     expect(await authenticateKey(deps(), `Bearer ${token}`, 'events:write')).toMatchObject({ keyId: key.keyId });
-    expect(await refusal(authenticateKey(deps(), `Bearer ${token}`, 'contacts:import'))).toMatchObject({ status: 403 });
+    expect(await refusal(authenticateKey(deps(), `Bearer ${token}`, 'contacts:import'))).toMatchObject({
+      kind: 'forbidden',
+    });
   });
 
   it.each([
     ['no header', undefined],
     ['a malformed key', 'Bearer tend_nope'],
     ['an unknown key', `Bearer tend_0123456789ab_${'A'.repeat(43)}`],
-  ])('refuses %s with 401', async (_, header) => {
-    expect(await refusal(authenticateKey(deps(), header, 'events:write'))).toMatchObject({ status: 401 });
+  ])('refuses %s as unauthorized', async (_, header) => {
+    expect(await refusal(authenticateKey(deps(), header, 'events:write'))).toMatchObject({ kind: 'unauthorized' });
   });
 
   it('refuses a revoked key and a key with a wrong secret', async () => {
     const { key, token } = await createApiKey(deps(), { name: 'web' }, 'admin');
     const wrong = `${token.slice(0, -1)}${token.endsWith('A') ? 'B' : 'A'}`;
-    expect(await refusal(authenticateKey(deps(), `Bearer ${wrong}`, 'events:write'))).toMatchObject({ status: 401 });
+    expect(await refusal(authenticateKey(deps(), `Bearer ${wrong}`, 'events:write'))).toMatchObject({
+      kind: 'unauthorized',
+    });
     await revokeApiKey(deps(), key.keyId);
-    expect(await refusal(authenticateKey(deps(), `Bearer ${token}`, 'events:write'))).toMatchObject({ status: 401 });
+    expect(await refusal(authenticateKey(deps(), `Bearer ${token}`, 'events:write'))).toMatchObject({
+      kind: 'unauthorized',
+    });
   });
 });
 
@@ -257,7 +267,7 @@ describe('events API', () => {
     ['more than 100 messages', { batch: Array.from({ length: 101 }, (_, i) => track(`m${i}`)) }, 'batch'],
   ])('refuses %s, naming where, and stores nothing', async (_, body, path) => {
     const refused = await refusal(ingestEvents(deps(), body, 'k'));
-    expect(refused.status).toBe(422);
+    expect(refused.kind).toBe('unprocessable');
     expect(refused.message).toContain(path);
     expect(memory.sizes().inbox).toBe(0);
   });

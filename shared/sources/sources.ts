@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import * as z from 'zod';
 import type { Clock } from '#core/clock.ts';
-import { conflict, notFound } from '#core/errors.ts';
-import { parseOr422 } from '#core/parse.ts';
+import { parseOrRefuse } from '#core/parse.ts';
 import type { SecretBox } from '#platform/secret-box.ts';
+import { SourceError } from './errors.ts';
 import { settingsSchemaFor } from './providers/index.ts';
 import { SOURCE_KINDS, type SourceKind } from './providers/provider.ts';
 import type { Source, SourceStore, StoredSecret } from './store.ts';
@@ -117,8 +117,8 @@ export function sourceSummary(source: Source, publicUrl: string) {
 }
 
 export async function createSource(deps: SourceDeps, body: unknown, createdBy: string) {
-  const input = parseOr422(createSourceSchema, body, 'the source');
-  const settings = parseOr422(settingsSchemaFor(input.kind), input.settings, `the ${input.kind} settings`);
+  const input = parseOrRefuse(createSourceSchema, body, 'the source');
+  const settings = parseOrRefuse(settingsSchemaFor(input.kind), input.settings, `the ${input.kind} settings`);
   const now = deps.clock.now().toISOString();
   const secret = input.secret ?? generateSecret(input.kind);
   const source: Source = {
@@ -133,15 +133,11 @@ export async function createSource(deps: SourceDeps, body: unknown, createdBy: s
     updatedAt: now,
   };
   if ((await deps.store.createSource(source)) === 'exists') {
-    throw conflict('source_exists', `a source "${input.sourceId}" already exists; rotate its secret instead`);
+    throw new SourceError('source_exists', `a source "${input.sourceId}" already exists; rotate its secret instead`);
   }
   return { source, secret: input.secret ? undefined : secret };
 }
 
-/**
- * The source with this id, or undefined. An id no source can have (the shape createSource
- * allows) is not looked up: DynamoDB refuses an over-long key with a validation error, a 500.
- */
 /** A source store whose reads of one source may be answered from a copy kept for a while. */
 export interface CachedSourceStore extends SourceStore {
   /** Drops the kept copy of the source; true when there was one (an answer may have been stale). */
@@ -177,13 +173,18 @@ export function cacheSources<S extends SourceStore>(
   };
 }
 
+/**
+ * The source with this id, or undefined. An id no source can have (the shape createSource
+ * allows) is not looked up: DynamoDB refuses an over-long key with a validation error, which
+ * would surface as an internal error.
+ */
 export async function findSource(deps: { store: SourceStore }, sourceId: string): Promise<Source | undefined> {
   return sourceIdSchema.safeParse(sourceId).success ? deps.store.getSource(sourceId) : undefined;
 }
 
 async function existing(deps: SourceDeps, sourceId: string): Promise<Source> {
   const source = await findSource(deps, sourceId);
-  if (!source) throw notFound('unknown_source', `no source "${sourceId}"`);
+  if (!source) throw new SourceError('unknown_source', `no source "${sourceId}"`);
   return source;
 }
 
@@ -192,7 +193,7 @@ async function existing(deps: SourceDeps, sourceId: string): Promise<Source> {
  * ones are dropped. The new secret is returned only when Tend generated it.
  */
 export async function rotateSource(deps: SourceDeps, sourceId: string, body: unknown) {
-  const input = parseOr422(rotateSourceSchema, body, 'the rotation');
+  const input = parseOrRefuse(rotateSourceSchema, body, 'the rotation');
   const source = await existing(deps, sourceId);
   const now = deps.clock.now();
   const secret = input.secret ?? generateSecret(source.kind);

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { LOCAL_TABLE_NAME } from '../../infra/local/stack.ts';
+import { LOCAL_TABLE_NAME } from '../../infra/local/table.ts';
 import { adminCall, db, drained, eventsKey, eventually, getContact, stack, uniqueEmail } from '../support/local.ts';
 import { scanAll } from '../support/scan.ts';
 

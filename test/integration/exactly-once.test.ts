@@ -6,7 +6,7 @@ import { sendJourneyEmail } from '#messaging/send-email.ts';
 import { createSesMailSender } from '#messaging/ses-mail.ts';
 import { renderCompiled } from '#messaging/templating/render.ts';
 import { createDynamoStore } from '#platform/dynamo-store.ts';
-import { LOCAL_TABLE_NAME } from '../../infra/local/stack.ts';
+import { LOCAL_TABLE_NAME } from '../../infra/local/table.ts';
 import { db, emailsTo, eventually, getContact, postWebhook, stack, uniqueEmail } from '../support/local.ts';
 
 const ses = new SESv2Client({

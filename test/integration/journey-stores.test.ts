@@ -4,7 +4,7 @@ import { afterAll, beforeAll } from 'vitest';
 import { journeyStoreContract } from '#journeys/stores.contract.ts';
 import { createDynamoStore } from '#platform/dynamo-store.ts';
 import { segmentStoreContract } from '#segments/store.contract.ts';
-import { ensureTable } from '../../infra/local/stack.ts';
+import { ensureTable } from '../../infra/local/table.ts';
 import { db, stack } from '../support/local.ts';
 
 /**

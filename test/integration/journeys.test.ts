@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { DescribeExecutionCommand, ExecutionDoesNotExist, GetExecutionHistoryCommand } from '@aws-sdk/client-sfn';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
-import { LOCAL_TABLE_NAME } from '../../infra/local/stack.ts';
+import { LOCAL_TABLE_NAME } from '../../infra/local/table.ts';
 import {
   adminCall,
   db,

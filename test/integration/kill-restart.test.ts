@@ -10,7 +10,8 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signedWebhookHeaders } from '../../infra/local/signed-webhook.ts';
-import { DEFAULT_DEMO_SOURCE_SECRET, LOCAL_TABLE_NAME } from '../../infra/local/stack.ts';
+import { DEFAULT_DEMO_SOURCE_SECRET } from '../../infra/local/stack.ts';
+import { LOCAL_TABLE_NAME } from '../../infra/local/table.ts';
 import { scanAll } from '../support/scan.ts';
 
 /**

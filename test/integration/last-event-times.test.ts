@@ -1,6 +1,6 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
-import { LOCAL_TABLE_NAME } from '../../infra/local/stack.ts';
+import { LOCAL_TABLE_NAME } from '../../infra/local/table.ts';
 import { db, drained, eventually, getContact, postWebhook, uniqueEmail } from '../support/local.ts';
 
 /**

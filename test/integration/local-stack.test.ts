@@ -3,8 +3,9 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { freePort } from '../../infra/local/readiness.ts';
 import { signedWebhookHeaders } from '../../infra/local/signed-webhook.ts';
-import { DEFAULT_ADMIN_TOKEN, DEFAULT_DEMO_SOURCE_SECRET, freePort } from '../../infra/local/stack.ts';
+import { DEFAULT_ADMIN_TOKEN, DEFAULT_DEMO_SOURCE_SECRET } from '../../infra/local/stack.ts';
 import { eventually } from '../support/local.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');

@@ -3,7 +3,7 @@ import { DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readCatalogVersion, scopePointReads, tableOps } from '#platform/dynamo-table.ts';
-import { ensureTable } from '../../infra/local/stack.ts';
+import { ensureTable } from '../../infra/local/table.ts';
 import { stack } from '../support/local.ts';
 
 /**

@@ -4,7 +4,7 @@ import { SFNClient } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, inject } from 'vitest';
 import { signedWebhookHeaders } from '../../infra/local/signed-webhook.ts';
-import { ensureTable, LOCAL_TABLE_NAME } from '../../infra/local/stack.ts';
+import { ensureTable, LOCAL_TABLE_NAME } from '../../infra/local/table.ts';
 
 export const stack = inject('stack');
 const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };

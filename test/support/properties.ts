@@ -1,29 +1,33 @@
 import fc from 'fast-check';
 import { expect } from 'vitest';
-import { HttpError } from '#core/errors.ts';
+import { CodedError, type ErrorKind } from '#core/errors.ts';
+import { statusOf } from '#platform/http.ts';
 
 /**
  * Shared by the property-based tests (`*.property.test.ts`): running a call that may refuse, the
  * rule a refusal must follow, and generators of values and mutations that tend to break code.
  */
 
-/** Runs a call; returns 'ok' with the value, or the HttpError. Any other throw fails the property. */
+/** Runs a call; returns 'ok' with the value, or the coded error. Any other throw fails the property. */
 export async function outcome<T>(
   call: () => Promise<T>,
-): Promise<{ ok: true; value: T } | { ok: false; error: HttpError }> {
+): Promise<{ ok: true; value: T } | { ok: false; error: CodedError }> {
   try {
     return { ok: true, value: await call() };
   } catch (error) {
-    if (!(error instanceof HttpError)) throw error;
+    if (!(error instanceof CodedError)) throw error;
     return { ok: false, error };
   }
 }
 
-/** A refusal: an HttpError in 400..499 (within `allowed` when given) with a code and a message. */
-export function expectClientError(error: HttpError, allowed?: number[]) {
-  expect(error.statusCode).toBeGreaterThanOrEqual(400);
-  expect(error.statusCode).toBeLessThan(500);
-  if (allowed) expect(allowed).toContain(error.statusCode);
+/**
+ * A refusal: a coded error the HTTP wrapper answers in 400..499 (of a kind within `allowed` when
+ * given) with a code and a message.
+ */
+export function expectClientError(error: CodedError, allowed?: ErrorKind[]) {
+  expect(statusOf(error.kind)).toBeGreaterThanOrEqual(400);
+  expect(statusOf(error.kind)).toBeLessThan(500);
+  if (allowed) expect(allowed).toContain(error.kind);
   expect(error.message.trim()).not.toBe('');
   expect(error.code.trim()).not.toBe('');
   // The message must survive JSON serialisation as the API error body.

@@ -1,8 +1,8 @@
 import './polyfill.ts';
-import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
+import { type RunOptions, StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
 
 /**
- * Loose ASL shapes: enough structure to walk and rewrite a definition. The library's own types
+ * Loose ASL shapes: enough structure to build, walk and rewrite a definition. The library's own types
  * are a strict union that makes transformations awkward; we cast at the boundary instead.
  */
 export interface AslState {
@@ -11,11 +11,15 @@ export interface AslState {
 }
 
 export interface AslDefinition {
+  Comment?: string;
   StartAt: string;
   States: Record<string, AslState>;
   TimeoutSeconds?: number;
   [field: string]: unknown;
 }
+
+/** The library's per-state Task handlers (`overrides.taskResourceLocalHandlers`), by state name. */
+export type LocalHandlers = NonNullable<NonNullable<RunOptions['overrides']>['taskResourceLocalHandlers']>;
 
 export type DefinitionCheck = { ok: true; definition: AslDefinition } | { ok: false; message: string };
 

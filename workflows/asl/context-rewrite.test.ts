@@ -1,17 +1,16 @@
 import './polyfill.ts';
 import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
 import { describe, expect, it } from 'vitest';
+import { WAIT_FOR_TOKEN_RESOURCE } from '../compile.ts';
 import type { AslDefinition } from './asl.ts';
 import { contextPlaceholder, fillContext, PASS_TASK_RESOURCE, rewriteContextPaths } from './context-rewrite.ts';
-
-const TOKEN_TASK = 'arn:aws:states:::lambda:invoke.waitForTaskToken';
 
 const definition: AslDefinition = {
   StartAt: 'Notify',
   States: {
     Notify: {
       Type: 'Task',
-      Resource: TOKEN_TASK,
+      Resource: WAIT_FOR_TOKEN_RESOURCE,
       Parameters: {
         FunctionName: 'notify',
         Payload: { 'id.$': '$.id', deep: [{ 'token.$': '$$.Task.Token' }], 'since.$': '$$.State.EnteredTime' },

@@ -11,8 +11,11 @@ import { readJsonPath } from './json-path.ts';
 /** Resource of a rewritten Wait; no real service answers it, only the local handler does. */
 export const WAIT_TASK_RESOURCE = 'arn:aws:states:::tend.local:wait';
 
-/** The largest delay a Node timer accepts (2^31-1 ms), in whole seconds. */
-export const MAX_TIMER_SECONDS = 2_147_483;
+/** The largest delay a Node timer accepts; past it, the timer overflows and fires at once. */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** `MAX_TIMER_MS` in whole seconds. */
+export const MAX_TIMER_SECONDS = Math.floor(MAX_TIMER_MS / 1000);
 
 export interface WaitRequest {
   stateName: string;

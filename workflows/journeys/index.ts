@@ -1,5 +1,6 @@
 import type { Journey } from '../journey.schema.ts';
-import { type ValidationContext, validateJourney } from '../validate.ts';
+import { validateJourney } from '../validate.ts';
+import type { ValidationContext } from '../violations.ts';
 import abandonedCart from './abandoned-cart.json' with { type: 'json' };
 import churnRescue from './churn-rescue.json' with { type: 'json' };
 import leadNurture from './lead-nurture.json' with { type: 'json' };

@@ -1,6 +1,6 @@
 import '../asl/polyfill.ts';
-import { type RunOptions, StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
-import { type AslDefinition, type AslState, collectStates, mapStates } from '../asl/asl.ts';
+import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
+import { type AslDefinition, type AslState, collectStates, type LocalHandlers, mapStates } from '../asl/asl.ts';
 import { type ContextValues, fillContext, rewriteContextPaths, waitsForTaskToken } from '../asl/context-rewrite.ts';
 import { statesTimeout } from '../asl/library-timeout.ts';
 import { MAX_TIMER_SECONDS, rewriteWaits } from '../asl/wait-rewrite.ts';
@@ -15,8 +15,6 @@ import { MAX_TIMER_SECONDS, rewriteWaits } from '../asl/wait-rewrite.ts';
  *   await engine.idle();            // every execution is waiting or finished
  *   engine.advanceTo(nextMoment);   // wakes waits and token timeouts that are due
  */
-
-type LocalHandlers = NonNullable<NonNullable<RunOptions['overrides']>['taskResourceLocalHandlers']>;
 
 export interface EngineHooks {
   /** Runs a Lambda task (the function name as the ASL gives it) and returns its result. */

@@ -1,5 +1,6 @@
 import type { StateMachine } from 'aws-local-stepfunctions';
-import type { HistoryEvent, NewHistoryEvent } from './store.ts';
+import type { ContextValues } from '#workflows/asl/context-rewrite.ts';
+import type { ExecutionRecord, HistoryEvent, NewHistoryEvent } from './records.ts';
 
 /** The library does not export its event type; take it from `run()`. */
 export type LibraryEvent = ReturnType<StateMachine['run']>['eventLogs'] extends AsyncGenerator<infer E> ? E : never;
@@ -89,4 +90,23 @@ export function resumePoint(
     }
   }
   return undefined;
+}
+
+/**
+ * The context values rewritten references read (see context-rewrite.ts). EnteredTime is the last
+ * time the history shows the state entered: a retry keeps it, and a resumed state keeps its first
+ * entry because the runner does not record that state's StateEntered twice.
+ */
+export function contextValues(execution: ExecutionRecord, stateName: string): ContextValues {
+  let entered: number | undefined;
+  for (let i = execution.history.length - 1; i >= 0 && entered === undefined; i--) {
+    const event = execution.history[i];
+    const details = event?.stateEnteredEventDetails as { name?: string } | undefined;
+    if (details?.name === stateName) entered = event?.timestamp;
+  }
+  return {
+    '$$.State.EnteredTime': new Date(entered ?? Date.now()).toISOString(),
+    '$$.State.Name': stateName,
+    '$$.Execution.StartTime': new Date(execution.startDate).toISOString(),
+  };
 }

@@ -10,6 +10,7 @@ import {
 } from './arn.ts';
 import { SfnError } from './errors.ts';
 import { toApiEvent } from './history.ts';
+import type { ExecutionRecord, ExecutionStatus, StateMachineRecord } from './records.ts';
 import {
   type Input,
   type Operation,
@@ -20,7 +21,6 @@ import {
   requiredString,
   seconds,
 } from './requests.ts';
-import type { ExecutionRecord, ExecutionStatus, StateMachineRecord } from './store.ts';
 import { taskTokenOperations } from './task-token-operations.ts';
 import { describeVersion, executionTarget, publishVersion, unqualifiedMachine, versionOperations } from './versions.ts';
 

@@ -1,11 +1,19 @@
 import '#workflows/asl/polyfill.ts';
-import { type RunOptions, StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
-import { type AslDefinition, type AslState, collectStates, mapStates, type StateInfo } from '#workflows/asl/asl.ts';
-import { type ContextValues, rewriteContextPaths, waitsForTaskToken } from '#workflows/asl/context-rewrite.ts';
+import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
+import {
+  type AslDefinition,
+  type AslState,
+  collectStates,
+  type LocalHandlers,
+  mapStates,
+  type StateInfo,
+} from '#workflows/asl/asl.ts';
+import { rewriteContextPaths, waitsForTaskToken } from '#workflows/asl/context-rewrite.ts';
 import { MAX_TIMER_SECONDS, rewriteWaits, type WaitRequest } from '#workflows/asl/wait-rewrite.ts';
-import { historyEventFor, type LibraryEvent, type ResumePoint, resumePoint } from './history.ts';
-import type { ExecutionRecord, ExecutionStatus, NewHistoryEvent, Store } from './store.ts';
-import { buildTaskHandlers } from './task-resources.ts';
+import { contextValues, historyEventFor, type LibraryEvent, type ResumePoint, resumePoint } from './history.ts';
+import type { ExecutionRecord, ExecutionStatus, NewHistoryEvent } from './records.ts';
+import type { Store } from './store.ts';
+import { buildTaskHandlers, type InvokeFunction } from './task-resources.ts';
 import type { TaskTokens } from './task-tokens.ts';
 import { rescaleDue, type ScaledDue, scaledDue, sleepUntil } from './timers.ts';
 
@@ -14,7 +22,7 @@ export interface RunnerOptions {
   region: string;
   /** Simulated seconds per real second for Waits, retry intervals and execution timeouts. */
   timeScale: number;
-  invokeFunction: (functionName: string, payload: unknown) => Promise<unknown>;
+  invokeFunction: InvokeFunction;
   /** Runs `.waitForTaskToken` tasks and closes them when their execution ends. */
   tokens: TaskTokens;
   log: (message: string, fields?: Record<string, unknown>) => void;
@@ -34,8 +42,6 @@ interface Outcome {
   error?: string;
   cause?: string;
 }
-
-type LocalHandlers = NonNullable<NonNullable<RunOptions['overrides']>['taskResourceLocalHandlers']>;
 
 /**
  * Runs executions with aws-local-stepfunctions and records their history in the store.
@@ -337,23 +343,4 @@ function forLibrary(definition: AslDefinition, startAt: string | undefined): Asl
   });
   const { TimeoutSeconds: _enforcedByRunner, ...rest } = clamped;
   return { ...rest, StartAt: startAt ?? definition.StartAt };
-}
-
-/**
- * The context values rewritten references read (see context-rewrite.ts). EnteredTime is the last
- * time the history shows the state entered: a retry keeps it, and a resumed state keeps its first
- * entry because the runner does not record that state's StateEntered twice.
- */
-function contextValues(execution: ExecutionRecord, stateName: string): ContextValues {
-  let entered: number | undefined;
-  for (let i = execution.history.length - 1; i >= 0 && entered === undefined; i--) {
-    const event = execution.history[i];
-    const details = event?.stateEnteredEventDetails as { name?: string } | undefined;
-    if (details?.name === stateName) entered = event?.timestamp;
-  }
-  return {
-    '$$.State.EnteredTime': new Date(entered ?? Date.now()).toISOString(),
-    '$$.State.Name': stateName,
-    '$$.Execution.StartTime': new Date(execution.startDate).toISOString(),
-  };
 }

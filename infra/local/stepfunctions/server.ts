@@ -6,6 +6,7 @@ import { operations } from './operations.ts';
 import type { OperationContext } from './requests.ts';
 import { ExecutionRunner } from './runner.ts';
 import { Store } from './store.ts';
+import type { InvokeFunction } from './task-resources.ts';
 import { TaskTokens } from './task-tokens.ts';
 
 export interface StepFunctionsLocalOptions {
@@ -33,7 +34,7 @@ export interface StepFunctionsLocalOptions {
    * Runs a Lambda handler locally; a thrown error's `name` is what Retry/Catch match. `.waitForTaskToken`
    * tasks call it once with the token in the payload, then wait for SendTaskSuccess/Failure.
    */
-  invokeFunction: (functionName: string, payload: unknown) => Promise<unknown>;
+  invokeFunction: InvokeFunction;
   log?: (message: string, fields?: Record<string, unknown>) => void;
 }
 

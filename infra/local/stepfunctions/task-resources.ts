@@ -6,7 +6,7 @@ import {
   PASS_TASK_RESOURCE,
   type RewrittenContext,
 } from '#workflows/asl/context-rewrite.ts';
-import type { NewHistoryEvent } from './store.ts';
+import type { NewHistoryEvent } from './records.ts';
 
 /**
  * What a Task's `Resource` asks for. `.sync`, SDK integrations and task tokens for anything but
@@ -75,6 +75,9 @@ export function toTaskFailure(error: unknown): TaskFailure {
 
 export type TaskHandler = (input: unknown) => Promise<unknown>;
 
+/** Invokes a Lambda function by name with a payload, resolving with what it returned. */
+export type InvokeFunction = (functionName: string, payload: unknown) => Promise<unknown>;
+
 /** What a token task needs from the runner, besides its state. */
 export interface TokenTaskRequest {
   stateName: string;
@@ -89,7 +92,7 @@ export interface TokenTaskRequest {
 
 export interface TaskHandlerDeps {
   region: string;
-  invokeFunction: (functionName: string, payload: unknown) => Promise<unknown>;
+  invokeFunction: InvokeFunction;
   /** Appends to the execution's history (a no-op once the run is detached). */
   record: (event: NewHistoryEvent) => void;
   /**

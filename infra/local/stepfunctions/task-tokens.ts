@@ -2,8 +2,9 @@ import { randomBytes } from 'node:crypto';
 import type { AslState } from '#workflows/asl/asl.ts';
 import { statesTimeout } from '#workflows/asl/library-timeout.ts';
 import { SfnError } from './errors.ts';
-import type { ExecutionRecord, NewHistoryEvent, Store, TaskOutcome, TaskTokenRecord } from './store.ts';
-import { functionNameOf, TaskFailure, toJsonValue, toTaskFailure } from './task-resources.ts';
+import type { ExecutionRecord, NewHistoryEvent, TaskOutcome, TaskTokenRecord } from './records.ts';
+import type { Store } from './store.ts';
+import { functionNameOf, type InvokeFunction, TaskFailure, toJsonValue, toTaskFailure } from './task-resources.ts';
 import { rescaleDue, scaledDue, sleepUntil } from './timers.ts';
 
 /** The real service's TimeoutSeconds when a Task sets none (about 3.2 years). */
@@ -34,7 +35,7 @@ export interface TaskTokensOptions {
   region: string;
   /** Simulated seconds per real second, applied to TimeoutSeconds and HeartbeatSeconds. */
   timeScale: number;
-  invokeFunction: (functionName: string, payload: unknown) => Promise<unknown>;
+  invokeFunction: InvokeFunction;
 }
 
 type Ending = TaskOutcome | { kind: 'timeout' } | { kind: 'heartbeat' };

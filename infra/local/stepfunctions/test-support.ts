@@ -1,7 +1,11 @@
 /**
- * Helpers for the tests of the local endpoint: fake Lambdas, an SDK client, deadline-bound polling
- * and a few shortcuts. Every wait here has a deadline; none sleeps blindly.
+ * Helpers for the tests of the local endpoint: fake Lambdas, an SDK client, an endpoint per
+ * `describe` block, deadline-bound polling and a few shortcuts. Every wait here has a deadline;
+ * none sleeps blindly.
  */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import {
   CreateStateMachineCommand,
   DescribeExecutionCommand,
@@ -11,6 +15,9 @@ import {
   SFNClient,
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
+import { afterAll, beforeAll, beforeEach } from 'vitest';
+import { WAIT_FOR_TOKEN_RESOURCE } from '#workflows/compile.ts';
+import { type StepFunctionsLocal, startStepFunctionsLocal } from './server.ts';
 
 export const ROLE = 'arn:aws:iam::000000000000:role/local';
 export const DAY = 86_400;
@@ -29,6 +36,44 @@ export function fakeLambdas() {
     return handler(payload);
   };
   return { handlers, calls, invokeFunction };
+}
+
+export interface LocalEndpoint {
+  lambdas: ReturnType<typeof fakeLambdas>;
+  /** Set before the first test runs. */
+  local: StepFunctionsLocal;
+  client: SFNClient;
+}
+
+/**
+ * An endpoint shared by the tests of a `describe` block: started before them (persisting under a
+ * fresh directory when `persist` is set), closed after them; the fake Lambdas are reset before
+ * each test.
+ */
+export function useLocalEndpoint(options: { timeScale: number; persist?: boolean }): LocalEndpoint {
+  const lambdas = fakeLambdas();
+  const fixture = { lambdas } as LocalEndpoint;
+  let dataDir: string | undefined;
+  beforeAll(async () => {
+    if (options.persist) dataDir = await mkdtemp(join(tmpdir(), 'sfn-local-'));
+    fixture.local = await startStepFunctionsLocal({
+      port: 0,
+      dataDir,
+      timeScale: options.timeScale,
+      invokeFunction: lambdas.invokeFunction,
+    });
+    fixture.client = clientFor(fixture.local.endpoint);
+  });
+  afterAll(async () => {
+    fixture.client?.destroy();
+    await fixture.local?.close();
+    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  });
+  beforeEach(() => {
+    lambdas.handlers.clear();
+    lambdas.calls.length = 0;
+  });
+  return fixture;
 }
 
 export function clientFor(endpoint: string): SFNClient {
@@ -92,4 +137,29 @@ export async function run(client: SFNClient, definition: object, input: unknown 
     new StartExecutionCommand({ stateMachineArn, input: JSON.stringify(input) }),
   );
   return { stateMachineArn, executionArn, result: await finished(client, executionArn) };
+}
+
+/** A token task calling `notify`; the token sits two levels deep in the payload. */
+export function tokenTask(extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    Type: 'Task',
+    Resource: WAIT_FOR_TOKEN_RESOURCE,
+    Parameters: {
+      FunctionName: lambdaArn('notify'),
+      Payload: {
+        'contactId.$': '$.contactId',
+        callback: { 'token.$': '$$.Task.Token' },
+        'waitStartedAt.$': '$$.State.EnteredTime',
+        'executionStartedAt.$': '$$.Execution.StartTime',
+      },
+    },
+    ...extra,
+  };
+}
+
+export interface NotifyPayload {
+  contactId: string;
+  callback: { token: string };
+  waitStartedAt: string;
+  executionStartedAt: string;
 }

@@ -1,7 +1,9 @@
-/** Node timers overflow (and fire at once) past 2^31-1 ms, so long sleeps run in chunks. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
+import { MAX_TIMER_MS } from '#workflows/asl/wait-rewrite.ts';
 
-/** Resolves `true` at `dueAt` (epoch ms), or `false` as soon as `signal` aborts. */
+/**
+ * Resolves `true` at `dueAt` (epoch ms), or `false` as soon as `signal` aborts. A Node timer
+ * overflows past `MAX_TIMER_MS`, so a long sleep runs in chunks.
+ */
 export function sleepUntil(dueAt: number, signal: AbortSignal): Promise<boolean> {
   return new Promise((resolve) => {
     if (signal.aborted) {

@@ -1,5 +1,11 @@
 import { aliasArn, assertValidName, parseStateMachineArn, type StateMachineArnParts, versionArn } from './arn.ts';
 import { SfnError } from './errors.ts';
+import type {
+  RoutingEntry,
+  StateMachineAliasRecord,
+  StateMachineRecord,
+  StateMachineVersionRecord,
+} from './records.ts';
 import {
   type Input,
   type Operation,
@@ -9,7 +15,6 @@ import {
   requiredString,
   seconds,
 } from './requests.ts';
-import type { RoutingEntry, StateMachineAliasRecord, StateMachineRecord, StateMachineVersionRecord } from './store.ts';
 
 /** The unqualified machine `arn` names; a version or alias ARN is a ValidationException here. */
 export function unqualifiedMachine(context: OperationContext, arn: string): StateMachineRecord {

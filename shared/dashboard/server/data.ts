@@ -3,11 +3,13 @@ import type { ContactStore } from '#contacts/store.ts';
 import { journeyHistory, listJourneys } from '#journeys/lifecycle.ts';
 import type { EnrollmentStore, ExecutionReader, JourneyStore } from '#journeys/store.ts';
 import { journeyReport, kpiReport } from '#reports/aggregates.ts';
-import type { Counters, Kpis } from '#reports/kpis.ts';
+import type { Counters } from '#reports/counters.ts';
+import type { Kpis } from '#reports/kpis.ts';
 import type { AggregateStore } from '#reports/store.ts';
 import { segmentView } from '#segments/segments.ts';
 import type { SegmentStore } from '#segments/store.ts';
 import { successorsOf } from '#workflows/journey-nodes.ts';
+import { DEFAULT_OVERVIEW_DAYS } from '../client/periods.ts';
 
 /**
  * What the dashboard pages draw, read through the same services as the JSON APIs: counters for
@@ -58,16 +60,13 @@ export function seriesFrom(counters: Counters, days: readonly string[], currency
   };
 }
 
-/** Periods the overview offers, in days ending today. */
-export const OVERVIEW_PERIODS = [7, 30, 90, 180] as const;
-
 /** The overview page: a period's KPIs (default the last 30 days), the daily series and the funnel. */
 export async function overviewData(
   aggregates: AggregateStore,
   today: string,
   options: { days?: number; currency?: string } = {},
 ): Promise<Overview> {
-  const days = lastDays(today, options.days ?? 30);
+  const days = lastDays(today, options.days ?? DEFAULT_OVERVIEW_DAYS);
   const period = { from: days[0] ?? today, to: today };
   const [kpis, counters] = await Promise.all([
     kpiReport(aggregates, period, options.currency),
@@ -238,4 +237,21 @@ export async function contactData(
         executionArn: e.executionArn ?? null,
       })),
   };
+}
+
+/** An endpoint's answer: what a data function resolves with, once a missing record became a 404. */
+type Answer<F extends (...args: never[]) => Promise<unknown>> = NonNullable<Awaited<ReturnType<F>>>;
+
+/**
+ * What `GET /dashboard/data/<name>` answers, by name: the JSON of each function above. The
+ * browser script reads these types, so the pages and the server cannot disagree on a field.
+ */
+export interface DashboardData {
+  overview: Overview;
+  journeys: Answer<typeof journeysData>;
+  journey: Answer<typeof journeyData>;
+  path: Answer<typeof enrollmentPath>;
+  segments: Answer<typeof segmentsData>;
+  segment: Answer<typeof segmentData>;
+  contact: Answer<typeof contactData>;
 }
