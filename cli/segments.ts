@@ -1,4 +1,4 @@
-import type { StoredSegment } from '#segments/store.ts';
+import type { StoredSegment } from '#segments/model.ts';
 import { describeSegment, type SegmentViolation, validateSegment } from '#workflows/segments.ts';
 import { type ApiClient, readJson } from './http.ts';
 

@@ -7,7 +7,7 @@ import { streamItems } from '#platform/stream.ts';
 import { aggregates } from '#platform/wiring/aggregates.ts';
 import { versions } from '#platform/wiring/versions.ts';
 import { aggregateEvents } from '#reports/aggregates.ts';
-import type { InboxRecord } from '#sources/store.ts';
+import type { InboxRecord } from '#sources/model.ts';
 
 /**
  * Stream consumer for timeline events and new inbox records: applies a batch's events to the

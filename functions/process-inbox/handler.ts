@@ -8,8 +8,8 @@ import { eventStore } from '#platform/wiring/event-store.ts';
 import { journeyRuntime } from '#platform/wiring/journeys.ts';
 import { outbound } from '#platform/wiring/outbound.ts';
 import { versions } from '#platform/wiring/versions.ts';
+import type { InboxRecord } from '#sources/model.ts';
 import { processInboxRecord } from '#sources/process-inbox.ts';
-import type { InboxRecord } from '#sources/store.ts';
 
 const deps = {
   store: eventStore,

@@ -8,6 +8,7 @@ import { secretBox } from '#platform/wiring/secret-box.ts';
 import { store } from '#platform/wiring/store.ts';
 import { sourceCounterKey } from '#reports/aggregates.ts';
 import { SourceError } from '#sources/errors.ts';
+import type { Source } from '#sources/model.ts';
 import {
   createSource,
   findSource,
@@ -16,7 +17,6 @@ import {
   sourceSummary,
   withDeliveryCounts,
 } from '#sources/sources.ts';
-import type { Source } from '#sources/store.ts';
 
 const deps = { store, secretBox, clock };
 

@@ -6,7 +6,8 @@ import type { DynamoDueQueue } from '#journeys/dynamo-due.ts';
 import { lastEventsUpdate } from '#journeys/dynamo-last-events.ts';
 import type { DueStore } from '#journeys/store.ts';
 import { contactPk, eventItem, strip, TIMELINE_INDEX, tableOps } from '#platform/dynamo-table.ts';
-import type { ContactStore, IdentityRef, ProfileChange } from './store.ts';
+import type { IdentityRef, ProfileChange } from './model.ts';
+import type { ContactStore } from './store.ts';
 
 /**
  * Contact items in the single table (pk / sk):

@@ -1,8 +1,8 @@
 import { type DynamoDBDocumentClient, PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { batchPut, firstConditionFailed, tableOps } from '#platform/dynamo-table.ts';
 import type { RegistryStore } from '#platform/store.ts';
-import type { ApiKey } from '#sources/store.ts';
-import type { IdentityConflict, ImportRecord, ImportRowError } from './store.ts';
+import type { ApiKey } from '#sources/model.ts';
+import type { IdentityConflict, ImportRecord, ImportRowError } from './model.ts';
 
 /**
  * Registry items in the single table (pk / sk):

@@ -1,6 +1,6 @@
 import type { RegistryStore } from '#platform/store.ts';
 import { ContactError } from './errors.ts';
-import type { IdentityConflict } from './store.ts';
+import type { IdentityConflict } from './model.ts';
 
 export interface ConflictDeps {
   store: RegistryStore;

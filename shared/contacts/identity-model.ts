@@ -2,7 +2,8 @@ import type { IdentifierKind, Identifiers, Profile } from '#core/canonical-event
 import type { Clock } from '#core/clock.ts';
 import type { Contact, TimelineEvent } from '#core/contact.ts';
 import type { RegistryStore } from '#platform/store.ts';
-import type { ContactStore, IdentityConflict, IdentityRef } from './store.ts';
+import type { IdentityConflict, IdentityRef } from './model.ts';
+import type { ContactStore } from './store.ts';
 
 /**
  * The identifiers a contact is known by, in order of strength, and the input and outcome of

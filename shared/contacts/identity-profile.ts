@@ -1,7 +1,7 @@
 import type { Profile, PropertyValue } from '#core/canonical-event.ts';
 import type { Contact, Provenance } from '#core/contact.ts';
 import { type IdentityDeps, MAX_ATTEMPTS } from './identity-model.ts';
-import type { ProfileChange } from './store.ts';
+import type { ProfileChange } from './model.ts';
 
 export interface ApplyOptions {
   /** Provenance label: the source id, `import:<id>`, `api:<keyId>`. */

@@ -15,7 +15,8 @@ import {
   refsOf,
 } from './identity-model.ts';
 import { profileChange } from './identity-profile.ts';
-import type { ContactStore, IdentityConflict, IdentityRef, ProfileChange } from './store.ts';
+import type { IdentityConflict, IdentityRef, ProfileChange } from './model.ts';
+import type { ContactStore } from './store.ts';
 
 /**
  * Identity resolution: every identifier (normalised email, E.164 phone, provider customer ids,

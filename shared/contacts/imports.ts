@@ -8,7 +8,8 @@ import { ContactError } from './errors.ts';
 import { resolveContact } from './identity.ts';
 import { refsOf } from './identity-model.ts';
 import { applyProfile } from './identity-profile.ts';
-import type { ContactStore, ImportRecord, ImportRowError } from './store.ts';
+import type { ImportRecord, ImportRowError } from './model.ts';
+import type { ContactStore } from './store.ts';
 
 /**
  * Contact import. The client streams the file and sends rows in numbered batches; the server

@@ -1,6 +1,7 @@
 import type { Contact, TimelineEvent } from '#core/contact.ts';
 import type { DueStore } from '#journeys/store.ts';
-import type { ContactStore, IdentityRef } from './store.ts';
+import type { IdentityRef } from './model.ts';
+import type { ContactStore } from './store.ts';
 
 const clone = <T>(value: T): T => structuredClone(value);
 const key = (...parts: string[]) => parts.join('|');

@@ -1,6 +1,6 @@
 import type { RegistryStore } from '#platform/store.ts';
-import type { ApiKey } from '#sources/store.ts';
-import type { IdentityConflict, ImportRecord, ImportRowError } from './store.ts';
+import type { ApiKey } from '#sources/model.ts';
+import type { IdentityConflict, ImportRecord, ImportRowError } from './model.ts';
 
 const clone = <T>(value: T): T => structuredClone(value);
 

@@ -1,30 +1,9 @@
-import type { IdentifierKind, Identifiers, PropertyValue } from '#core/canonical-event.ts';
-import type { Contact, ExternalIds, Provenance, StoredScores, Subscription, TimelineEvent } from '#core/contact.ts';
-import type { DueItem } from '#journeys/store.ts';
+import type { IdentifierKind } from '#core/canonical-event.ts';
+import type { Contact, StoredScores, Subscription, TimelineEvent } from '#core/contact.ts';
+import type { DueItem } from '#journeys/model.ts';
+import type { IdentityConflict, IdentityRef, ImportRecord, ImportRowError, ProfileChange } from './model.ts';
 
-/** What the contacts capability keeps: profiles, identity keys, timelines, conflicts and imports. */
-
-/** An identifier as stored in the identity index: one contact per (kind, value). */
-export interface IdentityRef {
-  kind: IdentifierKind;
-  value: string;
-}
-
-/** A change to a contact's profile and identity, applied only if `version` is unchanged. */
-export interface ProfileChange {
-  email?: string;
-  phone?: string;
-  externalIds?: ExternalIds;
-  addAnonymousIds?: string[];
-  firstName?: string | null;
-  lastName?: string | null;
-  setProperties?: Record<string, PropertyValue>;
-  removeProperties?: string[];
-  provenance?: Record<string, Provenance>;
-  mergedInto?: string;
-  /** The whole tag list after the change. */
-  tags?: string[];
-}
+/** The ports through which contacts, their timelines, conflicts and imports are kept (records in ./model.ts). */
 
 export interface ContactStore {
   findContactIdByEmail(email: string): Promise<string | undefined>;
@@ -77,39 +56,6 @@ export interface ContactStore {
    */
   appendEventWith(event: TimelineEvent, with_: { orderRef?: string; dues?: readonly DueItem[] }): Promise<void>;
   findContactIdByOrder(orderRef: string): Promise<string | undefined>;
-}
-
-/** Two identified contacts an event tied together; recorded for a person to review, never merged. */
-export interface IdentityConflict {
-  /** Deterministic from the cause, so a replay records nothing new. */
-  conflictId: string;
-  kind: 'two-contacts' | 'different-identifier';
-  /** The contact the event was applied to, then the other(s). */
-  contactIds: string[];
-  identifiers: Identifiers;
-  /** The inbox record, API message or import row that raised it. */
-  cause: string;
-  detail: string;
-  at: string;
-  status: 'open' | 'dismissed';
-}
-
-export interface ImportRecord {
-  importId: string;
-  mode: 'merge' | 'replace';
-  dryRun: boolean;
-  fileName?: string;
-  status: 'running' | 'completed';
-  createdAt: string;
-  createdBy: string;
-  completedAt?: string;
-  counts: { rows: number; created: number; updated: number; unchanged: number; failed: number; conflicts: number };
-}
-
-export interface ImportRowError {
-  row: number;
-  message: string;
-  values?: Record<string, string>;
 }
 
 export interface ConflictStore {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { StoredSegment } from '#segments/store.ts';
+import type { StoredSegment } from '#segments/model.ts';
 import { cacheCatalog } from './catalog-cache.ts';
-import type { JourneySummary } from './store.ts';
+import type { JourneySummary } from './model.ts';
 
 /** A catalog whose reads are counted, with a version the test moves as a save would. */
 function counted(scope?: () => object | undefined) {

@@ -3,7 +3,7 @@ import { applyScores, type ScoreDeps } from '#scoring/rescore.ts';
 import { evaluateContact, type RefreshResult, type SegmentDeps } from '#segments/segments.ts';
 import { affectedBy, type ContactChangeKind, hasTimeWindow } from '#workflows/segments.ts';
 import { FACT_EVENTS } from './context.ts';
-import type { DueItem } from './store.ts';
+import type { DueItem } from './model.ts';
 
 export type ContactChange = ContactChangeKind | { kind: 'time' };
 

@@ -4,7 +4,8 @@ import type { Contact, Enrollment, EnrollmentStatus, TimelineEvent } from '#core
 import type { SegmentStore } from '#segments/store.ts';
 import type { ContactFacts, EvaluationContext, EventFact, FactNeeds, TriggerFact } from '#workflows/conditions.ts';
 import { ENROLLMENT_EXITED_ERROR } from '#workflows/states.ts';
-import type { EndDetail, EnrollmentStore, JourneyStore, JourneyVersion } from './store.ts';
+import type { JourneyVersion } from './model.ts';
+import type { EndDetail, EnrollmentStore, JourneyStore } from './store.ts';
 
 /**
  * What journey steps, routing and the scheduler share: published versions (cached: a version

@@ -1,6 +1,7 @@
 import { DeleteCommand, type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { batchPut, batchWrite, tableOps } from '#platform/dynamo-table.ts';
-import type { DueItem, DueStore } from './store.ts';
+import type { DueItem } from './model.ts';
+import type { DueStore } from './store.ts';
 
 const hourOf = (iso: string) => iso.slice(0, 13);
 const DUE_HOURS = 'DUE-HOURS';

@@ -8,7 +8,8 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import type { Enrollment } from '#core/contact.ts';
 import { batchWrite, contactPk, eventItem, strip, tableOps } from '#platform/dynamo-table.ts';
-import { type EnrollmentCheck, type EnrollmentStore, type EnrollOutcome, firstCheckOf } from './store.ts';
+import type { EnrollmentCheck } from './model.ts';
+import { type EnrollmentStore, type EnrollOutcome, firstCheckOf } from './store.ts';
 
 const CHECKS = 'ENROLLMENT-CHECKS';
 const checkSk = (c: EnrollmentCheck) => `${c.at}#${c.contactId}#${c.enrollmentId}`;

@@ -2,7 +2,8 @@ import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { catalogBump, firstConditionFailed, tableOps } from '#platform/dynamo-table.ts';
 import { journeyPk } from './dynamo-journey-table.ts';
-import type { JourneyDraft, JourneyStore, JourneySummary, JourneyVersion } from './store.ts';
+import type { JourneyDraft, JourneySummary, JourneyVersion } from './model.ts';
+import type { JourneyStore } from './store.ts';
 
 const versionSk = (n: number) => `V#${String(n).padStart(6, '0')}`;
 

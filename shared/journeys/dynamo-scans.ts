@@ -2,7 +2,8 @@ import { type DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb'
 import type { Contact } from '#core/contact.ts';
 import { strip, tableOps } from '#platform/dynamo-table.ts';
 import { journeyPk } from './dynamo-journey-table.ts';
-import type { DueStore, ScanJob } from './store.ts';
+import type { ScanJob } from './model.ts';
+import type { DueStore } from './store.ts';
 
 /** Schedule triggers' next runs, contact scans (schedule runs, backfills) and their pages, on DynamoDB. */
 export function createDynamoScans(

@@ -1,6 +1,7 @@
 import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { tableOps } from '#platform/dynamo-table.ts';
-import type { OwnerTask, TaskStore } from './store.ts';
+import type { OwnerTask } from './model.ts';
+import type { TaskStore } from './store.ts';
 
 /** Owner tasks on DynamoDB, in one partition (TASKS). */
 export function createDynamoTasks(db: DynamoDBDocumentClient, tableName: string): TaskStore {

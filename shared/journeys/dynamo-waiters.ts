@@ -1,7 +1,8 @@
 import { DeleteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Enrollment } from '#core/contact.ts';
 import { contactPk, strip, tableOps } from '#platform/dynamo-table.ts';
-import type { EventWaiter, WaiterStore } from './store.ts';
+import type { EventWaiter } from './model.ts';
+import type { WaiterStore } from './store.ts';
 
 /** A waiter is kept with its enrollment, so one query of a contact's enrollments finds its waits too. */
 const waiterSk = (w: Pick<EventWaiter, 'event' | 'enrollmentId' | 'nodeId' | 'legacyKey'>) =>

@@ -7,7 +7,8 @@ import type { EnrollmentInput } from '#workflows/compile.ts';
 import { bucketOf } from '#workflows/conditions.ts';
 import { durationSeconds } from '#workflows/journey-nodes.ts';
 import { type VersionCache, versionsOf } from './context.ts';
-import type { EnrollmentStore, JourneyRuntime, JourneyStore, JourneySummary } from './store.ts';
+import type { JourneySummary } from './model.ts';
+import type { EnrollmentStore, JourneyRuntime, JourneyStore } from './store.ts';
 import { recordVisits } from './visits.ts';
 
 /** What entering a contact in a journey needs. */

@@ -7,7 +7,8 @@ import type { PathReport } from '#workflows/paths.ts';
 import { validateJourney } from '#workflows/validate.ts';
 import type { ValidationContext, Violation } from '#workflows/violations.ts';
 import { JourneyError } from './errors.ts';
-import type { JourneyRuntime, JourneyStatus, JourneyStore, JourneySummary, JourneyVersion } from './store.ts';
+import type { JourneyStatus, JourneySummary, JourneyVersion } from './model.ts';
+import type { JourneyRuntime, JourneyStore } from './store.ts';
 
 /**
  * The journey lifecycle: draft → validate → publish → pause → archive. Publishing compiles the

@@ -1,19 +1,15 @@
 import type { Contact, Enrollment, TimelineEvent } from '#core/contact.ts';
 import type {
   DueItem,
-  DueStore,
   EnrollmentCheck,
-  EnrollmentStore,
   EventWaiter,
   JourneyDraft,
-  JourneyStore,
   JourneySummary,
   JourneyVersion,
   OwnerTask,
   ScanJob,
-  TaskStore,
-  WaiterStore,
-} from './store.ts';
+} from './model.ts';
+import type { DueStore, EnrollmentStore, JourneyStore, TaskStore, WaiterStore } from './store.ts';
 import { firstCheckOf } from './store.ts';
 
 const clone = <T>(value: T): T => structuredClone(value);

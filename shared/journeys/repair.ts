@@ -3,14 +3,8 @@ import type { Clock } from '#core/clock.ts';
 import type { Enrollment } from '#core/contact.ts';
 import type { EnrollmentInput } from '#workflows/compile.ts';
 import { createVersionCache, finishEnrollment, type VersionCache } from './context.ts';
-import type {
-  EnrollmentCheck,
-  EnrollmentStore,
-  ExecutionInspector,
-  ExecutionPath,
-  JourneyRuntime,
-  JourneyStore,
-} from './store.ts';
+import type { EnrollmentCheck } from './model.ts';
+import type { EnrollmentStore, ExecutionInspector, ExecutionPath, JourneyRuntime, JourneyStore } from './store.ts';
 
 /**
  * The repair sweep: nothing stays stranded. An active enrollment must have a running execution;

@@ -2,6 +2,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import type { TimelineEvent } from '#core/contact.ts';
 import { deterministicId } from '#core/ids.ts';
 import { bucketOf } from '#workflows/conditions.ts';
+import type { EventWaiter } from './model.ts';
 import {
   CONTACT,
   checkout,
@@ -20,7 +21,6 @@ import {
   timeline,
 } from './routing.fixture.ts';
 import { latestEventTimes, routeEvent } from './routing.ts';
-import type { EventWaiter } from './store.ts';
 
 /** What one timeline event does to enrollments: goals, exits, waiters and inactivity. */
 

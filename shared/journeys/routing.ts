@@ -8,7 +8,8 @@ import type { Trigger } from '#workflows/trigger.schema.ts';
 import { atOrAfter, entryTime, finishEnrollment, loadFacts, triggerFact, versionsOf } from './context.ts';
 import { convertOn, goalConverts } from './conversion.ts';
 import { type EntryDeps, enrollContact, liveJourneys } from './enroll-contact.ts';
-import type { DueItem, DueStore, EnrollmentStore, EventWaiter, JourneyStore, WaiterStore } from './store.ts';
+import type { DueItem, EventWaiter } from './model.ts';
+import type { DueStore, EnrollmentStore, JourneyStore, WaiterStore } from './store.ts';
 
 /**
  * What happens to journeys when an event lands on a contact's timeline, in this order:

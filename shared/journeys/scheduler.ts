@@ -6,9 +6,9 @@ import type { Trigger } from '#workflows/trigger.schema.ts';
 import { refreshContact } from './contact-refresh.ts';
 import { contactFacts, eventFact, FACT_EVENTS } from './context.ts';
 import { enrollContact, liveJourneys } from './enroll-contact.ts';
+import type { DueItem, JourneySummary, ScanJob } from './model.ts';
 import { type RepairDeps, type RepairOptions, repairEnrollments } from './repair.ts';
 import type { RoutingDeps } from './routing.ts';
-import type { DueItem, JourneySummary, ScanJob } from './store.ts';
 
 /**
  * Time triggers, without a crawl of every contact on every tick:

@@ -1,6 +1,6 @@
 import type { Render } from '#messaging/send-email.ts';
 import type { TemplateCatalog } from '#messaging/template-catalog.ts';
-import type { StoredSegment } from '#segments/store.ts';
+import type { StoredSegment } from '#segments/model.ts';
 import { compileJourney } from '#workflows/compile.ts';
 import type { Journey } from '#workflows/journey.schema.ts';
 import { validateJourney } from '#workflows/validate.ts';
@@ -8,7 +8,8 @@ import type { ValidationContext } from '#workflows/violations.ts';
 import { createVersionCache, type VersionCache } from './context.ts';
 import { JourneyError } from './errors.ts';
 import { createMemoryJourneyStore } from './memory-journeys.ts';
-import type { JourneyStore, JourneySummary } from './store.ts';
+import type { JourneySummary } from './model.ts';
+import type { JourneyStore } from './store.ts';
 
 /** A journey "deployed" for simulations: validated, compiled and published in memory. */
 

@@ -9,7 +9,7 @@ import {
   unionNeeds,
 } from '#workflows/conditions.ts';
 import type { JourneyNode, NodeOf } from '#workflows/journey.schema.ts';
-import type { DecisionType } from '#workflows/journey-nodes.ts';
+import { DECISION_TYPES, type DecisionType } from '#workflows/journey-nodes.ts';
 import { waitUntilTarget } from '#workflows/schedule.ts';
 import { createVersionCache, EnrollmentExitedError, finishEnrollment, type VersionCache } from './context.ts';
 import { recordConversion } from './conversion.ts';
@@ -28,7 +28,7 @@ import { recordVisits } from './visits.ts';
  */
 
 /** A decision records its own visit with the successor it picks (a Wait after it included). */
-const DECIDES = new Set(['branch', 'split', 'random-split']);
+const DECIDES: ReadonlySet<string> = new Set(DECISION_TYPES);
 
 /** Nodes that read the contact's facts. */
 const READS_FACTS = new Set(['branch', 'split', 'update-contact']);

@@ -2,16 +2,8 @@ import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Contact, Enrollment, TimelineEvent } from '#core/contact.ts';
 import { contactPk, eventItem, firstConditionFailed, strip, tableOps } from '#platform/dynamo-table.ts';
-import type {
-  MessageRef,
-  MessageStore,
-  SendRecord,
-  SendStore,
-  Suppression,
-  SuppressionStore,
-  TemplateStore,
-  TemplateVersion,
-} from './store.ts';
+import type { MessageRef, SendRecord, Suppression, TemplateVersion } from './model.ts';
+import type { MessageStore, SendStore, SuppressionStore, TemplateStore } from './store.ts';
 
 /**
  * Messaging items in the single table (pk / sk):

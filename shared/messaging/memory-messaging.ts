@@ -1,15 +1,7 @@
 import type { ContactStore } from '#contacts/store.ts';
 import type { EnrollmentStore } from '#journeys/store.ts';
-import type {
-  MessageRef,
-  MessageStore,
-  SendRecord,
-  SendStore,
-  Suppression,
-  SuppressionStore,
-  TemplateStore,
-  TemplateVersion,
-} from './store.ts';
+import type { MessageRef, SendRecord, Suppression, TemplateVersion } from './model.ts';
+import type { MessageStore, SendStore, SuppressionStore, TemplateStore } from './store.ts';
 
 const clone = <T>(value: T): T => structuredClone(value);
 const key = (...parts: string[]) => parts.join('|');

@@ -1,20 +1,7 @@
 import type { Contact, Enrollment, TimelineEvent } from '#core/contact.ts';
-import type { CompiledTemplate, EmailTemplate } from './templating/template.schema.ts';
+import type { MessageRef, SendRecord, Suppression, TemplateVersion } from './model.ts';
 
-/** What messaging keeps: sends and their claims, suppressions, SES message references, templates. */
-
-export interface SendRecord {
-  contactId: string;
-  /** `<enrollmentId>#<nodeId>`: one send per journey step. */
-  sendKey: string;
-  /** Journey sends count towards the frequency cap; test sends do not. */
-  kind: 'journey' | 'test';
-  template: string;
-  status: 'sending' | 'sent';
-  claimedAt: string;
-  sentAt?: string;
-  messageId?: string;
-}
+/** The ports through which sends, suppressions, message references and templates are kept (records in ./model.ts). */
 
 export type ClaimOutcome =
   | { outcome: 'claimed' }
@@ -62,39 +49,15 @@ export interface SendStore {
   listSentSince(contactId: string, since: string): Promise<SendRecord[]>;
 }
 
-export interface Suppression {
-  email: string;
-  reason: 'bounce' | 'complaint';
-  at: string;
-  messageId: string;
-}
-
 export interface SuppressionStore {
   getSuppression(email: string): Promise<Suppression | undefined>;
   /** Adds the address unless it is already suppressed; returns whether it was added. */
   putSuppression(entry: Suppression): Promise<boolean>;
 }
 
-/** Which contact and send an SES message id belongs to, for events that carry no tags. */
-export interface MessageRef {
-  messageId: string;
-  contactId: string;
-  sendKey: string;
-}
-
 export interface MessageStore {
   putMessageRef(ref: MessageRef): Promise<void>;
   getMessageRef(messageId: string): Promise<MessageRef | undefined>;
-}
-
-/** One saved version of a template: its source, what it compiled to, who saved it and when. */
-export interface TemplateVersion {
-  id: string;
-  version: number;
-  source: EmailTemplate;
-  compiled: CompiledTemplate;
-  savedAt: string;
-  savedBy: string;
 }
 
 export interface TemplateStore {

@@ -1,4 +1,4 @@
-import type { TemplateVersion } from './store.ts';
+import type { TemplateVersion } from './model.ts';
 import type { CompiledTemplate } from './templating/template.schema.ts';
 
 /** Where the send path finds a template's compiled form (stored versions first, then built-ins). */

@@ -11,9 +11,9 @@ import type {
 } from '#journeys/store.ts';
 import { createMemoryMessaging } from '#messaging/memory-messaging.ts';
 import { createMemorySegmentStore } from '#segments/memory-segments.ts';
-import type { StoredSegment } from '#segments/store.ts';
+import type { StoredSegment } from '#segments/model.ts';
 import { createMemorySources } from '#sources/memory-sources.ts';
-import type { InboxRecord } from '#sources/store.ts';
+import type { InboxRecord } from '#sources/model.ts';
 import type { TendStore } from './store.ts';
 
 const clone = <T>(value: T): T => structuredClone(value);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { TimelineEvent } from '#core/contact.ts';
 import { createVersionCache } from '#journeys/context.ts';
-import type { JourneyVersion } from '#journeys/store.ts';
+import type { JourneyVersion } from '#journeys/model.ts';
 import { sendVisits } from '#journeys/visits.ts';
 import { journeySchema } from '#workflows/journey.schema.ts';
 import { BUILT_IN_JOURNEYS } from '#workflows/journeys/index.ts';

@@ -1,5 +1,5 @@
 import type { TimelineEvent } from '#core/contact.ts';
-import type { InboxRecord } from '#sources/store.ts';
+import type { InboxRecord } from '#sources/model.ts';
 import type { CounterIncrement, CounterStamp } from './counters.ts';
 import { journeyReports } from './journey-report.ts';
 import { type ContactKpiState, incrementsFor, STATEFUL_EVENTS } from './kpi-counters.ts';

@@ -3,7 +3,8 @@ import type { Clock } from '#core/clock.ts';
 import type { Contact, TimelineEvent } from '#core/contact.ts';
 import { STORED_SCORE_NAMES } from '#core/contact.ts';
 import { type ContactHistory, FACT_EVENTS } from '#journeys/context.ts';
-import type { DueItem, DueStore } from '#journeys/store.ts';
+import type { DueItem } from '#journeys/model.ts';
+import type { DueStore } from '#journeys/store.ts';
 import { nextScoreChange, scoreContact, storedScores } from './scores.ts';
 
 /**

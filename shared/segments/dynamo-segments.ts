@@ -1,7 +1,8 @@
 import { type DynamoDBDocumentClient, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Contact } from '#core/contact.ts';
 import { catalogBump, contactPk, eventItem, strip, tableOps } from '#platform/dynamo-table.ts';
-import type { Membership, SegmentStore, StoredSegment } from './store.ts';
+import type { Membership, StoredSegment } from './model.ts';
+import type { SegmentStore } from './store.ts';
 
 /**
  * Segment items (pk / sk):

@@ -1,5 +1,6 @@
 import type { Contact, TimelineEvent } from '#core/contact.ts';
-import type { Membership, SegmentStore, StoredSegment } from './store.ts';
+import type { Membership, StoredSegment } from './model.ts';
+import type { SegmentStore } from './store.ts';
 
 const clone = <T>(value: T): T => structuredClone(value);
 

@@ -2,7 +2,8 @@ import type { ContactStore } from '#contacts/store.ts';
 import type { Clock } from '#core/clock.ts';
 import type { Contact, TimelineEvent } from '#core/contact.ts';
 import { type ContactHistory, contactFacts, eventFact, FACT_EVENTS } from '#journeys/context.ts';
-import type { DueItem, DueStore } from '#journeys/store.ts';
+import type { DueItem } from '#journeys/model.ts';
+import type { DueStore } from '#journeys/store.ts';
 import { segmentIdSchema } from '#workflows/condition.schema.ts';
 import type { EvaluationContext } from '#workflows/conditions.ts';
 import {
@@ -16,7 +17,8 @@ import {
   validateSegment,
 } from '#workflows/segments.ts';
 import { SegmentError } from './errors.ts';
-import type { Membership, Reevaluation, SegmentStore, StoredSegment } from './store.ts';
+import type { Membership, Reevaluation, StoredSegment } from './model.ts';
+import type { SegmentStore } from './store.ts';
 
 /**
  * Segment membership, kept current incrementally:

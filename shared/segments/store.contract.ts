@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { TimelineEvent } from '#core/contact.ts';
 import type { TendStore } from '#platform/store.ts';
-import type { Membership, StoredSegment } from './store.ts';
+import type { Membership, StoredSegment } from './model.ts';
 
 /**
  * One contract for SegmentStore, run against every adapter: memberships, their timeline events

@@ -4,7 +4,7 @@ import { parseOrRefuse } from '#core/parse.ts';
 import type { RegistryStore } from '#platform/store.ts';
 import { API_SCOPES, type ApiScope, newApiKey, parseApiKey, secretMatches } from './api-key.ts';
 import { SourceError } from './errors.ts';
-import type { ApiKey } from './store.ts';
+import type { ApiKey } from './model.ts';
 
 export interface ApiKeyDeps {
   store: RegistryStore;

@@ -1,6 +1,7 @@
 import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { tableOps } from '#platform/dynamo-table.ts';
-import type { InboxRecord, InboxStore, Source, SourceStore } from './store.ts';
+import type { InboxRecord, Source } from './model.ts';
+import type { InboxStore, SourceStore } from './store.ts';
 
 /**
  * Source and inbox items in the single table (pk / sk):

@@ -1,4 +1,5 @@
-import type { InboxRecord, InboxStore, Source, SourceStore } from './store.ts';
+import type { InboxRecord, Source } from './model.ts';
+import type { InboxStore, SourceStore } from './store.ts';
 
 const clone = <T>(value: T): T => structuredClone(value);
 

@@ -6,7 +6,8 @@ import type { CanonicalEvent } from '#core/canonical-event.ts';
 import type { TimelineEvent } from '#core/contact.ts';
 import { inactivityDues, type RoutingDeps, routeEvent } from '#journeys/routing.ts';
 import type { RegistryStore } from '#platform/store.ts';
-import type { InboxRecord, InboxStore } from './store.ts';
+import type { InboxRecord } from './model.ts';
+import type { InboxStore } from './store.ts';
 
 export interface ProcessDeps extends RoutingDeps {
   store: InboxStore & ContactStore & RegistryStore & RoutingDeps['store'];

@@ -9,6 +9,7 @@ import { createMemoryAggregates } from '#reports/memory-aggregates.ts';
 import { authenticateKey, createApiKey, revokeApiKey } from './api-keys.ts';
 import { ingestEvents } from './events-api.ts';
 import { ingestWebhook } from './ingest-webhook.ts';
+import type { InboxRecord, Source } from './model.ts';
 import {
   cacheSources,
   createSource,
@@ -17,7 +18,6 @@ import {
   sourceSummary,
   withDeliveryCounts,
 } from './sources.ts';
-import type { InboxRecord, Source } from './store.ts';
 
 let now = new Date('2026-11-23T10:00:00Z');
 const clock: Clock = { now: () => now };

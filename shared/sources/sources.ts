@@ -4,9 +4,10 @@ import type { Clock } from '#core/clock.ts';
 import { parseOrRefuse } from '#core/parse.ts';
 import type { SecretBox } from '#platform/secret-box.ts';
 import { SourceError } from './errors.ts';
+import type { Source, StoredSecret } from './model.ts';
 import { settingsSchemaFor } from './providers/index.ts';
 import { SOURCE_KINDS, type SourceKind } from './providers/provider.ts';
-import type { Source, SourceStore, StoredSecret } from './store.ts';
+import type { SourceStore } from './store.ts';
 
 /**
  * Webhook sources: create, list, rotate, disable. Secrets are sealed by the SecretBox (KMS on

@@ -3,7 +3,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createDynamoJourneyStores } from '#journeys/dynamo-journeys.ts';
-import type { DueItem } from '#journeys/store.ts';
+import type { DueItem } from '#journeys/model.ts';
 import { createDynamoStore } from '#platform/dynamo-store.ts';
 import { scratchTable, stack } from '../support/local.ts';
 

@@ -3,8 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { createDynamoStore } from '#platform/dynamo-store.ts';
 import { aggregateEvents, sourceCounterKey } from '#reports/aggregates.ts';
 import { createDynamoAggregates } from '#reports/dynamo-aggregates.ts';
+import type { Source } from '#sources/model.ts';
 import { withDeliveryCounts } from '#sources/sources.ts';
-import type { Source } from '#sources/store.ts';
 import { db, scratchTable } from '../support/local.ts';
 
 /**

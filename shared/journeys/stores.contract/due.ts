@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { DueItem } from '../store.ts';
+import type { DueItem } from '../model.ts';
 import { DAY_MS, farHour, HOUR_MS, iso, type MakeStore, uid } from './support.ts';
 
 /** DueStore's time-trigger queue: items listed when due, however far apart. */

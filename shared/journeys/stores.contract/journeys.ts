@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { journeySchema } from '#workflows/journey.schema.ts';
-import type { JourneyDraft, JourneySummary, JourneyVersion } from '../store.ts';
+import type { JourneyDraft, JourneySummary, JourneyVersion } from '../model.ts';
 import { arnOf, type MakeStore, RACES, uid } from './support.ts';
 
 const documentOf = (journeyId: string, name: string) =>

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Contact } from '#core/contact.ts';
-import type { ScanJob } from '../store.ts';
+import type { ScanJob } from '../model.ts';
 import { type ContractOptions, type MakeStore, uid } from './support.ts';
 
 const contactOf = (contactId: string, over: Partial<Contact> = {}): Contact => ({

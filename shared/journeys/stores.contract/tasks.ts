@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { OwnerTask } from '../store.ts';
+import type { OwnerTask } from '../model.ts';
 import { type MakeStore, uid } from './support.ts';
 
 const byId = <T extends { [k in K]: string }, K extends keyof T>(list: T[], key: K, ids: string[]) =>

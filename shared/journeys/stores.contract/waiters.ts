@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { EventWaiter } from '../store.ts';
+import type { EventWaiter } from '../model.ts';
 import { always, enrollmentOf, type MakeStore, uid } from './support.ts';
 
 /** WaiterStore: registrations by contact and event, deleted by token. */
