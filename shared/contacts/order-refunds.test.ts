@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { CanonicalEvent } from '#core/canonical-event.ts';
 import type { Clock } from '#core/clock.ts';
-import { createMemoryJourneys, createMemoryStore } from '#platform/memory-store.ts';
+import { createMemoryJourneys } from '#journeys/memory-runtime.ts';
+import { createMemoryStore } from '#platform/memory-store.ts';
 import { applyEvent } from '#sources/process-inbox.ts';
 import { getContactView } from './contact-view.ts';
 

@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { Clock } from '#core/clock.ts';
 import { builtInTemplateIds } from '#messaging/templating/compiled-built-ins.ts';
-import { createMemoryJourneys, createMemoryStore } from '#platform/memory-store.ts';
+import { createMemoryStore } from '#platform/memory-store.ts';
 import { BUILT_IN_JOURNEY_IDS } from '#workflows/journeys/index.ts';
 import { JourneyError } from './errors.ts';
 import {
@@ -13,6 +13,7 @@ import {
   publishJourney,
   saveDraft,
 } from './lifecycle.ts';
+import { createMemoryJourneys } from './memory-runtime.ts';
 
 /** The journey lifecycle against the memory store and the recording runtime. */
 

@@ -1,9 +1,10 @@
 import type { Clock } from '#core/clock.ts';
 import type { TimelineEvent } from '#core/contact.ts';
 import { builtInTemplateIds } from '#messaging/templating/compiled-built-ins.ts';
-import { createMemoryJourneys, createMemoryStore } from '#platform/memory-store.ts';
+import { createMemoryStore } from '#platform/memory-store.ts';
 import { addTestContact } from '../../test/support/memory.ts';
 import { type JourneyServiceDeps, publishJourney, saveDraft } from './lifecycle.ts';
+import { createMemoryJourneys } from './memory-runtime.ts';
 import { type RoutingDeps, routeEvent } from './routing.ts';
 
 /**

@@ -2,9 +2,10 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import type { Clock } from '#core/clock.ts';
 import type { Contact, TimelineEvent } from '#core/contact.ts';
 import { builtInTemplateIds } from '#messaging/templating/compiled-built-ins.ts';
-import { createMemoryJourneys, createMemoryStore } from '#platform/memory-store.ts';
+import { createMemoryStore } from '#platform/memory-store.ts';
 import { addTestContact } from '../../test/support/memory.ts';
 import { changeStatus, type JourneyServiceDeps, publishJourney, saveDraft } from './lifecycle.ts';
+import { createMemoryJourneys } from './memory-runtime.ts';
 import { latestEventTimes, routeEvent } from './routing.ts';
 import { armContact, runJourneyScheduler, type SchedulerDeps } from './scheduler.ts';
 

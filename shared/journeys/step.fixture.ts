@@ -2,9 +2,10 @@ import type { Clock } from '#core/clock.ts';
 import type { Contact, TimelineEvent } from '#core/contact.ts';
 import { createMemoryMail } from '#messaging/memory-mail.ts';
 import { builtInTemplateIds } from '#messaging/templating/compiled-built-ins.ts';
-import { createMemoryJourneys, createMemoryStore } from '#platform/memory-store.ts';
+import { createMemoryStore } from '#platform/memory-store.ts';
 import { type JourneyNode, journeyNodeSchema } from '#workflows/journey.schema.ts';
 import { publishJourney, saveDraft } from './lifecycle.ts';
+import { createMemoryJourneys } from './memory-runtime.ts';
 import { routeEvent } from './routing.ts';
 import type { StepDeps, StepRequest } from './step.types.ts';
 

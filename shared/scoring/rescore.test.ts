@@ -1,8 +1,9 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { Clock } from '#core/clock.ts';
 import type { TimelineEvent } from '#core/contact.ts';
+import { createMemoryJourneys } from '#journeys/memory-runtime.ts';
 import { runJourneyScheduler } from '#journeys/scheduler.ts';
-import { createMemoryJourneys, createMemoryStore } from '#platform/memory-store.ts';
+import { createMemoryStore } from '#platform/memory-store.ts';
 import { addTestContact } from '../../test/support/memory.ts';
 import { refreshScores } from './rescore.ts';
 import { nextScoreChange, scoreContact, storedScores } from './scores.ts';

@@ -5,6 +5,7 @@ import type { Clock } from '#core/clock.ts';
 import { CodedError } from '#core/errors.ts';
 import { endEnrollment } from '#journeys/end-enrollment.ts';
 import { publishJourney } from '#journeys/lifecycle.ts';
+import { createMemoryJourneys } from '#journeys/memory-runtime.ts';
 import { recordEmailEvent } from '#messaging/email-events.ts';
 import type { MailSender } from '#messaging/mail.ts';
 import { createMemoryMail } from '#messaging/memory-mail.ts';
@@ -14,7 +15,7 @@ import { builtInCompiled, builtInTemplateIds } from '#messaging/templating/compi
 import { renderCompiled } from '#messaging/templating/render.ts';
 import type { CompiledTemplate } from '#messaging/templating/template.schema.ts';
 import { createLocalSecretBox } from '#platform/local-secret-box.ts';
-import { createMemoryJourneys, createMemoryStore } from '#platform/memory-store.ts';
+import { createMemoryStore } from '#platform/memory-store.ts';
 import { ingestWebhook } from './ingest-webhook.ts';
 import { processInboxRecord } from './process-inbox.ts';
 import { ensureSource } from './sources.ts';
