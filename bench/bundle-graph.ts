@@ -1,5 +1,6 @@
 /** Reading an esbuild metafile: what a bundle loads at once, what later, and from which packages. */
 
+import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Metafile } from 'esbuild';
 import { round } from './stats.ts';
@@ -93,4 +94,27 @@ export function lazyParts(metafile: Metafile, atInit: ReadonlySet<string>) {
   return [...groups].flatMap(([name, members]) =>
     members.length < 3 ? members.map((m) => ({ name: m.module, members: [m] })) : [{ name, members }],
   );
+}
+
+/**
+ * The files a build wrote beside its bundle that esbuild did not bundle (the dashboard's browser
+ * client): never loaded by Node, read only when a request asks for them. One row per top-level
+ * file or folder of `outdir`; `outputs` are the metafile's, relative to `root`.
+ */
+export function filesBeside(
+  root: string,
+  outdir: string,
+  metafile: Metafile,
+): { name: string; files: number; kb: number }[] {
+  const rows = new Map<string, { files: number; bytes: number }>();
+  for (const relative of readdirSync(outdir, { recursive: true, encoding: 'utf8' })) {
+    const file = path.join(outdir, relative);
+    const stats = statSync(file);
+    if (!stats.isFile() || path.relative(root, file) in metafile.outputs) continue;
+    const [top = relative, ...rest] = relative.split(path.sep);
+    const name = rest.length > 0 ? `${top}/` : top;
+    const row = rows.get(name) ?? { files: 0, bytes: 0 };
+    rows.set(name, { files: row.files + 1, bytes: row.bytes + stats.size });
+  }
+  return [...rows].map(([name, { files, bytes }]) => ({ name, files, kb: kb(bytes) }));
 }

@@ -5,7 +5,8 @@
  * cold module init (importing the handler in a fresh Node process, median of five), and apart
  * from that the parts it loads only when first used (each `import()` target: MJML on template
  * save, the journey simulator, one shipped template, a client only some requests need) with the
- * time each adds then. Exits non-zero when a function is over budget, or when MJML is loaded at
+ * time each adds then, and the files deployed beside the code that Node never loads (the
+ * dashboard's browser client, read from disk when a browser asks for it). Exits non-zero when a function is over budget, or when MJML is loaded at
  * cold start or reaches a function that does not save templates.
  */
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -15,7 +16,7 @@ import type { Metafile } from 'esbuild';
 import { bundleFunction, lambdaBundleFile } from '../infra/bundling.ts';
 import { type FunctionName, functions } from '../infra/manifest.ts';
 import { buildSdkLayer, SDK_LAYER_PACKAGE, sdkImports } from '../infra/sdk-layer.ts';
-import { bytesOf, closure, includesMjml, kb, largestParts, lazyParts, sdkOf } from './bundle-graph.ts';
+import { bytesOf, closure, filesBeside, includesMjml, kb, largestParts, lazyParts, sdkOf } from './bundle-graph.ts';
 import { lambdaEnv, type Samples, sampleImports } from './cold-start.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
@@ -56,6 +57,11 @@ export interface FunctionMeasure {
   deployedKb: number;
   /** The source maps beside those files (Node reads the map of each file it loads, with --enable-source-maps). */
   mapKb: number;
+  /**
+   * Files deployed beside the code that Node never loads, read from disk only when a request
+   * asks for them (the dashboard's browser client, served as static files): not part of cold start.
+   */
+  beside: { name: string; files: number; kb: number }[];
   initMs: Samples;
   /** The packages that weigh most in the bundle at cold start (minified bytes), ours as `(app)`. */
   largest: { name: string; kb: number }[];
@@ -144,6 +150,7 @@ async function measure(
     sdkAtInit,
     deployedKb: kb(bytesOf(metafile, scripts)),
     mapKb: kb(bytesOf(metafile, maps)),
+    beside: filesBeside(ROOT, outdir, metafile),
     initMs,
     largest: largestParts(metafile, atInit, 3),
     lazy: lazy.sort((a, b) => b.kb * b.count - a.kb * a.count),
@@ -192,6 +199,9 @@ const lazyCell = (parts: readonly LazyPart[]) =>
     })
     .join('; ');
 
+const besideCell = (files: FunctionMeasure['beside']) =>
+  files.map((f) => `${f.name} ${f.kb}${f.files > 1 ? ` (${f.files} files)` : ''}`).join('; ');
+
 /** The measures as markdown: the layer, then one row per function, heaviest first, with the verdict. */
 export function functionsTable(layer: LayerMeasure, measures: readonly FunctionMeasure[]): string {
   const rows = [...measures].sort((a, b) => b.bundleKb + b.sdkKb - (a.bundleKb + a.sdkKb));
@@ -199,13 +209,13 @@ export function functionsTable(layer: LayerMeasure, measures: readonly FunctionM
     `SDK layer \`${SDK_LAYER_PACKAGE}\` (every function carries it): ${layer.kb} KB of JavaScript, no maps; ` +
       `each package with the chunks it loads: ${layer.packages.map((p) => `${p.name} ${p.kb}`).join(', ')} KB.`,
     '',
-    `| Function | Bundle at cold start (KB) | SDK layer at cold start (KB) | Init median (min–max), ms | Largest parts of the bundle (KB) | SDK at cold start | Loaded on first use (import in a warm function, median) | Function JS deployed (KB) | Maps (KB) | ≤ ${BUDGET.bundleKb} KB, ≤ ${BUDGET.initMs} ms |`,
-    '| --- | ---: | ---: | ---: | --- | --- | --- | ---: | ---: | :---: |',
+    `| Function | Bundle at cold start (KB) | SDK layer at cold start (KB) | Init median (min–max), ms | Largest parts of the bundle (KB) | SDK at cold start | Loaded on first use (import in a warm function, median) | Function JS deployed (KB) | Maps (KB) | Files beside, read on request (KB) | ≤ ${BUDGET.bundleKb} KB, ≤ ${BUDGET.initMs} ms |`,
+    '| --- | ---: | ---: | ---: | --- | --- | --- | ---: | ---: | --- | :---: |',
     ...rows.map(
       (m) =>
         `| ${m.name} | ${m.bundleKb} | ${m.sdkKb} | ${m.initMs.median} (${m.initMs.min}–${m.initMs.max}) | ` +
         `${m.largest.map((p) => `${p.name} ${p.kb}`).join(', ')} | ${m.sdkAtInit.join(', ')} | ${lazyCell(m.lazy)} | ` +
-        `${m.deployedKb} | ${m.mapKb} | ${m.overBudget.length === 0 ? 'yes' : `**no**: ${m.overBudget.join('; ')}`} |`,
+        `${m.deployedKb} | ${m.mapKb} | ${besideCell(m.beside)} | ${m.overBudget.length === 0 ? 'yes' : `**no**: ${m.overBudget.join('; ')}`} |`,
     ),
   ];
   return `${lines.join('\n')}\n`;

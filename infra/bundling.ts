@@ -50,11 +50,10 @@ export const lambdaNodeOptions = '--enable-source-maps';
  * (without the sources, so stack traces map back to our files without the map's weight), and
  * code splitting, so what a handler imports with `import()` (MJML on template save, the journey
  * simulator, each shipped template) is a chunk loaded when first used instead of at cold start.
- * The AWS SDK is not in the bundle: it comes from the SDK layer (./sdk-layer.ts). The browser
- * script the dashboard serves is built from its TypeScript and goes in as text
- * (./dashboard-client.ts). The CDK stack
- * and `npm run bench:functions` both build with this, so the sizes the bench reports are the
- * deployed ones.
+ * The AWS SDK is not in the bundle: it comes from the SDK layer (./sdk-layer.ts). Nor is the
+ * dashboard's browser client: its files are written beside the dashboard's handler, which reads
+ * them when first asked for (./dashboard-client.ts). The CDK stack and `npm run bench:functions`
+ * both build with this, so the sizes the bench reports are the deployed ones.
  */
 export function lambdaEsbuildOptions(entry: string, outdir: string, imports: SdkImports): BuildOptions {
   return {

@@ -300,6 +300,8 @@ export const routes: readonly RouteSpec[] = [
   { method: 'GET', path: '/dashboard/{page}', function: 'dashboard', auth: 'session' },
   { method: 'POST', path: '/dashboard/sign-in', function: 'dashboard', auth: 'session' },
   { method: 'GET', path: '/dashboard/data/{name}', function: 'dashboard', auth: 'session' },
+  // The browser client's files by hashed name, chunks included (chunks/…): code without data, served to anyone.
+  { method: 'GET', path: '/dashboard/assets/{file+}', function: 'dashboard', auth: 'session' },
 ];
 
 export const streams: readonly StreamSpec[] = [

@@ -25,7 +25,7 @@ import { aggregates } from '#platform/wiring/aggregates.ts';
 import { clock } from '#platform/wiring/clock.ts';
 import { store } from '#platform/wiring/store.ts';
 import { SegmentError } from '#segments/errors.ts';
-import { DASHBOARD_JS } from './client-script.ts';
+import { loadClient } from './client.ts';
 
 const secure = config.TEND_PUBLIC_URL.startsWith('https:');
 const SECURITY_HEADERS = {
@@ -44,6 +44,24 @@ const page = (statusCode: number, body: string, headers: Record<string, string> 
   respond(statusCode, 'text/html; charset=utf-8', body, headers);
 const redirect = (location: string, headers: Record<string, string> = {}) =>
   respond(303, 'text/plain; charset=utf-8', '', { location, ...headers });
+const notFound = () =>
+  page(
+    statusOf('not-found'),
+    '<!doctype html><title>Not found</title><p>No such page. <a href="/dashboard">Dashboard</a></p>',
+  );
+
+/** A file of the browser client: its name changes with its contents, so it is cached for good. */
+async function asset(name: string): Promise<HttpResult> {
+  const file = await (await loadClient()).file(name);
+  if (!file) return notFound();
+  const text = file.contentType.startsWith('text/');
+  return {
+    ...respond(200, file.contentType, Buffer.from(file.contents).toString(text ? 'utf8' : 'base64'), {
+      'cache-control': 'public, max-age=31536000, immutable',
+    }),
+    ...(text ? {} : { isBase64Encoded: true }),
+  };
+}
 
 /** API Gateway v2 moves cookies out of the headers into `cookies`; the local gateway leaves them there. */
 const sessionOf = (event: HttpEvent) =>
@@ -128,8 +146,10 @@ async function data(event: HttpEvent): Promise<HttpResult> {
 
 /**
  * The business owner's dashboard: a sign-in with the admin token that sets a signed session
- * cookie, page shells with their script and stylesheet, and `/dashboard/data/<name>`, which reads
- * through the same services as the JSON APIs, so the browser never holds the admin token.
+ * cookie, page shells with their stylesheet and the browser client's entry module, the client's
+ * files under `/dashboard/assets/` (./client.ts: read from beside the handler when deployed,
+ * never part of its cold start), and `/dashboard/data/<name>`, which reads through the same
+ * services as the JSON APIs, so the browser never holds the admin token.
  */
 export const handler = httpLambda(async (event) => {
   limitBody(event, 4 * 1024);
@@ -146,21 +166,18 @@ export const handler = httpLambda(async (event) => {
     case 'GET /dashboard/data/{name}':
       if (!(await signedIn(event))) throw new PlatformError('signed_out', 'sign in at /dashboard/sign-in');
       return data(event);
+    case 'GET /dashboard/assets/{file+}':
+      return asset(event.pathParameters?.file ?? '');
     case 'GET /dashboard':
     case 'GET /dashboard/{page}': {
       const name = event.pathParameters?.page ?? 'overview';
-      if (name === 'app.js') return respond(200, 'text/javascript; charset=utf-8', DASHBOARD_JS);
       if (name === 'app.css') return respond(200, 'text/css; charset=utf-8', DASHBOARD_CSS);
       if (name === 'sign-in') return page(200, signInPage());
       if (name === 'sign-out')
         return redirect('/dashboard/sign-in', { 'set-cookie': sessionCookie('', { secure, maxAgeSeconds: 0 }) });
-      if (!isPageName(name))
-        return page(
-          statusOf('not-found'),
-          '<!doctype html><title>Not found</title><p>No such page. <a href="/dashboard">Dashboard</a></p>',
-        );
+      if (!isPageName(name)) return notFound();
       if (!(await signedIn(event))) return redirect('/dashboard/sign-in');
-      return page(200, pageShell(name));
+      return page(200, pageShell(name, await loadClient()));
     }
     default:
       throw new PlatformError('no_route', `no route ${event.routeKey}`);

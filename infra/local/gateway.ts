@@ -17,9 +17,10 @@ interface CompiledRoute {
 
 const compiled: CompiledRoute[] = routes.map((spec) => {
   const params: string[] = [];
-  const source = spec.path.replace(/\{([^}]+)\}/g, (_, name: string) => {
+  // `{name+}` is greedy, as on API Gateway: it takes the rest of the path, slashes included.
+  const source = spec.path.replace(/\{([^}+]+)(\+?)\}/g, (_, name: string, greedy: string) => {
     params.push(name);
-    return '([^/]+)';
+    return greedy ? '(.+)' : '([^/]+)';
   });
   return { spec, pattern: new RegExp(`^${source}$`), params };
 });

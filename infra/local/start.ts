@@ -61,7 +61,7 @@ async function main() {
   process.once('SIGTERM', abortStart);
   console.log(`Starting Tend${values.fresh ? ' (fresh data)' : ''}…`);
   const started = Date.now();
-  // The dashboard function serves this build (functions/dashboard/client-script.ts): made now, a
+  // The dashboard function serves this build (functions/dashboard/client.ts): made now, a
   // client that does not compile stops the start before anything runs.
   await buildDashboardClient();
   const stack = await startLocalStack({

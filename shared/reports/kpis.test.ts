@@ -192,6 +192,16 @@ describe('lifecycle KPIs', () => {
     expect(kpisFrom(loaded(counters, period), period).churn).toEqual({ count: 1, of: 2, rate: 0.5 });
   });
 
+  it('counts no active subscriptions, never fewer than none, when cancellations predate their starts', () => {
+    // Subscriptions started before the shop's history reached Tend are cancelled with no start counted.
+    const early = replay([
+      ev('s1', 'subscription.cancelled', '01-05', { subscriptionId: 'old-1' }),
+      ev('s2', 'subscription.cancelled', '01-09', { subscriptionId: 'old-2' }),
+      ev('s3', 'subscription.cancelled', '02-03', { subscriptionId: 'old-3' }),
+    ]).counters;
+    expect(kpisFrom(loaded(early, february), february).churn).toEqual({ count: 1, of: 0, rate: null });
+  });
+
   it('reports the currency asked for, with the others listed', () => {
     const revenue = kpisFrom(loaded(counters, february), february, { currency: 'USD' }).revenue;
     expect(revenue).toEqual({

@@ -56,7 +56,8 @@ export interface Kpis {
   /**
    * `subscription.cancelled` in the period / active subscriptions at its start (started minus
    * cancelled before `from`). Subscriptions started and cancelled within the period count in the
-   * numerator only, so the rate can exceed 1; null when none were active at the start.
+   * numerator only, so the rate can exceed 1; null when none were active at the start. The base is
+   * never below 0: a subscription started before the counters began counts only when cancelled.
    */
   churn: Rate;
   /** Customers by first-order month × months since; each cell: share who ordered in that month. */
@@ -131,7 +132,8 @@ export function kpisFrom(counters: Counters, period: Period, options: { currency
     repeatPurchase: rate(upTo(period.to, 'customers_repeat'), customersToDate),
     churn: rate(
       inPeriod('subs_cancelled'),
-      before(counters, period.from, 'subs_started') - before(counters, period.from, 'subs_cancelled'),
+      // Cancellations of subscriptions started before the counters began have no start to offset.
+      Math.max(0, before(counters, period.from, 'subs_started') - before(counters, period.from, 'subs_cancelled')),
     ),
     cohorts: cohortsFrom(counters, monthOfDay(period.to)),
     historicClvMinor: customersToDate > 0 && currency ? netToDate / customersToDate : null,

@@ -1,8 +1,9 @@
 import { mkdirSync } from 'node:fs';
 import { GetExecutionHistoryCommand } from '@aws-sdk/client-sfn';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Kpis } from '#reports/kpis.ts';
+import { launchChromium } from '../support/browser.ts';
 import { adminCall, drained, eventually, getContact, postWebhook, sfn, stack, uniqueEmail } from '../support/local.ts';
 
 /**
@@ -18,7 +19,16 @@ const VIEWPORTS = { laptop: { width: 1280, height: 900 }, phone: { width: 390, h
 const HOSTILE_NAME = '<img src=x onerror=alert(1)>Ada';
 
 const count = (n: number) => new Intl.NumberFormat('en').format(n);
-const eur = (minor: number) => new Intl.NumberFormat('en', { style: 'currency', currency: 'EUR' }).format(minor / 100);
+/** Euros as the page writes them: whole euros from €1,000 up. */
+const eur = (minor: number) => {
+  const digits = Math.abs(minor) >= 100_000 ? 0 : 2;
+  return new Intl.NumberFormat('en', {
+    style: 'currency',
+    currency: 'EUR',
+    minimumFractionDigits: digits,
+    maximumFractionDigits: digits,
+  }).format(minor / 100);
+};
 const pct = (rate: number | null) => (rate === null ? '—' : `${(rate * 100).toFixed(1)}%`);
 
 /** The states an execution entered, from the local Step Functions endpoint's history. */
@@ -120,17 +130,7 @@ beforeAll(async () => {
   });
   // The stack was seeded before the tests (test/global-setup.ts), as `npm start` seeds its own.
   expect((await getContact(`demo-${String(stack.demoContacts - 1).padStart(4, '0')}@example.com`)).status).toBe(200);
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  browser = await launchChromium();
   context = await browser.newContext({ viewport: VIEWPORTS.laptop });
 }, 90_000);
 
@@ -189,10 +189,50 @@ describe('dashboard pages, signed in', () => {
     const kpisNow = async () => (await adminCall('GET', '/api/reports/kpis')).json.kpis;
     const shownKpis = await steady('overview numbers', kpisNow, (k) => pageShows(page, k));
     expect(shownKpis.orders).toBeGreaterThanOrEqual(2);
-    await expect(page.locator('[data-chart="series"] rect[data-day]').count()).resolves.toBe(30);
+    await expect(page.locator('[data-chart="series"] tr[data-day]').count()).resolves.toBe(30);
     await expect(page.locator('[data-chart="funnel"]').count()).resolves.toBe(1);
     await expect(page.locator('[data-chart="cohorts"]').count()).resolves.toBe(1);
     await screenshots(page, 'overview');
+  });
+
+  it('keeps each figure on one line, churn in words and the day labels apart, on a phone and a laptop', async () => {
+    for (const [size, viewport] of Object.entries(VIEWPORTS)) {
+      await page.setViewportSize(viewport);
+      await page.goto(`${stack.api}/dashboard`);
+      await page.waitForSelector('[data-chart="series"][data-x-ticks]');
+      // A figure wraps when its text lies on more than one line, or it overflows its box.
+      const wrapped = await page.$$eval('[data-kpi], td.num, table.bars .figure', (els) =>
+        els.flatMap((e) => {
+          const range = e.ownerDocument.createRange();
+          range.selectNodeContents(e);
+          const lines = new Set([...range.getClientRects()].map((r) => Math.round(r.bottom)));
+          return lines.size > 1 || e.scrollWidth > e.clientWidth + 1 ? [e.textContent ?? ''] : [];
+        }),
+      );
+      expect(wrapped, `figures wrapped at ${size}`).toEqual([]);
+      const cardOut = await page.$$eval(
+        '.card',
+        (cards) =>
+          cards.filter((c) => c.getBoundingClientRect().right > c.ownerDocument.documentElement.clientWidth).length,
+      );
+      expect(cardOut, `cards past the page's edge at ${size}`).toBe(0);
+
+      const churn = await page.locator('.card', { has: page.locator('[data-kpi="churn"]') }).textContent();
+      expect(churn).not.toMatch(/\bof 0\b/);
+      expect(churn).toMatch(/cancelled/);
+
+      const ticks: { label: string; left: number; right: number }[] = JSON.parse(
+        (await page.getAttribute('[data-chart="series"]', 'data-x-ticks')) ?? '[]',
+      );
+      expect(ticks.length, `day labels at ${size}`).toBeGreaterThanOrEqual(2);
+      for (let i = 1; i < ticks.length; i++) {
+        expect(ticks[i]?.left, `"${ticks[i - 1]?.label}" and "${ticks[i]?.label}" at ${size}`).toBeGreaterThan(
+          (ticks[i - 1]?.right ?? 0) + 4,
+        );
+      }
+      await page.screenshot({ path: `${ARTIFACTS}/dashboard-overview-figures-${size}.png`, fullPage: true });
+    }
+    await page.setViewportSize(VIEWPORTS.laptop);
   });
 
   it('shows the period chosen, 90 days, as the reports API computes it for those days', async () => {
@@ -202,7 +242,7 @@ describe('dashboard pages, signed in', () => {
     expect(Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)).toBe(89 * 86_400_000);
     const kpisThen = async () => (await adminCall('GET', `/api/reports/kpis?from=${from}&to=${to}`)).json.kpis;
     await steady('90-day numbers', kpisThen, (k) => pageShows(page, k));
-    await expect(page.locator('[data-chart="series"] rect[data-day]').count()).resolves.toBe(90);
+    await expect(page.locator('[data-chart="series"] tr[data-day]').count()).resolves.toBe(90);
     await expect(page.locator('select[name="days"] option[selected]').textContent()).resolves.toBe('Last 90 days');
   });
 

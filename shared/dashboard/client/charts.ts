@@ -1,9 +1,22 @@
+import uPlot from 'uplot';
 import type { Cohort } from '#reports/kpis.ts';
 import type { Overview } from '../server/data.ts';
-import { svg } from './dom.ts';
-import { count, money, pct } from './format.ts';
+import { el } from './dom.ts';
+import { count, money, moneyShort, pct } from './format.ts';
 
-/** The overview's and the segments page's charts, drawn as inline SVG. */
+/**
+ * The overview's and the segments page's charts. The daily series is drawn by uPlot (axes that
+ * space their ticks, a cursor readout); each comes with its figures as a table, so a screen
+ * reader, or anyone copying, reads the numbers rather than a picture. Bars of a few categories
+ * and the retention grid are tables themselves, shaded with CSS.
+ */
+
+const DAY_MS = 86_400_000;
+const REVENUE_COLOR = '#2f6fed';
+const ORDERS_COLOR = '#12a37f';
+const AXIS_FONT = '11px system-ui, sans-serif';
+const AXIS_STROKE = '#667085';
+const GRID = { stroke: '#e4e7ec', width: 1 };
 
 /** The smallest of 1, 2, 2.5, 5 or 10 times a power of ten that is at least `v`: an axis maximum. */
 function niceMax(v: number): number {
@@ -13,153 +26,317 @@ function niceMax(v: number): number {
   return 10 * p;
 }
 
-/** A chart's width: the page's width (less padding) up to `max`, and never under 300. */
+/** A chart's width: the page's width (less padding) up to `max`, and never under 280. */
 export function fitWidth(page: HTMLElement, max: number): number {
-  return Math.max(300, Math.min(max, page.clientWidth - 32));
+  return Math.max(280, Math.min(max, page.clientWidth - 32));
+}
+
+const dayNumber = (day: string) => Date.parse(`${day}T00:00:00Z`) / DAY_MS;
+const dayFormat = new Intl.DateTimeFormat('en', { month: 'short', day: 'numeric', timeZone: 'UTC' });
+const dayLabel = (n: number) => dayFormat.format(new Date(n * DAY_MS));
+
+/** A visually hidden table of the chart's figures, for screen readers. */
+function figuresTable(
+  caption: string,
+  headers: readonly string[],
+  rows: readonly (readonly string[])[],
+  keys: string[],
+) {
+  return el('table', { class: 'sr-only' }, [
+    el('caption', {}, caption),
+    el(
+      'thead',
+      {},
+      el(
+        'tr',
+        {},
+        headers.map((h) => el('th', { scope: 'col' }, h)),
+      ),
+    ),
+    el(
+      'tbody',
+      {},
+      rows.map((row, i) =>
+        el(
+          'tr',
+          { 'data-day': keys[i] },
+          row.map((cell) => el('td', {}, cell)),
+        ),
+      ),
+    ),
+  ]);
+}
+
+/** A readout beside the cursor: the day under it, its revenue and its orders. */
+function tooltip(series: Overview['series'], currency: string | null): uPlot.Plugin {
+  const tip = el('div', { class: 'chart-tip', role: 'presentation' });
+  tip.hidden = true;
+  return {
+    hooks: {
+      init: (u) => {
+        u.over.appendChild(tip);
+      },
+      setCursor: (u) => {
+        const i = u.cursor.idx;
+        const p = i === null || i === undefined ? undefined : series[i];
+        const left = u.cursor.left ?? -1;
+        if (!p || left < 0) {
+          tip.hidden = true;
+          return;
+        }
+        tip.textContent = `${dayLabel(dayNumber(p.day))}: ${money(p.revenueMinor, currency)}, ${count(p.orders)} order${p.orders === 1 ? '' : 's'}`;
+        tip.hidden = false;
+        tip.classList.toggle('flip', left > u.over.clientWidth / 2);
+        tip.style.left = `${left}px`;
+        tip.style.top = `${Math.max(0, (u.cursor.top ?? 0) - 36)}px`;
+      },
+    },
+  };
+}
+
+/**
+ * Writes where the day axis's labels were drawn, as `data-x-ticks` on `figure`: each label with
+ * its left and right edge in CSS pixels over the plot. The labels are canvas text, so this is
+ * the only place their boxes can be read (the browser test checks that none overlap).
+ */
+function tickBoxes(figure: HTMLElement, drawn: { ticks: [number, string][] }): uPlot.Plugin {
+  const measure = document.createElement('canvas').getContext('2d');
+  return {
+    hooks: {
+      draw: (u) => {
+        if (!measure) return;
+        measure.font = AXIS_FONT;
+        const boxes = drawn.ticks.map(([v, label]) => {
+          const x = u.valToPos(v, 'x');
+          const half = measure.measureText(label).width / 2;
+          return { label, left: Math.round(x - half), right: Math.round(x + half) };
+        });
+        figure.setAttribute('data-x-ticks', JSON.stringify(boxes));
+      },
+    },
+  };
+}
+
+/** Ticks every `incr` days counted back from the last day, so that today is always labelled. */
+function daySplits(last: number) {
+  return (_u: uPlot, _axis: number, min: number, _max: number, incr: number): number[] => {
+    const ticks: number[] = [];
+    for (let d = last; d >= min; d -= incr) ticks.unshift(d);
+    return ticks;
+  };
 }
 
 /** Bars for revenue (left axis), a line for orders (right axis), one slot per day. */
-export function seriesChart(series: Overview['series'], currency: string | null, W: number): SVGElement {
-  const H = 240;
-  const L = 64;
-  const R = 40;
-  const T = 12;
-  const B = 30;
-  const pw = W - L - R;
-  const ph = H - T - B;
-  const maxRev = niceMax(Math.max(...series.map((p) => p.revenueMinor), 0));
-  // At least 4 so that the five gridlines carry whole, distinct order counts.
-  const maxOrd = Math.max(4, niceMax(Math.max(...series.map((p) => p.orders), 0)));
-  const slot = pw / Math.max(series.length, 1);
-  const root = svg('svg', {
-    viewBox: `0 0 ${W} ${H}`,
-    width: W,
-    role: 'img',
-    'aria-label': 'Revenue and orders per day',
-    'data-chart': 'series',
-  });
-  for (let g = 0; g <= 4; g++) {
-    const y = T + ph - (ph * g) / 4;
-    root.appendChild(svg('line', { x1: L, x2: W - R, y1: y, y2: y, stroke: '#e4e7ec' }));
-    root.appendChild(svg('text', { x: L - 6, y: y + 4, 'text-anchor': 'end' }, money((maxRev * g) / 4, currency)));
-    root.appendChild(svg('text', { x: W - R + 6, y: y + 4 }, count(Math.round((maxOrd * g) / 4))));
-  }
-  const points: string[] = [];
-  series.forEach((p, i) => {
-    const x = L + i * slot;
-    const h = (Math.max(p.revenueMinor, 0) / maxRev) * ph;
-    const bar = svg('rect', {
-      x: x + slot * 0.15,
-      y: T + ph - h,
-      width: slot * 0.7,
-      height: h,
-      fill: '#2f6fed',
-      'data-day': p.day,
-    });
-    bar.appendChild(svg('title', {}, `${p.day}: ${money(p.revenueMinor, currency)}, ${p.orders} orders`));
-    root.appendChild(bar);
-    points.push(`${(x + slot / 2).toFixed(1)},${(T + ph - (p.orders / maxOrd) * ph).toFixed(1)}`);
-    // A label a week, counted back from the last day so that today is always labelled.
-    if ((series.length - 1 - i) % 7 === 0) {
-      root.appendChild(svg('text', { x: x + slot / 2, y: H - 10, 'text-anchor': 'middle' }, p.day.slice(5)));
-    }
-  });
-  root.appendChild(svg('polyline', { points: points.join(' '), fill: 'none', stroke: '#12a37f', 'stroke-width': 2 }));
-  return root;
+export function seriesChart(series: Overview['series'], currency: string | null, width: number): HTMLElement {
+  const height = 240;
+  const days = series.map((p) => dayNumber(p.day));
+  const last = days[days.length - 1] ?? 0;
+  const revenue = series.map((p) => p.revenueMinor);
+  const orders = series.map((p) => p.orders);
+  const revenueLabel = `Revenue${currency ? ` (${currency})` : ''}`;
+  const plot = el('div', { class: 'plot', 'aria-hidden': 'true' });
+  const figure = el(
+    'div',
+    { class: 'chart', role: 'group', 'aria-label': 'Revenue and orders per day', 'data-chart': 'series' },
+    [
+      plot,
+      figuresTable(
+        'Revenue and orders per day',
+        ['Day', revenueLabel, 'Orders'],
+        series.map((p) => [p.day, money(p.revenueMinor, currency), count(p.orders)]),
+        series.map((p) => p.day),
+      ),
+    ],
+  );
+  const drawn: { ticks: [number, string][] } = { ticks: [] };
+  const options: uPlot.Options = {
+    width,
+    height,
+    plugins: [tooltip(series, currency), tickBoxes(figure, drawn)],
+    cursor: { drag: { x: false, y: false }, points: { show: false } },
+    legend: { live: false },
+    scales: {
+      x: { time: false, range: (_u, min, max) => [min - 0.5, max + 0.5] },
+      revenue: { range: (_u, min, max) => [Math.min(0, -niceMax(-min)), niceMax(max)] },
+      // At least 4 so that the gridlines carry whole, distinct order counts.
+      orders: { range: (_u, _min, max) => [0, Math.max(4, niceMax(max))] },
+    },
+    series: [
+      { label: 'Day' },
+      {
+        label: revenueLabel,
+        scale: 'revenue',
+        stroke: REVENUE_COLOR,
+        fill: REVENUE_COLOR,
+        width: 0,
+        paths: uPlot.paths.bars?.({ size: [0.7, 48] }),
+        points: { show: false },
+      },
+      { label: 'Orders', scale: 'orders', stroke: ORDERS_COLOR, width: 2, points: { show: false } },
+    ],
+    axes: [
+      {
+        font: AXIS_FONT,
+        stroke: AXIS_STROKE,
+        grid: { show: false },
+        space: 64,
+        incrs: [1, 2, 7, 14, 28, 56, 91],
+        splits: daySplits(last),
+        values: (_u, splits) => {
+          drawn.ticks = splits.map((v) => [v, dayLabel(v)]);
+          return drawn.ticks.map(([, label]) => label);
+        },
+      },
+      {
+        scale: 'revenue',
+        font: AXIS_FONT,
+        stroke: AXIS_STROKE,
+        grid: GRID,
+        size: 56,
+        space: 36,
+        values: (_u, splits) => splits.map((v) => moneyShort(v, currency)),
+      },
+      {
+        scale: 'orders',
+        side: 1,
+        font: AXIS_FONT,
+        stroke: AXIS_STROKE,
+        grid: { show: false },
+        size: 44,
+        space: 36,
+        incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1_000, 2_000, 5_000, 10_000, 20_000, 50_000, 100_000],
+        values: (_u, splits) => splits.map((v) => count(v)),
+      },
+    ],
+  };
+  const chart = new uPlot(options, [days, revenue, orders], plot);
+  // Follow the panel's width (a phone turned, a window resized); the height stays.
+  new ResizeObserver(() => {
+    const w = Math.max(260, plot.clientWidth);
+    if (w !== chart.width) chart.setSize({ width: w, height });
+  }).observe(plot);
+  return figure;
+}
+
+/**
+ * Horizontal bars as a table: a row per item with its bar, its count and, when given, a note.
+ * The bar's length is a share of the longest; the figures are text beside it.
+ */
+function barTable(
+  chart: string,
+  caption: string,
+  headers: readonly [string, string, string?],
+  rows: readonly { label: string; n: number; note?: string; color: string; attrs?: Record<string, string> }[],
+): HTMLElement {
+  const max = Math.max(1, ...rows.map((r) => r.n));
+  return el('table', { class: 'bars', 'data-chart': chart }, [
+    el('caption', { class: 'sr-only' }, caption),
+    el(
+      'thead',
+      { class: 'sr-only' },
+      el('tr', {}, [
+        el('th', { scope: 'col' }, headers[0]),
+        el('th', { scope: 'col' }, headers[1]),
+        headers[2] ? el('th', { scope: 'col' }, headers[2]) : null,
+      ]),
+    ),
+    el(
+      'tbody',
+      {},
+      rows.map((r) => {
+        const bar = el('span', { class: 'bar' });
+        bar.style.setProperty('--w', `${((100 * r.n) / max).toFixed(1)}%`);
+        bar.style.setProperty('--c', r.color);
+        return el('tr', {}, [
+          el('th', { scope: 'row', title: r.label }, r.label),
+          el(
+            'td',
+            { class: 'bar-cell' },
+            el('div', {}, [bar, el('span', { class: 'figure', ...r.attrs }, count(r.n))]),
+          ),
+          headers[2] ? el('td', { class: 'num' }, r.note ?? '') : null,
+        ]);
+      }),
+    ),
+  ]);
 }
 
 const FUNNEL_COLORS = ['#2f6fed', '#5b8def', '#12a37f', '#0b7a5e'];
 
 /** One bar per step, each with its count and its share of the step before. */
-export function funnelChart(f: Overview['funnel'], W: number): SVGElement {
+export function funnelChart(f: Overview['funnel']): HTMLElement {
   const steps: [string, number][] = [
     ['Contacts', f.contacts],
     ['Leads', f.leads],
     ['Customers', f.customers],
     ['Repeat customers', f.repeatCustomers],
   ];
-  const row = 40;
-  const H = steps.length * row + 4;
-  const L = 124;
-  const max = Math.max(1, ...steps.map(([, n]) => n));
-  const root = svg('svg', {
-    viewBox: `0 0 ${W} ${H}`,
-    width: W,
-    role: 'img',
-    'aria-label': 'Funnel',
-    'data-chart': 'funnel',
-  });
-  steps.forEach(([label, n], i) => {
-    const y = i * row + 4;
-    const w = Math.max(2, ((W - L - 100) * n) / max);
-    root.appendChild(svg('text', { x: L - 8, y: y + 21, 'text-anchor': 'end' }, label));
-    root.appendChild(svg('rect', { x: L, y: y + 4, width: w, height: row - 12, rx: 3, fill: FUNNEL_COLORS[i] }));
-    const prev = i > 0 ? steps[i - 1]?.[1] : null;
-    const note = count(n) + (prev ? ` (${pct(n / prev)})` : '');
-    root.appendChild(svg('text', { x: L + w + 8, y: y + 21, 'data-funnel': label }, note));
-  });
-  return root;
+  return barTable(
+    'funnel',
+    'Funnel: contacts, leads, customers and repeat customers reached in the period',
+    ['Step', 'Count', 'Of the step before'],
+    steps.map(([label, n], i) => {
+      const prev = i > 0 ? steps[i - 1]?.[1] : null;
+      return {
+        label,
+        n,
+        note: prev ? pct(n / prev) : '',
+        color: FUNNEL_COLORS[i] ?? REVENUE_COLOR,
+        attrs: { 'data-funnel': label },
+      };
+    }),
+  );
 }
 
 /** Retention: a row per first-order month, a cell per month since, shaded by the share who ordered. */
-export function cohortChart(cohorts: readonly Cohort[]): SVGElement {
+export function cohortChart(cohorts: readonly Cohort[]): HTMLElement {
   const cols = 1 + cohorts.reduce((m, c) => Math.max(m, c.retained.length), 0);
-  const cw = 52;
-  const ch = 26;
-  const L = 120;
-  const T = 22;
-  const W = L + cols * cw + 4;
-  const H = T + cohorts.length * ch + 4;
-  const root = svg('svg', {
-    viewBox: `0 0 ${W} ${H}`,
-    width: W,
-    role: 'img',
-    'aria-label': 'Retention by cohort',
-    'data-chart': 'cohorts',
-  });
-  for (let k = 0; k < cols; k++) {
-    root.appendChild(svg('text', { x: L + k * cw + cw / 2, y: 14, 'text-anchor': 'middle' }, `M${k}`));
-  }
-  cohorts.forEach((c, r) => {
-    const y = T + r * ch;
-    root.appendChild(svg('text', { x: L - 8, y: y + 17, 'text-anchor': 'end' }, `${c.month} (${c.customers})`));
-    const cells: { rate: number | null }[] = [{ rate: c.customers > 0 ? 1 : null }, ...c.retained];
-    cells.forEach(({ rate }, k) => {
-      const fill = rate === null ? '#f2f4f7' : `rgba(47,111,237,${(0.12 + 0.88 * rate).toFixed(2)})`;
-      root.appendChild(svg('rect', { x: L + k * cw + 1, y: y + 1, width: cw - 2, height: ch - 2, fill, rx: 2 }));
-      const dark = rate !== null && rate > 0.5;
-      root.appendChild(
-        svg(
-          'text',
-          { x: L + k * cw + cw / 2, y: y + 17, 'text-anchor': 'middle', class: dark ? 'on-dark' : null },
-          rate === null ? '' : `${Math.round(rate * 100)}%`,
+  return el('table', { class: 'heat', 'data-chart': 'cohorts' }, [
+    el('caption', { class: 'sr-only' }, 'Retention by cohort: the share of each first-order month who ordered again'),
+    el(
+      'thead',
+      {},
+      el('tr', {}, [
+        el('th', { scope: 'col' }, 'First order'),
+        ...Array.from({ length: cols }, (_, k) =>
+          el('th', { scope: 'col', class: 'num', title: `${k} months after` }, `M${k}`),
         ),
-      );
-    });
-  });
-  return root;
+      ]),
+    ),
+    el(
+      'tbody',
+      {},
+      cohorts.map((c) => {
+        const cells: Cohort['retained'] = [
+          { count: c.customers, of: c.customers, rate: c.customers > 0 ? 1 : null },
+          ...c.retained,
+        ];
+        return el('tr', {}, [
+          el('th', { scope: 'row' }, `${c.month} (${count(c.customers)})`),
+          ...cells.map(({ rate, count: n, of }) => {
+            const td = el(
+              'td',
+              {
+                class: rate !== null && rate > 0.5 ? 'num on-dark' : 'num',
+                title: rate === null ? null : `${count(n)} of ${count(of)}`,
+              },
+              rate === null ? '' : `${Math.round(rate * 100)}%`,
+            );
+            if (rate !== null) td.style.setProperty('--a', (0.12 + 0.88 * rate).toFixed(2));
+            return td;
+          }),
+        ]);
+      }),
+    ),
+  ]);
 }
 
 /** Members per segment, one bar each. */
-export function segmentsChart(list: readonly { name: string; members: number }[], W: number): SVGElement {
-  const row = 30;
-  const L = 190;
-  const H = list.length * row + 4;
-  const max = Math.max(1, ...list.map((x) => x.members));
-  const root = svg('svg', {
-    viewBox: `0 0 ${W} ${H}`,
-    width: W,
-    role: 'img',
-    'aria-label': 'Members per segment',
-    'data-chart': 'segments',
-  });
-  list.forEach((x, i) => {
-    const y = i * row + 4;
-    const w = Math.max(2, ((W - L - 80) * x.members) / max);
-    const name = x.name.length > 26 ? `${x.name.slice(0, 25)}…` : x.name;
-    root.appendChild(svg('text', { x: L - 8, y: y + 17, 'text-anchor': 'end' }, name));
-    root.appendChild(svg('rect', { x: L, y: y + 3, width: w, height: row - 10, rx: 3, fill: '#2f6fed' }));
-    root.appendChild(svg('text', { x: L + w + 8, y: y + 17 }, count(x.members)));
-  });
-  return root;
+export function segmentsChart(list: readonly { name: string; members: number }[]): HTMLElement {
+  return barTable(
+    'segments',
+    'Members per segment',
+    ['Segment', 'Members'],
+    list.map((x) => ({ label: x.name, n: x.members, color: REVENUE_COLOR })),
+  );
 }

@@ -8,14 +8,42 @@ function fractionDigits(currency: string): number {
   }
 }
 
-/** Minor units in their currency (`4200`, `EUR` → €42.00). */
+/** Sums of at least this many major units are shown whole: cents add nothing at that size. */
+const WHOLE_FROM = 1000;
+
+/**
+ * Minor units in their currency: `4200`, `EUR` → €42.00, and whole units from a thousand up
+ * (`2598900` → €25,989).
+ */
 export function money(minor: number | null | undefined, currency: string | null | undefined): string {
   if (minor === null || minor === undefined || !currency) return '—';
-  const major = minor / 10 ** fractionDigits(currency);
+  const digits = fractionDigits(currency);
+  const major = minor / 10 ** digits;
+  const shown = Math.abs(major) >= WHOLE_FROM ? 0 : digits;
   try {
-    return new Intl.NumberFormat('en', { style: 'currency', currency }).format(major);
+    return new Intl.NumberFormat('en', {
+      style: 'currency',
+      currency,
+      minimumFractionDigits: shown,
+      maximumFractionDigits: shown,
+    }).format(major);
   } catch {
-    return `${major.toFixed(2)} ${currency}`;
+    return `${major.toFixed(shown)} ${currency}`;
+  }
+}
+
+/** Major units, short, for a chart's axis (`1250000`, `EUR` → €12.5K). */
+export function moneyShort(minor: number, currency: string | null): string {
+  const digits = currency ? fractionDigits(currency) : 2;
+  const major = minor / 10 ** digits;
+  try {
+    return new Intl.NumberFormat('en', {
+      ...(currency ? { style: 'currency', currency } : {}),
+      notation: 'compact',
+      maximumFractionDigits: 1,
+    }).format(major);
+  } catch {
+    return `${major}`;
   }
 }
 

@@ -2,7 +2,7 @@ import type { JourneyReport } from '#reports/journey-report.ts';
 import type { DashboardData } from '../server/data.ts';
 import { append, clear, el } from './dom.ts';
 import { count, money, pct, usd, when } from './format.ts';
-import { journeyChart } from './journey-chart.ts';
+import type { NodeFigures } from './journey-graph.ts';
 import { load } from './load.ts';
 import { badge, card, showError, table } from './widgets.ts';
 
@@ -69,6 +69,11 @@ function journeys(app: HTMLElement, d: DashboardData['journeys']): void {
   ]);
 }
 
+/** Each node's figures from the report: how many enrollments entered it (none yet: 0). */
+function nodeFigures(r: JourneyReport, graph: NonNullable<DashboardData['journey']['graph']>): NodeFigures {
+  return Object.fromEntries(graph.nodes.map((n) => [n.id, [{ name: 'entered', value: r.nodes[n.id] ?? 0 }]]));
+}
+
 function liveCards(live: JourneyReport): HTMLElement {
   return el('div', { class: 'cards' }, [
     card('entered', 'Entered', count(live.entered), `${count(live.holdout)} in holdout`),
@@ -84,6 +89,19 @@ function liveCards(live: JourneyReport): HTMLElement {
     card('revenue', 'Revenue', revenueOf(live)),
     card('cost', 'Cost', usd(live.cost.total), `${count(live.usage.transitions)} transitions`),
   ]);
+}
+
+/**
+ * The live definition's drawing. Its layout library loads with it, in a chunk of its own, only
+ * when a journey is opened.
+ */
+function definitionPanel(graph: DashboardData['journey']['graph'], live: JourneyReport | undefined): HTMLElement {
+  const panel = el('div', { class: 'panel' });
+  if (!graph) return el('div', { class: 'panel' }, el('p', { class: 'muted' }, 'Not published.'));
+  import('./journey-chart.ts')
+    .then(({ journeyChart }) => append(panel, journeyChart(graph, live ? nodeFigures(live, graph) : {})))
+    .catch((error: unknown) => showError(panel, error));
+  return panel;
 }
 
 function journey(app: HTMLElement, d: DashboardData['journey']): void {
@@ -111,11 +129,7 @@ function journey(app: HTMLElement, d: DashboardData['journey']): void {
     ]),
     live ? liveCards(live) : el('p', { class: 'muted' }, 'No report for the live version yet.'),
     el('h2', {}, 'Live definition'),
-    el(
-      'div',
-      { class: 'panel' },
-      d.graph ? journeyChart(d.graph, live ? live.nodes : {}) : el('p', { class: 'muted' }, 'Not published.'),
-    ),
+    definitionPanel(d.graph, live),
     el('h2', {}, 'Versions'),
     el('div', { class: 'panel' }, table(['Version', 'Published', 'By', 'Transitions', 'Changes'], versions, [], true)),
   ]);

@@ -5,10 +5,11 @@ import { overviewPage } from './overview.ts';
 import { segmentsPage } from './segments.ts';
 
 /**
- * The dashboard's browser script, served as /dashboard/app.js (infra/dashboard-client.ts bundles
- * it). The page shell names its page in `<main id="app" data-page>`; the script fetches that
- * page's data and builds it through the DOM (text nodes, setAttribute), so data is never parsed
- * as markup, and draws the charts as inline SVG.
+ * The dashboard's browser client, an ES module the page shell loads as
+ * /dashboard/assets/main-<hash>.js (infra/dashboard-client.ts builds it). The page shell names
+ * its page in `<main id="app" data-page>`; the script fetches that page's data and builds it
+ * through the DOM (text nodes, setAttribute), so data is never parsed as markup, and draws the
+ * charts as inline SVG.
  */
 
 type Render = (app: HTMLElement, params: URLSearchParams) => void;

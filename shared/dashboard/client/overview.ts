@@ -4,7 +4,7 @@ import { append, clear, el } from './dom.ts';
 import { count, money, pct } from './format.ts';
 import { load } from './load.ts';
 import { DEFAULT_OVERVIEW_DAYS, OVERVIEW_PERIODS } from './periods.ts';
-import { card, legend, rateSub, showError, table } from './widgets.ts';
+import { card, rateSub, showError, table } from './widgets.ts';
 
 type Overview = DashboardData['overview'];
 
@@ -37,6 +37,17 @@ function periodForm(d: Overview, cur: string | null, params: URLSearchParams): H
       : null,
     el('button', { type: 'submit' }, 'Show'),
   ]);
+}
+
+/**
+ * What the churn rate counts: cancellations in the period over the subscriptions active at its
+ * start. With none active then there is no rate, only the cancellations (of subscriptions that
+ * started within the period).
+ */
+function churnSub(r: Overview['kpis']['churn']): string {
+  const cancelled = `${count(r.count)} cancelled`;
+  if (r.of > 0) return `${cancelled} of ${count(r.of)} active at the start`;
+  return `${cancelled}; none were active at the start`;
 }
 
 function emailTable(k: Overview['kpis']): HTMLElement {
@@ -75,7 +86,7 @@ function overview(app: HTMLElement, d: Overview, params: URLSearchParams): void 
         pct(k.repeatPurchase.rate),
         `${rateSub(k.repeatPurchase)} customers, all time`,
       ),
-      card('churn', 'Subscription churn', pct(k.churn.rate), rateSub(k.churn)),
+      card('churn', 'Subscription churn', pct(k.churn.rate), churnSub(k.churn)),
       card('clv', 'Customer lifetime value', money(k.historicClvMinor, cur), 'historic, all time'),
       card(
         'nps',
@@ -85,18 +96,9 @@ function overview(app: HTMLElement, d: Overview, params: URLSearchParams): void 
       ),
     ]),
     el('h2', {}, 'Revenue and orders per day'),
-    el('div', { class: 'panel' }, [
-      seriesChart(d.series, cur, fitWidth(app, 900)),
-      legend([
-        [`Revenue${cur ? ` (${cur})` : ''}`, '#2f6fed'],
-        ['Orders', '#12a37f'],
-      ]),
-    ]),
+    el('div', { class: 'panel' }, seriesChart(d.series, cur, fitWidth(app, 1100))),
     el('div', { class: 'grid2' }, [
-      el('div', {}, [
-        el('h2', {}, 'Funnel (the period)'),
-        el('div', { class: 'panel' }, funnelChart(d.funnel, fitWidth(app, 520))),
-      ]),
+      el('div', {}, [el('h2', {}, 'Funnel (the period)'), el('div', { class: 'panel' }, funnelChart(d.funnel))]),
       el('div', {}, [el('h2', {}, 'Email'), el('div', { class: 'panel' }, emailTable(k))]),
     ]),
     el('h2', {}, 'Retention by first-order month'),

@@ -1,5 +1,5 @@
 import type { DashboardData } from '../server/data.ts';
-import { fitWidth, segmentsChart } from './charts.ts';
+import { segmentsChart } from './charts.ts';
 import { append, clear, el } from './dom.ts';
 import { count, when } from './format.ts';
 import { load } from './load.ts';
@@ -36,7 +36,7 @@ function segments(app: HTMLElement, d: DashboardData['segments']): void {
       'Memberships are kept current as events arrive; a rule change re-checks only the contacts it can move.',
     ),
     d.segments.length
-      ? el('div', { class: 'panel' }, segmentsChart(d.segments, fitWidth(app, 640)))
+      ? el('div', { class: 'panel' }, segmentsChart(d.segments))
       : el(
           'p',
           { class: 'muted', 'data-empty': 'segments' },

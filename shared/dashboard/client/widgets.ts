@@ -59,19 +59,6 @@ export function badge(status: string): HTMLElement {
   return el('span', { class: `badge ${String(status).replace(/[^a-z-]/g, '')}` }, status);
 }
 
-/** A chart's legend: each label with its colour swatch. */
-export function legend(items: readonly (readonly [label: string, color: string])[]): HTMLElement {
-  return el(
-    'div',
-    { class: 'legend' },
-    items.map(([label, color]) => {
-      const s = el('span', {}, label);
-      s.style.setProperty('--c', color);
-      return s;
-    }),
-  );
-}
-
 /** Replaces `node`'s content with the error's message, as an alert. */
 export function showError(node: Node, error: unknown): void {
   clear(node);

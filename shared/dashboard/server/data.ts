@@ -99,7 +99,7 @@ export interface GraphNode {
  * every forward edge points down; nodes `start` cannot reach go in a last layer.
  */
 export function journeyGraph(document: { start: string; nodes: Record<string, Parameters<typeof successorsOf>[0]> }) {
-  const edges: { from: string; to: string; label: string }[] = [];
+  const edges: { from: string; to: string; label: string; arm?: string }[] = [];
   const loops = new Set<string>();
   const state = new Map<string, 'open' | 'done'>();
   const finished: string[] = [];
@@ -107,7 +107,17 @@ export function journeyGraph(document: { start: string; nodes: Record<string, Pa
     const node = document.nodes[id];
     state.set(id, 'open');
     for (const next of node ? successorsOf(node) : []) {
-      edges.push({ from: id, to: next.id, label: next.field === 'next' ? '' : next.field });
+      const arm = /^branches\[(\d+)\]\.next$/.exec(next.field);
+      const name =
+        arm && (node?.type === 'split' || node?.type === 'random-split')
+          ? node.branches[Number(arm[1])]?.name
+          : undefined;
+      edges.push({
+        from: id,
+        to: next.id,
+        label: next.field === 'next' ? '' : next.field,
+        ...(name ? { arm: name } : {}),
+      });
       if (state.get(next.id) === 'open') loops.add(`${id}\u0000${next.id}`);
       else if (!state.has(next.id) && document.nodes[next.id]) visit(next.id);
     }

@@ -2,9 +2,22 @@ import { escapeHtml } from '#core/html.ts';
 
 /**
  * The dashboard's HTML: a sign-in form and one shell per page. The shell carries no data; the
- * page's script (`/dashboard/app.js`) fetches `/dashboard/data/<name>` and builds the DOM with
- * text nodes, so contact data never passes through an HTML parser.
+ * client's entry module (`/dashboard/assets/main-<hash>.js`, see {@link ASSETS_PATH}) fetches
+ * `/dashboard/data/<name>` and builds the DOM with text nodes, so contact data never passes
+ * through an HTML parser.
  */
+
+/**
+ * Where the browser client's files are served (infra/dashboard-client.ts builds them): hashed
+ * names, so each build's files are new URLs and may be cached for good.
+ */
+export const ASSETS_PATH = '/dashboard/assets/';
+
+/** The client files a page shell loads: the entry module and the stylesheets it brings, by served name. */
+export interface ShellAssets {
+  entry: string;
+  styles: readonly string[];
+}
 
 export const PAGES = {
   overview: 'Overview',
@@ -32,14 +45,14 @@ export const CONTENT_SECURITY_POLICY = [
   "frame-ancestors 'none'",
 ].join('; ');
 
-const head = (title: string) => `<!doctype html>
+const head = (title: string, links = '') => `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escapeHtml(title)} · Tend</title>
 <link rel="stylesheet" href="/dashboard/app.css">
-</head>`;
+${links}</head>`;
 
 /** The sign-in form; `error` is shown above it (escaped). */
 export function signInPage(error?: string): string {
@@ -59,8 +72,8 @@ ${error ? `<p class="error" role="alert">${escapeHtml(error)}</p>` : ''}
 </html>`;
 }
 
-/** A page shell: navigation, an empty main the script fills, and the script. */
-export function pageShell(page: PageName): string {
+/** A page shell: navigation, an empty main the client fills, and the client's entry module. */
+export function pageShell(page: PageName, assets: ShellAssets): string {
   const nav = Object.entries(PAGES)
     .map(([name, label]) => {
       const href = name === 'overview' ? '/dashboard' : `/dashboard/${name}`;
@@ -68,7 +81,9 @@ export function pageShell(page: PageName): string {
       return `<a href="${escapeHtml(href)}"${current}>${escapeHtml(label)}</a>`;
     })
     .join('\n');
-  return `${head(PAGES[page])}
+  const asset = (name: string) => escapeHtml(`${ASSETS_PATH}${name}`);
+  const styles = assets.styles.map((name) => `<link rel="stylesheet" href="${asset(name)}">\n`).join('');
+  return `${head(PAGES[page], styles)}
 <body>
 <header>
 <span class="brand">Tend</span>
@@ -78,7 +93,7 @@ ${nav}
 <a class="sign-out" href="/dashboard/sign-out">Sign out</a>
 </header>
 <main id="app" data-page="${escapeHtml(page)}"><p class="muted">Loading…</p></main>
-<script src="/dashboard/app.js"></script>
+<script type="module" src="${asset(assets.entry)}"></script>
 </body>
 </html>`;
 }

@@ -15,10 +15,11 @@ h3 { font-size: 15px; margin: 0 0 8px; }
 .muted { color: var(--muted); }
 .error { color: var(--bad); }
 a { color: var(--accent); }
-.cards { display: grid; grid-template-columns: repeat(auto-fill, minmax(170px, 1fr)); gap: 12px; }
-.card { background: var(--card); border: 1px solid var(--line); border-radius: 8px; padding: 12px 14px; min-width: 0; }
+/* A card is never narrower than its figure: figures do not wrap, the row wraps instead. */
+.cards { display: flex; flex-wrap: wrap; gap: 12px; }
+.card { flex: 1 1 170px; min-width: min-content; background: var(--card); border: 1px solid var(--line); border-radius: 8px; padding: 12px 14px; }
 .card .label { color: var(--muted); font-size: 13px; }
-.card .value { font-size: 24px; font-weight: 650; margin-top: 2px; overflow-wrap: anywhere; }
+.card .value { font-size: 24px; font-weight: 650; margin-top: 2px; white-space: nowrap; font-variant-numeric: tabular-nums; }
 .card .sub { color: var(--muted); font-size: 12px; }
 .panel { background: var(--card); border: 1px solid var(--line); border-radius: 8px; padding: 14px; overflow-x: auto; }
 .grid2 { display: grid; grid-template-columns: repeat(auto-fit, minmax(320px, 1fr)); gap: 16px; }
@@ -28,12 +29,44 @@ svg .node text { fill: var(--fg); font-size: 12px; }
 svg .node text.sub, svg text.sub { fill: var(--muted); }
 svg text.on-dark { fill: #fff; }
 /* Wide drawings keep their size and scroll inside their panel rather than shrinking their text. */
-svg[data-chart="journey"], svg[data-chart="cohorts"] { max-width: none; }
+svg[data-chart="journey"] { max-width: none; }
 svg[data-chart="journey"] { margin: 0 auto; }
 table { border-collapse: collapse; width: 100%; font-size: 14px; }
 th, td { text-align: left; padding: 6px 8px; border-bottom: 1px solid var(--line); vertical-align: top; }
 th { color: var(--muted); font-weight: 600; font-size: 13px; }
-td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
+td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+.sr-only { position: absolute; width: 1px; height: 1px; padding: 0; margin: -1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; border: 0; }
+.chart { position: relative; }
+.chart .plot { width: 100%; min-width: 260px; }
+.uplot { font: 12px system-ui, sans-serif; color: var(--muted); }
+.uplot canvas { display: block; position: relative; width: 100%; height: 100%; }
+.u-wrap { position: relative; user-select: none; }
+.u-over, .u-under { position: absolute; }
+.u-under { overflow: hidden; }
+.u-axis { position: absolute; }
+.u-cursor-x, .u-cursor-y { position: absolute; left: 0; top: 0; pointer-events: none; will-change: transform; }
+.u-cursor-x { height: 100%; border-right: 1px dashed #98a2b3; }
+.u-cursor-y { width: 100%; border-bottom: 1px dashed #98a2b3; }
+.u-hz .u-cursor-y, .u-cursor-pt, .u-select { display: none; }
+.u-off { opacity: 0.3; }
+.u-legend { display: flex; flex-wrap: wrap; justify-content: center; gap: 2px 14px; margin: 6px 0 0; font-size: 12px; }
+.u-legend tr { display: inline-flex; align-items: center; margin: 0 8px; cursor: pointer; }
+.u-legend th { font-weight: 400; padding: 0; border: 0; color: var(--muted); display: flex; align-items: center; }
+.u-legend td { display: none; }
+.u-legend .u-marker { display: inline-block; width: 10px; height: 10px; margin-right: 5px; border-radius: 2px; }
+.chart-tip { position: absolute; z-index: 1; padding: 4px 8px; border-radius: 4px; background: var(--fg); color: #fff; font-size: 12px; white-space: nowrap; pointer-events: none; transform: translateX(8px); }
+.chart-tip.flip { transform: translateX(calc(-100% - 8px)); }
+table.bars th { color: var(--fg); font-weight: 400; font-size: 14px; max-width: 14em; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
+table.bars td.bar-cell { width: 100%; }
+table.bars td.bar-cell > div { display: flex; align-items: center; gap: 8px; }
+table.bars .bar { flex: 0 1 auto; width: var(--w); min-width: 2px; height: 18px; border-radius: 3px; background: var(--c); }
+table.bars .figure, table.bars td.num { white-space: nowrap; font-variant-numeric: tabular-nums; color: var(--muted); }
+table.bars td, table.bars th { border: 0; padding: 4px 6px; vertical-align: middle; }
+table.heat { width: auto; }
+table.heat th, table.heat td { border: 0; padding: 4px 6px; white-space: nowrap; }
+table.heat td { min-width: 48px; text-align: center; background: #f2f4f7; border: 2px solid var(--card); border-radius: 4px; }
+table.heat td[style] { background: rgba(47, 111, 237, var(--a)); }
+table.heat td.on-dark { color: #fff; }
 .badge { display: inline-block; padding: 1px 8px; border-radius: 10px; font-size: 12px; background: var(--line); }
 .badge.live, .badge.active, .badge.completed { background: #d1fadf; color: #05603a; }
 .badge.paused { background: #fef0c7; color: #93370d; }
@@ -54,7 +87,8 @@ ol.path { margin: 0; padding-left: 22px; display: grid; gap: 4px; }
 @media (max-width: 600px) {
   main { padding: 12px; }
   header { padding: 10px 12px; }
-  .cards { grid-template-columns: repeat(2, minmax(0, 1fr)); gap: 8px; }
+  .cards { gap: 8px; }
+  .card { flex-basis: 140px; padding: 10px 12px; }
   .card .value { font-size: 20px; }
   .grid2 { grid-template-columns: minmax(0, 1fr); }
   table { font-size: 13px; }
