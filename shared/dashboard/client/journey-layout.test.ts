@@ -16,7 +16,7 @@ type Doc = { start: string; nodes: Record<string, Record<string, unknown>> };
  * from the definition; the browser test checks the page drawn from the server's own graph.)
  */
 function graphOf(doc: Doc): Graph {
-  const nodes = Object.entries(doc.nodes).map(([id, n]) => ({ id, type: String(n.type), layer: 0 }));
+  const nodes = Object.entries(doc.nodes).map(([id, n]) => ({ id, type: String(n.type) }));
   const edges = Object.entries(doc.nodes).flatMap(([from, n]) => [
     ...FIELDS.flatMap((f) => (typeof n[f] === 'string' ? [{ from, to: n[f], label: f === 'next' ? '' : f }] : [])),
     ...((n.branches as { name: string; next: string }[] | undefined) ?? []).map((b, i) => ({
@@ -106,9 +106,9 @@ describe('the journey layout', () => {
   it('lays out a loop back to an earlier node, and leaves out an edge to a missing node', () => {
     const graph: Graph = {
       nodes: [
-        { id: 'wait', type: 'wait-for-event', layer: 0 },
-        { id: 'check', type: 'branch', layer: 1 },
-        { id: 'done', type: 'exit', layer: 2 },
+        { id: 'wait', type: 'wait-for-event' },
+        { id: 'check', type: 'branch' },
+        { id: 'done', type: 'exit' },
       ],
       edges: [
         { from: 'wait', to: 'check', label: '' },
@@ -127,8 +127,8 @@ describe('the journey layout', () => {
   it('sizes a box to its lines: a third line for figures, wider for a long id', () => {
     const graph: Graph = {
       nodes: [
-        { id: 'a', type: 'wait', layer: 0 },
-        { id: 'a-rather-long-node-identifier-for-a-step', type: 'wait', layer: 1 },
+        { id: 'a', type: 'wait' },
+        { id: 'a-rather-long-node-identifier-for-a-step', type: 'wait' },
       ],
       edges: [{ from: 'a', to: 'a-rather-long-node-identifier-for-a-step', label: '' }],
     };

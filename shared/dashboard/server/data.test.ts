@@ -20,7 +20,7 @@ describe('dashboard data', () => {
     expect(funnel).toEqual({ contacts: 3, leads: 2, customers: 1, repeatCustomers: 1 });
   });
 
-  it('lays a journey out in breadth-first layers, unreachable nodes last', () => {
+  it('lists the nodes start reaches, then the rest, with every edge labelled by its field and arm', () => {
     const graph = journeyGraph({
       start: 'wait',
       nodes: {
@@ -28,14 +28,40 @@ describe('dashboard data', () => {
         check: { type: 'branch', condition: { kind: 'tag', tag: 'vip' }, onTrue: 'done', onFalse: 'wait' },
         done: { type: 'exit' },
         orphan: { type: 'exit' },
+        pick: {
+          type: 'random-split',
+          branches: [
+            { name: 'A', percent: 50, next: 'done' },
+            { name: 'B', percent: 50, next: 'done' },
+          ],
+        },
       } as never,
     });
-    expect(Object.fromEntries(graph.nodes.map((n) => [n.id, n.layer]))).toEqual({
-      wait: 0,
-      check: 1,
-      done: 2,
-      orphan: 3,
-    });
+    expect(graph.nodes.map((n) => n.id).sort()).toEqual(['check', 'done', 'orphan', 'pick', 'wait']);
+    expect(
+      graph.nodes
+        .slice(0, 3)
+        .map((n) => n.id)
+        .sort(),
+    ).toEqual(['check', 'done', 'wait']);
     expect(graph.edges).toContainEqual({ from: 'check', to: 'wait', label: 'onFalse' });
+    expect(graph.edges).toContainEqual({ from: 'wait', to: 'check', label: '' });
+  });
+
+  it('names each arm of a split on its edge', () => {
+    const graph = journeyGraph({
+      start: 'pick',
+      nodes: {
+        pick: {
+          type: 'random-split',
+          branches: [
+            { name: 'offer', percent: 50, next: 'done' },
+            { name: 'control', percent: 50, next: 'done' },
+          ],
+        },
+        done: { type: 'exit' },
+      } as never,
+    });
+    expect(graph.edges.map((e) => e.arm)).toEqual(['offer', 'control']);
   });
 });

@@ -89,18 +89,14 @@ export async function journeysData(deps: { store: JourneyStore; aggregates: Aggr
 export interface GraphNode {
   id: string;
   type: string;
-  /** Distance from the start node (its layer in the drawing). */
-  layer: number;
 }
 
 /**
- * Nodes in layers and the edges between them, labelled by field. A node sits one layer below the
- * deepest node that leads to it (longest path from `start`), ignoring edges that loop back, so
- * every forward edge points down; nodes `start` cannot reach go in a last layer.
+ * A journey's nodes and the edges between them, labelled by field (and a split's arms by name),
+ * for the client to lay out: the nodes `start` reaches first, depth first, then the rest.
  */
 export function journeyGraph(document: { start: string; nodes: Record<string, Parameters<typeof successorsOf>[0]> }) {
   const edges: { from: string; to: string; label: string; arm?: string }[] = [];
-  const loops = new Set<string>();
   const state = new Map<string, 'open' | 'done'>();
   const finished: string[] = [];
   const visit = (id: string) => {
@@ -118,26 +114,16 @@ export function journeyGraph(document: { start: string; nodes: Record<string, Pa
         label: next.field === 'next' ? '' : next.field,
         ...(name ? { arm: name } : {}),
       });
-      if (state.get(next.id) === 'open') loops.add(`${id}\u0000${next.id}`);
-      else if (!state.has(next.id) && document.nodes[next.id]) visit(next.id);
+      if (!state.has(next.id) && document.nodes[next.id]) visit(next.id);
     }
     state.set(id, 'done');
     finished.push(id);
   };
   if (document.nodes[document.start]) visit(document.start);
-  const layers = new Map<string, number>([[document.start, 0]]);
-  for (const id of finished.reverse()) {
-    for (const edge of edges) {
-      if (edge.from !== id || loops.has(`${id}\u0000${edge.to}`)) continue;
-      layers.set(edge.to, Math.max(layers.get(edge.to) ?? 0, (layers.get(id) ?? 0) + 1));
-    }
-  }
-  const last = Math.max(0, ...layers.values()) + 1;
   const order = [...finished, ...Object.keys(document.nodes).filter((id) => !state.has(id))];
   const nodes: GraphNode[] = order.map((id) => ({
     id,
     type: document.nodes[id]?.type ?? 'unknown',
-    layer: layers.get(id) ?? last,
   }));
   return { nodes, edges };
 }
