@@ -20,11 +20,17 @@ export interface EmailProps {
   fromAddress: string;
   /** Sending domain; when given, an SES v2 identity with Easy DKIM is created for it. */
   domain?: string;
+  /**
+   * Custom redirect domain for open and click tracking (a CNAME to SES's regional tracking
+   * domain); without it, tracked links go through SES's `awstrack.me`.
+   */
+  trackingDomain?: string;
 }
 
 /**
  * SES v2 sending: a configuration set every journey email goes through (reputation metrics,
- * account-level bounce/complaint suppression, TLS required) and, optionally, the domain identity.
+ * account-level bounce/complaint suppression, TLS required, open and click tracking, optionally
+ * through a custom redirect domain) and, optionally, the domain identity.
  */
 export class Email extends Construct {
   readonly configurationSet: ConfigurationSet;
@@ -40,6 +46,7 @@ export class Email extends Construct {
       sendingEnabled: true,
       suppressionReasons: SuppressionReasons.BOUNCES_AND_COMPLAINTS,
       tlsPolicy: ConfigurationSetTlsPolicy.REQUIRE,
+      ...(props.trackingDomain ? { customTrackingRedirectDomain: props.trackingDomain } : {}),
     });
     if (props.domain) {
       this.identity = new EmailIdentity(this, 'DomainIdentity', {

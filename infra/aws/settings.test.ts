@@ -4,10 +4,21 @@ import { senderAddress, settingsFromContext } from './settings.ts';
 
 describe('settings', () => {
   it('reads tend:* context and falls back to the documented defaults', () => {
-    const withContext = new App({ context: { 'tend:fromEmail': 'A <a@b.example>', 'tend:domain': 'b.example' } });
-    expect(settingsFromContext(withContext.node)).toMatchObject({ fromEmail: 'A <a@b.example>', domain: 'b.example' });
+    const withContext = new App({
+      context: {
+        'tend:fromEmail': 'A <a@b.example>',
+        'tend:domain': 'b.example',
+        'tend:trackingDomain': 't.b.example',
+      },
+    });
+    expect(settingsFromContext(withContext.node)).toMatchObject({
+      fromEmail: 'A <a@b.example>',
+      domain: 'b.example',
+      trackingDomain: 't.b.example',
+    });
     const bare = settingsFromContext(new App().node);
     expect(bare.domain).toBeUndefined();
+    expect(bare.trackingDomain).toBeUndefined();
     expect(bare.fromEmail).toMatch(/@/);
   });
 

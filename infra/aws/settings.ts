@@ -12,6 +12,11 @@ export interface TendSettings {
   timeZone: string;
   /** Sending domain (`tend:domain`); when set, an SES identity with Easy DKIM is created for it. */
   domain?: string;
+  /**
+   * Custom redirect domain for SES's open and click tracking (`tend:trackingDomain`), optional:
+   * tracked links then point at it instead of SES's `awstrack.me`.
+   */
+  trackingDomain?: string;
   /** Address the alarm topic emails (`tend:alarmEmail`), optional; it must confirm the subscription. */
   alarmEmail?: string;
 }
@@ -33,12 +38,14 @@ export function settingsFromContext(node: Node): TendSettings {
   };
   const domain = text('tend:domain');
   const alarmEmail = text('tend:alarmEmail');
+  const trackingDomain = text('tend:trackingDomain');
   return {
     fromEmail: text('tend:fromEmail') ?? DEFAULT_SETTINGS.fromEmail,
     postalAddress: text('tend:postalAddress') ?? DEFAULT_SETTINGS.postalAddress,
     timeZone: text('tend:timeZone') ?? DEFAULT_SETTINGS.timeZone,
     ...(text('tend:replyTo') ? { replyTo: text('tend:replyTo') } : {}),
     ...(domain ? { domain } : {}),
+    ...(trackingDomain ? { trackingDomain } : {}),
     ...(alarmEmail ? { alarmEmail } : {}),
   };
 }

@@ -73,6 +73,14 @@ describe('email and secrets', () => {
     );
   });
 
+  it("tracks opens and clicks through SES's own domain, or through tend:trackingDomain when given", () => {
+    template.hasResourceProperties('AWS::SES::ConfigurationSet', { TrackingOptions: Match.absent() });
+    const { stack: tracked } = build({ domain: settings.domain, trackingDomain: 'track.mail.shop.test' });
+    Template.fromStack(tracked).hasResourceProperties('AWS::SES::ConfigurationSet', {
+      TrackingOptions: Match.objectLike({ CustomRedirectDomain: 'track.mail.shop.test' }),
+    });
+  });
+
   it('generates both secrets inside Secrets Manager, never in the template', () => {
     template.resourceCountIs('AWS::SecretsManager::Secret', 2);
     for (const secret of Object.values(template.findResources('AWS::SecretsManager::Secret'))) {

@@ -33,7 +33,7 @@ export const functionNames = Object.keys(functions) as FunctionName[];
  * (run by CI before the tests) bundles every function with cdk-nag, and `npm run bench:functions`
  * measures the bundles.
  */
-export function build(options: { domain?: string; alarmEmail?: string }) {
+export function build(options: { domain?: string; alarmEmail?: string; trackingDomain?: string }) {
   const app = new App({ context: { ...cdkContext, 'aws:cdk:bundling-stacks': [] } });
   const stack = new TendStack(app, 'Tend', {
     settings: {
@@ -43,6 +43,7 @@ export function build(options: { domain?: string; alarmEmail?: string }) {
       replyTo: 'help@mail.example.com',
       ...(options.domain ? { domain: options.domain } : {}),
       ...(options.alarmEmail ? { alarmEmail: options.alarmEmail } : {}),
+      ...(options.trackingDomain ? { trackingDomain: options.trackingDomain } : {}),
     },
     projectRoot,
   });

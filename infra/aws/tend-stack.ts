@@ -40,6 +40,7 @@ export class TendStack extends Stack {
     const email = new Email(this, 'Email', {
       fromAddress: senderAddress(settings.fromEmail),
       ...(settings.domain ? { domain: settings.domain } : {}),
+      ...(settings.trackingDomain ? { trackingDomain: settings.trackingDomain } : {}),
     });
     const functions = new Functions(this, 'Functions', {
       specs: manifest.functions,

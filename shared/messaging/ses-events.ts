@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import type { EventName } from '#core/contact.ts';
+import { isSignedLink } from './signed-links.ts';
 
 /**
  * SES event records (configuration set event publishing), as documented for SNS, Firehose and
@@ -149,6 +150,12 @@ export function interpretSesEvent(record: SesEventRecord): {
       }));
       break;
     case 'Click':
+      // SES tracks every link of the HTML part, the unsubscribe and preference links included:
+      // following one is not engagement, so it leaves no `email.clicked` (nor score, nor KPI).
+      if (isSignedLink(record.click?.link ?? '')) {
+        effects = [];
+        break;
+      }
       effects = each(record.mail.destination, (email) => ({
         email,
         timeline: {

@@ -4,7 +4,8 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
  * Links in emails act for a contact without a login, so each carries an HMAC over what it may
  * do: the purpose, the contact and (for one-click unsubscribe) the topic.
  */
-export type LinkPurpose = 'unsubscribe' | 'preferences';
+export const LINK_PURPOSES = ['unsubscribe', 'preferences'] as const;
+export type LinkPurpose = (typeof LINK_PURPOSES)[number];
 
 const sign = (secret: string, purpose: LinkPurpose, contactId: string, topic: string) =>
   createHmac('sha256', secret).update(`${purpose}\u0000${contactId}\u0000${topic}`).digest('base64url');
@@ -34,4 +35,18 @@ export function verifyLinkToken(
   const expected = Buffer.from(sign(secret, purpose, contactId, topic ?? ''));
   const given = Buffer.from(token);
   return expected.length === given.length && timingSafeEqual(expected, given);
+}
+
+/**
+ * True when `url` has the shape of a signed link (its purpose's path and a token), whatever the
+ * host: following one is consent management, not engagement, so it is never counted as a click.
+ */
+export function isSignedLink(url: string): boolean {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return false;
+  }
+  return LINK_PURPOSES.some((purpose) => parsed.pathname === `/${purpose}`) && parsed.searchParams.has('t');
 }
