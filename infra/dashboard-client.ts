@@ -29,7 +29,7 @@ export const DASHBOARD_CLIENT_ENTRY = 'shared/dashboard/client/main.ts';
 export const DASHBOARD_CLIENT_MODULE = 'functions/dashboard/client.ts';
 
 /** What takes its place in the function's bundle: the files read from beside the handler. */
-export const DASHBOARD_CLIENT_FILES_MODULE = 'functions/dashboard/client-files.ts';
+const DASHBOARD_CLIENT_FILES_MODULE = 'functions/dashboard/client-files.ts';
 
 /** Beside a bundled dashboard function: the directory of the client's files, named as served. */
 export const CLIENT_DIR = 'dashboard-client';
@@ -125,14 +125,14 @@ export function buildDashboardClient(): Promise<ClientBuild> {
 }
 
 /** The manifest a bundled function reads, for this build. */
-export const clientManifest = (client: ClientBuild): ClientManifest => ({
+const clientManifest = (client: ClientBuild): ClientManifest => ({
   entry: client.entry,
   styles: client.styles,
   files: Object.fromEntries([...client.files].map(([name, file]) => [name, file.contentType])),
 });
 
 /** Writes the client's files and its manifest into a function's output directory. */
-export function writeDashboardClient(client: ClientBuild, outdir: string): void {
+function writeDashboardClient(client: ClientBuild, outdir: string): void {
   for (const [name, file] of client.files) {
     const target = path.join(outdir, CLIENT_DIR, ...name.split('/'));
     mkdirSync(path.dirname(target), { recursive: true });

@@ -23,16 +23,21 @@ const urls = { open: 'http://proxy/track/open/k', click: (i: number) => `http://
 describe('trackHtml', () => {
   it('rewrites each http link through a click URL and keeps the original, decoded', () => {
     const out = trackHtml(html, urls);
-    expect(out.links).toEqual(['https://shop.example/products?a=1&b=2', 'https://shop.example/tips']);
+    expect(out.links).toEqual([
+      'https://shop.example/products?a=1&b=2',
+      'https://shop.example/tips',
+      unsubscribe,
+      preferences,
+    ]);
     expect(out.html).toContain('<a href="http://proxy/track/click/k.0">Shop</a>');
     expect(out.html).toContain(`<a class="button" href='http://proxy/track/click/k.1'>Tips</a>`);
     expect(out.html).not.toContain('shop.example/products');
   });
 
-  it('leaves the unsubscribe, preference and mailto links as they were', () => {
+  it('tracks the unsubscribe and preference links as SES does (their clicks are dropped when recorded), and leaves mailto links alone', () => {
     const out = trackHtml(html, urls);
-    expect(out.html).toContain(`<a href="${escaped(unsubscribe)}">Unsubscribe</a>`);
-    expect(out.html).toContain(`<a href="${escaped(preferences)}">Preferences</a>`);
+    expect(out.html).toContain('<a href="http://proxy/track/click/k.2">Unsubscribe</a>');
+    expect(out.html).toContain('<a href="http://proxy/track/click/k.3">Preferences</a>');
     expect(out.html).toContain('<a href="mailto:help@shop.example">Help</a>');
   });
 

@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { isSignedLink } from '#messaging/signed-links.ts';
+import { decodeEntities } from '#messaging/templating/html-to-text.ts';
 
 /**
  * Open and click tracking as an SES configuration set does it: before a message is stored, each
- * `http(s)` link of its HTML part goes through a click URL and an open pixel is added. The
- * unsubscribe and preference links are left alone, so managing consent never counts as
- * engagement. Tokens name a message and a link in an in-memory map, which lives as long as the
+ * `http(s)` link of its HTML part goes through a click URL and an open pixel is added. As on AWS,
+ * the unsubscribe and preference links are tracked too: `record-email-event` drops their clicks
+ * (shared/messaging/ses-events.ts), so managing consent never counts as engagement. Tokens name a message and a link in an in-memory map, which lives as long as the
  * emulator's own mail store.
  */
 export const OPEN_PATH = '/track/open/';
@@ -13,19 +13,6 @@ export const CLICK_PATH = '/track/click/';
 
 /** A transparent 1×1 GIF. */
 export const PIXEL_GIF = Buffer.from('R0lGODlhAQABAIAAAP///wAAACH5BAEAAAAALAAAAAABAAEAAAICRAEAOw==', 'base64');
-
-const ENTITIES: Record<string, string> = { amp: '&', quot: '"', apos: "'", lt: '<', gt: '>' };
-
-/** The URL an `href` value stands for: templates escape `&`, `=` and quotes as entities. */
-export function decodeHref(value: string): string {
-  return value.replace(/&(#x[0-9a-f]+|#\d+|[a-z]+);/gi, (whole, name: string) => {
-    if (name[0] === '#') {
-      const code = name[1] === 'x' || name[1] === 'X' ? Number.parseInt(name.slice(2), 16) : Number(name.slice(1));
-      return Number.isInteger(code) && code <= 0x10ffff ? String.fromCodePoint(code) : whole;
-    }
-    return ENTITIES[name.toLowerCase()] ?? whole;
-  });
-}
 
 const ANCHOR_HREF = /(<a\b[^>]*?\bhref\s*=\s*)(?:"(https?:\/\/[^"]*)"|'(https?:\/\/[^']*)')/gi;
 
@@ -38,9 +25,8 @@ export function trackHtml(
   urls: { open: string; click: (index: number) => string },
 ): { html: string; links: string[] } {
   const links: string[] = [];
-  const rewritten = html.replace(ANCHOR_HREF, (whole, start: string, double?: string, single?: string) => {
-    const link = decodeHref(double ?? single ?? '');
-    if (isSignedLink(link)) return whole;
+  const rewritten = html.replace(ANCHOR_HREF, (_whole, start: string, double?: string, single?: string) => {
+    const link = decodeEntities(double ?? single ?? '');
     links.push(link);
     const quote = double === undefined ? "'" : '"';
     return `${start}${quote}${urls.click(links.length - 1)}${quote}`;

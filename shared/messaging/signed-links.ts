@@ -7,6 +7,9 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 export const LINK_PURPOSES = ['unsubscribe', 'preferences'] as const;
 export type LinkPurpose = (typeof LINK_PURPOSES)[number];
 
+/** The query parameter a signed link carries its signature in (the handlers read it as `t`). */
+const TOKEN_PARAM = 't';
+
 const sign = (secret: string, purpose: LinkPurpose, contactId: string, topic: string) =>
   createHmac('sha256', secret).update(`${purpose}\u0000${contactId}\u0000${topic}`).digest('base64url');
 
@@ -20,7 +23,7 @@ export function signedLink(
   const url = new URL(`/${purpose}`, publicUrl);
   url.searchParams.set('c', contactId);
   if (topic) url.searchParams.set('topic', topic);
-  url.searchParams.set('t', sign(secret, purpose, contactId, topic ?? ''));
+  url.searchParams.set(TOKEN_PARAM, sign(secret, purpose, contactId, topic ?? ''));
   return url.toString();
 }
 
@@ -48,5 +51,5 @@ export function isSignedLink(url: string): boolean {
   } catch {
     return false;
   }
-  return LINK_PURPOSES.some((purpose) => parsed.pathname === `/${purpose}`) && parsed.searchParams.has('t');
+  return LINK_PURPOSES.some((purpose) => parsed.pathname === `/${purpose}`) && parsed.searchParams.has(TOKEN_PARAM);
 }

@@ -3,7 +3,7 @@ import { GetExecutionHistoryCommand } from '@aws-sdk/client-sfn';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Kpis } from '#reports/kpis.ts';
-import { launchChromium } from '../support/browser.ts';
+import { launchChromium, signIn } from '../support/browser.ts';
 import { adminCall, drained, eventually, getContact, postWebhook, sfn, stack, uniqueEmail } from '../support/local.ts';
 
 /**
@@ -87,13 +87,6 @@ async function pageShows(page: Page, k: Kpis): Promise<boolean> {
   );
 }
 
-async function signIn(page: Page, token: string) {
-  await page.goto(`${stack.api}/dashboard/sign-in`);
-  await page.fill('#token', token);
-  const [response] = await Promise.all([page.waitForNavigation(), page.click('button[type=submit]')]);
-  return response;
-}
-
 beforeAll(async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
   // Arrange: a lead (a form) who then orders twice, in EUR.
@@ -155,7 +148,7 @@ describe('dashboard sign-in', () => {
 
   it('refuses a wrong token and sets no session', async () => {
     const page = await browser.newPage();
-    const response = await signIn(page, 'not-the-admin-token-at-all');
+    const response = await signIn(page, stack.api, 'not-the-admin-token-at-all');
     expect(response?.status()).toBe(401);
     await expect(page.textContent('.error')).resolves.toContain('not the admin token');
     expect(await page.context().cookies()).toEqual([]);
@@ -176,7 +169,7 @@ describe('dashboard pages, signed in', () => {
 
   beforeAll(async () => {
     page = await context.newPage();
-    const response = await signIn(page, stack.adminToken);
+    const response = await signIn(page, stack.api, stack.adminToken);
     expect(response?.status()).toBe(200);
     expect(new URL(page.url()).pathname).toBe('/dashboard');
     const [cookie] = await context.cookies();
@@ -293,8 +286,8 @@ describe('dashboard pages, signed in', () => {
     const versions = (await adminCall('GET', '/api/journeys/loyalty/versions')).json;
     await page.goto(`${stack.api}/dashboard/journeys?id=loyalty`);
     await page.waitForSelector('[data-chart="journey"]');
-    const drawn = await page.$$eval('[data-chart="journey"] [data-node]', (els) =>
-      els.map((e) => e.getAttribute('data-node')),
+    const drawn = await page.$$eval('[data-chart="journey"] [data-node-id]', (els) =>
+      els.map((e) => e.getAttribute('data-node-id')),
     );
     expect(drawn.sort()).toEqual(Object.keys(live.document.nodes).sort());
     const history = Array.isArray(versions) ? versions : (versions.versions as unknown[]);

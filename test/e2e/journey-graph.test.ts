@@ -3,7 +3,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { crossings, overlaps } from '#dashboard/client/journey-geometry.ts';
 import { BUILT_IN_JOURNEY_IDS } from '#workflows/journeys/index.ts';
-import { launchChromium } from '../support/browser.ts';
+import { launchChromium, signIn } from '../support/browser.ts';
 import { adminCall, stack } from '../support/local.ts';
 
 /**
@@ -52,9 +52,7 @@ beforeAll(async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
   browser = await launchChromium();
   page = await (await browser.newContext({ viewport: VIEWPORTS.laptop })).newPage();
-  await page.goto(`${stack.api}/dashboard/sign-in`);
-  await page.fill('#token', stack.adminToken);
-  await Promise.all([page.waitForNavigation(), page.click('button[type=submit]')]);
+  await signIn(page, stack.api, stack.adminToken);
 }, 90_000);
 
 afterAll(async () => {

@@ -47,8 +47,10 @@ export function moneyShort(minor: number, currency: string | null): string {
   }
 }
 
+const WHOLE = new Intl.NumberFormat('en');
+
 export function count(n: number | null | undefined): string {
-  return n === null || n === undefined ? '—' : new Intl.NumberFormat('en').format(n);
+  return n === null || n === undefined ? '—' : WHOLE.format(n);
 }
 
 /** A rate as a percentage with one decimal. */

@@ -47,7 +47,6 @@ function nodeOf(n: PlacedNode, lines: ReturnType<typeof graphInput>['lines']): S
   const said = lines.get(n.id);
   const g = svg('g', {
     class: 'node',
-    'data-node': n.id,
     'data-node-id': n.id,
     'data-node-type': n.type,
     transform: `translate(${n.x},${n.y})`,

@@ -1,4 +1,5 @@
 import type { DashboardData } from '../server/data.ts';
+import { count } from './format.ts';
 import { type Handle, handleOf, type LayoutEdge, type LayoutInput } from './journey-layout.ts';
 
 /**
@@ -16,14 +17,12 @@ export type NodeFigures = Readonly<Record<string, readonly { name: string; value
 export const BOX = { line: 16, pad: 8, minWidth: 132, maxWidth: 220, glyph: 7, smallGlyph: 6.2 } as const;
 const LABEL_HEIGHT = 16;
 
-/** What a node's box says: its id, its type, and its figures when it has any. */
-export interface NodeLines {
+/** What a node's box says: its id, its type, and its figures, when there are some. */
+interface NodeLines {
   title: string;
   type: string;
   figures?: string;
 }
-
-const fmt = new Intl.NumberFormat('en');
 
 /** The id cut to fit the widest box, with an ellipsis. */
 function fitted(id: string): string {
@@ -31,10 +30,10 @@ function fitted(id: string): string {
   return id.length > room ? `${id.slice(0, room - 1)}…` : id;
 }
 
-export function nodeLines(id: string, type: string, figures: NodeFigures): NodeLines {
+function nodeLines(id: string, type: string, figures: NodeFigures): NodeLines {
   const own = figures[id] ?? [];
   const lines: NodeLines = { title: fitted(id), type };
-  if (own.length) lines.figures = own.map((f) => `${fmt.format(f.value)} ${f.name}`).join(' · ');
+  if (own.length) lines.figures = own.map((f) => `${count(f.value)} ${f.name}`).join(' · ');
   return lines;
 }
 

@@ -97,11 +97,11 @@ export interface GraphNode {
  */
 export function journeyGraph(document: { start: string; nodes: Record<string, Parameters<typeof successorsOf>[0]> }) {
   const edges: { from: string; to: string; label: string; arm?: string }[] = [];
-  const state = new Map<string, 'open' | 'done'>();
+  const seen = new Set<string>();
   const finished: string[] = [];
   const visit = (id: string) => {
     const node = document.nodes[id];
-    state.set(id, 'open');
+    seen.add(id);
     for (const next of node ? successorsOf(node) : []) {
       const arm = /^branches\[(\d+)\]\.next$/.exec(next.field);
       const name =
@@ -114,13 +114,12 @@ export function journeyGraph(document: { start: string; nodes: Record<string, Pa
         label: next.field === 'next' ? '' : next.field,
         ...(name ? { arm: name } : {}),
       });
-      if (!state.has(next.id) && document.nodes[next.id]) visit(next.id);
+      if (!seen.has(next.id) && document.nodes[next.id]) visit(next.id);
     }
-    state.set(id, 'done');
     finished.push(id);
   };
   if (document.nodes[document.start]) visit(document.start);
-  const order = [...finished, ...Object.keys(document.nodes).filter((id) => !state.has(id))];
+  const order = [...finished, ...Object.keys(document.nodes).filter((id) => !seen.has(id))];
   const nodes: GraphNode[] = order.map((id) => ({
     id,
     type: document.nodes[id]?.type ?? 'unknown',
