@@ -21,6 +21,7 @@ const CAPABILITIES = [
   'messaging',
   'reports',
   'dashboard',
+  'people',
   'platform',
 ];
 

@@ -56,9 +56,17 @@ const eventFor = (call: Call) => {
 };
 
 async function signIn(token: string) {
+  // The sign-in form first, as a browser: its cookie and CSRF token go with the post.
+  const form = (await invokeFunction(
+    'dashboard',
+    event('GET', '/dashboard/sign-in', 'GET /dashboard/{page}', { page: 'sign-in' }),
+  )) as APIGatewayProxyStructuredResultV2;
+  cookie = String(form.headers?.['set-cookie'] ?? '').split(';')[0] ?? '';
+  const csrf = /name="csrf" value="([^"]+)"/.exec(String(form.body ?? ''))?.[1] ?? '';
+  const body = `csrf=${encodeURIComponent(csrf)}&token=${encodeURIComponent(token)}`;
   const result = (await invokeFunction(
     'dashboard',
-    event('POST', '/dashboard/sign-in', 'POST /dashboard/sign-in', {}, `token=${encodeURIComponent(token)}`),
+    event('POST', '/dashboard/sign-in', 'POST /dashboard/sign-in', {}, body),
   )) as APIGatewayProxyStructuredResultV2;
   const setCookie = String(result.headers?.['set-cookie'] ?? '');
   if (result.statusCode !== 303 || !setCookie) throw new Error(`sign-in answered ${result.statusCode}`);

@@ -3,6 +3,8 @@ import { conflictsCommand, endpointsCommand, keysCommand, sourcesCommand } from 
 import { createApiClient, usageError } from './http.ts';
 import { importFile } from './import.ts';
 import { journeysCommand } from './journeys.ts';
+import { auditCommand, usersCommand } from './people.ts';
+import { contactsCommand } from './privacy.ts';
 import { segmentsCommand } from './segments.ts';
 import { tasksCommand } from './tasks.ts';
 import { templatesCommand } from './templates.ts';
@@ -56,6 +58,22 @@ Contacts:
   tend import <file.csv> [--mode merge|replace] [--dry-run] [--errors report.csv] [--batch 500]
   tend conflicts list [--json]                     identity conflicts waiting for review
   tend conflicts dismiss <conflictId>
+  tend contacts export <contactId>                 everything held about a person, as JSON
+  tend contacts erase <contactId> [--wait]         erases a person everywhere (--wait: until done)
+
+People (roles: admin, marketer, analyst; see the README's permission table):
+  tend users list [--json]
+  tend users invite <email> --role admin|marketer|analyst [--name "Ann"]   prints the invitation link once
+  tend users show <userId>
+  tend users set <userId> [--role R] [--name N]    a role change signs them out everywhere
+  tend users reinvite <userId>                     a new invitation link (resets the password)
+  tend users sign-out <userId>                     ends every dashboard session of theirs
+  tend users delete <userId>
+  tend users tokens <userId> [--json]              personal tokens (never the secrets)
+  tend users token-create <userId> --name ci       prints the token once
+  tend users token-revoke <userId> <tokenId>
+  tend audit [--actor <email|userId|token name|admin-token>] [--target journey:onboarding]
+             [--limit 50] [--cursor C] [--json]   who changed what, newest first
 
 Outbound webhooks:
   tend endpoints list [--json]
@@ -65,7 +83,8 @@ Outbound webhooks:
 
 Options:
   --api <url>      API base URL [TEND_API_URL or http://localhost:3000]
-  --token <token>  admin token or API key [TEND_ADMIN_TOKEN or tend-local-admin-token]
+  --token <token>  a personal token, the admin token, or (imports) an API key
+                   [TEND_TOKEN, else TEND_ADMIN_TOKEN, else tend-local-admin-token]
   -h, --help       show this help
 
 Secrets (source and endpoint signing secrets, API keys) are printed once, when created.
@@ -104,6 +123,10 @@ function parse() {
       status: { type: 'string' },
       segments: { type: 'string' },
       limit: { type: 'string' },
+      role: { type: 'string' },
+      wait: { type: 'boolean', default: false },
+      actor: { type: 'string' },
+      target: { type: 'string' },
       cursor: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -118,7 +141,7 @@ const { values, positionals } = parsed;
 const usage = (message?: string): never => usageError(HELP, message);
 
 const base = values.api ?? process.env.TEND_API_URL ?? 'http://localhost:3000';
-const token = values.token ?? process.env.TEND_ADMIN_TOKEN ?? 'tend-local-admin-token';
+const token = values.token ?? process.env.TEND_TOKEN ?? process.env.TEND_ADMIN_TOKEN ?? 'tend-local-admin-token';
 const api = createApiClient(base, token);
 const admin = {
   name: values.name,
@@ -180,6 +203,25 @@ switch (area) {
   case 'endpoints':
     await endpointsCommand(api, command, rest, admin, usage);
     break;
+  case 'contacts':
+    process.exitCode = await contactsCommand(api, command, rest, { wait: values.wait ?? false }, usage);
+    break;
+  case 'users':
+  case 'audit': {
+    const options = {
+      name: values.name,
+      email: values.email,
+      role: values.role,
+      actor: values.actor,
+      target: values.target,
+      limit: values.limit,
+      cursor: values.cursor,
+      json: values.json ?? false,
+    };
+    if (area === 'users') await usersCommand(api, command, rest, options, usage);
+    else await auditCommand(api, options);
+    break;
+  }
   case 'import': {
     const file = command ?? usage('import needs a CSV file');
     if (values.mode !== 'merge' && values.mode !== 'replace') usage('--mode is merge or replace');

@@ -1,16 +1,16 @@
 import * as z from 'zod';
 import { parseOrRefuse } from '#core/parse.ts';
 import { MessagingError } from '#messaging/errors.ts';
-import { requireAdmin } from '#platform/admin.ts';
+import { callerName } from '#people/model.ts';
+import { apiLambda } from '#platform/authorize.ts';
 import { PlatformError } from '#platform/errors.ts';
-import { httpLambda, json, jsonBody, limitBody } from '#platform/http.ts';
+import { json, jsonBody, limitBody } from '#platform/http.ts';
 import { outbound } from '#platform/wiring/outbound.ts';
 
 const querySchema = z.object({ limit: z.coerce.number().int().min(1).max(100).default(25) });
 
 /** /api/endpoints: register, list, read, rotate and disable outbound webhook endpoints; read their log. */
-export const handler = httpLambda(async (event) => {
-  await requireAdmin(event);
+export const handler = apiLambda(async (event, caller) => {
   const id = event.pathParameters?.id ?? '';
   switch (event.routeKey) {
     case 'GET /api/endpoints':
@@ -18,7 +18,9 @@ export const handler = httpLambda(async (event) => {
     case 'POST /api/endpoints': {
       limitBody(event, 16 * 1024);
       // The secret is in this answer only; it is stored sealed.
-      return json(201, await outbound.createEndpoint(jsonBody(event), 'admin'), { 'cache-control': 'no-store' });
+      return json(201, await outbound.createEndpoint(jsonBody(event), callerName(caller)), {
+        'cache-control': 'no-store',
+      });
     }
     case 'GET /api/endpoints/{id}': {
       const endpoint = await outbound.getEndpoint(id);

@@ -4,8 +4,8 @@ import { ContactError } from '#contacts/errors.ts';
 import { e164Schema } from '#core/canonical-event.ts';
 import { emailSchema } from '#core/email-address.ts';
 import { parseOrRefuse } from '#core/parse.ts';
-import { requireAdmin } from '#platform/admin.ts';
-import { httpLambda, json } from '#platform/http.ts';
+import { apiLambda } from '#platform/authorize.ts';
+import { json } from '#platform/http.ts';
 import { store } from '#platform/wiring/store.ts';
 
 const id = z.string().min(1).max(128);
@@ -30,8 +30,7 @@ const querySchema = z
  * GET /api/contacts?email=… (or ?id=, ?phone=, ?shopifyCustomerId=, …): profile with
  * provenance, timeline (newest first) and journey enrollments.
  */
-export const handler = httpLambda(async (event) => {
-  await requireAdmin(event);
+export const handler = apiLambda(async (event) => {
   const query = parseOrRefuse(querySchema, event.queryStringParameters ?? {}, 'the query');
   const [[kind, value]] = Object.entries(query) as [[keyof typeof query, string]];
   const lookup: ContactLookup = kind === 'id' ? { contactId: value } : { kind, value };

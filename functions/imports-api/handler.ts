@@ -1,45 +1,39 @@
 import { finishImport, importReport, importRows, startImport } from '#contacts/imports.ts';
-import { requireAdmin } from '#platform/admin.ts';
+import { callerName } from '#people/model.ts';
+import { apiLambda } from '#platform/authorize.ts';
 import { PlatformError } from '#platform/errors.ts';
-import { type HttpEvent, header, httpLambda, json, jsonBody, limitBody } from '#platform/http.ts';
+import { json, jsonBody, limitBody } from '#platform/http.ts';
 import { logger } from '#platform/observability.ts';
 import { clock } from '#platform/wiring/clock.ts';
+import { erasedAddresses } from '#platform/wiring/privacy.ts';
 import { store } from '#platform/wiring/store.ts';
-import { authenticateKey } from '#sources/api-keys.ts';
 
 /** 1,000 rows of a wide export stay well under this. */
 const MAX_ROWS_BODY_BYTES = 5 * 1024 * 1024;
-const deps = { store, clock };
-
-/** The admin token, or an API key with the `contacts:import` scope. */
-async function caller(event: HttpEvent): Promise<string> {
-  const authorization = header(event, 'authorization');
-  if (/^Bearer\s+tend_/i.test(authorization ?? '')) {
-    const key = await authenticateKey(deps, authorization, 'contacts:import');
-    return `key:${key.keyId}`;
-  }
-  await requireAdmin(event);
-  return 'admin';
-}
+const deps = { store, clock, erased: erasedAddresses };
 
 /** /api/imports: start an import, send rows in batches, finish it, read its report. */
-export const handler = httpLambda(async (event) => {
-  limitBody(event, MAX_ROWS_BODY_BYTES);
-  const who = await caller(event);
-  const id = event.pathParameters?.id ?? '';
-  switch (event.routeKey) {
-    case 'POST /api/imports':
-      return json(201, { import: await startImport(deps, jsonBody(event), who) });
-    case 'POST /api/imports/{id}/rows': {
-      const result = await importRows(deps, id, jsonBody(event));
-      logger.info('import batch applied', { importId: id, ...result.counts, counted: result.counted });
-      return json(200, result);
+export const handler = apiLambda(
+  async (event, caller) => {
+    limitBody(event, MAX_ROWS_BODY_BYTES);
+    const who = callerName(caller);
+    const id = event.pathParameters?.id ?? '';
+    switch (event.routeKey) {
+      case 'POST /api/imports':
+        return json(201, { import: await startImport(deps, jsonBody(event), who) });
+      case 'POST /api/imports/{id}/rows': {
+        const result = await importRows(deps, id, jsonBody(event));
+        logger.info('import batch applied', { importId: id, ...result.counts, counted: result.counted });
+        return json(200, result);
+      }
+      case 'POST /api/imports/{id}/complete':
+        return json(200, await finishImport(deps, id));
+      case 'GET /api/imports/{id}':
+        return json(200, await importReport(deps, id));
+      default:
+        throw new PlatformError('no_route', `no route ${event.routeKey}`);
     }
-    case 'POST /api/imports/{id}/complete':
-      return json(200, await finishImport(deps, id));
-    case 'GET /api/imports/{id}':
-      return json(200, await importReport(deps, id));
-    default:
-      throw new PlatformError('no_route', `no route ${event.routeKey}`);
-  }
-});
+  },
+  // Or an API key with the contacts:import scope, for a nightly sync from another system.
+  { apiKeyScope: 'contacts:import' },
+);

@@ -1,6 +1,6 @@
 import { TOPICS } from '#contacts/consent.ts';
 import { parseOrRefuse } from '#core/parse.ts';
-import { backtestRequestSchema, journeysOpenApi, simulateRequestSchema } from '#journeys/api.schema.ts';
+import { backtestRequestSchema, simulateRequestSchema } from '#journeys/api.schema.ts';
 import { JourneyError } from '#journeys/errors.ts';
 import {
   changeStatus,
@@ -13,10 +13,11 @@ import {
   validateDocument,
 } from '#journeys/lifecycle.ts';
 import { builtInTemplateIds } from '#messaging/templating/compiled-built-ins.ts';
-import { requireAdmin } from '#platform/admin.ts';
+import { callerName } from '#people/model.ts';
+import { apiLambda } from '#platform/authorize.ts';
 import { config } from '#platform/config.ts';
 import { PlatformError } from '#platform/errors.ts';
-import { header, httpLambda, json, jsonBody, limitBody } from '#platform/http.ts';
+import { header, json, jsonBody, limitBody } from '#platform/http.ts';
 import { clock } from '#platform/wiring/clock.ts';
 import { journeyRuntime, journeyTargets } from '#platform/wiring/journeys.ts';
 import { outbound } from '#platform/wiring/outbound.ts';
@@ -66,82 +67,94 @@ async function documentFor(id: string, body: { document?: unknown }) {
  * /api/journeys: list, read, save drafts, validate, publish, pause, resume, archive, history,
  * simulate and backtest; /api/tasks: the owner's to-do list; /api/openapi.json: this API.
  */
-export const handler = httpLambda(async (event) => {
-  if (event.routeKey === 'GET /api/openapi.json') return json(200, journeysOpenApi(config.TEND_PUBLIC_URL));
-  await requireAdmin(event);
-  limitBody(event, MAX_BODY_BYTES);
-  const id = event.pathParameters?.id ?? '';
-  switch (event.routeKey) {
-    case 'GET /api/journeys':
-      return json(200, { journeys: await listJourneys(deps) });
-    case 'GET /api/journeys/{id}':
-      return json(200, await getJourney(deps, id));
-    case 'PUT /api/journeys/{id}': {
-      const ifMatch = header(event, 'if-match');
-      const expected = ifMatch === undefined ? undefined : Number(ifMatch.replace(/"/g, ''));
-      const saved = await saveDraft(
-        deps,
-        id,
-        jsonBody(event),
-        'admin',
-        Number.isInteger(expected) ? expected : undefined,
-      );
-      return json(200, { journeyId: id, ...saved });
-    }
-    case 'POST /api/journeys/validate':
-      return json(200, await validateDocument(deps, jsonBody(event)));
-    case 'POST /api/journeys/{id}/validate': {
-      const draft = await currentDraft(deps, id);
-      if (!draft) throw new JourneyError('journey_not_found', `no journey "${id}"`);
-      return json(200, { journeyId: id, revision: draft.revision, ...(await validateDocument(deps, draft.document)) });
-    }
-    case 'POST /api/journeys/{id}/publish': {
-      const version = await publishJourney(deps, id, 'admin');
-      const { document: _document, definition: _definition, ...rest } = version;
-      return json(201, rest);
-    }
-    case 'POST /api/journeys/{id}/pause':
-      return json(200, { journey: await changeStatus(deps, id, 'pause', 'admin') });
-    case 'POST /api/journeys/{id}/resume':
-      return json(200, { journey: await changeStatus(deps, id, 'resume', 'admin') });
-    case 'POST /api/journeys/{id}/archive':
-      return json(200, { journey: await changeStatus(deps, id, 'archive', 'admin') });
-    case 'GET /api/journeys/{id}/versions':
-      return json(200, { versions: await journeyHistory(deps, id) });
-    case 'GET /api/journeys/{id}/versions/{version}': {
-      const n = Number(event.pathParameters?.version);
-      const version = Number.isInteger(n) ? await store.getVersion(id, n) : undefined;
-      if (!version) {
-        throw new JourneyError(
-          'version_not_found',
-          `journey "${id}" has no version "${event.pathParameters?.version}"`,
+export const handler = apiLambda(
+  async (event, caller) => {
+    limitBody(event, MAX_BODY_BYTES);
+    const id = event.pathParameters?.id ?? '';
+    switch (event.routeKey) {
+      case 'GET /api/journeys':
+        return json(200, { journeys: await listJourneys(deps) });
+      case 'GET /api/journeys/{id}':
+        return json(200, await getJourney(deps, id));
+      case 'PUT /api/journeys/{id}': {
+        const ifMatch = header(event, 'if-match');
+        const expected = ifMatch === undefined ? undefined : Number(ifMatch.replace(/"/g, ''));
+        const saved = await saveDraft(
+          deps,
+          id,
+          jsonBody(event),
+          callerName(caller),
+          Number.isInteger(expected) ? expected : undefined,
         );
+        return json(200, { journeyId: id, ...saved });
       }
-      return json(200, { ...version, definition: JSON.parse(version.definition) });
-    }
-    case 'POST /api/journeys/{id}/simulate': {
-      const request = parseOrRefuse(simulateRequestSchema, jsonBody(event), 'the simulation request');
-      const document = await documentFor(id, request);
-      const { runSimulation, simulation } = await simulator();
-      return json(200, await runSimulation(simulation, document, request));
-    }
-    case 'POST /api/journeys/{id}/backtest': {
-      const request = parseOrRefuse(backtestRequestSchema, jsonBody(event), 'the backtest request');
-      const document = await documentFor(id, request);
-      const { runBacktest, storeSource, simulation } = await simulator();
-      return json(200, await runBacktest({ ...simulation, history: storeSource(store) }, document, request));
-    }
-    case 'GET /api/tasks': {
-      const status = event.queryStringParameters?.status;
-      return json(200, { tasks: await store.listTasks(status === 'open' || status === 'done' ? status : undefined) });
-    }
-    case 'POST /api/tasks/{id}/done': {
-      if (!(await store.completeTask(id, clock.now().toISOString()))) {
-        throw new JourneyError('task_not_found', `no open task "${id}"`);
+      case 'POST /api/journeys/validate':
+        return json(200, await validateDocument(deps, jsonBody(event)));
+      case 'POST /api/journeys/{id}/validate': {
+        const draft = await currentDraft(deps, id);
+        if (!draft) throw new JourneyError('journey_not_found', `no journey "${id}"`);
+        return json(200, {
+          journeyId: id,
+          revision: draft.revision,
+          ...(await validateDocument(deps, draft.document)),
+        });
       }
-      return json(200, { taskId: id, status: 'done' });
+      case 'POST /api/journeys/{id}/publish': {
+        const version = await publishJourney(deps, id, callerName(caller));
+        const { document: _document, definition: _definition, ...rest } = version;
+        return json(201, rest);
+      }
+      case 'POST /api/journeys/{id}/pause':
+        return json(200, { journey: await changeStatus(deps, id, 'pause', callerName(caller)) });
+      case 'POST /api/journeys/{id}/resume':
+        return json(200, { journey: await changeStatus(deps, id, 'resume', callerName(caller)) });
+      case 'POST /api/journeys/{id}/archive':
+        return json(200, { journey: await changeStatus(deps, id, 'archive', callerName(caller)) });
+      case 'GET /api/journeys/{id}/versions':
+        return json(200, { versions: await journeyHistory(deps, id) });
+      case 'GET /api/journeys/{id}/versions/{version}': {
+        const n = Number(event.pathParameters?.version);
+        const version = Number.isInteger(n) ? await store.getVersion(id, n) : undefined;
+        if (!version) {
+          throw new JourneyError(
+            'version_not_found',
+            `journey "${id}" has no version "${event.pathParameters?.version}"`,
+          );
+        }
+        return json(200, { ...version, definition: JSON.parse(version.definition) });
+      }
+      case 'POST /api/journeys/{id}/simulate': {
+        const request = parseOrRefuse(simulateRequestSchema, jsonBody(event), 'the simulation request');
+        const document = await documentFor(id, request);
+        const { runSimulation, simulation } = await simulator();
+        return json(200, await runSimulation(simulation, document, request));
+      }
+      case 'POST /api/journeys/{id}/backtest': {
+        const request = parseOrRefuse(backtestRequestSchema, jsonBody(event), 'the backtest request');
+        const document = await documentFor(id, request);
+        const { runBacktest, storeSource, simulation } = await simulator();
+        return json(200, await runBacktest({ ...simulation, history: storeSource(store) }, document, request));
+      }
+      case 'GET /api/tasks': {
+        const status = event.queryStringParameters?.status;
+        return json(200, { tasks: await store.listTasks(status === 'open' || status === 'done' ? status : undefined) });
+      }
+      case 'POST /api/tasks/{id}/done': {
+        if (!(await store.completeTask(id, clock.now().toISOString()))) {
+          throw new JourneyError('task_not_found', `no open task "${id}"`);
+        }
+        return json(200, { taskId: id, status: 'done' });
+      }
+      default:
+        throw new PlatformError('no_route', `no route ${event.routeKey}`);
     }
-    default:
-      throw new PlatformError('no_route', `no route ${event.routeKey}`);
-  }
-});
+  },
+  {
+    // The whole API's description, loaded on its first request (it is 30 KB this function's
+    // other routes do not need at cold start).
+    publicRoutes: {
+      'GET /api/openapi.json': async () =>
+        json(200, (await import('#platform/openapi.ts')).openApiDocument(config.TEND_PUBLIC_URL)),
+    },
+  },
+);

@@ -1,8 +1,9 @@
 import * as z from 'zod';
 import { parseOrRefuse } from '#core/parse.ts';
-import { requireAdmin } from '#platform/admin.ts';
+import { callerName } from '#people/model.ts';
+import { apiLambda } from '#platform/authorize.ts';
 import { PlatformError } from '#platform/errors.ts';
-import { header, httpLambda, json, jsonBody, limitBody } from '#platform/http.ts';
+import { header, json, jsonBody, limitBody } from '#platform/http.ts';
 import { clock } from '#platform/wiring/clock.ts';
 import { store } from '#platform/wiring/store.ts';
 import { SegmentError } from '#segments/errors.ts';
@@ -22,8 +23,7 @@ const membersQuery = z
  * /api/segments: list (with member counts), read (the rule in words, re-evaluation progress),
  * save a rule (If-Match: the revision it was read at) and page through the members.
  */
-export const handler = httpLambda(async (event) => {
-  await requireAdmin(event);
+export const handler = apiLambda(async (event, caller) => {
   limitBody(event, MAX_BODY_BYTES);
   const deps = { store, clock };
   const id = event.pathParameters?.id ?? '';
@@ -46,7 +46,7 @@ export const handler = httpLambda(async (event) => {
       const saved = await saveSegment(
         deps,
         { ...body, id },
-        { actor: 'admin', ...(Number.isInteger(expected) ? { expectedRevision: expected } : {}) },
+        { actor: callerName(caller), ...(Number.isInteger(expected) ? { expectedRevision: expected } : {}) },
       );
       return json(200, { ...segmentView(saved.segment), scope: saved.scope });
     }

@@ -1,7 +1,8 @@
-import { requireAdmin } from '#platform/admin.ts';
+import { callerName } from '#people/model.ts';
+import { apiLambda } from '#platform/authorize.ts';
 import { config } from '#platform/config.ts';
 import { PlatformError } from '#platform/errors.ts';
-import { httpLambda, json, jsonBody, limitBody } from '#platform/http.ts';
+import { json, jsonBody, limitBody } from '#platform/http.ts';
 import { aggregates } from '#platform/wiring/aggregates.ts';
 import { clock } from '#platform/wiring/clock.ts';
 import { secretBox } from '#platform/wiring/secret-box.ts';
@@ -33,15 +34,14 @@ const summary = async (source: Source) => (await summaries([source]))[0];
 const MAX_BODY_BYTES = 64 * 1024;
 
 /** /api/sources: create, list, read, rotate, disable and enable webhook sources. */
-export const handler = httpLambda(async (event) => {
+export const handler = apiLambda(async (event, caller) => {
   limitBody(event, MAX_BODY_BYTES);
-  await requireAdmin(event);
   const id = event.pathParameters?.id ?? '';
   switch (event.routeKey) {
     case 'GET /api/sources':
       return json(200, { sources: await summaries(await store.listSources()) });
     case 'POST /api/sources': {
-      const { source, secret } = await createSource(deps, jsonBody(event), 'admin');
+      const { source, secret } = await createSource(deps, jsonBody(event), callerName(caller));
       return json(201, { source: await summary(source), ...(secret ? { secret } : {}) });
     }
     case 'GET /api/sources/{id}': {

@@ -1,14 +1,14 @@
-import * as z from 'zod';
-import { emailSchema } from '#core/email-address.ts';
 import { parseOrRefuse } from '#core/parse.ts';
 import { MessagingError } from '#messaging/errors.ts';
+import { previewRequestSchema, testSendRequestSchema } from '#messaging/template-api.schema.ts';
 import { previewTemplate, saveTemplate, testSendTemplate } from '#messaging/templates.ts';
 import { builtInCompiled, builtInTemplateIds } from '#messaging/templating/compiled-built-ins.ts';
 import { renderCompiled } from '#messaging/templating/render.ts';
 import type { EmailTemplate } from '#messaging/templating/template.schema.ts';
-import { requireAdmin } from '#platform/admin.ts';
+import { callerName } from '#people/model.ts';
+import { apiLambda } from '#platform/authorize.ts';
 import { PlatformError } from '#platform/errors.ts';
-import { httpLambda, json, jsonBody } from '#platform/http.ts';
+import { json, jsonBody } from '#platform/http.ts';
 import { sendSettings } from '#platform/send-settings.ts';
 import { clock } from '#platform/wiring/clock.ts';
 import { mail } from '#platform/wiring/mail-on-demand.ts';
@@ -28,18 +28,8 @@ const shippedSource = async (id: string) =>
 
 const deps = { store, templates, compile, render: renderCompiled, clock };
 
-const previewSchema = z.object({
-  email: emailSchema.optional(),
-  locale: z.string().min(2).max(35).optional(),
-  sample: z
-    .object({ firstName: z.string().optional(), lastName: z.string().optional(), locale: z.string().optional() })
-    .optional(),
-});
-const testSendSchema = previewSchema.extend({ to: emailSchema });
-
 /** /api/templates: list, read, save (compiled and checked first), preview and test-send. */
-export const handler = httpLambda(async (event) => {
-  await requireAdmin(event);
+export const handler = apiLambda(async (event, caller) => {
   const id = event.pathParameters?.id ?? '';
   switch (event.routeKey) {
     case 'GET /api/templates': {
@@ -58,15 +48,15 @@ export const handler = httpLambda(async (event) => {
     case 'GET /api/templates/{id}/versions':
       return json(200, { versions: await store.listTemplateVersions(id) });
     case 'PUT /api/templates/{id}': {
-      const saved = await saveTemplate(deps, id, jsonBody(event), 'admin');
+      const saved = await saveTemplate(deps, id, jsonBody(event), callerName(caller));
       return json(200, { id: saved.id, version: saved.version, savedAt: saved.savedAt });
     }
     case 'POST /api/templates/{id}/preview': {
-      const req = parseOrRefuse(previewSchema, jsonBody(event), 'the preview request');
+      const req = parseOrRefuse(previewRequestSchema, jsonBody(event), 'the preview request');
       return json(200, await previewTemplate({ ...deps, settings: await sendSettings() }, id, req));
     }
     case 'POST /api/templates/{id}/test-send': {
-      const { to, ...req } = parseOrRefuse(testSendSchema, jsonBody(event), 'the test send');
+      const { to, ...req } = parseOrRefuse(testSendRequestSchema, jsonBody(event), 'the test send');
       return json(202, await testSendTemplate({ ...deps, mail, settings: await sendSettings() }, id, to, req));
     }
     default:

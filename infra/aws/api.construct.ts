@@ -102,18 +102,18 @@ export class Api extends Construct {
 /** Why a route needs no API Gateway authorizer: the handler authenticates, as the manifest says. */
 function handlerAuthentication(route: RouteSpec, _spec: FunctionSpec): string {
   switch (route.auth) {
-    case 'admin-token':
-      return 'Admin route: the handler checks the admin bearer token from Secrets Manager in constant time';
+    case 'user':
+      return "API route: the handler checks the admin bearer token (Secrets Manager, constant time) or a user's personal token (stored SHA-256 hash, constant time), then the route's permission for the user's role";
     case 'api-key':
       return 'Events API: the handler checks a scoped API key against its stored SHA-256 hash in constant time';
-    case 'admin-token-or-api-key':
-      return 'Import route: the handler accepts the admin bearer token or an API key with the contacts:import scope';
+    case 'user-or-api-key':
+      return 'Import route: the handler accepts the admin token, a personal token whose role may import, or an API key with the contacts:import scope';
     case 'signature':
       return 'Webhook receiver for third parties: every request is verified by its provider HMAC signature';
     case 'signed-link':
       return 'Link from an email (RFC 8058 one-click unsubscribe, preference centre): authorised by its HMAC-signed token';
     case 'session':
-      return 'Dashboard: the handler signs people in with the admin token and an HMAC-signed HttpOnly session cookie; without one it serves only the sign-in page';
+      return 'Dashboard: the handler signs people in by email and password (or the admin token) into a server-side session (HttpOnly, SameSite=Strict cookie, CSRF-checked forms); without one it serves only the sign-in and invitation pages';
     case 'public':
       return route.path === '/health'
         ? 'Unauthenticated liveness probe that reveals only whether the table is reachable'

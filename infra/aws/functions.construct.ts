@@ -1,11 +1,12 @@
 import path from 'node:path';
 import { AssetHashType, AssetStaging, Duration } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
-import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Effect, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Code, Function as LambdaFunction, LayerVersion, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { assertUnreachable } from '#core/assert.ts';
+import { AUDIT_PK } from '#people/dynamo-people.ts';
 import { bundleCommand, bundleSync, lambdaBundleFile, lambdaNodeOptions } from '../bundling.ts';
 import type { FunctionSpec, Grant } from '../function-spec.ts';
 import type { FunctionName, table as tableSpec } from '../manifest.ts';
@@ -59,6 +60,10 @@ export interface FunctionsProps {
   timeZone: string;
   /** How long function logs are kept. */
   logRetention?: RetentionDays;
+  /** Days raw inbox records are kept (the config's default when unset). */
+  inboxRetentionDays?: number;
+  /** Days timeline events are kept; unset: for good. */
+  timelineRetentionDays?: number;
 }
 
 /**
@@ -132,6 +137,12 @@ export class Functions extends Construct {
         TEND_POSTAL_ADDRESS: props.postalAddress,
         TEND_DEFAULT_TIME_ZONE: props.timeZone,
         ...(props.replyTo ? { TEND_REPLY_TO: props.replyTo } : {}),
+        ...(props.inboxRetentionDays !== undefined
+          ? { TEND_INBOX_RETENTION_DAYS: String(props.inboxRetentionDays) }
+          : {}),
+        ...(props.timelineRetentionDays !== undefined
+          ? { TEND_TIMELINE_RETENTION_DAYS: String(props.timelineRetentionDays) }
+          : {}),
         POWERTOOLS_SERVICE_NAME: 'tend',
         NODE_OPTIONS: lambdaNodeOptions,
       },
@@ -158,6 +169,16 @@ export class Functions extends Construct {
         return;
       case 'table:write':
         props.table.grantWriteData(fn);
+        // The audit log is append-only: no function may change or delete an entry (new ones are
+        // written with a condition that they do not exist yet).
+        fn.addToRolePolicy(
+          new PolicyStatement({
+            effect: Effect.DENY,
+            actions: ['dynamodb:DeleteItem', 'dynamodb:UpdateItem', 'dynamodb:BatchWriteItem'],
+            resources: [props.table.tableArn],
+            conditions: { 'ForAnyValue:StringEquals': { 'dynamodb:LeadingKeys': [AUDIT_PK] } },
+          }),
+        );
         return;
       case 'journeys:run':
       case 'journeys:publish':

@@ -22,6 +22,29 @@ describe('settings', () => {
     expect(bare.fromEmail).toMatch(/@/);
   });
 
+  it('keeps inbox records 30 days and the timeline for good unless the context says otherwise', () => {
+    const bare = settingsFromContext(new App().node);
+    expect(bare.inboxRetentionDays).toBe(30);
+    expect(bare).not.toHaveProperty('timelineRetentionDays');
+    const fromFlags = new App({
+      context: { 'tend:inboxRetentionDays': '14', 'tend:timelineRetentionDays': '730' },
+    });
+    expect(settingsFromContext(fromFlags.node)).toMatchObject({ inboxRetentionDays: 14, timelineRetentionDays: 730 });
+    const fromCdkJson = new App({ context: { 'tend:inboxRetentionDays': 60 } });
+    expect(settingsFromContext(fromCdkJson.node).inboxRetentionDays).toBe(60);
+  });
+
+  it.each([
+    ['tend:inboxRetentionDays', '6'],
+    ['tend:inboxRetentionDays', '30.5'],
+    ['tend:inboxRetentionDays', 'a month'],
+    ['tend:timelineRetentionDays', 0],
+    ['tend:timelineRetentionDays', '36501'],
+  ])('refuses %s=%s, naming the key', (key, value) => {
+    const app = new App({ context: { [key]: value } });
+    expect(() => settingsFromContext(app.node)).toThrow(new RegExp(`context ${key} must be a whole number of days`));
+  });
+
   it('rejects a sender that is not an email address', () => {
     expect(() => senderAddress('Tend <not-an-address>')).toThrow(/not an email address/);
     expect(senderAddress('Tend <Hello@Shop.Example>')).toBe('hello@shop.example');

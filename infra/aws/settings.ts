@@ -19,6 +19,14 @@ export interface TendSettings {
   trackingDomain?: string;
   /** Address the alarm topic emails (`tend:alarmEmail`), optional; it must confirm the subscription. */
   alarmEmail?: string;
+  /**
+   * Days a raw inbox record is kept before the table's TTL deletes it (`tend:inboxRetentionDays`,
+   * default 30, at least 7: the record is what makes a provider's retried delivery a no-op).
+   * Unset here, the functions' own default applies (the same 30).
+   */
+  inboxRetentionDays?: number;
+  /** Days timeline events are kept after they happened (`tend:timelineRetentionDays`); unset: for good. */
+  timelineRetentionDays?: number;
 }
 
 /** Defaults match shared/platform/config.ts so both deployments behave alike until configured. */
@@ -26,7 +34,24 @@ export const DEFAULT_SETTINGS: TendSettings = {
   fromEmail: 'Tend <hello@tend.example.com>',
   postalAddress: 'Tend Demo Shop, 1 Example Street, Springfield',
   timeZone: 'UTC',
+  inboxRetentionDays: 30,
 };
+
+/** The bounds shared/platform/config.ts puts on TEND_INBOX_RETENTION_DAYS and TEND_TIMELINE_RETENTION_DAYS. */
+const RETENTION_BOUNDS = { 'tend:inboxRetentionDays': 7, 'tend:timelineRetentionDays': 1 } as const;
+const MAX_RETENTION_DAYS = 36_500;
+
+/** A whole number of days from a context value (`-c` gives a string, cdk.json may give a number). */
+function retentionDays(node: Node, key: keyof typeof RETENTION_BOUNDS): number | undefined {
+  const value: unknown = node.tryGetContext(key);
+  if (value === undefined || value === null || value === '') return undefined;
+  const days = typeof value === 'number' ? value : typeof value === 'string' ? Number(value.trim()) : Number.NaN;
+  const min = RETENTION_BOUNDS[key];
+  if (!Number.isInteger(days) || days < min || days > MAX_RETENTION_DAYS) {
+    throw new Error(`context ${key} must be a whole number of days from ${min} to ${MAX_RETENTION_DAYS}`);
+  }
+  return days;
+}
 
 /** Reads the `tend:*` context keys, falling back to the documented defaults. */
 export function settingsFromContext(node: Node): TendSettings {
@@ -39,6 +64,7 @@ export function settingsFromContext(node: Node): TendSettings {
   const domain = text('tend:domain');
   const alarmEmail = text('tend:alarmEmail');
   const trackingDomain = text('tend:trackingDomain');
+  const timelineRetentionDays = retentionDays(node, 'tend:timelineRetentionDays');
   return {
     fromEmail: text('tend:fromEmail') ?? DEFAULT_SETTINGS.fromEmail,
     postalAddress: text('tend:postalAddress') ?? DEFAULT_SETTINGS.postalAddress,
@@ -47,6 +73,8 @@ export function settingsFromContext(node: Node): TendSettings {
     ...(domain ? { domain } : {}),
     ...(trackingDomain ? { trackingDomain } : {}),
     ...(alarmEmail ? { alarmEmail } : {}),
+    inboxRetentionDays: retentionDays(node, 'tend:inboxRetentionDays') ?? DEFAULT_SETTINGS.inboxRetentionDays,
+    ...(timelineRetentionDays !== undefined ? { timelineRetentionDays } : {}),
   };
 }
 

@@ -77,6 +77,8 @@ describe('functions', () => {
             TEND_PUBLIC_URL: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ApiHttpApi'), 'ApiEndpoint'] },
             TEND_FROM_EMAIL: settings.fromEmail,
             TEND_POSTAL_ADDRESS: settings.postalAddress,
+            TEND_INBOX_RETENTION_DAYS: '30',
+            TEND_TIMELINE_RETENTION_DAYS: '400',
             POWERTOOLS_SERVICE_NAME: 'tend',
             NODE_OPTIONS: '--enable-source-maps',
           }),

@@ -6,7 +6,7 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { Queue } from 'aws-cdk-lib/aws-sqs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { FunctionName } from '../manifest.ts';
+import { type FunctionName, functions } from '../manifest.ts';
 import { addNagChecks } from './nag.ts';
 import { senderAddress } from './settings.ts';
 import {
@@ -14,6 +14,7 @@ import {
   build,
   cdkContext,
   functionLogicalId,
+  functionNames,
   settings,
   statementsOf,
   synthesize,
@@ -101,6 +102,24 @@ describe('sealed webhook secrets', () => {
     expect(kmsActions('sources-api')).toEqual(['kms:Decrypt', 'kms:Encrypt']);
     expect(kmsActions('ingest-webhook')).toEqual(['kms:Decrypt']);
     expect(kmsActions('get-contact')).toEqual([]);
+  });
+});
+
+describe('the audit log', () => {
+  it('denies every function that writes the table changing or deleting in the audit partition', () => {
+    const writers = functionNames.filter((name) =>
+      (functions[name].grants as readonly string[]).includes('table:write'),
+    );
+    expect(writers.length).toBeGreaterThan(10);
+    for (const name of writers) {
+      const deny = statementsOf(template, name).find(
+        (s) => (s as { Effect?: string }).Effect === 'Deny' && actionsOf([s]).includes('dynamodb:DeleteItem'),
+      );
+      expect(deny, name).toMatchObject({
+        Action: ['dynamodb:BatchWriteItem', 'dynamodb:DeleteItem', 'dynamodb:UpdateItem'],
+        Condition: { 'ForAnyValue:StringEquals': { 'dynamodb:LeadingKeys': ['AUDIT'] } },
+      });
+    }
   });
 });
 

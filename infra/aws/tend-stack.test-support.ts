@@ -41,6 +41,8 @@ export function build(options: { domain?: string; alarmEmail?: string; trackingD
       postalAddress: settings.postalAddress,
       timeZone: 'Europe/Paris',
       replyTo: 'help@mail.example.com',
+      inboxRetentionDays: 30,
+      timelineRetentionDays: 400,
       ...(options.domain ? { domain: options.domain } : {}),
       ...(options.alarmEmail ? { alarmEmail: options.alarmEmail } : {}),
       ...(options.trackingDomain ? { trackingDomain: options.trackingDomain } : {}),

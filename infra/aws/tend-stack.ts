@@ -53,6 +53,10 @@ export class TendStack extends Stack {
       postalAddress: settings.postalAddress,
       timeZone: settings.timeZone,
       ...(settings.replyTo ? { replyTo: settings.replyTo } : {}),
+      ...(settings.inboxRetentionDays !== undefined ? { inboxRetentionDays: settings.inboxRetentionDays } : {}),
+      ...(settings.timelineRetentionDays !== undefined
+        ? { timelineRetentionDays: settings.timelineRetentionDays }
+        : {}),
       ...(props.functionLogRetention ? { logRetention: props.functionLogRetention } : {}),
     });
     const api = new Api(this, 'Api', {

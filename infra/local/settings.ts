@@ -2,6 +2,14 @@ import { z } from 'zod';
 import { DEFAULT_ADMIN_TOKEN, DEFAULT_DEMO_SOURCE_SECRET } from './stack.ts';
 
 const port = (fallback: number) => z.coerce.number().int().min(0).max(65_535).default(fallback);
+/** Whole days, checked as the functions' configuration checks them (shared/platform/config.ts). */
+const days = (min: number) =>
+  z.coerce
+    .number()
+    .int('a whole number of days')
+    .min(min, `at least ${min} day${min === 1 ? '' : 's'}`)
+    .max(36_500, 'at most 36500 days');
+const blankIsUnset = (value: unknown) => (value === '' ? undefined : value);
 
 /** Settings of `npm start`, from the environment; every one has a documented default. */
 export const localSettingsSchema = z.object({
@@ -21,6 +29,13 @@ export const localSettingsSchema = z.object({
   TEND_ADMIN_TOKEN: z.string().min(16, 'TEND_ADMIN_TOKEN must be at least 16 characters').default(DEFAULT_ADMIN_TOKEN),
   /** People in the demo shop posted on the first start of a data directory (0: none). */
   TEND_DEMO_CONTACTS: z.coerce.number().int().min(0).max(100_000).default(150),
+  /**
+   * Days raw inbox records are kept before DynamoDB's TTL removes them (at least 7: they are what
+   * makes a provider's retried delivery a no-op). The functions read it from the environment.
+   */
+  TEND_INBOX_RETENTION_DAYS: z.preprocess(blankIsUnset, days(7).default(30)),
+  /** Days timeline events are kept after they happened; unset keeps them for good. */
+  TEND_TIMELINE_RETENTION_DAYS: z.preprocess(blankIsUnset, days(1).optional()),
   TEND_DEMO_SOURCE_SECRET: z
     .string()
     .regex(/^whsec_[A-Za-z0-9+/=]{16,}$/, 'TEND_DEMO_SOURCE_SECRET must look like whsec_<base64>')

@@ -27,6 +27,9 @@ Environment (defaults in brackets):
   TEND_DEMO_CONTACTS [150]       customers in the demo shop posted on a first start (0: none)
   TEND_ADMIN_TOKEN               bearer token for /api/* [tend-local-admin-token]
   TEND_DEMO_SOURCE_SECRET        whsec_ signing secret of the demo-form source
+  TEND_INBOX_RETENTION_DAYS [30] days a raw webhook or API event body is kept (at least 7);
+                                 DynamoDB's TTL deletes it after (the local table keeps it)
+  TEND_TIMELINE_RETENTION_DAYS   days timeline events are kept after they happened [kept for good]
   TEND_DYNAMODB_URL              use this DynamoDB instead of starting DynamoDB Local (no Java
                                  needed): a shared DynamoDB Local, a proxy, or
                                  https://dynamodb.<region>.amazonaws.com for a development table

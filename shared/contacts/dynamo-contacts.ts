@@ -5,7 +5,14 @@ import type { Contact, TimelineEvent } from '#core/contact.ts';
 import type { DynamoDueQueue } from '#journeys/dynamo-due.ts';
 import { lastEventsUpdate } from '#journeys/dynamo-last-events.ts';
 import type { DueStore } from '#journeys/store.ts';
-import { contactPk, eventItem, strip, TIMELINE_INDEX, tableOps } from '#platform/dynamo-table.ts';
+import {
+  contactPk,
+  eventItem,
+  strip,
+  TIMELINE_INDEX,
+  type TimelineRetention,
+  tableOps,
+} from '#platform/dynamo-table.ts';
 import type { IdentityRef, ProfileChange } from './model.ts';
 import type { ContactStore } from './store.ts';
 
@@ -34,8 +41,10 @@ export function createDynamoContacts(
   db: DynamoDBDocumentClient,
   tableName: string,
   journeys: Pick<DueStore, 'touchLastEvents'> & Pick<DynamoDueQueue, 'putDueWith'>,
+  retention: TimelineRetention = {},
 ): ContactStore {
   const { conditional, get, put, withMap } = tableOps(db, tableName);
+  const timelineItem = (event: TimelineEvent) => eventItem(event, retention);
 
   const identityItem = (ref: IdentityRef, contactId: string) => ({
     pk: identityPk(ref.kind, ref.value),
@@ -75,8 +84,8 @@ export function createDynamoContacts(
                   ConditionExpression: 'attribute_not_exists(pk)',
                 },
               },
-              { Put: { TableName: tableName, Item: eventItem(firstEvent) } },
-              ...(cause ? [{ Put: { TableName: tableName, Item: eventItem(cause) } }] : []),
+              { Put: { TableName: tableName, Item: timelineItem(firstEvent) } },
+              ...(cause ? [{ Put: { TableName: tableName, Item: timelineItem(cause) } }] : []),
             ],
           }),
         );
@@ -223,8 +232,39 @@ export function createDynamoContacts(
         }),
       );
     },
-    async appendEvent(event) {
-      return (await put(eventItem(event), 'attribute_not_exists(pk)')) ? 'appended' : 'duplicate';
+    async appendEvent(event, options) {
+      if (!options?.onlyIfContact) {
+        return (await put(timelineItem(event), 'attribute_not_exists(pk)')) ? 'appended' : 'duplicate';
+      }
+      try {
+        await db.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              {
+                ConditionCheck: {
+                  TableName: tableName,
+                  Key: { pk: contactPk(event.contactId), sk: 'PROFILE' },
+                  ConditionExpression: 'attribute_exists(pk)',
+                },
+              },
+              {
+                Put: {
+                  TableName: tableName,
+                  Item: timelineItem(event),
+                  ConditionExpression: 'attribute_not_exists(pk)',
+                },
+              },
+            ],
+          }),
+        );
+        return 'appended';
+      } catch (error) {
+        if (!(error instanceof TransactionCanceledException)) throw error;
+        const [profile, put] = error.CancellationReasons ?? [];
+        if (profile?.Code === 'ConditionalCheckFailed') return 'no-contact';
+        if (put?.Code === 'ConditionalCheckFailed') return 'duplicate';
+        throw error;
+      }
     },
     async putOrderRef(orderRef, contactId) {
       await put(orderRefItem(orderRef, contactId));
@@ -233,7 +273,7 @@ export function createDynamoContacts(
       // One BatchWriteItem. The event is put unconditionally: a replay writes the same item
       // again, which changes nothing (and makes no stream record).
       await journeys.putDueWith(dues, [
-        eventItem(event),
+        timelineItem(event),
         ...(orderRef ? [orderRefItem(orderRef, event.contactId)] : []),
       ]);
     },

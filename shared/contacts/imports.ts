@@ -9,6 +9,7 @@ import { resolveContact } from './identity.ts';
 import { refsOf } from './identity-model.ts';
 import { applyProfile } from './identity-profile.ts';
 import type { ImportRecord, ImportRowError } from './model.ts';
+import type { ErasedAddresses } from './privacy/erased-addresses.ts';
 import type { ContactStore } from './store.ts';
 
 /**
@@ -23,6 +24,18 @@ export const MAX_ROWS_PER_BATCH = 1_000;
 export interface ImportDeps {
   store: ContactStore & RegistryStore;
   clock: Clock;
+  /** Addresses erased on request: their rows are refused until the person signs up again. */
+  erased?: Pick<ErasedAddresses, 'isErased'>;
+}
+
+/** The error-report line of an erased person's row (without its values: they are what was erased). */
+export const ERASED_ROW_MESSAGE =
+  'this address was erased on request; it is imported again only after the person signs up again themselves';
+
+/** Listed as erased and held by no contact (a person who signed up again holds it once more). */
+async function erasedRow(deps: ImportDeps, email: string | undefined): Promise<boolean> {
+  if (!email || !deps.erased) return false;
+  return (await deps.erased.isErased(email)) && !(await deps.store.findContactIdByEmail(email));
 }
 
 export const startImportSchema = z
@@ -89,6 +102,10 @@ export async function importRows(deps: ImportDeps, importId: string, body: unkno
     const mapped = rowToContact(row);
     if (!mapped.ok) {
       errors.push({ row: rowNumber(i), message: mapped.message, values: row });
+      return 'failed';
+    }
+    if (await erasedRow(deps, mapped.identifiers.email)) {
+      errors.push({ row: rowNumber(i), message: ERASED_ROW_MESSAGE });
       return 'failed';
     }
     if (record.dryRun) return (await wouldCreate(deps.store, mapped.identifiers)) ? 'created' : 'updated';

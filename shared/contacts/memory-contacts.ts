@@ -94,7 +94,8 @@ export function createMemoryContacts(
       contact.subscriptions = { ...contact.subscriptions, [topicId]: clone(subscription) };
       contact.updatedAt = subscription.at;
     },
-    async appendEvent(event) {
+    async appendEvent(event, options) {
+      if (options?.onlyIfContact && !contacts.has(event.contactId)) return 'no-contact';
       const k = key(event.contactId, event.eventId);
       if (events.has(k)) return 'duplicate';
       events.set(k, clone(event));

@@ -42,8 +42,15 @@ export interface ContactStore {
   /** Leaves or rejoins all marketing mail (the preference centre's "unsubscribe from all"). */
   setGlobalUnsubscribe(contactId: string, unsubscribedAt: string | null, at: string): Promise<void>;
   setSubscription(contactId: string, topicId: string, subscription: Subscription): Promise<void>;
-  /** Appends unless an event with the same id exists. */
-  appendEvent(event: TimelineEvent): Promise<'appended' | 'duplicate'>;
+  /**
+   * Appends unless an event with the same id exists. With `onlyIfContact`, also only while the
+   * contact's profile exists, in the same request: what arrives about a contact after it was
+   * erased (a late email event) writes nothing.
+   */
+  appendEvent(
+    event: TimelineEvent,
+    options?: { onlyIfContact?: true },
+  ): Promise<'appended' | 'duplicate' | 'no-contact'>;
   /** Newest first. */
   listEvents(contactId: string, limit: number): Promise<TimelineEvent[]>;
   getEvent(contactId: string, eventId: string): Promise<TimelineEvent | undefined>;

@@ -7,7 +7,7 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { Enrollment } from '#core/contact.ts';
-import { batchWrite, contactPk, eventItem, strip, tableOps } from '#platform/dynamo-table.ts';
+import { batchWrite, contactPk, eventItem, strip, type TimelineRetention, tableOps } from '#platform/dynamo-table.ts';
 import type { EnrollmentCheck } from './model.ts';
 import { type EnrollmentStore, type EnrollOutcome, firstCheckOf } from './store.ts';
 
@@ -24,7 +24,11 @@ const stateKey = (contactId: string, journeyId: string) => ({ pk: contactPk(cont
  * Enrollments on DynamoDB, with each contact's state per journey (the active one, entries) and
  * the repair sweep's queue of checks.
  */
-export function createDynamoEnrollments(db: DynamoDBDocumentClient, tableName: string): EnrollmentStore {
+export function createDynamoEnrollments(
+  db: DynamoDBDocumentClient,
+  tableName: string,
+  retention: TimelineRetention = {},
+): EnrollmentStore {
   const { conditional, get, put, queryItems } = tableOps(db, tableName);
 
   return {
@@ -104,7 +108,9 @@ export function createDynamoEnrollments(db: DynamoDBDocumentClient, tableName: s
                     ExpressionAttributeValues: rev === 0 ? undefined : { ':rev': rev },
                   },
                 },
-                ...(rules.entered ? [{ Put: { TableName: tableName, Item: eventItem(rules.entered) } }] : []),
+                ...(rules.entered
+                  ? [{ Put: { TableName: tableName, Item: eventItem(rules.entered, retention) } }]
+                  : []),
               ],
             }),
           );
@@ -192,7 +198,10 @@ export function createDynamoEnrollments(db: DynamoDBDocumentClient, tableName: s
       return conditional(() =>
         db.send(
           new TransactWriteCommand({
-            TransactItems: [{ Update: update }, { Put: { TableName: tableName, Item: eventItem(converted) } }],
+            TransactItems: [
+              { Update: update },
+              { Put: { TableName: tableName, Item: eventItem(converted, retention) } },
+            ],
           }),
         ),
       );

@@ -1,4 +1,5 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { TimelineRetention } from '#platform/dynamo-table.ts';
 import { createDynamoDueQueue, type DynamoDueQueue } from './dynamo-due.ts';
 import { createDynamoEnrollments } from './dynamo-enrollments.ts';
 import { createDynamoJourneyVersions } from './dynamo-journey-versions.ts';
@@ -32,10 +33,11 @@ import type { DueStore, EnrollmentStore, JourneyStore, TaskStore, WaiterStore } 
 export function createDynamoJourneyStores(
   db: DynamoDBDocumentClient,
   tableName: string,
+  retention: TimelineRetention = {},
 ): JourneyStore & EnrollmentStore & WaiterStore & TaskStore & DueStore & Pick<DynamoDueQueue, 'putDueWith'> {
   return {
     ...createDynamoJourneyVersions(db, tableName),
-    ...createDynamoEnrollments(db, tableName),
+    ...createDynamoEnrollments(db, tableName, retention),
     ...createDynamoWaiters(db, tableName),
     ...createDynamoTasks(db, tableName),
     ...createDynamoDueQueue(db, tableName),

@@ -1,7 +1,14 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Contact, Enrollment, TimelineEvent } from '#core/contact.ts';
-import { contactPk, eventItem, firstConditionFailed, strip, tableOps } from '#platform/dynamo-table.ts';
+import {
+  contactPk,
+  eventItem,
+  firstConditionFailed,
+  strip,
+  type TimelineRetention,
+  tableOps,
+} from '#platform/dynamo-table.ts';
 import type { MessageRef, SendRecord, Suppression, TemplateVersion } from './model.ts';
 import type { MessageStore, SendStore, SuppressionStore, TemplateStore } from './store.ts';
 
@@ -16,6 +23,7 @@ import type { MessageStore, SendStore, SuppressionStore, TemplateStore } from '.
 export function createDynamoMessaging(
   db: DynamoDBDocumentClient,
   tableName: string,
+  retention: TimelineRetention = {},
 ): SendStore & SuppressionStore & MessageStore & TemplateStore {
   const { batchGet, conditional, get, put, queryPrefix } = tableOps(db, tableName);
 
@@ -63,7 +71,11 @@ export function createDynamoMessaging(
               { Put: { TableName: tableName, Item: messageItem(ref) } },
               { Update: markSentUpdate(ref.contactId, ref.sendKey, ref.messageId, at) },
               {
-                Put: { TableName: tableName, Item: eventItem(event), ConditionExpression: 'attribute_not_exists(pk)' },
+                Put: {
+                  TableName: tableName,
+                  Item: eventItem(event, retention),
+                  ConditionExpression: 'attribute_not_exists(pk)',
+                },
               },
             ],
           }),
@@ -75,7 +87,7 @@ export function createDynamoMessaging(
         await conditional(() =>
           db.send(new UpdateCommand(markSentUpdate(ref.contactId, ref.sendKey, ref.messageId, at))),
         );
-        await put(eventItem(event), 'attribute_not_exists(pk)');
+        await put(eventItem(event, retention), 'attribute_not_exists(pk)');
       }
     },
     async claimSend(claim) {

@@ -53,13 +53,18 @@ export async function recordEmailEvent(
       outcome.confirmedSend = true;
     }
     if (effect.timeline) {
-      const appended = await store.appendEvent({
-        eventId: `${effect.timeline.name}:${messageId}:${effect.timeline.key}`,
-        contactId,
-        name: effect.timeline.name,
-        at: effect.timeline.at,
-        data: { ...effect.timeline.data, ...(effect.suppress ? { suppressed: true } : {}) },
-      });
+      // Only while the contact exists: an event arriving after the person was erased (an open
+      // days later) must not bring their contact id back.
+      const appended = await store.appendEvent(
+        {
+          eventId: `${effect.timeline.name}:${messageId}:${effect.timeline.key}`,
+          contactId,
+          name: effect.timeline.name,
+          at: effect.timeline.at,
+          data: { ...effect.timeline.data, ...(effect.suppress ? { suppressed: true } : {}) },
+        },
+        { onlyIfContact: true },
+      );
       if (appended === 'appended') outcome.timeline++;
     }
   }

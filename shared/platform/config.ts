@@ -5,6 +5,20 @@ import { isTimeZone } from '#core/time-zone.ts';
  * The only reader of `process.env`. Parsed once at module load, so a Lambda with a missing
  * variable fails at cold start instead of halfway through a request.
  */
+/** The shortest inbox retention: the longest window in which a provider retries a delivery, with room. */
+const INBOX_MIN_RETENTION_DAYS = 7;
+/** A century: beyond it a retention is a typing mistake, not a policy. */
+const MAX_RETENTION_DAYS = 36_500;
+
+/** A whole number of days; an empty variable counts as unset. */
+const retentionDays = (min: number) =>
+  z.coerce
+    .number()
+    .int('a whole number of days')
+    .min(min, `at least ${min} day${min === 1 ? '' : 's'}`)
+    .max(MAX_RETENTION_DAYS, `at most ${MAX_RETENTION_DAYS} days`);
+const blankIsUnset = (value: unknown) => (value === '' ? undefined : value);
+
 const envSchema = z.object({
   AWS_REGION: z.string().default('us-east-1'),
   TEND_TABLE_NAME: z.string().min(1),
@@ -73,6 +87,19 @@ const envSchema = z.object({
    * scheduler's repair sweep starts, restarts or closes it (seconds of journey time).
    */
   TEND_REPAIR_GRACE_SECONDS: z.coerce.number().positive().default(600),
+  /**
+   * Days a raw inbox record (a webhook's or an API event's body as received) is kept: its
+   * `expiresAt` is set when it is written, this many days after it was received, and DynamoDB's
+   * TTL deletes it after that. The record is also what makes a replayed delivery a no-op, so the
+   * period must outlast every provider's retries (Stripe's run for three days): at least 7.
+   */
+  TEND_INBOX_RETENTION_DAYS: z.preprocess(blankIsUnset, retentionDays(INBOX_MIN_RETENTION_DAYS).default(30)),
+  /**
+   * Days a timeline event is kept after it happened; unset keeps the timeline for good. Scores,
+   * segment rules and journey conditions read the timeline, so a rule looking back further than
+   * this sees fewer events.
+   */
+  TEND_TIMELINE_RETENTION_DAYS: z.preprocess(blankIsUnset, retentionDays(1).optional()),
   /** Local endpoints; unset on AWS. */
   TEND_DYNAMODB_ENDPOINT: z.url().optional(),
   TEND_SES_ENDPOINT: z.url().optional(),
@@ -83,9 +110,10 @@ const envSchema = z.object({
 
 export type Config = z.infer<typeof envSchema>;
 
-function loadConfig(): Config {
+/** Reads the configuration from an environment; throws naming every variable that is wrong. */
+export function parseConfig(env: Record<string, string | undefined>): Config {
   // Parsed once per cold start: zod's compiled fast path would cost more to generate than it saves.
-  const parsed = envSchema.safeParse(process.env, { jitless: true });
+  const parsed = envSchema.safeParse(env, { jitless: true });
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
     throw new Error(`invalid configuration: ${problems}`);
@@ -93,4 +121,4 @@ function loadConfig(): Config {
   return parsed.data;
 }
 
-export const config: Config = loadConfig();
+export const config: Config = parseConfig(process.env);

@@ -4,7 +4,8 @@ import { createDynamoRegistry } from '#contacts/dynamo-registry.ts';
 import { createDynamoJourneyStores } from '#journeys/dynamo-journeys.ts';
 import { createDynamoMessaging } from '#messaging/dynamo-messaging.ts';
 import { createDynamoSegmentStore } from '#segments/dynamo-segments.ts';
-import { createDynamoSources } from '#sources/dynamo-sources.ts';
+import { createDynamoSources, type InboxRetention } from '#sources/dynamo-sources.ts';
+import type { TimelineRetention } from './dynamo-table.ts';
 import type { TendStore } from './store.ts';
 
 /**
@@ -17,14 +18,18 @@ import type { TendStore } from './store.ts';
  *   segments and memberships                    segments/dynamo-segments.ts
  * The low-level helpers they share (keys, point reads, batches, conditions) are in dynamo-table.ts.
  */
-export function createDynamoStore(db: DynamoDBDocumentClient, tableName: string): TendStore {
-  const journeyStores = createDynamoJourneyStores(db, tableName);
+export function createDynamoStore(
+  db: DynamoDBDocumentClient,
+  tableName: string,
+  retention: InboxRetention & TimelineRetention = {},
+): TendStore {
+  const journeyStores = createDynamoJourneyStores(db, tableName, retention);
   return {
     ...createDynamoRegistry(db, tableName),
     ...journeyStores,
-    ...createDynamoSegmentStore(db, tableName),
-    ...createDynamoSources(db, tableName),
-    ...createDynamoContacts(db, tableName, journeyStores),
-    ...createDynamoMessaging(db, tableName),
+    ...createDynamoSegmentStore(db, tableName, retention),
+    ...createDynamoSources(db, tableName, retention),
+    ...createDynamoContacts(db, tableName, journeyStores, retention),
+    ...createDynamoMessaging(db, tableName, retention),
   };
 }

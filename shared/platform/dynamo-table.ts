@@ -40,13 +40,26 @@ export const contactPk = (id: string) => `CONTACT#${id}`;
 /** The local secondary index that orders a contact's timeline events by `timelineSk`. */
 export const TIMELINE_INDEX = 'timeline';
 
-/** A timeline event as stored: in its contact's partition, ordered by the `timeline` index. */
-export const eventItem = (event: TimelineEvent) => ({
+export interface TimelineRetention {
+  /** Days a timeline event is kept after it happened (the table's TTL deletes it); unset: kept. */
+  timelineDays?: number;
+}
+
+/**
+ * A timeline event as stored: in its contact's partition, ordered by the `timeline` index, with
+ * its expiry (epoch seconds) when the timeline is not kept for good. The expiry counts from when
+ * the event happened, not from the write: a replay writes the same item again, unchanged, so it
+ * makes no stream record and wakes no consumer.
+ */
+export const eventItem = (event: TimelineEvent, retention: TimelineRetention = {}) => ({
   pk: contactPk(event.contactId),
   sk: `EVENT#${event.eventId}`,
   type: 'event',
   timelineSk: `${event.at}#${event.eventId}`,
   ...event,
+  ...(retention.timelineDays === undefined
+    ? {}
+    : { expiresAt: Math.floor(Date.parse(event.at) / 1000) + retention.timelineDays * 86_400 }),
 });
 
 /**

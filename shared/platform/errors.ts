@@ -1,8 +1,7 @@
 import { CodedError, type CodedErrorOptions, type ErrorKind } from '#core/errors.ts';
 
-/** Every code the wrappers refuse with (admin auth, body size, routing), and the kind of failure each is. */
+/** Every code the wrappers refuse with (body size, routing, the dashboard's session), and the kind of failure each is. */
 const PLATFORM_ERRORS = {
-  unauthorized: 'unauthorized',
   /** The dashboard's data routes without a session. */
   signed_out: 'unauthorized',
   payload_too_large: 'too-large',

@@ -1,6 +1,6 @@
 import { type DynamoDBDocumentClient, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Contact } from '#core/contact.ts';
-import { catalogBump, contactPk, eventItem, strip, tableOps } from '#platform/dynamo-table.ts';
+import { catalogBump, contactPk, eventItem, strip, type TimelineRetention, tableOps } from '#platform/dynamo-table.ts';
 import type { Membership, StoredSegment } from './model.ts';
 import type { SegmentStore } from './store.ts';
 
@@ -16,7 +16,11 @@ import type { SegmentStore } from './store.ts';
 const membersPk = (id: string) => `SEGMENT#${id}`;
 const OPTIONAL = ['description', 'reevaluation'] as const;
 
-export function createDynamoSegmentStore(db: DynamoDBDocumentClient, tableName: string): SegmentStore {
+export function createDynamoSegmentStore(
+  db: DynamoDBDocumentClient,
+  tableName: string,
+  retention: TimelineRetention = {},
+): SegmentStore {
   const { conditional, get, queryItems, queryPrefix } = tableOps(db, tableName);
   return {
     listSegments: () => queryPrefix<StoredSegment>('SEGMENTS', ''),
@@ -131,7 +135,11 @@ export function createDynamoSegmentStore(db: DynamoDBDocumentClient, tableName: 
                 },
               },
               {
-                Put: { TableName: tableName, Item: eventItem(event), ConditionExpression: 'attribute_not_exists(pk)' },
+                Put: {
+                  TableName: tableName,
+                  Item: eventItem(event, retention),
+                  ConditionExpression: 'attribute_not_exists(pk)',
+                },
               },
             ],
           }),
@@ -159,7 +167,11 @@ export function createDynamoSegmentStore(db: DynamoDBDocumentClient, tableName: 
                 },
               },
               {
-                Put: { TableName: tableName, Item: eventItem(event), ConditionExpression: 'attribute_not_exists(pk)' },
+                Put: {
+                  TableName: tableName,
+                  Item: eventItem(event, retention),
+                  ConditionExpression: 'attribute_not_exists(pk)',
+                },
               },
             ],
           }),

@@ -9,7 +9,7 @@ const clone = <T>(value: T): T => structuredClone(value);
  * and the count change together or not at all. `appendEvent` is the owning store's.
  */
 export function createMemorySegmentStore(
-  appendEvent: (event: TimelineEvent) => Promise<'appended' | 'duplicate'>,
+  appendEvent: (event: TimelineEvent) => Promise<unknown>,
   initial: readonly StoredSegment[] = [],
   /** The owning store's contacts. */
   getContact: (contactId: string) => Promise<Contact | undefined> = async () => undefined,

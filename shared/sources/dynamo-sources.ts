@@ -3,13 +3,31 @@ import { tableOps } from '#platform/dynamo-table.ts';
 import type { InboxRecord, Source } from './model.ts';
 import type { InboxStore, SourceStore } from './store.ts';
 
+export interface InboxRetention {
+  /** Days an inbox record is kept after it was received (the table's TTL deletes it); unset: kept. */
+  inboxDays?: number;
+}
+
+/**
+ * When an inbox record expires, in epoch seconds (DynamoDB's TTL format). Counted from its
+ * receipt, not from its processing: the record is written once and processed from the stream
+ * within seconds, so this costs no second write.
+ */
+const inboxExpiresAt = (receivedAt: string, days: number): number =>
+  Math.floor(Date.parse(receivedAt) / 1000) + days * 86_400;
+
 /**
  * Source and inbox items in the single table (pk / sk):
  *   SOURCES            <sourceId>                 source      (sealed secrets, settings, counters)
- *   INBOX#<inboxId>    INBOX                      inbox       (stream → process-inbox)
+ *   INBOX#<inboxId>    INBOX                      inbox       (stream → process-inbox; expiresAt)
  */
-export function createDynamoSources(db: DynamoDBDocumentClient, tableName: string): SourceStore & InboxStore {
+export function createDynamoSources(
+  db: DynamoDBDocumentClient,
+  tableName: string,
+  retention: InboxRetention = {},
+): SourceStore & InboxStore {
   const { get, put, queryPrefix, withMap } = tableOps(db, tableName);
+  const { inboxDays } = retention;
 
   const countUpdate = (sourceId: string, outcome: string, at: string) => ({
     Key: { pk: 'SOURCES', sk: sourceId },
@@ -59,7 +77,13 @@ export function createDynamoSources(db: DynamoDBDocumentClient, tableName: strin
     },
 
     async putInboxOnce(record) {
-      const item = { pk: `INBOX#${record.inboxId}`, sk: 'INBOX', type: 'inbox', ...record };
+      const item = {
+        pk: `INBOX#${record.inboxId}`,
+        sk: 'INBOX',
+        type: 'inbox',
+        ...record,
+        ...(inboxDays === undefined ? {} : { expiresAt: inboxExpiresAt(record.receivedAt, inboxDays) }),
+      };
       return (await put(item, 'attribute_not_exists(pk)')) ? 'stored' : 'duplicate';
     },
     async getInbox(inboxId) {

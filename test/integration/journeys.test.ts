@@ -157,8 +157,8 @@ describe('journey versions', () => {
     expect(
       history.json.versions.map((v: { version: number; publishedBy: string }) => [v.version, v.publishedBy]),
     ).toEqual([
-      [2, 'admin'],
-      [1, 'admin'],
+      [2, 'admin token'],
+      [1, 'admin token'],
     ]);
     expect(history.json.versions[0].diff).toEqual(['node "send": template "nurture-story" → "cross-sell"']);
     expect(history.json.versions[1].diff).toEqual(['first version: 4 nodes, 1 trigger(s)']);

@@ -15,10 +15,24 @@ export function launchChromium(): Promise<Browser> {
   });
 }
 
-/** Signs in to the dashboard at `api` with `token`; the navigation's response. */
-export async function signIn(page: Page, api: string, token: string) {
+/** How to sign in: a user's email and password, or (a string) the break-glass admin token. */
+export type Credentials = string | { email: string; password: string };
+
+/**
+ * Signs in to the dashboard at `api` through its sign-in page, as a person would: the email and
+ * password form, or the admin token's form beside it. The navigation's response.
+ */
+export async function signIn(page: Page, api: string, credentials: Credentials) {
   await page.goto(`${api}/dashboard/sign-in`);
-  await page.fill('#token', token);
-  const [response] = await Promise.all([page.waitForNavigation(), page.click('button[type=submit]')]);
+  let form: string;
+  if (typeof credentials === 'string') {
+    form = 'form[data-form="admin-token"]';
+    await page.fill('#token', credentials);
+  } else {
+    form = 'form[data-form="password"]';
+    await page.fill('#email', credentials.email);
+    await page.fill('#password', credentials.password);
+  }
+  const [response] = await Promise.all([page.waitForNavigation(), page.click(`${form} button[type=submit]`)]);
   return response;
 }

@@ -1,4 +1,5 @@
 import type { PageName } from '../server/pages.ts';
+import { auditPage } from './audit.ts';
 import { contactPage } from './contact.ts';
 import { journeysPage } from './journeys.ts';
 import { overviewPage } from './overview.ts';
@@ -20,6 +21,7 @@ const RENDERS: Record<PageName, Render> = {
   journeys: journeysPage,
   contact: contactPage,
   segments: segmentsPage,
+  audit: auditPage,
 };
 const PAGES = new Map<string, Render>(Object.entries(RENDERS));
 

@@ -10,6 +10,7 @@ import { segmentView } from '#segments/segments.ts';
 import type { SegmentStore } from '#segments/store.ts';
 import { successorsOf } from '#workflows/journey-nodes.ts';
 import { DEFAULT_OVERVIEW_DAYS } from '../client/periods.ts';
+import type { auditData } from './audit-data.ts';
 
 /**
  * What the dashboard pages draw, read through the same services as the JSON APIs: counters for
@@ -249,4 +250,5 @@ export interface DashboardData {
   segments: Answer<typeof segmentsData>;
   segment: Answer<typeof segmentData>;
   contact: Answer<typeof contactData>;
+  audit: Answer<typeof auditData>;
 }

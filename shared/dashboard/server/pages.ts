@@ -1,7 +1,9 @@
 import { escapeHtml } from '#core/html.ts';
+import { can, type Permission, type Role } from '#people/roles.ts';
+import { CSRF_FIELD } from './csrf.ts';
 
 /**
- * The dashboard's HTML: a sign-in form and one shell per page. The shell carries no data; the
+ * The dashboard's HTML: one shell per page (the pages before sign-in are in ./forms.ts). The shell carries no data; the
  * client's entry module (`/dashboard/assets/main-<hash>.js`, see {@link ASSETS_PATH}) fetches
  * `/dashboard/data/<name>` and builds the DOM with text nodes, so contact data never passes
  * through an HTML parser.
@@ -24,11 +26,29 @@ export const PAGES = {
   journeys: 'Journeys',
   contact: 'Contact',
   segments: 'Segments',
+  audit: 'Audit',
 } as const;
 
 export type PageName = keyof typeof PAGES;
 
 export const isPageName = (name: string): name is PageName => Object.hasOwn(PAGES, name);
+
+/** What a page needs beyond a session (every role reads the others): its data answers 403 without it too. */
+export const PAGE_PERMISSION: Partial<Record<PageName, Permission>> = { audit: 'audit:read' };
+
+/** Whether a role may see a page (its link, its shell and its data). */
+export const mayView = (page: PageName, role: Role): boolean => {
+  const needed = PAGE_PERMISSION[page];
+  return needed === undefined || can(role, needed);
+};
+
+/** Who is signed in, as the shell shows them, and the token their sign-out form carries. */
+export interface Viewer {
+  /** An email, or "admin token". */
+  name: string;
+  role: Role;
+  csrf: string;
+}
 
 /**
  * script-src 'self' and no inline code anywhere; styles only from the stylesheet (the script
@@ -45,7 +65,7 @@ export const CONTENT_SECURITY_POLICY = [
   "frame-ancestors 'none'",
 ].join('; ');
 
-const head = (title: string, links = '') => `<!doctype html>
+export const head = (title: string, links = '') => `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
@@ -54,27 +74,10 @@ const head = (title: string, links = '') => `<!doctype html>
 <link rel="stylesheet" href="/dashboard/app.css">
 ${links}</head>`;
 
-/** The sign-in form; `error` is shown above it (escaped). */
-export function signInPage(error?: string): string {
-  return `${head('Sign in')}
-<body class="sign-in">
-<main>
-<h1>Tend</h1>
-<p>Sign in with the admin token.</p>
-${error ? `<p class="error" role="alert">${escapeHtml(error)}</p>` : ''}
-<form method="post" action="/dashboard/sign-in">
-<label for="token">Admin token</label>
-<input id="token" name="token" type="password" autocomplete="current-password" required>
-<button type="submit">Sign in</button>
-</form>
-</main>
-</body>
-</html>`;
-}
-
-/** A page shell: navigation, an empty main the client fills, and the client's entry module. */
-export function pageShell(page: PageName, assets: ShellAssets): string {
-  const nav = Object.entries(PAGES)
+/** A page shell: navigation (the pages the viewer may see), an empty main the client fills, the client's entry module. */
+export function pageShell(page: PageName, assets: ShellAssets, viewer: Viewer): string {
+  const nav = (Object.entries(PAGES) as [PageName, string][])
+    .filter(([name]) => mayView(name, viewer.role))
     .map(([name, label]) => {
       const href = name === 'overview' ? '/dashboard' : `/dashboard/${name}`;
       const current = name === page ? ' aria-current="page"' : '';
@@ -90,7 +93,11 @@ export function pageShell(page: PageName, assets: ShellAssets): string {
 <nav>
 ${nav}
 </nav>
-<a class="sign-out" href="/dashboard/sign-out">Sign out</a>
+<form class="sign-out" method="post" action="/dashboard/sign-out">
+<span class="who" data-viewer-role="${escapeHtml(viewer.role)}">${escapeHtml(viewer.name)} · ${escapeHtml(viewer.role)}</span>
+<input type="hidden" name="${CSRF_FIELD}" value="${escapeHtml(viewer.csrf)}">
+<button type="submit" class="link">Sign out</button>
+</form>
 </header>
 <main id="app" data-page="${escapeHtml(page)}"><p class="muted">Loading…</p></main>
 <script type="module" src="${asset(assets.entry)}"></script>

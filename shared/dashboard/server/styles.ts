@@ -6,7 +6,10 @@ body { margin: 0; font: 15px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, 
 header { display: flex; flex-wrap: wrap; align-items: center; gap: 8px 20px; padding: 12px 20px; background: var(--card); border-bottom: 1px solid var(--line); }
 .brand { font-weight: 700; font-size: 18px; }
 nav { display: flex; flex-wrap: wrap; gap: 4px 14px; flex: 1; }
-nav a, .sign-out { color: var(--muted); text-decoration: none; padding: 4px 0; }
+nav a { color: var(--muted); text-decoration: none; padding: 4px 0; }
+form.sign-out { display: flex; align-items: center; gap: 10px; margin: 0; }
+form.sign-out .who { color: var(--muted); font-size: 13px; overflow-wrap: anywhere; }
+form.sign-out button.link { color: var(--muted); }
 nav a[aria-current="page"] { color: var(--fg); font-weight: 600; border-bottom: 2px solid var(--accent); }
 main { max-width: 1180px; margin: 0 auto; padding: 20px; }
 h1 { font-size: 22px; margin: 0 0 4px; }
@@ -72,6 +75,9 @@ table.heat td.on-dark { color: #fff; }
 .badge.paused { background: #fef0c7; color: #93370d; }
 .badge.failed, .badge.archived { background: #fee4e2; color: #912018; }
 .mono { font-family: ui-monospace, SFMono-Regular, Menlo, monospace; font-size: 12px; overflow-wrap: anywhere; word-break: break-all; }
+/* Names that read as one word (an audit action, a target): kept whole, or broken only where they would overflow. */
+.mono.keep { word-break: normal; overflow-wrap: break-word; }
+.whole { white-space: nowrap; }
 ul.explain { margin: 6px 0 0; padding-left: 18px; color: var(--muted); font-size: 13px; }
 form.search { display: flex; gap: 8px; flex-wrap: wrap; margin: 8px 0 16px; }
 select { font: inherit; padding: 8px 10px; border: 1px solid var(--line); border-radius: 6px; background: var(--card); }
@@ -84,6 +90,12 @@ ol.path { margin: 0; padding-left: 22px; display: grid; gap: 4px; }
 .sign-in main { max-width: 380px; margin: 12vh auto; background: var(--card); border: 1px solid var(--line); border-radius: 10px; padding: 24px; }
 .sign-in form { display: grid; gap: 10px; }
 .sign-in input { max-width: none; }
+.sign-in label { font-size: 13px; font-weight: 600; margin-bottom: -6px; }
+.sign-in .or { display: flex; align-items: center; gap: 10px; color: var(--muted); font-size: 13px; margin: 18px 0 8px; }
+.sign-in .or::before, .sign-in .or::after { content: ""; flex: 1; border-top: 1px solid var(--line); }
+.sign-in .notice { color: #05603a; }
+.small { font-size: 12px; margin: 0; }
+button.secondary { background: var(--card); color: var(--fg); border: 1px solid var(--line); }
 @media (max-width: 600px) {
   main { padding: 12px; }
   header { padding: 10px 12px; }
