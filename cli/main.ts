@@ -60,6 +60,8 @@ Contacts:
   tend conflicts dismiss <conflictId>
   tend contacts export <contactId>                 everything held about a person, as JSON
   tend contacts erase <contactId> [--wait]         erases a person everywhere (--wait: until done)
+  tend contacts unsubscribe|resubscribe <contactId> <topic|all>
+                                                   records a person's request to leave or rejoin mail
 
 People (roles: admin, marketer, analyst; see the README's permission table):
   tend users list [--json]

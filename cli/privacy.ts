@@ -28,7 +28,9 @@ const describe = (r: Request) => {
 /**
  * `tend contacts export <contactId>`: everything held about a person, as JSON on stdout.
  * `tend contacts erase <contactId> [--wait]`: asks for the erase (asking again shows the same
- * request) and, with `--wait`, follows it until it is done. Returns the exit code.
+ * request) and, with `--wait`, follows it until it is done.
+ * `tend contacts unsubscribe|resubscribe <contactId> <topic|all>`: a person's request, recorded by
+ * staff. Returns the exit code.
  */
 export async function contactsCommand(
   api: ApiClient,
@@ -63,7 +65,18 @@ export async function contactsCommand(
       print(`erased: ${describe(request)}`);
       return 0;
     }
+    case 'unsubscribe':
+    case 'resubscribe': {
+      const topic = args[1] ?? usage(`contacts ${command} needs a contact id and a topic (or "all")`);
+      const out = await api.call('POST', `/api/contacts/${contactId()}/${command}`, { topic });
+      print(`${args[0]}: ${out.topic} ${out.status}${out.changed ? '' : ' (it already was)'}`);
+      return 0;
+    }
     default:
-      return usage(command ? `unknown contacts command "${command}"` : 'contacts needs a command: export or erase');
+      return usage(
+        command
+          ? `unknown contacts command "${command}"`
+          : 'contacts needs a command: export, erase, unsubscribe or resubscribe',
+      );
   }
 }

@@ -187,6 +187,13 @@ export const functions = {
     // Writes: sessions, sign-in attempts, the user at sign-in and invitation, the audit log.
     grants: ['table:read', 'table:write', 'secret:admin-token', 'secret:link-signing', 'journeys:read'],
   },
+  'contact-consent': {
+    entry: 'functions/contact-consent/handler.ts',
+    description: "Staff record a person's unsubscribe or resubscribe request, per topic or for all marketing mail",
+    timeoutSeconds: 10,
+    memoryMb: 256,
+    grants: ['table:read', 'table:write', 'secret:admin-token'],
+  },
   'users-api': {
     entry: 'functions/users-api/handler.ts',
     description: 'Users, roles and personal tokens (shown once), and the audit log',

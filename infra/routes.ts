@@ -75,6 +75,8 @@ export const routes: readonly RouteSpec[] = [
   { method: 'POST', path: '/api/users/{userId}/tokens', function: 'users-api', auth: 'user' },
   { method: 'POST', path: '/api/users/{userId}/tokens/{tokenId}/revoke', function: 'users-api', auth: 'user' },
   { method: 'GET', path: '/api/audit', function: 'users-api', auth: 'user' },
+  { method: 'POST', path: '/api/contacts/{contactId}/unsubscribe', function: 'contact-consent', auth: 'user' },
+  { method: 'POST', path: '/api/contacts/{contactId}/resubscribe', function: 'contact-consent', auth: 'user' },
   { method: 'GET', path: '/api/contacts/{contactId}/export', function: 'privacy-api', auth: 'user' },
   { method: 'POST', path: '/api/contacts/{contactId}/erase', function: 'privacy-api', auth: 'user' },
   { method: 'GET', path: '/api/privacy/requests/{requestId}', function: 'privacy-api', auth: 'user' },

@@ -158,6 +158,18 @@ export const ROUTE_ACCESS: Record<string, RouteAccess> = {
     ...audit('token.revoke', 'user:{userId}', 'revoked personal token {tokenId} of user {userId}'),
   },
   'GET /api/audit': { permission: 'audit:read' },
+  'POST /api/contacts/{contactId}/unsubscribe': admin(
+    'contacts:consent',
+    'contact.unsubscribe',
+    'contact:{contactId}',
+    'recorded that contact {contactId} asked to leave {response.topic}',
+  ),
+  'POST /api/contacts/{contactId}/resubscribe': admin(
+    'contacts:consent',
+    'contact.resubscribe',
+    'contact:{contactId}',
+    'recorded that contact {contactId} asked to rejoin {response.topic}',
+  ),
   'GET /api/contacts/{contactId}/export': admin(
     'privacy:manage',
     'contact.export',

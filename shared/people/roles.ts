@@ -10,6 +10,7 @@ export type Role = (typeof ROLES)[number];
 export const PERMISSIONS = {
   read: 'read journeys, templates, segments, reports, contacts and tasks',
   'content:write': 'change journeys, templates, segments and broadcasts, and close tasks',
+  'contacts:consent': "record a person's request to leave or rejoin marketing mail",
   'contacts:manage': 'import contacts and resolve identity conflicts',
   'sources:manage': 'webhook sources, API keys and outbound endpoints (their secrets included)',
   'users:manage': 'users, their roles and their tokens',
@@ -22,7 +23,7 @@ const ALL = Object.keys(PERMISSIONS) as Permission[];
 
 export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
   admin: ALL,
-  marketer: ['read', 'content:write'],
+  marketer: ['read', 'content:write', 'contacts:consent'],
   analyst: ['read'],
 };
 

@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { TOPICS } from '#contacts/consent.ts';
 import { rowsSchema, startImportSchema } from '#contacts/imports.ts';
+import { staffConsentSchema } from '#contacts/staff-consent.ts';
 import { e164Schema } from '#core/canonical-event.ts';
 import { emailSchema } from '#core/email-address.ts';
 import { backtestRequestSchema, simulateRequestSchema } from '#journeys/api.schema.ts';
@@ -246,6 +247,14 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
   }),
   'POST /api/users/{userId}/tokens/{tokenId}/revoke': users('Revoke a personal token'),
   'GET /api/audit': group('Audit')('The audit log, newest first', { query: auditQuerySchema }),
+  'POST /api/contacts/{contactId}/unsubscribe': group('Contacts')(
+    "Record a person's request to leave a topic, or all marketing mail",
+    { body: staffConsentSchema, answers: { 200: '`{contactId, topic, status, changed}`' } },
+  ),
+  'POST /api/contacts/{contactId}/resubscribe': group('Contacts')(
+    "Record a person's request to rejoin a topic, or all marketing mail",
+    { body: staffConsentSchema, answers: { 200: '`{contactId, topic, status, changed}`' } },
+  ),
   'GET /api/contacts/{contactId}/export': privacy('Everything held about a person, as JSON'),
   'POST /api/contacts/{contactId}/erase': privacy('Erase a person: every item about them, everywhere', {
     answers: { 202: '`{requestId, status, requestedAt}`: follow it at /api/privacy/requests/{requestId}' },

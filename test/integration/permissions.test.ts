@@ -73,6 +73,8 @@ const MATRIX: [route: string, allowed: Role[], self?: 'self'][] = [
   ['POST /api/users/{userId}/tokens', ADMIN, 'self'],
   ['POST /api/users/{userId}/tokens/{tokenId}/revoke', ADMIN, 'self'],
   ['GET /api/audit', ADMIN],
+  ['POST /api/contacts/{contactId}/unsubscribe', WRITERS],
+  ['POST /api/contacts/{contactId}/resubscribe', WRITERS],
   ['GET /api/contacts/{contactId}/export', ADMIN],
   ['POST /api/contacts/{contactId}/erase', ADMIN],
   ['GET /api/privacy/requests/{requestId}', ADMIN],
