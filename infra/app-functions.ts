@@ -179,7 +179,7 @@ export const functions = {
   dashboard: {
     entry: 'functions/dashboard/handler.ts',
     description:
-      'The dashboard: sign-in by email and password (or the admin token) into revocable sessions, invitations, pages and their data',
+      'The dashboard: sign-in by email and password, single sign-on or the admin token into revocable sessions, invitations, pages and their data',
     timeoutSeconds: 10,
     // More memory is more CPU on Lambda: the contact page scores up to 1,000 events per request,
     // and a sign-in hashes a password with scrypt (32 MiB, about 100 ms of one core).

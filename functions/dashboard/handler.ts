@@ -24,7 +24,7 @@ import type { SessionCaller } from '#people/sessions.ts';
 import { config } from '#platform/config.ts';
 import { PlatformError } from '#platform/errors.ts';
 import { type HttpEvent, type HttpResult, httpLambda, json, limitBody, statusOf } from '#platform/http.ts';
-import { adminToken, linkSecret } from '#platform/secrets.ts';
+import { adminToken, forgetOidcClientSecret, linkSecret, oidcClientSecret } from '#platform/secrets.ts';
 import { aggregates } from '#platform/wiring/aggregates.ts';
 import { clock } from '#platform/wiring/clock.ts';
 import { people } from '#platform/wiring/people.ts';
@@ -42,6 +42,18 @@ const auth = createDashboardAuth({
   linkSecret,
   publicUrl: config.TEND_PUBLIC_URL,
   timeZone: config.TEND_DEFAULT_TIME_ZONE,
+  // Single sign-on when an identity provider is configured (config.ts requires the rest with it).
+  ...(config.TEND_OIDC_ISSUER && config.TEND_OIDC_CLIENT_ID
+    ? {
+        sso: {
+          issuer: config.TEND_OIDC_ISSUER,
+          clientId: config.TEND_OIDC_CLIENT_ID,
+          clientSecret: oidcClientSecret,
+          forgetSecret: forgetOidcClientSecret,
+          name: config.TEND_OIDC_NAME ?? 'single sign-on',
+        },
+      }
+    : {}),
 });
 
 /** A file of the browser client: its name changes with its contents, so it is cached for good. */
@@ -121,11 +133,11 @@ async function data(event: HttpEvent, caller: SessionCaller): Promise<HttpResult
 }
 
 /**
- * The dashboard: sign-in by email and password (or the break-glass admin token) into a
- * server-side session (#dashboard/server/auth.ts), invitations, page shells with their
- * stylesheet and the browser client's entry module, the client's files under
- * `/dashboard/assets/` (./client.ts: read from beside the handler when deployed, never part of
- * its cold start), and `/dashboard/data/<name>`, which reads through the same services as the
+ * The dashboard: sign-in by email and password, by single sign-on when configured, or with the
+ * break-glass admin token, into a server-side session (#dashboard/server/auth.ts), invitations,
+ * page shells with their stylesheet and the browser client's entry module, the client's files
+ * under `/dashboard/assets/` (./client.ts: read from beside the handler when deployed, never part
+ * of its cold start), and `/dashboard/data/<name>`, which reads through the same services as the
  * JSON APIs, so the browser never holds a token. Every role reads every page but the audit log.
  */
 export const handler = httpLambda(async (event) => {
@@ -150,6 +162,8 @@ export const handler = httpLambda(async (event) => {
       if (name === 'app.css') return respond(200, 'text/css; charset=utf-8', DASHBOARD_CSS);
       if (name === 'sign-in') return auth.signInForm(event);
       if (name === 'invitation') return auth.invitationForm(event);
+      if (name === 'sso') return auth.ssoStart(event);
+      if (name === 'sso-callback') return auth.ssoCallback(event);
       if (!isPageName(name)) return notFound();
       const current = await auth.current(event);
       if (!current) return redirect('/dashboard/sign-in');

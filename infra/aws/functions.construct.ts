@@ -4,6 +4,7 @@ import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { Effect, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Code, Function as LambdaFunction, LayerVersion, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { assertUnreachable } from '#core/assert.ts';
 import { AUDIT_PK } from '#people/dynamo-people.ts';
@@ -15,6 +16,7 @@ import type { Journeys } from './journeys.construct.ts';
 import { acknowledge } from './nag.ts';
 import { pascalCase } from './names.ts';
 import type { Secrets } from './secrets.construct.ts';
+import type { OidcSettings } from './settings.ts';
 
 /**
  * Code bundled at synth on this machine (no Docker) by infra/bundling.ts, with the settings
@@ -94,6 +96,19 @@ export class Functions extends Construct {
   /** Tells every function the public base URL of the HTTP API (unsubscribe links). */
   setPublicUrl(url: string): void {
     for (const fn of Object.values(this.byName)) fn.addEnvironment('TEND_PUBLIC_URL', url);
+  }
+
+  /**
+   * Turns on single sign-on in the function that serves the dashboard: the provider's settings,
+   * and reading the client secret (only that function may).
+   */
+  enableSso(name: FunctionName, oidc: OidcSettings, clientSecret: ISecret): void {
+    const fn = this.byName[name];
+    clientSecret.grantRead(fn);
+    fn.addEnvironment('TEND_OIDC_ISSUER', oidc.issuer);
+    fn.addEnvironment('TEND_OIDC_CLIENT_ID', oidc.clientId);
+    fn.addEnvironment('TEND_OIDC_CLIENT_SECRET_ARN', clientSecret.secretArn);
+    if (oidc.name) fn.addEnvironment('TEND_OIDC_NAME', oidc.name);
   }
 
   /**

@@ -3,6 +3,11 @@ import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { acknowledge } from './nag.ts';
 
+export interface SecretsProps {
+  /** Single sign-on is configured: a secret for the identity provider's client secret is made too. */
+  sso?: boolean;
+}
+
 /**
  * Secrets generated inside Secrets Manager, so no secret value ever appears in the template or
  * in the cloud assembly. Functions receive only the ARNs and read the values at cold start.
@@ -14,8 +19,14 @@ export class Secrets extends Construct {
   readonly linkSigningKey: Secret;
   /** KMS key that seals webhook signing secrets stored in the table (sources, endpoints). */
   readonly sealingKey: Key;
+  /**
+   * The OpenID Connect client secret the identity provider issued, when single sign-on is
+   * configured. Created holding a random placeholder: the operator puts the provider's value in
+   * (`aws secretsmanager put-secret-value`), so it never passes through the template either.
+   */
+  readonly oidcClientSecret?: Secret;
 
-  constructor(scope: Construct, id: string) {
+  constructor(scope: Construct, id: string, props: SecretsProps = {}) {
     super(scope, id);
     this.adminToken = new Secret(this, 'AdminToken', {
       description: 'Tend admin API bearer token',
@@ -34,6 +45,18 @@ export class Secrets extends Construct {
       'AwsSolutions-SMG4',
       'Admin token is rotated by the operator (put-secret-value); a rotation Lambda would add cost for a single static token',
     );
+    if (props.sso) {
+      this.oidcClientSecret = new Secret(this, 'OidcClientSecret', {
+        description:
+          'Tend dashboard single sign-on: the OpenID Connect client secret (put the identity provider value here)',
+        generateSecretString: { passwordLength: 32, excludePunctuation: true },
+      });
+      acknowledge(
+        this.oidcClientSecret,
+        'AwsSolutions-SMG4',
+        'The identity provider issues and rotates this client secret; the operator puts each new value here',
+      );
+    }
     acknowledge(
       this.linkSigningKey,
       'AwsSolutions-SMG4',

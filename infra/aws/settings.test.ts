@@ -45,6 +45,30 @@ describe('settings', () => {
     expect(() => settingsFromContext(app.node)).toThrow(new RegExp(`context ${key} must be a whole number of days`));
   });
 
+  it('reads single sign-on from tend:oidcIssuer, tend:oidcClientId and tend:oidcName, off when unset', () => {
+    expect(settingsFromContext(new App().node)).not.toHaveProperty('oidc');
+    const issuer = 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbCdEf123';
+    const app = new App({
+      context: { 'tend:oidcIssuer': issuer, 'tend:oidcClientId': 'abc123', 'tend:oidcName': 'Cognito' },
+    });
+    expect(settingsFromContext(app.node).oidc).toEqual({ issuer, clientId: 'abc123', name: 'Cognito' });
+    const unnamed = new App({ context: { 'tend:oidcIssuer': issuer, 'tend:oidcClientId': 'abc123' } });
+    expect(settingsFromContext(unnamed.node).oidc).toEqual({ issuer, clientId: 'abc123' });
+  });
+
+  it.each([
+    [{ 'tend:oidcIssuer': 'https://idp.example.com' }, /go together/],
+    [{ 'tend:oidcClientId': 'abc123', 'tend:oidcName': 'Okta' }, /go together/],
+    [{ 'tend:oidcIssuer': 'http://idp.example.com', 'tend:oidcClientId': 'abc123' }, /must be an https URL/],
+    [{ 'tend:oidcIssuer': 'idp.example.com', 'tend:oidcClientId': 'abc123' }, /must be an https URL/],
+    [
+      { 'tend:oidcIssuer': 'https://idp.example.com', 'tend:oidcClientId': 'abc', 'tend:oidcName': 'x'.repeat(41) },
+      /at most 40/,
+    ],
+  ])('refuses half a single sign-on or an insecure issuer (%o)', (context, message) => {
+    expect(() => settingsFromContext(new App({ context }).node)).toThrow(message);
+  });
+
   it('rejects a sender that is not an email address', () => {
     expect(() => senderAddress('Tend <not-an-address>')).toThrow(/not an email address/);
     expect(senderAddress('Tend <Hello@Shop.Example>')).toBe('hello@shop.example');

@@ -27,6 +27,19 @@ export interface TendSettings {
   inboxRetentionDays?: number;
   /** Days timeline events are kept after they happened (`tend:timelineRetentionDays`); unset: for good. */
   timelineRetentionDays?: number;
+  /**
+   * Single sign-on to the dashboard through an OpenID Connect provider, optional: its issuer URL
+   * (`tend:oidcIssuer`, https), the client id Tend is registered with there (`tend:oidcClientId`)
+   * and the provider's name on the sign-in button (`tend:oidcName`). The client secret is put in
+   * the Secrets Manager secret the stack then creates.
+   */
+  oidc?: OidcSettings;
+}
+
+export interface OidcSettings {
+  issuer: string;
+  clientId: string;
+  name?: string;
 }
 
 /** Defaults match shared/platform/config.ts so both deployments behave alike until configured. */
@@ -53,6 +66,22 @@ function retentionDays(node: Node, key: keyof typeof RETENTION_BOUNDS): number |
   return days;
 }
 
+/** The single sign-on keys: all three unset, or at least the issuer (https) and the client id. */
+function oidcSettings(text: (key: string) => string | undefined): OidcSettings | undefined {
+  const issuer = text('tend:oidcIssuer');
+  const clientId = text('tend:oidcClientId');
+  const name = text('tend:oidcName');
+  if (!issuer && !clientId && !name) return undefined;
+  if (!issuer || !clientId) throw new Error('context tend:oidcIssuer and tend:oidcClientId go together');
+  if (!URL.canParse(issuer) || new URL(issuer).protocol !== 'https:') {
+    throw new Error(`context tend:oidcIssuer must be an https URL: ${issuer}`);
+  }
+  // The bounds shared/platform/config.ts puts on them: beyond, the dashboard would not start.
+  if (clientId.length > 256) throw new Error('context tend:oidcClientId must be at most 256 characters');
+  if (name && name.length > 40) throw new Error('context tend:oidcName must be at most 40 characters');
+  return { issuer, clientId, ...(name ? { name } : {}) };
+}
+
 /** Reads the `tend:*` context keys, falling back to the documented defaults. */
 export function settingsFromContext(node: Node): TendSettings {
   const text = (key: string): string | undefined => {
@@ -65,6 +94,7 @@ export function settingsFromContext(node: Node): TendSettings {
   const alarmEmail = text('tend:alarmEmail');
   const trackingDomain = text('tend:trackingDomain');
   const timelineRetentionDays = retentionDays(node, 'tend:timelineRetentionDays');
+  const oidc = oidcSettings(text);
   return {
     fromEmail: text('tend:fromEmail') ?? DEFAULT_SETTINGS.fromEmail,
     postalAddress: text('tend:postalAddress') ?? DEFAULT_SETTINGS.postalAddress,
@@ -75,6 +105,7 @@ export function settingsFromContext(node: Node): TendSettings {
     ...(alarmEmail ? { alarmEmail } : {}),
     inboxRetentionDays: retentionDays(node, 'tend:inboxRetentionDays') ?? DEFAULT_SETTINGS.inboxRetentionDays,
     ...(timelineRetentionDays !== undefined ? { timelineRetentionDays } : {}),
+    ...(oidc ? { oidc } : {}),
   };
 }
 

@@ -2,6 +2,7 @@ import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import type { FunctionName } from '../manifest.ts';
 import * as manifest from '../manifest.ts';
 import { Api } from './api.construct.ts';
 import { Data } from './data.construct.ts';
@@ -25,6 +26,13 @@ export interface TendStackProps extends StackProps {
   journeyLogRetention?: RetentionDays;
 }
 
+/** The function that serves the dashboard's pages, as the manifest routes them (single sign-on lives there). */
+function dashboardFunction(): FunctionName {
+  const route = manifest.routes.find((r) => r.method === 'GET' && r.path === '/dashboard/{page}');
+  if (!route) throw new Error('the manifest routes no GET /dashboard/{page}');
+  return route.function;
+}
+
 /**
  * The whole app on AWS, composed from feature constructs and driven by infra/manifest.ts: add a
  * function, route, stream or schedule there and it appears here, with IAM from its grants.
@@ -36,7 +44,7 @@ export class TendStack extends Stack {
     const { settings, projectRoot } = props;
 
     const data = new Data(this, 'Data', { spec: manifest.table });
-    const secrets = new Secrets(this, 'Secrets');
+    const secrets = new Secrets(this, 'Secrets', { sso: settings.oidc !== undefined });
     const email = new Email(this, 'Email', {
       fromAddress: senderAddress(settings.fromEmail),
       ...(settings.domain ? { domain: settings.domain } : {}),
@@ -65,6 +73,18 @@ export class TendStack extends Stack {
       functions: functions.byName,
     });
     functions.setPublicUrl(api.url);
+    if (settings.oidc && secrets.oidcClientSecret) {
+      functions.enableSso(dashboardFunction(), settings.oidc, secrets.oidcClientSecret);
+      new CfnOutput(this, 'SsoRedirectUri', {
+        value: `${api.url}/dashboard/sso-callback`,
+        description: 'Register this redirect (callback) URI with the identity provider',
+      });
+      new CfnOutput(this, 'OidcClientSecretArn', {
+        value: secrets.oidcClientSecret.secretArn,
+        description:
+          'Put the identity provider client secret here: aws secretsmanager put-secret-value --secret-id <arn> --secret-string <secret>',
+      });
+    }
     email.publishEventsTo(functions.byName[manifest.emailEvents.function], manifest.emailEvents.eventTypes);
 
     const streams = new Streams(this, 'Streams', {

@@ -35,6 +35,9 @@ Environment (defaults in brackets):
                                  https://dynamodb.<region>.amazonaws.com for a development table
                                  in AWS (credentials from the environment, region AWS_REGION);
                                  the table "tend" is created there when missing
+  TEND_OIDC_ISSUER, TEND_OIDC_CLIENT_ID, TEND_OIDC_CLIENT_SECRET, TEND_OIDC_NAME
+                                 dashboard single sign-on through OpenID Connect [off]; register
+                                 http://localhost:<PORT>/dashboard/sso-callback at the provider
   TEND_SES_PORT [8005], TEND_DYNAMODB_PORT [8000], TEND_SFN_PORT [8083]
 `;
 

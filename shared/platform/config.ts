@@ -18,8 +18,9 @@ const retentionDays = (min: number) =>
     .min(min, `at least ${min} day${min === 1 ? '' : 's'}`)
     .max(MAX_RETENTION_DAYS, `at most ${MAX_RETENTION_DAYS} days`);
 const blankIsUnset = (value: unknown) => (value === '' ? undefined : value);
+const optionalText = (max: number) => z.preprocess(blankIsUnset, z.string().trim().min(1).max(max).optional());
 
-const envSchema = z.object({
+const envFields = z.object({
   AWS_REGION: z.string().default('us-east-1'),
   TEND_TABLE_NAME: z.string().min(1),
   /** Role journey state machines run as; publishing needs it. */
@@ -65,6 +66,23 @@ const envSchema = z.object({
   /** Key that signs unsubscribe links; same either/or as the admin token. */
   TEND_LINK_SECRET: z.string().min(16).optional(),
   TEND_LINK_SECRET_ARN: z.string().optional(),
+  /**
+   * Single sign-on through OpenID Connect, off unless the issuer is set: the identity provider's
+   * issuer URL (https; plain http only on this machine), the client Tend is registered as, and its
+   * secret (itself locally, or a Secrets Manager secret on AWS). The name labels the sign-in
+   * button ("Sign in with Okta").
+   */
+  TEND_OIDC_ISSUER: z.preprocess(
+    blankIsUnset,
+    z
+      .url()
+      .regex(/^(https:|http:\/\/(localhost|127\.0\.0\.1|\[::1\])[:/])/, 'https (http only on localhost)')
+      .optional(),
+  ),
+  TEND_OIDC_CLIENT_ID: optionalText(256),
+  TEND_OIDC_CLIENT_SECRET: optionalText(1024),
+  TEND_OIDC_CLIENT_SECRET_ARN: optionalText(2048),
+  TEND_OIDC_NAME: optionalText(40),
   /** KMS key that seals stored webhook secrets (AWS). */
   TEND_KMS_KEY_ID: z.string().optional(),
   /** Master key for sealing stored secrets when there is no KMS (local). */
@@ -107,6 +125,18 @@ const envSchema = z.object({
   TEND_SECRETS_ENDPOINT: z.url().optional(),
   TEND_KMS_ENDPOINT: z.url().optional(),
 });
+
+// Half a single sign-on configuration is a mistake to name at start, not a button that fails.
+const envSchema = envFields.refine(
+  (env) =>
+    !env.TEND_OIDC_ISSUER ===
+    !(env.TEND_OIDC_CLIENT_ID && (env.TEND_OIDC_CLIENT_SECRET || env.TEND_OIDC_CLIENT_SECRET_ARN)),
+  {
+    path: ['TEND_OIDC_ISSUER'],
+    message:
+      'single sign-on needs TEND_OIDC_ISSUER, TEND_OIDC_CLIENT_ID and TEND_OIDC_CLIENT_SECRET (or its _ARN) together',
+  },
+);
 
 export type Config = z.infer<typeof envSchema>;
 

@@ -29,3 +29,16 @@ export const adminToken = () =>
 
 /** The key that signs unsubscribe links. */
 export const linkSecret = () => resolve('TEND_LINK_SECRET', config.TEND_LINK_SECRET, config.TEND_LINK_SECRET_ARN);
+
+/** The client secret Tend presents to the OpenID Connect provider (single sign-on). */
+export const oidcClientSecret = () =>
+  resolve('TEND_OIDC_CLIENT_SECRET', config.TEND_OIDC_CLIENT_SECRET, config.TEND_OIDC_CLIENT_SECRET_ARN);
+
+/**
+ * Reads the client secret again at its next use: called when the provider refuses it, since an
+ * operator sets the value after the deploy that created the secret (a warm function would keep
+ * the placeholder it read first).
+ */
+export const forgetOidcClientSecret = (): void => {
+  if (config.TEND_OIDC_CLIENT_SECRET_ARN) cache.delete(config.TEND_OIDC_CLIENT_SECRET_ARN);
+};

@@ -27,13 +27,15 @@ import {
 } from './csrf.ts';
 import { invitationPage, messagePage, signInPage } from './forms.ts';
 import type { Viewer } from './pages.ts';
-import { page, redirect } from './respond.ts';
+import { notFound, page, redirect } from './respond.ts';
 import { cookieOf, FORM_COOKIE, FORM_COOKIE_TTL_SECONDS, SESSION_COOKIE, sessionCookie, setCookie } from './session.ts';
+import type { Sso, SsoSettings } from './sso.ts';
 
 /**
  * Signing in and out of the dashboard, and accepting an invitation: the forms, their checks
  * (origin and CSRF token first, before anything else is read), the server-side session each
- * sign-in opens under a new id, and the audit entry each sign-in leaves.
+ * sign-in opens under a new id, and the audit entry each sign-in leaves. Single sign-on, when
+ * configured, ends in the same session and audit entry (./sso.ts).
  */
 export interface AuthDeps {
   people: Pick<UserStore, 'getUser' | 'getUserByEmail' | 'putUser'> & AuditStore;
@@ -46,6 +48,8 @@ export interface AuthDeps {
   publicUrl: string;
   /** The zone a lock's end is written in. */
   timeZone: string;
+  /** Single sign-on through an OpenID Connect provider; without it its routes answer 404. */
+  sso?: SsoSettings;
 }
 
 /** The signed-in caller of a request and their session. */
@@ -109,25 +113,38 @@ export function createDashboardAuth(deps: AuthDeps) {
 
   async function signInAnswer(event: HttpEvent, status: number, form: Omit<Parameters<typeof signInPage>[0], 'csrf'>) {
     const { csrf, headers } = await formToken(event);
-    return page(status, signInPage({ ...form, csrf }), headers);
+    return page(status, signInPage({ ...form, csrf, ...(deps.sso ? { sso: deps.sso.name } : {}) }), headers);
   }
 
-  /**
-   * Opens a session for `caller` under a new id, ends the one the browser presented (if any:
-   * it is never carried over), writes the audit entry, and sends the browser to the dashboard.
-   */
-  /** A user's session, after a password sign-in or an accepted invitation. */
-  const beginAs = (event: HttpEvent, user: User, summary: string) =>
+  /** How a sign-in answers, given the header that sets the session cookie. */
+  type Answer = (headers: Record<string, string>) => HttpResult;
+  const toDashboard: Answer = (headers) => redirect('/dashboard', headers);
+
+  /** A user's session, after a password sign-in, an accepted invitation or single sign-on. */
+  const beginAs = (event: HttpEvent, user: User, summary: string, answer: Answer = toDashboard) =>
     begin(
       event,
       { kind: 'user', userId: user.userId, email: user.email, role: user.role, via: 'session' },
       { kind: 'user', userId: user.userId },
       summary,
+      answer,
     );
 
-  async function begin(event: HttpEvent, caller: SessionCaller, subject: SessionSubject, summary: string) {
+  /**
+   * Opens a session for `caller` under a new id, ends the one the browser presented (if any:
+   * it is never carried over), writes the audit entry, and sends the browser to the dashboard
+   * (by a redirect, unless `answer` says otherwise).
+   */
+  async function begin(
+    event: HttpEvent,
+    caller: SessionCaller,
+    subject: SessionSubject,
+    summary: string,
+    answer: Answer = toDashboard,
+  ) {
     await closeSession(deps, cookieOf(event, SESSION_COOKIE));
     const { sessionId } = await openSession(deps, subject, from(event));
+    const result = answer({ 'set-cookie': sessionCookie(sessionId, secure) });
     const { ip, userAgent } = from(event);
     await recordAudit(deps.people, {
       auditId: randomBytes(8).toString('hex'),
@@ -137,12 +154,27 @@ export function createDashboardAuth(deps: AuthDeps) {
       target: caller.kind === 'user' ? `user:${caller.userId}` : 'admin-token',
       summary,
       route: event.routeKey,
-      status: 303,
+      status: result.statusCode ?? 200,
       ...(ip ? { ip } : {}),
       ...(userAgent ? { userAgent: userAgent.slice(0, 300) } : {}),
     });
-    return redirect('/dashboard', { 'set-cookie': sessionCookie(sessionId, secure) });
+    return result;
   }
+
+  let sso: Promise<Sso> | undefined;
+  /** Single sign-on's routes, loaded with the first of their requests (never in the cold start). */
+  const ssoRoutes = (settings: SsoSettings) => {
+    sso ??= import('./sso.ts').then(({ createSso }) =>
+      createSso({
+        settings,
+        people: deps.people,
+        clock: deps.clock,
+        publicUrl: deps.publicUrl,
+        signInAs: beginAs,
+      }),
+    );
+    return sso;
+  };
 
   async function signInWithToken(event: HttpEvent, token: string): Promise<HttpResult> {
     const expected = await deps.adminToken();
@@ -172,6 +204,16 @@ export function createDashboardAuth(deps: AuthDeps) {
         role: caller.role,
         csrf: csrfToken(await deps.linkSecret(), { session: current.sessionId }),
       };
+    },
+
+    /** GET /dashboard/sso: to the identity provider (404 when single sign-on is not configured). */
+    async ssoStart(event: HttpEvent): Promise<HttpResult> {
+      return deps.sso ? (await ssoRoutes(deps.sso)).start(event) : notFound();
+    },
+
+    /** GET /dashboard/sso-callback: back from the identity provider, signed in or told why not. */
+    async ssoCallback(event: HttpEvent): Promise<HttpResult> {
+      return deps.sso ? (await ssoRoutes(deps.sso)).callback(event) : notFound();
     },
 
     /** GET /dashboard/sign-in */

@@ -3,9 +3,10 @@ import { CSRF_FIELD } from './csrf.ts';
 import { head } from './pages.ts';
 
 /**
- * The pages shown before sign-in, plain HTML with no script: the sign-in page (email and
- * password, and the break-glass admin token beside them), the invitation page (set a password),
- * and the page a refused request gets. Every form carries its CSRF token (./csrf.ts).
+ * The pages shown before sign-in, plain HTML with no script: the sign-in page (single sign-on
+ * when configured, email and password, and the break-glass admin token beside them), the
+ * invitation page (set a password), and the page a refused request gets. Every form carries its
+ * CSRF token (./csrf.ts).
  */
 
 const hidden = (name: string, value: string) =>
@@ -19,7 +20,20 @@ export interface SignInForm {
   email?: string;
   /** A line above the form (the password was set, signed out). */
   notice?: string;
+  /** The identity provider's name, when single sign-on is configured: its link comes first. */
+  sso?: string;
 }
+
+/**
+ * The way in through the identity provider: a link, which starts the flow (./sso.ts). Not a
+ * form: the CSP's form-action 'self' also governs where a form's redirects lead, and this one
+ * leads to the provider.
+ */
+const ssoLink = (
+  name: string,
+) => `<p><a class="button" href="/dashboard/sso" data-sso>Sign in with ${escapeHtml(name)}</a></p>
+<p class="or"><span>or</span></p>
+`;
 
 /** The sign-in page. */
 export function signInPage(form: SignInForm): string {
@@ -28,7 +42,7 @@ export function signInPage(form: SignInForm): string {
 <main>
 <h1>Tend</h1>
 <p>Sign in to the dashboard.</p>
-${form.notice ? `<p class="notice" role="status">${escapeHtml(form.notice)}</p>\n` : ''}${alert(form.error)}<form method="post" action="/dashboard/sign-in" data-form="password">
+${form.notice ? `<p class="notice" role="status">${escapeHtml(form.notice)}</p>\n` : ''}${alert(form.error)}${form.sso ? ssoLink(form.sso) : ''}<form method="post" action="/dashboard/sign-in" data-form="password">
 ${hidden(CSRF_FIELD, form.csrf)}
 <label for="email">Email</label>
 <input id="email" name="email" type="email" autocomplete="username" maxlength="320" required value="${escapeHtml(form.email ?? '')}">

@@ -5,18 +5,25 @@ import { type HttpEvent, header } from '#platform/http.ts';
  * The dashboard's cookies: the session (a random id; the session itself is kept server-side,
  * `#people/sessions.ts`) and, before sign-in, the form nonce the sign-in and invitation forms
  * are checked against (`./csrf.ts`). Both HttpOnly, SameSite=Strict, Path=/dashboard, Secure
- * whenever the app is served over https.
+ * whenever the app is served over https. A single sign-on in progress keeps its state, nonce
+ * and PKCE verifier in a third (./sso.ts), SameSite=Lax: it must come back with the browser from
+ * the identity provider's site.
  */
 
 export const SESSION_COOKIE = 'tend_session';
 export const FORM_COOKIE = 'tend_form';
 /** A form nonce lasts a working day: a sign-in page left open longer is refused once, then shown afresh. */
 export const FORM_COOKIE_TTL_SECONDS = 12 * 60 * 60;
+export const SSO_COOKIE = 'tend_sso';
+/** Ten minutes to sign in at the identity provider and come back. */
+export const SSO_COOKIE_TTL_SECONDS = 10 * 60;
 
 interface CookieOptions {
   secure: boolean;
   /** 0 deletes the cookie. */
   maxAgeSeconds: number;
+  /** Strict unless a cookie must survive a navigation from another site. */
+  sameSite?: 'Strict' | 'Lax';
 }
 
 /** A `Set-Cookie` value for one of the dashboard's cookies. */
@@ -25,7 +32,7 @@ export function setCookie(name: string, value: string, options: CookieOptions): 
     `${name}=${value}`,
     'Path=/dashboard',
     'HttpOnly',
-    'SameSite=Strict',
+    `SameSite=${options.sameSite ?? 'Strict'}`,
     `Max-Age=${options.maxAgeSeconds}`,
   ];
   if (options.secure) parts.push('Secure');

@@ -96,6 +96,7 @@ ol.path { margin: 0; padding-left: 22px; display: grid; gap: 4px; }
 .sign-in .notice { color: #05603a; }
 .small { font-size: 12px; margin: 0; }
 button.secondary { background: var(--card); color: var(--fg); border: 1px solid var(--line); }
+a.button { display: block; padding: 8px 14px; border-radius: 6px; background: var(--accent); color: #fff; text-align: center; text-decoration: none; }
 @media (max-width: 600px) {
   main { padding: 12px; }
   header { padding: 10px 12px; }
