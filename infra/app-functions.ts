@@ -110,7 +110,7 @@ export const functions = {
     description: 'KPIs for a period and journey reports, read from counters (never from events)',
     timeoutSeconds: 10,
     memoryMb: 256,
-    grants: ['table:read', 'secret:admin-token'],
+    grants: ['table:read', 'secret:admin-token', 'audit:append'],
   },
   'refresh-contact': {
     entry: 'functions/refresh-contact/handler.ts',
@@ -146,7 +146,7 @@ export const functions = {
     description: 'Returns a contact with its timeline and journey enrollments',
     timeoutSeconds: 10,
     memoryMb: 256,
-    grants: ['table:read', 'secret:admin-token'],
+    grants: ['table:read', 'secret:admin-token', 'audit:append'],
   },
   unsubscribe: {
     entry: 'functions/unsubscribe/handler.ts',
@@ -192,7 +192,7 @@ export const functions = {
     description: "Staff record a person's unsubscribe or resubscribe request, per topic or for all marketing mail",
     timeoutSeconds: 10,
     memoryMb: 256,
-    grants: ['table:read', 'table:write', 'secret:admin-token'],
+    grants: ['table:read', 'table:write', 'secret:admin-token', 'secret:link-signing'],
   },
   'users-api': {
     entry: 'functions/users-api/handler.ts',

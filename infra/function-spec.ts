@@ -2,6 +2,8 @@
 export type Grant =
   | 'table:read'
   | 'table:write'
+  /** Only append to the audit log (PutItem in its partition): for API functions that only read. */
+  | 'audit:append'
   /** Start, stop and resume journey executions (StartExecution, StopExecution, SendTaskSuccess). */
   | 'journeys:run'
   /** Create journey state machines, publish versions, move the live alias (and pass the journey role). */

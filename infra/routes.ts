@@ -86,7 +86,7 @@ export const routes: readonly RouteSpec[] = [
   { method: 'GET', path: '/preferences', function: 'preferences', auth: 'signed-link' },
   { method: 'POST', path: '/preferences', function: 'preferences', auth: 'signed-link' },
   { method: 'GET', path: '/health', function: 'health', auth: 'public' },
-  // The dashboard signs in with the admin token itself and keeps an HMAC-signed session cookie.
+  // The dashboard signs people in (password, single sign-on or the admin token) into server-side sessions.
   { method: 'GET', path: '/dashboard', function: 'dashboard', auth: 'session' },
   { method: 'GET', path: '/dashboard/{page}', function: 'dashboard', auth: 'session' },
   { method: 'POST', path: '/dashboard/sign-in', function: 'dashboard', auth: 'session' },

@@ -1,4 +1,6 @@
+import * as z from 'zod';
 import { recordStaffConsent } from '#contacts/staff-consent.ts';
+import { parseOrRefuse } from '#core/parse.ts';
 import { callerName } from '#people/model.ts';
 import { apiLambda } from '#platform/authorize.ts';
 import { PlatformError } from '#platform/errors.ts';
@@ -7,6 +9,7 @@ import { clock } from '#platform/wiring/clock.ts';
 import { store } from '#platform/wiring/store.ts';
 
 const MAX_BODY_BYTES = 4 * 1024;
+const pathSchema = z.object({ contactId: z.string().min(1).max(128) });
 const deps = { store, clock };
 
 /**
@@ -15,7 +18,7 @@ const deps = { store, clock };
  */
 export const handler = apiLambda(async (event, caller) => {
   limitBody(event, MAX_BODY_BYTES);
-  const contactId = event.pathParameters?.contactId ?? '';
+  const { contactId } = parseOrRefuse(pathSchema, event.pathParameters ?? {}, 'the path');
   switch (event.routeKey) {
     case 'POST /api/contacts/{contactId}/unsubscribe':
       return json(200, await recordStaffConsent(deps, contactId, 'unsubscribe', jsonBody(event), callerName(caller)));

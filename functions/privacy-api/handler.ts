@@ -4,7 +4,7 @@ import { exportContact } from '#contacts/privacy/export.ts';
 import { parseOrRefuse } from '#core/parse.ts';
 import { apiLambda } from '#platform/authorize.ts';
 import { PlatformError } from '#platform/errors.ts';
-import { json } from '#platform/http.ts';
+import { json, limitBody } from '#platform/http.ts';
 import { linkSecret } from '#platform/secrets.ts';
 import { clock } from '#platform/wiring/clock.ts';
 import { executions } from '#platform/wiring/journeys.ts';
@@ -21,6 +21,8 @@ const paramsSchema = z.object({ contactId: id.optional(), requestId: id.optional
  * wrapper audits each, naming the person only by a keyed hash or the request id.
  */
 export const handler = apiLambda(async (event) => {
+  // Nothing here reads a body: anything sent is refused before any work.
+  limitBody(event, 1024);
   const params = parseOrRefuse(paramsSchema, event.pathParameters ?? {}, 'the path');
   switch (event.routeKey) {
     case 'GET /api/contacts/{contactId}/export':

@@ -195,6 +195,15 @@ export class Functions extends Construct {
           }),
         );
         return;
+      case 'audit:append':
+        fn.addToRolePolicy(
+          new PolicyStatement({
+            actions: ['dynamodb:PutItem'],
+            resources: [props.table.tableArn],
+            conditions: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [AUDIT_PK] } },
+          }),
+        );
+        return;
       case 'journeys:run':
       case 'journeys:publish':
       case 'journeys:read':

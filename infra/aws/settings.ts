@@ -94,6 +94,14 @@ export function settingsFromContext(node: Node): TendSettings {
   const alarmEmail = text('tend:alarmEmail');
   const trackingDomain = text('tend:trackingDomain');
   const timelineRetentionDays = retentionDays(node, 'tend:timelineRetentionDays');
+  const inboxRetentionDays =
+    retentionDays(node, 'tend:inboxRetentionDays') ?? Number(DEFAULT_SETTINGS.inboxRetentionDays);
+  // An erase finds a person's inbox records through their timeline: the records must not outlive it.
+  if (timelineRetentionDays !== undefined && timelineRetentionDays < inboxRetentionDays) {
+    throw new Error(
+      `context tend:timelineRetentionDays (${timelineRetentionDays}) must be at least tend:inboxRetentionDays (${inboxRetentionDays})`,
+    );
+  }
   const oidc = oidcSettings(text);
   return {
     fromEmail: text('tend:fromEmail') ?? DEFAULT_SETTINGS.fromEmail,
@@ -103,7 +111,7 @@ export function settingsFromContext(node: Node): TendSettings {
     ...(domain ? { domain } : {}),
     ...(trackingDomain ? { trackingDomain } : {}),
     ...(alarmEmail ? { alarmEmail } : {}),
-    inboxRetentionDays: retentionDays(node, 'tend:inboxRetentionDays') ?? DEFAULT_SETTINGS.inboxRetentionDays,
+    inboxRetentionDays,
     ...(timelineRetentionDays !== undefined ? { timelineRetentionDays } : {}),
     ...(oidc ? { oidc } : {}),
   };

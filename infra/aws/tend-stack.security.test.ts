@@ -123,6 +123,21 @@ describe('the audit log', () => {
   });
 });
 
+describe('functions that only read', () => {
+  it('may append to the audit log and nothing else in the table', () => {
+    const appenders = functionNames.filter((n) => (functions[n].grants as readonly string[]).includes('audit:append'));
+    expect(appenders).toContain('get-contact');
+    for (const name of appenders) {
+      expect(statementsOf(template, name), name).toContainEqual(
+        expect.objectContaining({
+          Action: 'dynamodb:PutItem',
+          Condition: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['AUDIT'] } },
+        }),
+      );
+    }
+  });
+});
+
 describe('naming', () => {
   it('hard-codes no physical resource names', () => {
     const nameProperties: Record<string, string> = {

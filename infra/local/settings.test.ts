@@ -47,7 +47,9 @@ describe('retention settings, locally, on AWS and in the functions', () => {
     ['TEND_INBOX_RETENTION_DAYS', '36501', 'refused'],
     ['TEND_TIMELINE_RETENTION_DAYS', undefined, undefined],
     ['TEND_TIMELINE_RETENTION_DAYS', '', undefined],
-    ['TEND_TIMELINE_RETENTION_DAYS', '1', 1],
+    // At least as long as inbox records (30 by default): an erase finds those through the timeline.
+    ['TEND_TIMELINE_RETENTION_DAYS', '30', 30],
+    ['TEND_TIMELINE_RETENTION_DAYS', '29', 'refused'],
     ['TEND_TIMELINE_RETENTION_DAYS', '36500', 36_500],
     ['TEND_TIMELINE_RETENTION_DAYS', '0', 'refused'],
     ['TEND_TIMELINE_RETENTION_DAYS', '-3', 'refused'],

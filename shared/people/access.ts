@@ -2,8 +2,8 @@ import type { Permission } from './roles.ts';
 
 /**
  * What each authenticated API route needs, keyed by its route key (`METHOD /path`, as in
- * `infra/manifest.ts`): the permission, and for every change (and every read of personal data)
- * the audit entry it leaves, in words. `{name}` in a phrase is the path parameter,
+ * `infra/manifest.ts`): the permission, and for every change (and the export of a person's data)
+ * the audit entry it leaves, in words; every request made with the admin token is audited too. `{name}` in a phrase is the path parameter,
  * `{response.name}` a field of the JSON answer. A path parameter naming a person (`contactId`) is
  * written as its keyed hash, so that an erase leaves no contact id in the log.
  */

@@ -31,7 +31,6 @@ export interface PersonalToken {
   name: string;
   hash: string;
   createdAt: string;
-  lastUsedAt?: string;
   revokedAt?: string;
 }
 

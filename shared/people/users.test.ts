@@ -48,6 +48,19 @@ describe('users', () => {
     expect(changed.user.sessionsValidAfter).toBe(now.toISOString());
   });
 
+  it('revokes every personal token of a user whose password an admin resets', async () => {
+    const d = deps();
+    const { user } = await createUser(d, { email: 'lost@example.com', name: 'Lost', role: 'marketer' }, breakGlass);
+    await createToken(d, user.userId, { name: 'laptop' });
+    await createToken(d, user.userId, { name: 'phone' });
+    const out = await updateUser(d, user.userId, { reinvite: true });
+    expect(out.changes).toBe('sent a new invitation (the password was reset); revoked 2 personal tokens');
+    expect((await d.people.listTokens(user.userId)).map((t) => t.revokedAt)).toEqual([
+      now.toISOString(),
+      now.toISOString(),
+    ]);
+  });
+
   it('shows a personal token once, in the shape that names its user and token', async () => {
     const d = deps();
     const { user } = await createUser(d, { email: 'ci@example.com', name: 'CI', role: 'analyst' }, breakGlass);

@@ -134,6 +134,12 @@ export async function updateUser(deps: Deps, userId: string, body: unknown) {
       `user "${userId}" changed meanwhile (a sign-in or another change): try again`,
     );
   }
+  if (input.reinvite) {
+    // A reset is what an admin does for a lost or stolen account: the person's tokens go too.
+    const active = (await deps.people.listTokens(userId)).filter((t) => !t.revokedAt);
+    for (const t of active) await deps.people.revokeToken(userId, t.tokenId, now);
+    if (active.length > 0) changes.push(`revoked ${active.length} personal token${active.length === 1 ? '' : 's'}`);
+  }
   return {
     user: userSummary(next),
     changes: changes.join('; ') || 'nothing changed',

@@ -127,16 +127,22 @@ const envFields = z.object({
 });
 
 // Half a single sign-on configuration is a mistake to name at start, not a button that fails.
-const envSchema = envFields.refine(
-  (env) =>
-    !env.TEND_OIDC_ISSUER ===
-    !(env.TEND_OIDC_CLIENT_ID && (env.TEND_OIDC_CLIENT_SECRET || env.TEND_OIDC_CLIENT_SECRET_ARN)),
-  {
-    path: ['TEND_OIDC_ISSUER'],
-    message:
-      'single sign-on needs TEND_OIDC_ISSUER, TEND_OIDC_CLIENT_ID and TEND_OIDC_CLIENT_SECRET (or its _ARN) together',
-  },
-);
+const envSchema = envFields
+  .refine(
+    (env) =>
+      !env.TEND_OIDC_ISSUER ===
+      !(env.TEND_OIDC_CLIENT_ID && (env.TEND_OIDC_CLIENT_SECRET || env.TEND_OIDC_CLIENT_SECRET_ARN)),
+    {
+      path: ['TEND_OIDC_ISSUER'],
+      message:
+        'single sign-on needs TEND_OIDC_ISSUER, TEND_OIDC_CLIENT_ID and TEND_OIDC_CLIENT_SECRET (or its _ARN) together',
+    },
+  )
+  // An erase finds a person's inbox records through their timeline: the records must not outlive it.
+  .refine((env) => (env.TEND_TIMELINE_RETENTION_DAYS ?? Number.POSITIVE_INFINITY) >= env.TEND_INBOX_RETENTION_DAYS, {
+    path: ['TEND_TIMELINE_RETENTION_DAYS'],
+    message: 'timeline events must be kept at least as long as inbox records (TEND_INBOX_RETENTION_DAYS)',
+  });
 
 export type Config = z.infer<typeof envSchema>;
 

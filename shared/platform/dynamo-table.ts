@@ -57,10 +57,16 @@ export const eventItem = (event: TimelineEvent, retention: TimelineRetention = {
   type: 'event',
   timelineSk: `${event.at}#${event.eventId}`,
   ...event,
-  ...(retention.timelineDays === undefined
+  ...(retention.timelineDays === undefined || KEPT_EVENTS.has(event.name)
     ? {}
     : { expiresAt: Math.floor(Date.parse(event.at) / 1000) + retention.timelineDays * 86_400 }),
 });
+
+/**
+ * Kept whatever the timeline's retention: an erase finds the contacts merged into a person, and
+ * the order references naming them, through these events.
+ */
+const KEPT_EVENTS: ReadonlySet<string> = new Set(['contact.merged', 'order.placed']);
 
 /**
  * The catalog version: one number bumped in the same transaction as every change to what the

@@ -63,10 +63,15 @@ const contact = (contactId: string): Contact => ({
   updatedAt: '2026-03-01T12:00:00.000Z',
   createdBy: `inbox:${contactId}`,
 });
-const event = (contactId: string, eventId: string, at: string): TimelineEvent => ({
+const event = (
+  contactId: string,
+  eventId: string,
+  at: string,
+  name: TimelineEvent['name'] = 'form.submitted',
+): TimelineEvent => ({
   eventId,
   contactId,
-  name: 'order.placed',
+  name,
   at,
   data: { orderId: eventId },
 });
@@ -87,15 +92,19 @@ describe('timeline retention', () => {
     for (const e of [first, cause, appended, batched]) {
       expect((await raw('CONTACT#c1', `EVENT#${e.eventId}`))?.expiresAt, e.eventId).toBe(epoch(e.at) + 365 * DAY);
     }
+    // An erase finds merged contacts and order references through these: they are kept.
+    const placed = event('c1', 'e-placed', '2026-03-11T08:00:00.000Z', 'order.placed');
+    const merged = event('c1', 'e-merged', '2026-03-12T08:00:00.000Z', 'contact.merged');
+    for (const kept of [placed, merged]) {
+      expect(await contacts.appendEvent(kept)).toBe('appended');
+      expect(await raw('CONTACT#c1', `EVENT#${kept.eventId}`), kept.name).not.toHaveProperty('expiresAt');
+    }
     // The contact, its identity and the order reference are not timeline: they are kept.
     expect(await raw('CONTACT#c1', 'PROFILE')).not.toHaveProperty('expiresAt');
     expect(await raw('ORDER#shop:o-1', 'ORDER')).not.toHaveProperty('expiresAt');
-    expect((await contacts.listEvents('c1', 10)).map((e) => Object.keys(e).includes('expiresAt'))).toEqual([
-      false,
-      false,
-      false,
-      false,
-    ]);
+    expect((await contacts.listEvents('c1', 10)).map((e) => Object.keys(e).includes('expiresAt'))).toEqual(
+      Array(6).fill(false),
+    );
   });
 
   it('writes a replayed event exactly as before', async () => {

@@ -146,8 +146,10 @@ export async function runErase(deps: EraseDeps, requestId: string): Promise<Eras
   const remove = (items: Parameters<PersonStore['removeItems']>[1]) => deps.people.removeItems(requestId, items);
 
   let removed = await remove(await deps.people.findLinked(people));
-  for (const p of people) removed += await remove(p.items);
-  // The profiles last, the one asked about last of all: until then a retry finds everything from it.
+  // Merged contacts first: they are found through the events of the one asked about, so those
+  // events go only once a retry no longer needs them. The profiles last, the one asked about
+  // last of all: until then a retry finds everything from it.
+  for (const p of [...people].reverse()) removed += await remove(p.items);
   for (const p of [...people].reverse()) if (p.profile) removed += await remove([p.profile]);
   // A last look at the partitions: what landed while this ran (a send finishing as its execution stopped).
   for (const p of people) {
