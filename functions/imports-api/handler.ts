@@ -7,6 +7,8 @@ import { logger } from '#platform/observability.ts';
 import { clock } from '#platform/wiring/clock.ts';
 import { erasedAddresses } from '#platform/wiring/privacy.ts';
 import { store } from '#platform/wiring/store.ts';
+import { parseApiKey } from '#sources/api-key.ts';
+import { authenticateKey } from '#sources/api-keys.ts';
 
 /** 1,000 rows of a wide export stay well under this. */
 const MAX_ROWS_BODY_BYTES = 5 * 1024 * 1024;
@@ -35,5 +37,8 @@ export const handler = apiLambda(
     }
   },
   // Or an API key with the contacts:import scope, for a nightly sync from another system.
-  { apiKeyScope: 'contacts:import' },
+  {
+    apiKey: async (token) =>
+      parseApiKey(token) ? (await authenticateKey(deps, `Bearer ${token}`, 'contacts:import')).keyId : undefined,
+  },
 );

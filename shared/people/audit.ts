@@ -85,7 +85,3 @@ export function auditEntryFor(access: RouteAccess | undefined, request: AuditReq
     ...(request.userAgent ? { userAgent: request.userAgent.slice(0, 300) } : {}),
   };
 }
-
-export async function recordAudit(store: AuditStore, entry: AuditEntry): Promise<void> {
-  await store.appendAudit(entry);
-}

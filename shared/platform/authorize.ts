@@ -2,20 +2,17 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Context } from 'aws-lambda';
 import { CodedError } from '#core/errors.ts';
 import { ROUTE_ACCESS, type RouteAccess } from '#people/access.ts';
-import { auditEntryFor, recordAudit } from '#people/audit.ts';
+import { auditEntryFor } from '#people/audit.ts';
 import { PeopleError } from '#people/errors.ts';
 import type { Caller } from '#people/model.ts';
 import { personHash } from '#people/person-hash.ts';
 import { can, PERMISSIONS } from '#people/roles.ts';
 import { hashMatches, parsePersonalToken } from '#people/tokens.ts';
-import { type ApiScope, parseApiKey } from '#sources/api-key.ts';
-import { authenticateKey } from '#sources/api-keys.ts';
 import { type HttpEvent, type HttpResult, header, httpLambda, statusOf } from './http.ts';
 import { logger } from './observability.ts';
 import { adminToken, linkSecret } from './secrets.ts';
 import { clock } from './wiring/clock.ts';
 import { people } from './wiring/people.ts';
-import { store } from './wiring/store.ts';
 
 /** The bearer token of a request, or ''. */
 export const bearer = (event: HttpEvent): string =>
@@ -29,15 +26,16 @@ const unauthenticated = () =>
 
 /**
  * Who is calling: a user by their personal token (one read), the admin token, or, on routes that
- * take one (`apiKeyScope`), an API key holding that scope.
+ * take one, an API key (`apiKey` checks it: its key id, or undefined when the token is not one).
  */
-export async function authenticate(event: HttpEvent, apiKeyScope?: ApiScope): Promise<Caller> {
+export async function authenticate(
+  event: HttpEvent,
+  apiKey?: (token: string) => Promise<string | undefined>,
+): Promise<Caller> {
   const given = bearer(event);
   if (given === '') throw unauthenticated();
-  if (apiKeyScope && parseApiKey(given)) {
-    const key = await authenticateKey({ store, clock }, `Bearer ${given}`, apiKeyScope);
-    return { kind: 'api-key', keyId: key.keyId };
-  }
+  const keyId = await apiKey?.(given);
+  if (keyId) return { kind: 'api-key', keyId };
   const personal = parsePersonalToken(given);
   if (personal) {
     const { user, token } = await people.getUserAndToken(personal.userId, personal.tokenId);
@@ -105,7 +103,7 @@ async function audit(event: HttpEvent, caller: Caller, status: number, body: str
     userAgent: event.requestContext?.http?.userAgent,
     at: clock.now(),
   });
-  if (entry) await recordAudit(people, entry);
+  if (entry) await people.appendAudit(entry);
 }
 
 /**
@@ -118,14 +116,17 @@ export function apiLambda(
   options: {
     /** Routes answered before any authentication (the API's own description). */
     publicRoutes?: Record<string, (event: HttpEvent) => Promise<HttpResult> | HttpResult>;
-    /** Also accept an API key holding this scope. */
-    apiKeyScope?: ApiScope;
+    /**
+     * Also accept an API key: the route's own check (its scope), which answers the key's id, or
+     * undefined for a token that is not an API key. Only the routes taking keys bring the key store.
+     */
+    apiKey?: (token: string) => Promise<string | undefined>;
   } = {},
 ) {
   return httpLambda(async (event, context) => {
     const open = options.publicRoutes?.[event.routeKey];
     if (open) return open(event);
-    const caller = await authenticate(event, options.apiKeyScope);
+    const caller = await authenticate(event, options.apiKey);
     let result: HttpResult;
     try {
       authorize(event, caller);

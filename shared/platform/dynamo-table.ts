@@ -273,8 +273,15 @@ export function tableOps(db: DynamoDBDocumentClient, tableName: string) {
         return write();
       }
     },
-    /** Every item a key condition matches, storage attributes included, consistently. */
-    async queryItems(condition: string, values: Record<string, unknown>): Promise<Record<string, unknown>[]> {
+    /**
+     * Every item a key condition matches, storage attributes included, consistently; `filter`
+     * (with its `names`) keeps only some, `projection` only some attributes of each.
+     */
+    async queryItems(
+      condition: string,
+      values: Record<string, unknown>,
+      options: { filter?: string; names?: Record<string, string>; projection?: string } = {},
+    ): Promise<Record<string, unknown>[]> {
       const items: Record<string, unknown>[] = [];
       let startKey: Record<string, unknown> | undefined;
       do {
@@ -283,6 +290,9 @@ export function tableOps(db: DynamoDBDocumentClient, tableName: string) {
             TableName: tableName,
             KeyConditionExpression: condition,
             ExpressionAttributeValues: values,
+            FilterExpression: options.filter,
+            ExpressionAttributeNames: options.names,
+            ProjectionExpression: options.projection,
             ExclusiveStartKey: startKey,
             ConsistentRead: true,
           }),

@@ -1,4 +1,4 @@
-import { type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Contact, Enrollment, TimelineEvent } from '#core/contact.ts';
 import { deterministicId } from '#core/ids.ts';
 import { createDynamoJourneyVersions } from '#journeys/dynamo-journey-versions.ts';
@@ -39,24 +39,15 @@ export function createDynamoPersonStore(db: DynamoDBDocumentClient, tableName: s
   /** A partition's items whose `contactId` is one of the person's, filtered by DynamoDB. */
   const partitionFor = async (pk: string, contactIds: readonly string[]) => {
     const values = Object.fromEntries(contactIds.map((id, i) => [`:c${i}`, id]));
-    const items: Record<string, unknown>[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const out = await db.send(
-        new QueryCommand({
-          TableName: tableName,
-          KeyConditionExpression: 'pk = :pk',
-          FilterExpression: `contactId IN (${Object.keys(values).join(', ')})`,
-          ExpressionAttributeValues: { ':pk': pk, ...values },
-          ProjectionExpression: 'pk, sk, #t',
-          ExpressionAttributeNames: { '#t': 'type' },
-          ExclusiveStartKey: startKey,
-          ConsistentRead: true,
-        }),
-      );
-      items.push(...(out.Items ?? []));
-      startKey = out.LastEvaluatedKey;
-    } while (startKey);
+    const items = await queryItems(
+      'pk = :pk',
+      { ':pk': pk, ...values },
+      {
+        filter: `contactId IN (${Object.keys(values).join(', ')})`,
+        projection: 'pk, sk, #t',
+        names: { '#t': 'type' },
+      },
+    );
     return items.map(ref);
   };
 

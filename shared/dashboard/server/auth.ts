@@ -1,7 +1,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Clock } from '#core/clock.ts';
 import { CodedError } from '#core/errors.ts';
-import { actorOf, recordAudit } from '#people/audit.ts';
+import { actorOf } from '#people/audit.ts';
 import type { User } from '#people/model.ts';
 import {
   adminTokenFingerprint,
@@ -146,7 +146,7 @@ export function createDashboardAuth(deps: AuthDeps) {
     const { sessionId } = await openSession(deps, subject, from(event));
     const result = answer({ 'set-cookie': sessionCookie(sessionId, secure) });
     const { ip, userAgent } = from(event);
-    await recordAudit(deps.people, {
+    await deps.people.appendAudit({
       auditId: randomBytes(8).toString('hex'),
       at: deps.clock.now().toISOString(),
       actor: actorOf(caller),
