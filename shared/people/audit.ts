@@ -62,14 +62,21 @@ export interface AuditRequest {
   at: Date;
 }
 
+/** The phrase of a change that succeeded (a route with an audit phrase, answered 2xx), if it was one. */
+const changePhrase = (access: RouteAccess | undefined, status: number) =>
+  status >= 200 && status < 300 ? access?.audit : undefined;
+
 /**
- * The entry a request leaves, or none: every change (a route with an audit phrase, answered
- * 2xx) and every use of the break-glass admin token, whatever it asked and however it ended.
+ * Whether a request leaves an entry: every change, and every use of the break-glass admin
+ * token, whatever it asked and however it ended. Reads by users leave none, and cost nothing.
  */
+export const leavesEntry = (access: RouteAccess | undefined, caller: Caller, status: number): boolean =>
+  changePhrase(access, status) !== undefined || caller.kind === 'admin-token';
+
+/** The entry a request leaves, or none (`leavesEntry`). */
 export function auditEntryFor(access: RouteAccess | undefined, request: AuditRequest): AuditEntry | undefined {
-  const ok = request.status >= 200 && request.status < 300;
-  const phrase = ok ? access?.audit : undefined;
-  if (!phrase && request.caller.kind !== 'admin-token') return undefined;
+  if (!leavesEntry(access, request.caller, request.status)) return undefined;
+  const phrase = changePhrase(access, request.status);
   const fill = (text: string) => fillPhrase(text, request.params, request.response);
   const path = request.route.replace(/\{(\w+)\}/g, (whole, name: string) => request.params[name] ?? whole);
   return {

@@ -2,7 +2,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Context } from 'aws-lambda';
 import { CodedError } from '#core/errors.ts';
 import { ROUTE_ACCESS, type RouteAccess } from '#people/access.ts';
-import { auditEntryFor } from '#people/audit.ts';
+import { auditEntryFor, leavesEntry } from '#people/audit.ts';
 import { PeopleError } from '#people/errors.ts';
 import type { Caller } from '#people/model.ts';
 import { personHash } from '#people/person-hash.ts';
@@ -87,6 +87,8 @@ async function auditParams(event: HttpEvent): Promise<Record<string, string>> {
 
 async function audit(event: HttpEvent, caller: Caller, status: number, body: string | undefined) {
   const access = ROUTE_ACCESS[event.routeKey];
+  // Before reading the answer back or hashing an id: most requests are reads that leave nothing.
+  if (!leavesEntry(access, caller, status)) return;
   let response: unknown;
   try {
     response = body ? JSON.parse(body) : undefined;
